@@ -1,0 +1,273 @@
+/* config.c - typed configuration table: defaults, file, environment */
+#include "lms/core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lms/core/err.h"
+
+enum opt_type { OPT_STRING, OPT_INT, OPT_SIZE, OPT_BOOL, OPT_LOGLEVEL };
+
+struct opt {
+	const char *name;
+	enum opt_type type;
+	size_t offset;
+	const char *def;
+	long long min, max;  /* OPT_INT and OPT_SIZE */
+	bool secret;
+	bool nonempty;       /* OPT_STRING */
+};
+
+#define F(field) offsetof(struct lms_config, field)
+
+/* The one list of keys; config/lms.conf documents each. */
+static const struct opt opts[] = {
+	{"listen_address", OPT_STRING, F(listen_address), "127.0.0.1", 0, 0, false, true},
+	{"https_port", OPT_INT, F(https_port), "8443", 1, 65535, false, false},
+	{"http_port", OPT_INT, F(http_port), "0", 0, 65535, false, false},
+	{"tls_cert", OPT_STRING, F(tls_cert), "", 0, 0, false, false},
+	{"tls_key", OPT_STRING, F(tls_key), "", 0, 0, false, false},
+	{"database_url", OPT_STRING, F(database_url), "", 0, 0, true, false},
+	{"data_dir", OPT_STRING, F(data_dir), "var", 0, 0, false, true},
+	{"pg_bindir", OPT_STRING, F(pg_bindir), LMS_PG_BINDIR_DEFAULT, 0, 0, false, true},
+	{"static_dir", OPT_STRING, F(static_dir), "static", 0, 0, false, true},
+	{"migrations_dir", OPT_STRING, F(migrations_dir), "migrations", 0, 0, false, true},
+	{"worker_threads", OPT_INT, F(worker_threads), "32", 2, 1024, false, false},
+	{"db_pool_size", OPT_INT, F(db_pool_size), "8", 1, 500, false, false},
+	{"db_pool_wait_ms", OPT_INT, F(db_pool_wait_ms), "2000", 1, 600000, false, false},
+	{"max_body_bytes", OPT_SIZE, F(max_body_bytes), "1MiB", 1024, 1LL << 30, false, false},
+	{"request_timeout_ms", OPT_INT, F(request_timeout_ms), "30000", 100, 3600000, false, false},
+	{"keep_alive_timeout_ms", OPT_INT, F(keep_alive_timeout_ms), "5000", 0, 600000, false, false},
+	{"log_level", OPT_LOGLEVEL, F(log_level), "info", 0, 0, false, false},
+	{"access_log", OPT_BOOL, F(access_log), "yes", 0, 0, false, false},
+	{"password_hash_iterations", OPT_INT, F(password_hash_iterations), "600000", 1000, 100000000,
+	 false, false},
+};
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static const struct opt *opt_find(const char *name)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strcmp(opts[i].name, name) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+static bool parse_ll(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return false;
+	*out = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/* Accepts a byte count with an optional KiB/MiB/GiB suffix. */
+static bool parse_size(const char *s, long long *out)
+{
+	static const struct { const char *sfx; long long mul; } units[] = {
+		{"KiB", 1LL << 10}, {"MiB", 1LL << 20}, {"GiB", 1LL << 30}, {"", 1}};
+	char *end;
+	long long n;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	n = strtoll(s, &end, 10);
+	if (errno)
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].sfx) == 0) {
+			if (n > LLONG_MAX / units[i].mul)
+				return false;
+			*out = n * units[i].mul;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Validates value and stores it; on failure writes a message (no prefix). */
+static int opt_set(struct lms_config *cfg, const struct opt *o, const char *value, char *msg,
+		   size_t msglen)
+{
+	void *field = (char *)cfg + o->offset;
+	long long n;
+
+	switch (o->type) {
+	case OPT_STRING: {
+		char *copy;
+		if (o->nonempty && *value == '\0') {
+			snprintf(msg, msglen, "%s: must not be empty", o->name);
+			return LMS_EINVAL;
+		}
+		if (!(copy = strdup(value)))
+			return LMS_ENOMEM;
+		free(*(char **)field);
+		*(char **)field = copy;
+		return 0;
+	}
+	case OPT_INT:
+	case OPT_SIZE:
+		if (!(o->type == OPT_INT ? parse_ll(value, &n) : parse_size(value, &n)) || n < o->min ||
+		    n > o->max) {
+			snprintf(msg, msglen, "%s: expected %s from %lld to %lld, got \"%s\"", o->name,
+				 o->type == OPT_INT ? "an integer" : "a size in bytes (or KiB, MiB, GiB)",
+				 o->min, o->max, value);
+			return LMS_EINVAL;
+		}
+		if (o->type == OPT_INT)
+			*(int *)field = (int)n;
+		else
+			*(long long *)field = n;
+		return 0;
+	case OPT_BOOL:
+		if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on")) {
+			*(bool *)field = true;
+		} else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "off")) {
+			*(bool *)field = false;
+		} else {
+			snprintf(msg, msglen, "%s: expected yes or no, got \"%s\"", o->name, value);
+			return LMS_EINVAL;
+		}
+		return 0;
+	case OPT_LOGLEVEL:
+		if (!log_level_parse(value, (enum log_level *)field)) {
+			snprintf(msg, msglen, "%s: expected debug, info, warn or error, got \"%s\"",
+				 o->name, value);
+			return LMS_EINVAL;
+		}
+		return 0;
+	}
+	return LMS_EINVAL;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int load_file(struct lms_config *cfg, const char *path, char *err, size_t errlen)
+{
+	bool seen[NOPTS] = {false};
+	char line[4096], msg[512];
+	FILE *f;
+	int lineno = 0, rc = 0;
+
+	if (!(f = fopen(path, "r"))) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return LMS_EIO;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *key, *value, *eq;
+		const struct opt *o;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
+			rc = LMS_EINVAL;
+			break;
+		}
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		if (!(eq = strchr(key, '='))) {
+			snprintf(err, errlen, "%s:%d: expected \"key = value\"", path, lineno);
+			rc = LMS_EINVAL;
+			break;
+		}
+		*eq = '\0';
+		key = trim(key);
+		value = trim(eq + 1);
+		if (!(o = opt_find(key))) {
+			snprintf(err, errlen, "%s:%d: unknown key \"%s\"", path, lineno, key);
+			rc = LMS_EINVAL;
+			break;
+		}
+		if (seen[o - opts]) {
+			snprintf(err, errlen, "%s:%d: %s: set twice", path, lineno, key);
+			rc = LMS_EINVAL;
+			break;
+		}
+		seen[o - opts] = true;
+		if ((rc = opt_set(cfg, o, value, msg, sizeof(msg))) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno,
+				 rc == LMS_ENOMEM ? "out of memory" : msg);
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+int config_load(struct lms_config *cfg, const char *path, char *err, size_t errlen)
+{
+	char msg[512], envname[64];
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NOPTS; i++) {
+		if ((rc = opt_set(cfg, &opts[i], opts[i].def, msg, sizeof(msg))) < 0) {
+			snprintf(err, errlen, "default: %s", msg);
+			return rc;
+		}
+	}
+	if (path && (rc = load_file(cfg, path, err, errlen)) < 0)
+		return rc;
+	for (size_t i = 0; i < NOPTS; i++) {
+		const char *value;
+		size_t n = (size_t)snprintf(envname, sizeof(envname), "LMS_%s", opts[i].name);
+
+		for (size_t j = 4; j < n; j++)
+			envname[j] = (char)toupper((unsigned char)envname[j]);
+		if (!(value = getenv(envname)))
+			continue;
+		if ((rc = opt_set(cfg, &opts[i], value, msg, sizeof(msg))) < 0) {
+			snprintf(err, errlen, "%s: %s", envname, rc == LMS_ENOMEM ? "out of memory" : msg);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void config_release(struct lms_config *cfg)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (opts[i].type == OPT_STRING) {
+			char **field = (char **)((char *)cfg + opts[i].offset);
+			free(*field);
+			*field = NULL;
+		}
+}
+
+void config_print(const struct lms_config *cfg)
+{
+	static const char *const levels[] = {"debug", "info", "warn", "error"};
+	for (size_t i = 0; i < NOPTS; i++) {
+		const void *field = (const char *)cfg + opts[i].offset;
+		const struct opt *o = &opts[i];
+
+		printf("%s = ", o->name);
+		switch (o->type) {
+		case OPT_STRING:
+			printf("%s\n", o->secret && **(char *const *)field ? "(set)" : *(char *const *)field);
+			break;
+		case OPT_INT: printf("%d\n", *(const int *)field); break;
+		case OPT_SIZE: printf("%lld\n", *(const long long *)field); break;
+		case OPT_BOOL: printf("%s\n", *(const bool *)field ? "yes" : "no"); break;
+		case OPT_LOGLEVEL: printf("%s\n", levels[*(const enum log_level *)field]); break;
+		}
+	}
+}

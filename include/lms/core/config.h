@@ -1,0 +1,48 @@
+/* config.h - the server's typed configuration: file, environment, defaults */
+#ifndef LMS_CORE_CONFIG_H
+#define LMS_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lms/core/log.h"
+
+/* Every key of config/lms.conf; strings are owned by the struct. */
+struct lms_config {
+	char *listen_address;
+	int https_port;
+	int http_port;             /* 0: no plain-HTTP redirect port */
+	char *tls_cert;            /* empty: development certificate under data_dir */
+	char *tls_key;
+	char *database_url;        /* empty: embedded cluster under data_dir/pgdata */
+	char *data_dir;
+	char *pg_bindir;
+	char *static_dir;
+	char *migrations_dir;
+	int worker_threads;
+	int db_pool_size;
+	int db_pool_wait_ms;
+	long long max_body_bytes;
+	int request_timeout_ms;
+	int keep_alive_timeout_ms;
+	enum log_level log_level;
+	bool access_log;
+	int password_hash_iterations;
+};
+
+/*
+ * Fills cfg from the defaults, then the file at path (skipped when path is
+ * NULL), then LMS_<KEY> environment variables. Every value is validated.
+ * On failure returns LMS_EINVAL (LMS_EIO when the file cannot be read) and
+ * writes "file:line: message" (or "LMS_KEY: message") into err.
+ * cfg must be released with config_release() in every case.
+ */
+int config_load(struct lms_config *cfg, const char *path, char *err, size_t errlen);
+
+/* Frees the strings of cfg; safe on a zeroed or partly loaded struct. */
+void config_release(struct lms_config *cfg);
+
+/* Writes "key = value" for every key to stdout (secrets masked). */
+void config_print(const struct lms_config *cfg);
+
+#endif
