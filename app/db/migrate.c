@@ -1,0 +1,297 @@
+/* migrate.c - ordered SQL migrations recorded with checksums */
+#include "lms/db/migrate.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lms/core/err.h"
+#include "lms/core/log.h"
+
+/* Any constant works; it only has to be the same for every lms process. */
+#define MIGRATE_LOCK_KEY "7310226001"
+
+static const char create_table_sql[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version integer PRIMARY KEY,"
+	" file text NOT NULL,"
+	" checksum text NOT NULL,"
+	" applied_at timestamptz NOT NULL DEFAULT now())";
+
+static bool name_valid(const char *name, int *version)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	if (n < 10 || strcmp(name + n - 4, ".sql") != 0)
+		return false;
+	for (int i = 0; i < 4; i++)
+		if (!isdigit((unsigned char)name[i]))
+			return false;
+	if (name[4] != '_' || name + 5 == name + n - 4)
+		return false;
+	for (p = name + 5; p < name + n - 4; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
+			return false;
+	*version = atoi(name) ;
+	return true;
+}
+
+static int read_file(const char *path, char **out)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long len;
+	int rc = LMS_EIO;
+
+	if (!f)
+		return LMS_EIO;
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+		goto out;
+	if (!(buf = malloc((size_t)len + 1))) {
+		rc = LMS_ENOMEM;
+		goto out;
+	}
+	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
+		goto out;
+	buf[len] = '\0';
+	*out = buf;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+static void sha256_hex(const char *data, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	EVP_Digest(data, strlen(data), md, &len, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < len && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+static int by_version(const void *a, const void *b)
+{
+	const struct migration *x = a, *y = b;
+	return (x->version > y->version) - (x->version < y->version);
+}
+
+int migrate_load(const char *dir, struct migration_set *set, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	memset(set, 0, sizeof(*set));
+	if (!d) {
+		snprintf(err, errlen, "%s: cannot open migrations directory: %s", dir, strerror(errno));
+		return LMS_EIO;
+	}
+	while ((e = readdir(d))) {
+		struct migration *grown, *m;
+		char path[4096];
+		int version;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (!name_valid(e->d_name, &version)) {
+			snprintf(err, errlen, "%s/%s: not a migration name (NNNN_name.sql)", dir,
+				 e->d_name);
+			rc = LMS_EINVAL;
+			break;
+		}
+		if (!(grown = realloc(set->items, (set->n + 1) * sizeof(*grown)))) {
+			rc = LMS_ENOMEM;
+			break;
+		}
+		set->items = grown;
+		m = &set->items[set->n];
+		memset(m, 0, sizeof(*m));
+		m->version = version;
+		set->n++;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!(m->file = strdup(e->d_name)) || (rc = read_file(path, &m->sql)) < 0) {
+			snprintf(err, errlen, "%s: cannot read", path);
+			rc = rc < 0 ? rc : LMS_ENOMEM;
+			break;
+		}
+		sha256_hex(m->sql, m->checksum);
+	}
+	closedir(d);
+	if (rc < 0)
+		return rc;
+	qsort(set->items, set->n, sizeof(*set->items), by_version);
+	for (size_t i = 1; i < set->n; i++) {
+		if (set->items[i].version == set->items[i - 1].version) {
+			snprintf(err, errlen, "%s and %s: two migrations with version %04d",
+				 set->items[i - 1].file, set->items[i].file, set->items[i].version);
+			return LMS_EINVAL;
+		}
+	}
+	return 0;
+}
+
+void migrate_set_release(struct migration_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->items[i].file);
+		free(set->items[i].sql);
+	}
+	free(set->items);
+	memset(set, 0, sizeof(*set));
+}
+
+static const struct migration *find(const struct migration_set *set, int version)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->items[i].version == version)
+			return &set->items[i];
+	return NULL;
+}
+
+static int db_fail(struct db_conn *c, int rc, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", what, c->errmsg);
+	return rc;
+}
+
+/* Compares the recorded migrations with set. pending (may be NULL) receives
+ * whether some migration of set is not recorded; the first one is named in
+ * err when nothing worse is found. */
+static int compare(struct db_conn *c, const struct migration_set *set, bool *pending, char *err,
+		   size_t errlen)
+{
+	PGresult *res = NULL;
+	int rc, n;
+
+	*pending = false;
+	rc = db_exec(c, &res, "SELECT version, file, checksum FROM schema_migrations ORDER BY version",
+		     0, NULL);
+	if (rc < 0) {
+		if (db_sqlstate_is(c, "42P01")) { /* undefined_table: nothing applied */
+			*pending = set->n > 0;
+			if (*pending)
+				snprintf(err, errlen, "schema is behind: %s not applied; run lms migrate",
+					 set->items[0].file);
+			return 0;
+		}
+		return db_fail(c, rc, "reading schema_migrations", err, errlen);
+	}
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		int version = atoi(PQgetvalue(res, i, 0));
+		const struct migration *m = find(set, version);
+
+		if (!m) {
+			snprintf(err, errlen,
+				 "database has migration %s that this build does not know",
+				 PQgetvalue(res, i, 1));
+			rc = LMS_ECONFLICT;
+			goto out;
+		}
+		if (strcmp(m->checksum, PQgetvalue(res, i, 2)) != 0) {
+			snprintf(err, errlen, "migration %s was changed after it was applied", m->file);
+			rc = LMS_ECONFLICT;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		bool applied = false;
+		for (int j = 0; j < n && !applied; j++)
+			applied = atoi(PQgetvalue(res, j, 0)) == set->items[i].version;
+		if (!applied) {
+			*pending = true;
+			snprintf(err, errlen, "schema is behind: %s not applied; run lms migrate",
+				 set->items[i].file);
+			break;
+		}
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+int migrate_check(struct db_conn *c, const struct migration_set *set, char *err, size_t errlen)
+{
+	bool pending;
+	int rc = compare(c, set, &pending, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	return pending ? LMS_EINVAL : 0;
+}
+
+static int apply_one(struct db_conn *c, const struct migration *m, char *err, size_t errlen)
+{
+	char version[16];
+	int rc;
+
+	snprintf(version, sizeof(version), "%d", m->version);
+	if ((rc = db_begin(c)) < 0)
+		return db_fail(c, rc, m->file, err, errlen);
+	if ((rc = db_exec_script(c, m->sql)) < 0) {
+		snprintf(err, errlen, "%s: %s%s%s", m->file, c->errmsg, c->sqlstate[0] ? " SQLSTATE " : "",
+			 c->sqlstate);
+		db_rollback(c);
+		return rc;
+	}
+	rc = db_execp(c, NULL,
+		      "INSERT INTO schema_migrations (version, file, checksum) VALUES ($1, $2, $3)",
+		      version, m->file, m->checksum);
+	if (rc < 0 || (rc = db_commit(c)) < 0) {
+		db_fail(c, rc, m->file, err, errlen);
+		db_rollback(c);
+		return rc;
+	}
+	log_info("applied migration %s", m->file);
+	return 0;
+}
+
+int migrate_apply(struct db_conn *c, const struct migration_set *set, int *applied, char *err,
+		  size_t errlen)
+{
+	bool pending;
+	int rc;
+
+	*applied = 0;
+	if ((rc = db_exec(c, NULL, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL)) < 0)
+		return db_fail(c, rc, "taking the migration lock", err, errlen);
+	if ((rc = db_exec(c, NULL, create_table_sql, 0, NULL)) < 0) {
+		db_fail(c, rc, "creating schema_migrations", err, errlen);
+		goto out;
+	}
+	if ((rc = compare(c, set, &pending, err, errlen)) < 0 || !pending)
+		goto out;
+	for (size_t i = 0; i < set->n; i++) {
+		PGresult *res = NULL;
+		char version[16];
+		bool done;
+
+		snprintf(version, sizeof(version), "%d", set->items[i].version);
+		if ((rc = db_execp(c, &res, "SELECT 1 FROM schema_migrations WHERE version = $1",
+				   version)) < 0) {
+			db_fail(c, rc, "reading schema_migrations", err, errlen);
+			goto out;
+		}
+		done = PQntuples(res) > 0;
+		PQclear(res);
+		if (done)
+			continue;
+		if ((rc = apply_one(c, &set->items[i], err, errlen)) < 0)
+			goto out;
+		(*applied)++;
+	}
+	rc = 0;
+out:
+	db_exec(c, NULL, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", 0, NULL);
+	return rc;
+}

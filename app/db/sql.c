@@ -1,0 +1,127 @@
+/* sql.c - the one SQL wrapper: $n parameters, checked results, SQLSTATE */
+#include "lms/db/sql.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lms/core/err.h"
+#include "lms/core/log.h"
+
+static void set_error(struct db_conn *c, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", state ? state : "");
+	if (!msg)
+		msg = c->pg ? PQerrorMessage(c->pg) : "no connection";
+	snprintf(c->errmsg, sizeof(c->errmsg), "%s", msg);
+	/* libpq messages end in a newline; the log adds its own. */
+	c->errmsg[strcspn(c->errmsg, "\n")] = '\0';
+}
+
+static int map_error(const struct db_conn *c)
+{
+	const char *s = c->sqlstate;
+
+	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK)
+		return LMS_EUNAVAILABLE;
+	if (!strcmp(s, "23505") || !strcmp(s, "23P01"))
+		return LMS_ECONFLICT;
+	if (!strcmp(s, "40001") || !strcmp(s, "40P01"))
+		return LMS_ERETRY;
+	/* class 08: connection exception; 57P0x: server shutting down; 53300:
+	 * too many connections */
+	if (!strncmp(s, "08", 2) || !strncmp(s, "57P0", 4) || !strcmp(s, "53300"))
+		return LMS_EUNAVAILABLE;
+	return LMS_EDB;
+}
+
+int db_conn_open(struct db_conn *c, const char *conninfo)
+{
+	/* Later keywords override earlier ones, so the configured conninfo
+	 * (expanded from "dbname") wins over these defaults. */
+	static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+	const char *values[] = {"5", "lms", conninfo, NULL};
+
+	c->sqlstate[0] = c->errmsg[0] = '\0';
+	c->pg = PQconnectdbParams(keys, values, 1);
+	if (!c->pg) {
+		snprintf(c->errmsg, sizeof(c->errmsg), "out of memory");
+		return LMS_EUNAVAILABLE;
+	}
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		set_error(c, NULL);
+		return LMS_EUNAVAILABLE;
+	}
+	return 0;
+}
+
+void db_conn_close(struct db_conn *c)
+{
+	if (c->pg)
+		PQfinish(c->pg);
+	c->pg = NULL;
+}
+
+static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
+	       const char *const *params, bool script)
+{
+	bool idle = c->pg && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	PGresult *r;
+	ExecStatusType st;
+
+	if (res)
+		*res = NULL;
+	if (!c->pg) {
+		snprintf(c->errmsg, sizeof(c->errmsg), "no connection");
+		return LMS_EUNAVAILABLE;
+	}
+	for (int attempt = 0;; attempt++) {
+		r = script ? PQexec(c->pg, sql)
+			   : PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			c->sqlstate[0] = c->errmsg[0] = '\0';
+			if (res)
+				*res = r;
+			else
+				PQclear(r);
+			return 0;
+		}
+		set_error(c, r);
+		PQclear(r);
+		/* A connection that died between requests (server restart) fails
+		 * its next statement. Outside a transaction nothing was lost, so
+		 * reconnect and run the statement again, once. */
+		if (attempt == 0 && idle && PQstatus(c->pg) == CONNECTION_BAD) {
+			PQreset(c->pg);
+			if (PQstatus(c->pg) == CONNECTION_OK) {
+				log_info("database connection re-established");
+				continue;
+			}
+			set_error(c, NULL);
+		}
+		return map_error(c);
+	}
+}
+
+int db_exec(struct db_conn *c, PGresult **res, const char *sql, int nparams,
+	    const char *const *params)
+{
+	return run(c, res, sql, nparams, params, false);
+}
+
+int db_exec_script(struct db_conn *c, const char *sql)
+{
+	return run(c, NULL, sql, 0, NULL, true);
+}
+
+int db_begin(struct db_conn *c) { return run(c, NULL, "BEGIN", 0, NULL, false); }
+int db_commit(struct db_conn *c) { return run(c, NULL, "COMMIT", 0, NULL, false); }
+int db_rollback(struct db_conn *c) { return run(c, NULL, "ROLLBACK", 0, NULL, false); }
+
+bool db_sqlstate_is(const struct db_conn *c, const char *sqlstate)
+{
+	return strcmp(c->sqlstate, sqlstate) == 0;
+}

@@ -1,0 +1,56 @@
+/* sql.h - the one SQL wrapper: $n parameters, checked results, SQLSTATE */
+#ifndef LMS_DB_SQL_H
+#define LMS_DB_SQL_H
+
+#include <stdbool.h>
+#include <libpq-fe.h>
+
+/* One database connection and the outcome of its last statement. */
+struct db_conn {
+	PGconn *pg;
+	char sqlstate[6];         /* SQLSTATE of the last failure, "" after success */
+	char errmsg[256];         /* primary message of the last failure */
+};
+
+/*
+ * Connects c to conninfo (a libpq connection string or URI) with a bounded
+ * connect timeout. Returns 0 or LMS_EUNAVAILABLE with the reason in
+ * c->errmsg. c must be released with db_conn_close() in every case.
+ */
+int db_conn_open(struct db_conn *c, const char *conninfo);
+
+/* Closes the connection of c; accepts a zeroed struct. */
+void db_conn_close(struct db_conn *c);
+
+/*
+ * Runs sql with nparams text parameters ($1..$n; NULL entries are SQL NULL).
+ * On success returns 0 and, when res is not NULL, stores the result in *res
+ * (new: the caller PQclear()s it); otherwise the result is cleared here.
+ * On failure returns LMS_ECONFLICT (unique or exclusion violation),
+ * LMS_ERETRY (serialization failure or deadlock), LMS_EUNAVAILABLE (the
+ * connection failed) or LMS_EDB, with SQLSTATE and message in c; *res is
+ * NULL. A statement outside a transaction whose connection turns out to be
+ * broken (the server restarted) is retried once on a fresh connection.
+ */
+int db_exec(struct db_conn *c, PGresult **res, const char *sql, int nparams,
+	    const char *const *params);
+
+/* db_exec with the parameters written inline: db_execp(c, &res, sql, a, b). */
+#define db_execp(c, res, sql, ...)                                                       \
+	db_exec((c), (res), (sql),                                                       \
+		(int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),     \
+		(const char *[]){__VA_ARGS__})
+
+/* Runs a script of several statements (simple protocol, no parameters),
+ * as migrations need. Same returns as db_exec. */
+int db_exec_script(struct db_conn *c, const char *sql);
+
+/* BEGIN / COMMIT / ROLLBACK; same returns as db_exec. */
+int db_begin(struct db_conn *c);
+int db_commit(struct db_conn *c);
+int db_rollback(struct db_conn *c);
+
+/* True when the last failure had the given SQLSTATE. */
+bool db_sqlstate_is(const struct db_conn *c, const char *sqlstate);
+
+#endif
