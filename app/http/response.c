@@ -1,0 +1,170 @@
+/* response.c - replies: JSON, problem+json, with the security headers */
+#include "lms/http/response.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Sent on every response we write, errors and static files included:
+ * CivetWeb's additional_header option does not reach handler replies. */
+static const char security_headers[] =
+	"Strict-Transport-Security: max-age=63072000; includeSubDomains\r\n"
+	"X-Content-Type-Options: nosniff\r\n"
+	"Referrer-Policy: no-referrer\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Cross-Origin-Opener-Policy: same-origin\r\n"
+	"Cross-Origin-Resource-Policy: same-origin\r\n"
+	"Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
+	"img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'\r\n";
+
+const char *http_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	}
+	return status < 400 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
+}
+
+static bool has_header(const char *headers, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = headers; p && *p; p = strstr(p, "\r\n") ? strstr(p, "\r\n") + 2 : NULL)
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			return true;
+	return false;
+}
+
+void http_reply_start(struct http_req *req, int status, const char *content_type,
+		      long long content_length, const char *extra_headers)
+{
+	char date[64], length[64], *head;
+	struct tm tm;
+	time_t now = time(NULL);
+	int n;
+
+	if (!extra_headers)
+		extra_headers = "";
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (content_length >= 0)
+		snprintf(length, sizeof(length), "Content-Length: %lld\r\n", content_length);
+	else
+		snprintf(length, sizeof(length), "Transfer-Encoding: chunked\r\n");
+
+	/* One write for the whole head keeps it in one TLS record. */
+	n = asprintf(&head,
+		     "HTTP/1.1 %d %s\r\n"
+		     "Date: %s\r\n"
+		     "%s"
+		     "%s%s%s"
+		     "%s"
+		     "X-Request-Id: %s\r\n"
+		     "%s%s"
+		     "\r\n",
+		     status, http_status_text(status), date, security_headers,
+		     content_type ? "Content-Type: " : "", content_type ? content_type : "",
+		     content_type ? "\r\n" : "", length, req->request_id,
+		     has_header(extra_headers, "Cache-Control") ? "" : "Cache-Control: no-store\r\n",
+		     extra_headers);
+	if (n < 0)
+		return;
+	mg_write(req->conn, head, (size_t)n);
+	free(head);
+	req->status = status;
+}
+
+void http_reply_bytes(struct http_req *req, int status, const char *content_type,
+		      const void *body, size_t len, const char *extra_headers)
+{
+	http_reply_start(req, status, content_type, (long long)len, extra_headers);
+	if (len && strcmp(req->method, "HEAD") != 0) {
+		mg_write(req->conn, body, len);
+		req->bytes_out += (long long)len;
+	}
+}
+
+void http_reply_json(struct http_req *req, int status, const json_t *json)
+{
+	char *text = json_dumps(json, JSON_COMPACT);
+
+	if (!text) {
+		static const char oom[] = "{\"title\":\"Internal Server Error\",\"status\":500}";
+		http_reply_bytes(req, 500, "application/problem+json", oom, sizeof(oom) - 1, NULL);
+		return;
+	}
+	http_reply_bytes(req, status, "application/json", text, strlen(text), NULL);
+	free(text);
+}
+
+static void problem_v(struct http_req *req, int status, const char *code, json_t *errors,
+		      const char *extra_headers, const char *detail_fmt, va_list ap)
+{
+	char detail[512], extra[512];
+	json_t *body;
+	char *text;
+
+	vsnprintf(detail, sizeof(detail), detail_fmt, ap);
+	body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+			 http_status_text(status), "status", status, "detail", detail, "code", code);
+	if (body && errors)
+		json_object_set_new(body, "errors", errors);
+	else
+		json_decref(errors);
+	/* Saturation and outages pass quickly; tell clients when to come back. */
+	snprintf(extra, sizeof(extra), "%s%s", status == 503 ? "Retry-After: 1\r\n" : "",
+		 extra_headers ? extra_headers : "");
+	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (text)
+		http_reply_bytes(req, status, "application/problem+json", text, strlen(text), extra);
+	else
+		http_reply_bytes(req, 500, "application/problem+json", "{}", 2, NULL);
+	free(text);
+	json_decref(body);
+}
+
+void http_reply_problem(struct http_req *req, int status, const char *code, json_t *errors,
+			const char *detail_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	problem_v(req, status, code, errors, NULL, detail_fmt, ap);
+	va_end(ap);
+}
+
+void http_reply_problem_headers(struct http_req *req, int status, const char *code,
+				json_t *errors, const char *extra_headers, const char *detail_fmt,
+				...)
+{
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	problem_v(req, status, code, errors, extra_headers, detail_fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,101 @@
+/* routes.c - the route table and its matcher */
+#include "lms/http/routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lms/http/ops_http.h"
+
+/* Every API path of the platform, one line each. */
+static const struct route table[] = {
+	{HTTP_GET, "/healthz", ops_healthz, ACCESS_PUBLIC, 0},
+	{HTTP_GET, "/readyz", ops_readyz, ACCESS_PUBLIC, 0},
+	{HTTP_GET, "/metrics", ops_metrics, ACCESS_PUBLIC, 0},
+};
+
+#define NROUTES (sizeof(table) / sizeof(table[0]))
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} methods[] = {
+	{"GET", HTTP_GET}, {"HEAD", HTTP_HEAD}, {"POST", HTTP_POST}, {"PUT", HTTP_PUT},
+	{"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS},
+};
+
+unsigned http_method_bit(const char *method)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(methods[i].name, method) == 0)
+			return methods[i].bit;
+	return 0;
+}
+
+void http_methods_format(unsigned mask, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (!(mask & methods[i].bit))
+			continue;
+		int n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", methods[i].name);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* Matches path against pattern segment by segment; {x} takes one non-empty
+ * segment, copied into req->path_params. */
+bool routes_pattern_match(const char *pattern, const char *path, struct http_req *req)
+{
+	size_t used = 0;
+
+	req->nparams = 0;
+	while (*pattern && *path) {
+		if (*pattern != '/' || *path != '/')
+			return false;
+		pattern++;
+		path++;
+		size_t plen = strcspn(pattern, "/"), slen = strcspn(path, "/");
+		if (pattern[0] == '{') {
+			if (slen == 0 || req->nparams == HTTP_MAX_PARAMS ||
+			    used + slen + 1 > sizeof(req->path_params))
+				return false;
+			memcpy(req->path_params + used, path, slen);
+			req->path_params[used + slen] = '\0';
+			req->params[req->nparams++] = req->path_params + used;
+			used += slen + 1;
+		} else if (plen != slen || memcmp(pattern, path, plen) != 0) {
+			return false;
+		}
+		pattern += plen;
+		path += slen;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+const struct route *routes_match(struct http_req *req, unsigned method, unsigned *allow)
+{
+	const struct route *found = NULL;
+
+	*allow = 0;
+	for (size_t i = 0; i < NROUTES; i++) {
+		unsigned m = table[i].methods | ((table[i].methods & HTTP_GET) ? HTTP_HEAD : 0);
+		if (!routes_pattern_match(table[i].pattern, req->path, req))
+			continue;
+		*allow |= m;
+		if ((m & method) && !found)
+			found = &table[i];
+	}
+	/* Matching overwrote the parameters for every candidate: redo the
+	 * winner's. */
+	if (found)
+		routes_pattern_match(found->pattern, req->path, req);
+	return found;
+}
+
+size_t routes_count(void) { return NROUTES; }
+const struct route *routes_at(size_t i) { return &table[i]; }
+size_t routes_index(const struct route *r) { return (size_t)(r - table); }

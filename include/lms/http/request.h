@@ -1,0 +1,96 @@
+/* request.h - one HTTP request: path, parameters, bounded body, JSON input */
+#ifndef LMS_HTTP_REQUEST_H
+#define LMS_HTTP_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <civetweb.h>
+#include <jansson.h>
+
+struct http_app;
+struct route;
+struct db_conn;
+
+#define HTTP_MAX_PARAMS 4
+
+struct http_req {
+	struct mg_connection *conn;
+	const struct mg_request_info *ri;
+	struct http_app *app;
+	const struct route *route;       /* NULL when no route matched */
+	const char *method;
+	char *path;                      /* percent-decoded path, owned */
+	const char *query;               /* raw query string or NULL */
+	const char *params[HTTP_MAX_PARAMS]; /* path parameters, into path_params */
+	int nparams;
+	char path_params[256];
+	char request_id[33];
+	struct timespec start;
+	char *body;                      /* request body, NUL-terminated, owned */
+	size_t body_len;
+	json_t *json;                    /* parsed body when it is JSON, owned */
+	struct db_conn *db;              /* from http_req_db_or_reply, released after */
+	bool static_file;                /* served from static/ */
+	int status;                      /* status sent, 0 before the reply */
+	long long bytes_out;
+};
+
+/* Request header by name, case-insensitive (borrowed), or NULL. */
+const char *http_req_header(const struct http_req *req, const char *name);
+
+/*
+ * Copies the percent-decoded query parameter name into buf. Returns the
+ * length, -1 when absent, -2 when it does not fit or is not valid UTF-8 or
+ * has control characters.
+ */
+int http_req_query(const struct http_req *req, const char *name, char *buf, size_t len);
+
+/*
+ * Parses path parameter i as a positive 64-bit id into *out. Replies 404
+ * (an id that cannot exist names no resource) and returns false otherwise.
+ */
+bool http_req_param_id_or_reply(struct http_req *req, int i, long long *out);
+
+/*
+ * Hands out a pooled database connection for this request (released when
+ * the request ends). Replies 503 problem+json and returns NULL when the
+ * pool has none within its bound or the database is down.
+ */
+struct db_conn *http_req_db_or_reply(struct http_req *req);
+
+/* Decodes a percent-encoded path into a new string. Fails (NULL) on a bad
+ * escape, invalid UTF-8, or any control character or NUL after decoding. */
+char *http_path_decode(const char *raw);
+
+/*
+ * One field of a JSON object body, for http_json_check(). Types: 's' string,
+ * 'i' integer, 'b' boolean, 'a' array, 'o' object. NULL is accepted only
+ * when nullable. max_len bounds strings in bytes (0: 1000).
+ */
+struct json_field {
+	const char *name;
+	char type;
+	bool required;
+	bool nullable;
+	size_t max_len;
+};
+
+/*
+ * Validates obj against fields: unknown fields, missing required fields and
+ * wrong types each add {"field","message"} to the array *errors (new
+ * reference, NULL when everything is valid). Returns true when valid.
+ */
+bool http_json_check(const json_t *obj, const struct json_field *fields, size_t nfields,
+		     json_t **errors);
+
+/*
+ * Checks req->json against fields and replies 400 validation_failed naming
+ * each bad field when it does not match (or invalid_request when the body
+ * is missing or not an object). Returns true when valid.
+ */
+bool http_json_fields_or_reply(struct http_req *req, const struct json_field *fields,
+			       size_t nfields);
+
+#endif

@@ -1,0 +1,43 @@
+/* response.h - replies: JSON, problem+json, files, with the security headers */
+#ifndef LMS_HTTP_RESPONSE_H
+#define LMS_HTTP_RESPONSE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "lms/http/request.h"
+
+/*
+ * Starts a response: the status line, then the security headers, the
+ * request id and Cache-Control every response carries, then extra_headers
+ * (zero or more "Name: value\r\n" lines, may be NULL), then the blank line.
+ * content_length < 0 means chunked transfer encoding (write with
+ * mg_send_chunk, end with a zero chunk). Records the status on req.
+ */
+void http_reply_start(struct http_req *req, int status, const char *content_type,
+		      long long content_length, const char *extra_headers);
+
+/* Sends body (len bytes) in full with the given status and type. */
+void http_reply_bytes(struct http_req *req, int status, const char *content_type,
+		      const void *body, size_t len, const char *extra_headers);
+
+/* Sends json (borrowed) as application/json. */
+void http_reply_json(struct http_req *req, int status, const json_t *json);
+
+/*
+ * Sends an RFC 9457 problem: {"type","title","status","detail","code"} and,
+ * when errors is not NULL, "errors" (stolen). detail is printf-style.
+ */
+void http_reply_problem(struct http_req *req, int status, const char *code, json_t *errors,
+			const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* http_reply_problem with extra "Name: value\r\n" header lines (Allow,
+ * Retry-After, WWW-Authenticate). */
+void http_reply_problem_headers(struct http_req *req, int status, const char *code,
+				json_t *errors, const char *extra_headers, const char *detail_fmt,
+				...) __attribute__((format(printf, 6, 7)));
+
+/* The default problem "title" for a status, e.g. "Not Found". */
+const char *http_status_text(int status);
+
+#endif

@@ -1,0 +1,36 @@
+/* server.h - the HTTPS server: CivetWeb set-up, dispatch, shutdown */
+#ifndef LMS_HTTP_SERVER_H
+#define LMS_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "lms/core/config.h"
+#include "lms/db/migrate.h"
+#include "lms/db/pool.h"
+
+/* What every request can reach; owned by the caller of http_server_start. */
+struct http_app {
+	const struct lms_config *cfg;
+	struct db_pool *pool;
+	const struct migration_set *migrations;
+	char tls_cert[4096];     /* PEM paths the listener uses */
+	char tls_key[4096];
+	char static_root[4096];  /* real path of cfg->static_dir */
+};
+
+struct http_server;
+
+/*
+ * Starts listening on cfg->https_port (and the redirecting cfg->http_port
+ * when set) with cfg->worker_threads workers. app must outlive the server.
+ * Returns 0 with *out set, or a negative lms_err with a message in err.
+ */
+int http_server_start(struct http_app *app, struct http_server **out, char *err, size_t errlen);
+
+/* The port the HTTPS listener is bound to (useful with port 0). */
+int http_server_port(const struct http_server *s);
+
+/* Stops accepting, lets in-flight requests finish, frees s. Accepts NULL. */
+void http_server_stop(struct http_server *s);
+
+#endif
