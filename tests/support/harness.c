@@ -1,0 +1,529 @@
+/* harness.c - integration tests: scratch databases, a real lms, HTTPS clients */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *env_or_die(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v) {
+		fprintf(stderr, "harness: %s is not set (run the tests through ctest)\n", name);
+		exit(1);
+	}
+	return v;
+}
+
+const char *harness_lms_bin(void) { return env_or_die("LMS_TEST_BIN"); }
+const char *harness_source_dir(void) { return env_or_die("LMS_TEST_SOURCE_DIR"); }
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static int scratch_conninfo(char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/conninfo", env_or_die("LMS_TEST_SCRATCH_DIR"));
+	if (!(f = fopen(path, "r"))) {
+		fprintf(stderr, "harness: %s: %s (is the pg_scratch fixture running?)\n", path,
+			strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int harness_sql(const char *conninfo, const char *sql)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *r;
+	int rc = -1;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "harness: connect: %s", PQerrorMessage(c));
+		goto out;
+	}
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
+		rc = 0;
+	else
+		fprintf(stderr, "harness: %s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+out:
+	PQfinish(c);
+	return rc;
+}
+
+int harness_db_create(const char *name, char *conninfo, size_t len)
+{
+	char base[1024], sql[256];
+
+	if (scratch_conninfo(base, sizeof(base)) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
+	if (harness_sql(base, sql) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", name);
+	if (harness_sql(base, sql) < 0)
+		return -1;
+	snprintf(conninfo, len, "%s dbname=%s", base, name);
+	return 0;
+}
+
+static void apply_env(const char *const *env)
+{
+	for (; env && *env; env++) {
+		char *kv = strdup(*env), *eq = strchr(kv, '=');
+		if (eq) {
+			*eq = '\0';
+			setenv(kv, eq + 1, 1);
+		}
+		free(kv);
+	}
+}
+
+static void exec_lms(const char *const *argv)
+{
+	const char *args[32] = {harness_lms_bin()};
+	size_t n = 1;
+
+	for (; argv && *argv && n < 31; argv++)
+		args[n++] = *argv;
+	args[n] = NULL;
+	execv(args[0], (char *const *)args);
+	fprintf(stderr, "harness: exec %s: %s\n", args[0], strerror(errno));
+	_exit(127);
+}
+
+int harness_lms_run(const char *const *argv, const char *const *env, char *out, size_t outlen)
+{
+	int fds[2], status = -1;
+	size_t used = 0;
+	double deadline = now_s() + 120;
+	pid_t pid;
+
+	if (pipe(fds) != 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		apply_env(env);
+		exec_lms(argv);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd p = {fds[0], POLLIN, 0};
+		char buf[4096];
+		ssize_t n;
+
+		if (now_s() > deadline) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		if ((n = read(fds[0], buf, sizeof(buf))) <= 0)
+			break;
+		if (out && used + 1 < outlen) {
+			size_t take = (size_t)n < outlen - used - 1 ? (size_t)n : outlen - used - 1;
+			memcpy(out + used, buf, take);
+			used += take;
+		}
+	}
+	if (out && outlen)
+		out[used] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+void harness_server_dump_log(const struct lms_server *s)
+{
+	FILE *f = fopen(s->log_path, "r");
+	char line[4096];
+
+	fprintf(stderr, "---- lms log (%s) ----\n", s->log_path);
+	while (f && fgets(line, sizeof(line), f))
+		fputs(line, stderr);
+	fprintf(stderr, "---- end of lms log ----\n");
+	if (f)
+		fclose(f);
+}
+
+int harness_server_start(struct lms_server *s, const char *conninfo, const char *const *env)
+{
+	char port[16], src_static[PATH_MAX], src_migrations[PATH_MAX];
+	double deadline;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->dir, sizeof(s->dir), "/tmp/lms-test-XXXXXX");
+	if (!mkdtemp(s->dir))
+		return -1;
+	snprintf(s->log_path, sizeof(s->log_path), "%s/lms.log", s->dir);
+	snprintf(s->cert_path, sizeof(s->cert_path), "%s/tls/dev-cert.pem", s->dir);
+	snprintf(s->conninfo, sizeof(s->conninfo), "%s", conninfo);
+	snprintf(src_static, sizeof(src_static), "%s/static", harness_source_dir());
+	snprintf(src_migrations, sizeof(src_migrations), "%s/migrations", harness_source_dir());
+	if ((s->port = free_port()) < 0)
+		return -1;
+	snprintf(port, sizeof(port), "%d", s->port);
+
+	if ((s->pid = fork()) == 0) {
+		int fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		const char *argv[] = {"serve", NULL};
+
+		if (fd < 0 || chdir(s->dir) != 0)
+			_exit(127);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+		setenv("LMS_DATABASE_URL", conninfo, 1);
+		setenv("LMS_HTTPS_PORT", port, 1);
+		setenv("LMS_DATA_DIR", s->dir, 1);
+		setenv("LMS_STATIC_DIR", src_static, 1);
+		setenv("LMS_MIGRATIONS_DIR", src_migrations, 1);
+		setenv("LMS_PASSWORD_HASH_ITERATIONS", "1000", 1);
+		setenv("LMS_WORKER_THREADS", "16", 1);
+		apply_env(env);
+		exec_lms(argv);
+	}
+	if (s->pid < 0)
+		return -1;
+
+	deadline = now_s() + 60;
+	while (now_s() < deadline) {
+		struct http_result r = {0};
+		int status;
+
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			fprintf(stderr, "harness: lms exited during start-up (status %d)\n", status);
+			harness_server_dump_log(s);
+			s->pid = 0;
+			return -1;
+		}
+		if (access(s->cert_path, R_OK) == 0 &&
+		    harness_request_once(s, "GET", "/healthz", NULL, NULL, &r) == 0 && r.status == 200) {
+			http_result_release(&r);
+			return 0;
+		}
+		http_result_release(&r);
+		pause_ms(50);
+	}
+	fprintf(stderr, "harness: lms did not become healthy within 60 s\n");
+	harness_server_dump_log(s);
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+	return -1;
+}
+
+static int remove_tree(const char *dir)
+{
+	char cmd[PATH_MAX + 32];
+	/* Test scratch only: a fixed /tmp/lms-test-* path made by mkdtemp. */
+	if (strncmp(dir, "/tmp/lms-test-", 14) != 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+int harness_server_stop(struct lms_server *s)
+{
+	double deadline = now_s() + 60;
+	int status = 0, rc = -1;
+
+	if (s->curl) {
+		curl_easy_cleanup(s->curl);
+		s->curl = NULL;
+	}
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGTERM);
+	while (now_s() < deadline) {
+		pid_t w = waitpid(s->pid, &status, WNOHANG);
+		if (w == s->pid) {
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			break;
+		}
+		pause_ms(20);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "harness: lms did not stop within 60 s of SIGTERM\n");
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+	}
+	s->pid = 0;
+	if (rc != 0)
+		harness_server_dump_log(s);
+	else
+		remove_tree(s->dir);
+	return rc;
+}
+
+struct buf {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct buf *b = userdata;
+	size_t n = size * nmemb;
+	char *grown = realloc(b->data, b->len + n + 1);
+
+	if (!grown)
+		return 0;
+	memcpy(grown + b->len, ptr, n);
+	b->data = grown;
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+static int perform(void *curl, const struct lms_server *s, const char *method, const char *path,
+		   const char *const *headers, const char *body, struct http_result *out)
+{
+	char url[2048], resolve[64];
+	struct curl_slist *hdrs = NULL, *res_list = NULL;
+	struct buf b = {0}, h = {0};
+	CURLcode rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(url, sizeof(url), "https://localhost:%d%s", s->port, path);
+	snprintf(resolve, sizeof(resolve), "localhost:%d:127.0.0.1", s->port);
+	res_list = curl_slist_append(NULL, resolve);
+	for (; headers && *headers; headers++)
+		hdrs = curl_slist_append(hdrs, *headers);
+
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_RESOLVE, res_list);
+	curl_easy_setopt(curl, CURLOPT_CAINFO, s->cert_path);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(curl, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, strcmp(method, "HEAD") ? method : NULL);
+	if (body) {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	} else {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(curl, CURLOPT_HTTPGET, strcmp(method, "GET") == 0 ? 1L : 0L);
+		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, strcmp(method, "HEAD") ? method : NULL);
+		curl_easy_setopt(curl, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
+	}
+	rc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_slist_free_all(hdrs);
+	curl_slist_free_all(res_list);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(curl, CURLOPT_RESOLVE, NULL);
+	out->body = b.data ? b.data : strdup("");
+	out->len = b.len;
+	out->headers = h.data ? h.data : strdup("");
+	if (rc != CURLE_OK) {
+		fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int harness_request(struct lms_server *s, const char *method, const char *path,
+		    const char *const *headers, const char *body, struct http_result *out)
+{
+	if (!s->curl && !(s->curl = curl_easy_init()))
+		return -1;
+	return perform(s->curl, s, method, path, headers, body, out);
+}
+
+int harness_request_once(const struct lms_server *s, const char *method, const char *path,
+			 const char *const *headers, const char *body, struct http_result *out)
+{
+	CURL *curl = curl_easy_init();
+	int rc;
+
+	if (!curl)
+		return -1;
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
+	rc = perform(curl, s, method, path, headers, body, out);
+	curl_easy_cleanup(curl);
+	return rc;
+}
+
+void http_result_release(struct http_result *r)
+{
+	free(r->body);
+	free(r->headers);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *http_result_header(const struct http_result *r, const char *name, char *buf,
+			       size_t len)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = r->headers; p && *p;) {
+		const char *eol = strstr(p, "\r\n");
+		if (!eol)
+			break;
+		if ((size_t)(eol - p) > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1;
+			while (*v == ' ')
+				v++;
+			snprintf(buf, len, "%.*s", (int)(eol - v), v);
+			return buf;
+		}
+		p = eol + 2;
+	}
+	return NULL;
+}
+
+static SSL *tls_connect(const struct lms_server *s, SSL_CTX *ctx, int *fd_out)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct timeval tv = {5, 0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	SSL *ssl;
+
+	*fd_out = fd;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		return NULL;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (!(ssl = SSL_new(ctx)))
+		return NULL;
+	SSL_set_fd(ssl, fd);
+	SSL_set_tlsext_host_name(ssl, "localhost");
+	if (SSL_connect(ssl) != 1) {
+		SSL_free(ssl);
+		ERR_clear_error();
+		return NULL;
+	}
+	return ssl;
+}
+
+int harness_raw_tls(const struct lms_server *s, const void *req, size_t len, char *out,
+		    size_t outlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+	int fd = -1, n, used = 0;
+
+	if (!ctx)
+		return -1;
+	if (!(ssl = tls_connect(s, ctx, &fd))) {
+		used = -1;
+		goto out;
+	}
+	if (SSL_write(ssl, req, (int)len) != (int)len) {
+		used = -1;
+		goto out_ssl;
+	}
+	while ((size_t)used + 1 < outlen &&
+	       (n = SSL_read(ssl, out + used, (int)(outlen - (size_t)used - 1))) > 0)
+		used += n;
+	out[used] = '\0';
+out_ssl:
+	SSL_free(ssl);
+out:
+	ERR_clear_error();
+	if (fd >= 0)
+		close(fd);
+	SSL_CTX_free(ctx);
+	return used;
+}
+
+int harness_tls_handshake(const struct lms_server *s, int min_version, int max_version,
+			  const char *ciphers)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+	int fd = -1, rc;
+
+	if (!ctx)
+		return -1;
+	/* Level 0 lets this client offer what a careless one would; the test
+	 * is whether the server takes it. */
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_min_proto_version(ctx, min_version);
+	SSL_CTX_set_max_proto_version(ctx, max_version);
+	if (ciphers && SSL_CTX_set_cipher_list(ctx, ciphers) != 1) {
+		SSL_CTX_free(ctx);
+		return -1;
+	}
+	ssl = tls_connect(s, ctx, &fd);
+	rc = ssl ? 1 : 0;
+	if (ssl) {
+		SSL_shutdown(ssl);
+		SSL_free(ssl);
+	}
+	if (fd >= 0)
+		close(fd);
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	return rc;
+}
+
+int harness_raw_status(const char *raw)
+{
+	int status;
+	if (sscanf(raw, "HTTP/1.%*d %d", &status) == 1)
+		return status;
+	return -1;
+}

@@ -1,0 +1,113 @@
+/* harness.h - integration tests: scratch databases, a real lms, HTTPS clients */
+#ifndef LMS_TEST_HARNESS_H
+#define LMS_TEST_HARNESS_H
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <cmocka.h>
+
+/* A running `lms serve` started by the harness. */
+struct lms_server {
+	pid_t pid;
+	int port;
+	char dir[64];             /* private data dir: dev cert, log */
+	char log_path[PATH_MAX];  /* the server's stderr */
+	char cert_path[PATH_MAX]; /* its dev certificate, trusted by the clients */
+	char conninfo[1024];
+	void *curl;               /* keep-alive client of harness_request */
+};
+
+struct http_result {
+	long status;
+	char *body;      /* NUL-terminated */
+	size_t len;
+	char *headers;   /* raw header block */
+};
+
+/* Path of the built lms binary and of the source tree (from the test env). */
+const char *harness_lms_bin(void);
+const char *harness_source_dir(void);
+
+/* Creates (or re-creates, empty) database name in the scratch cluster and
+ * writes a conninfo for it. Returns 0 or -1. */
+int harness_db_create(const char *name, char *conninfo, size_t len);
+
+/* Runs SQL on conninfo; returns 0 when it succeeded. */
+int harness_sql(const char *conninfo, const char *sql);
+
+/*
+ * Runs the lms binary with argv (NULL-terminated, without argv[0]) and
+ * extra "KEY=value" environment entries (NULL-terminated, may be NULL),
+ * capturing stdout and stderr into out. Returns the exit status, or -1.
+ */
+int harness_lms_run(const char *const *argv, const char *const *env, char *out, size_t outlen);
+
+/* Environment for a server: the database, a free port, a private data dir,
+ * the source tree's static/ and migrations/, a low password-hash cost. */
+
+/*
+ * Starts `lms serve` against conninfo on a free port with extra env entries
+ * (may be NULL) and waits, at most 60 s, until /healthz answers. Returns 0,
+ * or -1 after printing the server's log.
+ */
+int harness_server_start(struct lms_server *s, const char *conninfo, const char *const *env);
+
+/* Sends SIGTERM and waits (bounded) for exit; returns the exit status (0 is
+ * a clean stop with no sanitizer report), or -1; prints the log if not 0. */
+int harness_server_stop(struct lms_server *s);
+
+/* Prints the server's log to stderr. */
+void harness_server_dump_log(const struct lms_server *s);
+
+/*
+ * HTTPS request to the server, verifying its certificate. headers is a
+ * NULL-terminated list of "Name: value" (may be NULL); body may be NULL.
+ * Reuses one keep-alive connection per server. Returns 0 or -1.
+ */
+int harness_request(struct lms_server *s, const char *method, const char *path,
+		    const char *const *headers, const char *body, struct http_result *out);
+
+/* Same with a fresh connection of its own (safe from any thread). */
+int harness_request_once(const struct lms_server *s, const char *method, const char *path,
+			 const char *const *headers, const char *body, struct http_result *out);
+
+void http_result_release(struct http_result *r);
+
+/* Value of a response header (case-insensitive) copied into buf, or NULL. */
+const char *http_result_header(const struct http_result *r, const char *name, char *buf,
+			       size_t len);
+
+/*
+ * Sends raw bytes over a new TLS connection and reads the reply until the
+ * server closes or 5 s pass. Returns bytes read (NUL-terminated), or -1.
+ */
+int harness_raw_tls(const struct lms_server *s, const void *req, size_t len, char *out,
+		    size_t outlen);
+
+/*
+ * Attempts a TLS handshake with the given version bounds (TLS1_VERSION ..)
+ * and TLS 1.2 cipher list (NULL: default). Returns 1 when it succeeded,
+ * 0 when the server refused, -1 on a local error.
+ */
+int harness_tls_handshake(const struct lms_server *s, int min_version, int max_version,
+			  const char *ciphers);
+
+/* Fails the test, showing both strings, when needle is not in hay. */
+#define assert_contains(hay, needle)                                                     \
+	do {                                                                             \
+		const char *h_ = (hay), *n_ = (needle);                                  \
+		if (!h_ || !strstr(h_, n_))                                              \
+			fail_msg("expected \"%s\" in:\n%s", n_, h_ ? h_ : "(null)");       \
+	} while (0)
+
+/* Status code of the first response line in raw, or -1. */
+int harness_raw_status(const char *raw);
+
+#endif

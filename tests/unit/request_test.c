@@ -1,0 +1,109 @@
+/* request_test.c - unit tests for path decoding and JSON field checks */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lms/http/request.h"
+
+static void decodes_escapes_and_utf8(void **state)
+{
+	char *p;
+
+	p = http_path_decode("/api/v1/courses/%EC%9D%B8%EA%B3%B5");
+	assert_non_null(p);
+	assert_string_equal(p, "/api/v1/courses/인공");
+	free(p);
+	p = http_path_decode("/a+b%20c");
+	assert_string_equal(p, "/a+b c");
+	free(p);
+}
+
+static void refuses_control_characters_and_bad_escapes(void **state)
+{
+	static const char *const bad[] = {
+		"/index.txt%00.html", "/a%0d%0aSet-Cookie:x", "/a%0a", "/%7f", "/%1b[31m",
+		"/%zz", "/%4", "/%", "/%c0%ae", /* overlong "." */
+		"/%ed%a0%80",                   /* surrogate */
+		"/%f4%90%80%80",                /* above U+10FFFF */
+		"/%e4%b8",                      /* truncated */
+		"/\x01",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *p = http_path_decode(bad[i]);
+		if (p)
+			fail_msg("%s decoded to \"%s\"", bad[i], p);
+	}
+}
+
+static const struct json_field fields[] = {
+	{"email", 's', true, false, 10},
+	{"age", 'i', false, false, 0},
+	{"note", 's', false, true, 0},
+	{"tags", 'a', false, false, 0},
+};
+
+static json_t *check(const char *text)
+{
+	json_t *obj = json_loads(text, 0, NULL), *errors = NULL;
+	bool ok;
+
+	assert_non_null(obj);
+	ok = http_json_check(obj, fields, sizeof(fields) / sizeof(fields[0]), &errors);
+	json_decref(obj);
+	assert_true(ok == (errors == NULL));
+	return errors;
+}
+
+static bool has_error(const json_t *errors, const char *field, const char *message)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach((json_t *)errors, i, e) {
+		if (!strcmp(json_string_value(json_object_get(e, "field")), field) &&
+		    strstr(json_string_value(json_object_get(e, "message")), message))
+			return true;
+	}
+	return false;
+}
+
+static void json_check_accepts_valid(void **state)
+{
+	assert_null(check("{\"email\":\"a@b.kr\"}"));
+	assert_null(check("{\"email\":\"a@b.kr\",\"age\":3,\"note\":null,\"tags\":[]}"));
+}
+
+static void json_check_names_each_bad_field(void **state)
+{
+	json_t *errors = check("{\"age\":\"3\",\"note\":1,\"extra\":true,\"tags\":{}}");
+
+	assert_non_null(errors);
+	assert_true(has_error(errors, "email", "is required"));
+	assert_true(has_error(errors, "age", "must be an integer"));
+	assert_true(has_error(errors, "note", "must be a string"));
+	assert_true(has_error(errors, "extra", "unknown field"));
+	assert_true(has_error(errors, "tags", "must be an array"));
+	assert_int_equal(json_array_size(errors), 5);
+	json_decref(errors);
+
+	errors = check("{\"email\":\"much-too-long@example.com\",\"age\":null}");
+	assert_true(has_error(errors, "email", "at most 10 bytes"));
+	assert_true(has_error(errors, "age", "must not be null"));
+	json_decref(errors);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decodes_escapes_and_utf8),
+		cmocka_unit_test(refuses_control_characters_and_bad_escapes),
+		cmocka_unit_test(json_check_accepts_valid),
+		cmocka_unit_test(json_check_names_each_bad_field),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
