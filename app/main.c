@@ -153,6 +153,8 @@ static int cmd_serve(const struct lms_config *cfg)
 
 	app.cfg = cfg;
 	app.migrations = &set;
+	if ((rc = tls_files(cfg, &app)) < 0)
+		goto out;
 	if (!realpath(cfg->static_dir, app.static_root)) {
 		fprintf(stderr, "lms: static_dir %s: %s\n", cfg->static_dir, strerror(errno));
 		rc = LMS_EIO;
@@ -162,7 +164,7 @@ static int cmd_serve(const struct lms_config *cfg)
 		fprintf(stderr, "lms: %s\n", err);
 		goto out;
 	}
-	if ((rc = tls_files(cfg, &app)) < 0 || (rc = database_open(cfg, &db)) < 0)
+	if ((rc = database_open(cfg, &db)) < 0)
 		goto out;
 	if ((rc = db_conn_open(&conn, db.conninfo)) < 0) {
 		fprintf(stderr, "lms: cannot connect to the database: %s\n", conn.errmsg);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# dev.sh - the README's two commands: "run" builds and serves the platform on
+# an embedded PostgreSQL; "test" builds with sanitizers and runs every test.
+# Installs the Debian 12 packages it needs when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+	gcc make cmake pkg-config
+	libcivetweb-dev civetweb            # civetweb provides the binary the CMake package checks for
+	libpq-dev postgresql-15 postgresql-contrib
+	libssl-dev libjansson-dev
+	libcmocka-dev libcurl4-openssl-dev  # tests
+)
+
+install_missing() {
+	local missing=() p
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "installing: ${missing[*]}"
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || { echo "dev.sh: run as root or install sudo" >&2; exit 1; }
+		sudo=(sudo)
+	fi
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}"
+}
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+case "${1:-}" in
+run)
+	install_missing
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMS_TESTS=OFF >/dev/null
+	cmake --build build -j "$jobs"
+	build/lms migrate
+	exec build/lms serve
+	;;
+test)
+	install_missing
+	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DLMS_WERROR=ON -DLMS_SANITIZE=ON >/dev/null
+	cmake --build build-test -j "$jobs"
+	exec ctest --test-dir build-test --output-on-failure -j "$jobs"
+	;;
+*)
+	echo "usage: bash .ci/dev.sh run|test" >&2
+	exit 2
+	;;
+esac
