@@ -39,24 +39,22 @@ static const char usage[] =
 	"variable, e.g. LMS_HTTPS_PORT=9443. Without database_url, lms runs its own\n"
 	"PostgreSQL cluster under data_dir/pgdata.\n";
 
-/* The database this run talks to: the configured one, or the embedded
- * cluster started for it. */
+/* The database this run talks to (the configured one, or the embedded
+ * cluster started for it), a connection for start-up work, and the
+ * migrations this build carries. */
 struct database {
 	struct db_embedded *embedded;
 	const char *conninfo;
+	struct db_conn conn;
+	struct migration_set migrations;
 };
 
-static int database_open(const struct lms_config *cfg, struct database *db)
+static int embedded_start(const struct lms_config *cfg, struct database *db)
 {
 	char pgdata[PATH_MAX], err[1024];
 	struct db_embedded_opts opts = {0};
 	int rc;
 
-	memset(db, 0, sizeof(*db));
-	if (cfg->database_url[0]) {
-		db->conninfo = cfg->database_url;
-		return 0;
-	}
 	if (mkdir(cfg->data_dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "lms: %s: cannot create data directory: %s\n", cfg->data_dir,
 			strerror(errno));
@@ -74,40 +72,52 @@ static int database_open(const struct lms_config *cfg, struct database *db)
 	return 0;
 }
 
+/* Fills db; release it with database_close() in every case. */
+static int database_open(const struct lms_config *cfg, struct database *db)
+{
+	char err[1024];
+	int rc;
+
+	memset(db, 0, sizeof(*db));
+	if ((rc = migrate_load(cfg->migrations_dir, &db->migrations, err, sizeof(err))) < 0) {
+		fprintf(stderr, "lms: %s\n", err);
+		return rc;
+	}
+	if (cfg->database_url[0])
+		db->conninfo = cfg->database_url;
+	else if ((rc = embedded_start(cfg, db)) < 0)
+		return rc;
+	if ((rc = db_conn_open(&db->conn, db->conninfo)) < 0) {
+		fprintf(stderr, "lms: cannot connect to the database: %s\n", db->conn.errmsg);
+		return rc;
+	}
+	return 0;
+}
+
 static void database_close(struct database *db)
 {
+	db_conn_close(&db->conn);
 	db_embedded_stop(db->embedded);
 	db->embedded = NULL;
+	migrate_set_release(&db->migrations);
 }
 
 static int cmd_migrate(const struct lms_config *cfg)
 {
-	struct migration_set set = {0};
 	struct database db = {0};
-	struct db_conn conn = {0};
 	char err[1024];
 	int rc, applied = 0;
 
-	if ((rc = migrate_load(cfg->migrations_dir, &set, err, sizeof(err))) < 0) {
-		fprintf(stderr, "lms: %s\n", err);
-		goto out;
-	}
 	if ((rc = database_open(cfg, &db)) < 0)
 		goto out;
-	if ((rc = db_conn_open(&conn, db.conninfo)) < 0) {
-		fprintf(stderr, "lms: cannot connect to the database: %s\n", conn.errmsg);
-		goto out;
-	}
-	if ((rc = migrate_apply(&conn, &set, &applied, err, sizeof(err))) < 0) {
+	if ((rc = migrate_apply(&db.conn, &db.migrations, &applied, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: migrate: %s\n", err);
 		goto out;
 	}
 	printf("%d migration%s applied; schema is current (%zu in all)\n", applied,
-	       applied == 1 ? "" : "s", set.n);
+	       applied == 1 ? "" : "s", db.migrations.n);
 out:
-	db_conn_close(&conn);
 	database_close(&db);
-	migrate_set_release(&set);
 	return rc < 0 ? 1 : 0;
 }
 
@@ -135,9 +145,7 @@ static int tls_files(const struct lms_config *cfg, struct http_app *app)
 
 static int cmd_serve(const struct lms_config *cfg)
 {
-	struct migration_set set = {0};
 	struct database db = {0};
-	struct db_conn conn = {0};
 	struct http_app app = {0};
 	struct http_server *server = NULL;
 	char err[1024];
@@ -152,7 +160,7 @@ static int cmd_serve(const struct lms_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 
 	app.cfg = cfg;
-	app.migrations = &set;
+	app.migrations = &db.migrations;
 	if ((rc = tls_files(cfg, &app)) < 0)
 		goto out;
 	if (!realpath(cfg->static_dir, app.static_root)) {
@@ -160,21 +168,13 @@ static int cmd_serve(const struct lms_config *cfg)
 		rc = LMS_EIO;
 		goto out;
 	}
-	if ((rc = migrate_load(cfg->migrations_dir, &set, err, sizeof(err))) < 0) {
-		fprintf(stderr, "lms: %s\n", err);
-		goto out;
-	}
 	if ((rc = database_open(cfg, &db)) < 0)
 		goto out;
-	if ((rc = db_conn_open(&conn, db.conninfo)) < 0) {
-		fprintf(stderr, "lms: cannot connect to the database: %s\n", conn.errmsg);
-		goto out;
-	}
-	if ((rc = migrate_check(&conn, &set, err, sizeof(err))) < 0) {
+	if ((rc = migrate_check(&db.conn, &db.migrations, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: refusing to start: %s\n", err);
 		goto out;
 	}
-	db_conn_close(&conn);
+	db_conn_close(&db.conn);
 	if (!(app.pool = db_pool_new(db.conninfo, cfg->db_pool_size, cfg->db_pool_wait_ms))) {
 		rc = LMS_ENOMEM;
 		goto out;
@@ -192,9 +192,7 @@ static int cmd_serve(const struct lms_config *cfg)
 out:
 	http_server_stop(server);
 	db_pool_free(app.pool);
-	db_conn_close(&conn);
 	database_close(&db);
-	migrate_set_release(&set);
 	if (rc == 0)
 		log_info("stopped");
 	return rc < 0 ? 1 : 0;

@@ -146,7 +146,7 @@ static void dispatch(struct http_req *req)
 		return;
 	}
 
-	req->route = method ? routes_match(req, method, &allow) : NULL;
+	req->route = routes_match(req, method, &allow);
 	te = http_req_header(req, "Transfer-Encoding");
 	has_body = ri->content_length > 0 || te;
 	changes = method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE);
