@@ -27,6 +27,7 @@ struct opt {
 /* The one list of keys; config/lms.conf documents each. */
 static const struct opt opts[] = {
 	{"listen_address", OPT_STRING, F(listen_address), "127.0.0.1", 0, 0, false, true},
+	{"public_host", OPT_STRING, F(public_host), "localhost", 0, 0, false, true},
 	{"https_port", OPT_INT, F(https_port), "8443", 1, 65535, false, false},
 	{"http_port", OPT_INT, F(http_port), "0", 0, 65535, false, false},
 	{"tls_cert", OPT_STRING, F(tls_cert), "", 0, 0, false, false},

@@ -72,7 +72,10 @@ void http_reply_start(struct http_req *req, int status, const char *content_type
 		extra_headers = "";
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (content_length >= 0)
+	/* 204 and 304 have no body and must not claim one (RFC 9110 8.6). */
+	if (status == 204 || status == 304)
+		length[0] = '\0';
+	else if (content_length >= 0)
 		snprintf(length, sizeof(length), "Content-Length: %lld\r\n", content_length);
 	else
 		snprintf(length, sizeof(length), "Transfer-Encoding: chunked\r\n");

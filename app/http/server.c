@@ -75,11 +75,14 @@ static bool is_json_type(const char *ct)
 	       (n > 17 && !strncasecmp(ct, "application/", 12) && !strncasecmp(ct + n - 5, "+json", 5));
 }
 
-/* Reads the body into req->body, at most limit bytes. */
+/* Reads the body into req->body, at most limit bytes. Each read asks for
+ * no more than one byte past the limit: mg_read blocks until it has what
+ * it was asked for, so a larger request would let a chunked body that never
+ * ends hold this worker until the request timeout. */
 static int read_body(struct http_req *req, long long limit)
 {
 	long long declared = req->ri->content_length;
-	size_t cap = declared > 0 ? (size_t)declared + 1 : 8192, len = 0;
+	size_t cap = declared > 0 ? (size_t)declared + 1 : 8192, len = 0, want;
 	char *buf = malloc(cap);
 	int n;
 
@@ -87,19 +90,18 @@ static int read_body(struct http_req *req, long long limit)
 		return LMS_ENOMEM;
 	for (;;) {
 		if (len + 1 >= cap) {
-			char *grown;
-			if ((long long)cap > limit + 1) {
-				free(buf);
-				return LMS_ETOOBIG;
-			}
-			if (!(grown = realloc(buf, cap * 2))) {
+			char *grown = realloc(buf, cap * 2);
+			if (!grown) {
 				free(buf);
 				return LMS_ENOMEM;
 			}
 			buf = grown;
 			cap *= 2;
 		}
-		n = mg_read(req->conn, buf + len, cap - len - 1);
+		want = cap - len - 1;
+		if (want > (size_t)limit + 1 - len)
+			want = (size_t)limit + 1 - len;
+		n = mg_read(req->conn, buf + len, want);
 		if (n <= 0)
 			break;
 		len += (size_t)n;
@@ -335,6 +337,8 @@ int http_server_start(struct http_app *app, struct http_server **out, char *err,
 		"access_control_allow_origin", "",
 		"access_control_allow_methods", "",
 		"access_control_allow_headers", "",
+		/* CivetWeb builds the plain port's redirect from this name. */
+		"authentication_domain", cfg->public_host,
 		/* 4: TLS 1.2 and newer; ciphers are set in init_ssl. */
 		"ssl_protocol_version", "4",
 		NULL,

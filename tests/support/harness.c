@@ -356,17 +356,17 @@ static int perform(void *curl, const struct lms_server *s, const char *method, c
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
-	curl_easy_setopt(curl, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, strcmp(method, "HEAD") ? method : NULL);
+	/* HTTPGET resets whatever a previous request on this handle set up
+	 * (POST mode, NOBODY); then the method and body of this one. */
+	curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	if (body) {
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	} else {
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
-		curl_easy_setopt(curl, CURLOPT_HTTPGET, strcmp(method, "GET") == 0 ? 1L : 0L);
-		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, strcmp(method, "HEAD") ? method : NULL);
-		curl_easy_setopt(curl, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
 	}
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST,
+			 strcmp(method, "GET") && strcmp(method, "HEAD") ? method : NULL);
 	rc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_slist_free_all(hdrs);

@@ -10,6 +10,7 @@
 /* Every key of config/lms.conf; strings are owned by the struct. */
 struct lms_config {
 	char *listen_address;
+	char *public_host;         /* host name clients use: redirects, links */
 	int https_port;
 	int http_port;             /* 0: no plain-HTTP redirect port */
 	char *tls_cert;            /* empty: development certificate under data_dir */
