@@ -303,7 +303,7 @@ static void check_security_headers(const char *what, header_fn get, const void *
 	if (!get(src, "X-Request-Id", v, sizeof(v)) || !is_request_id(v))
 		fail_msg("%s: X-Request-Id missing or not 16 hex characters", what);
 	if (id_out)
-		snprintf(id_out, 17, "%s", v);
+		snprintf(id_out, 17, "%.16s", v);
 }
 
 static void request_ok(struct lms_server *s, const char *method, const char *path,
