@@ -43,9 +43,6 @@ static int stop_cluster(void)
 
 static int setup(void **state)
 {
-	char env_db[1100], env_mig[600], out[4096];
-	const char *env[3] = {env_db, env_mig, NULL};
-	const char *argv[] = {"migrate", NULL};
 	const char *server_env[] = {"LMS_DB_POOL_WAIT_MS=500", NULL};
 
 	snprintf(dir, sizeof(dir), "/tmp/lms-test-db-XXXXXX");
@@ -53,14 +50,8 @@ static int setup(void **state)
 	if (!mkdtemp(dir) || chmod(dir, 0755) != 0)
 		return -1;
 	snprintf(pgdata, sizeof(pgdata), "%s/pgdata", dir);
-	if (start_cluster() < 0)
+	if (start_cluster() < 0 || harness_migrate(conninfo) != 0)
 		return -1;
-	snprintf(env_db, sizeof(env_db), "LMS_DATABASE_URL=%s", conninfo);
-	snprintf(env_mig, sizeof(env_mig), "LMS_MIGRATIONS_DIR=%s/migrations", harness_source_dir());
-	if (harness_lms_run(argv, env, out, sizeof(out)) != 0) {
-		fprintf(stderr, "%s", out);
-		return -1;
-	}
 	return harness_server_start(&server, conninfo, server_env);
 }
 

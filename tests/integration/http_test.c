@@ -125,21 +125,12 @@ static void fixture_remove(const char *dir)
 
 static int group_setup(void **state)
 {
-	char out[8192], migrations[PATH_MAX + 32], dburl[1100], static_env[96];
-	const char *argv[] = {"migrate", NULL};
-	const char *env[] = {dburl, migrations, NULL};
+	char static_env[96];
 	const char *small_env[] = {"LMS_MAX_BODY_BYTES=2048", static_env, NULL};
-	int rc;
 
-	if (harness_db_create(DB_NAME, fx.conninfo, sizeof(fx.conninfo)) != 0)
+	if (harness_db_create(DB_NAME, fx.conninfo, sizeof(fx.conninfo)) != 0 ||
+	    harness_migrate(fx.conninfo) != 0)
 		return -1;
-	snprintf(dburl, sizeof(dburl), "LMS_DATABASE_URL=%s", fx.conninfo);
-	snprintf(migrations, sizeof(migrations), "LMS_MIGRATIONS_DIR=%s/migrations",
-		 harness_source_dir());
-	if ((rc = harness_lms_run(argv, env, out, sizeof(out))) != 0) {
-		fprintf(stderr, "lms migrate exited %d:\n%s\n", rc, out);
-		return -1;
-	}
 	if (fixture_create(fx.static_dir) != 0) {
 		fprintf(stderr, "cannot create the static fixture in %s: %s\n", fx.static_dir,
 			strerror(errno));

@@ -35,40 +35,17 @@ struct fixture {
 
 static struct fixture fx;
 
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
 static int group_setup(void **state)
 {
-	char out[8192], migrations[PATH_MAX + 32], dburl[1100], env_port[48];
-	const char *argv[] = {"migrate", NULL};
-	const char *env[] = {dburl, migrations, NULL};
+	char env_port[48];
 	const char *env_redirect[] = {env_port, NULL};
-	int rc;
 
-	if (harness_db_create(DB_NAME, fx.conninfo, sizeof(fx.conninfo)) != 0)
+	if (harness_db_create(DB_NAME, fx.conninfo, sizeof(fx.conninfo)) != 0 ||
+	    harness_migrate(fx.conninfo) != 0)
 		return -1;
-	snprintf(dburl, sizeof(dburl), "LMS_DATABASE_URL=%s", fx.conninfo);
-	snprintf(migrations, sizeof(migrations), "LMS_MIGRATIONS_DIR=%s/migrations",
-		 harness_source_dir());
-	if ((rc = harness_lms_run(argv, env, out, sizeof(out))) != 0) {
-		fprintf(stderr, "lms migrate exited %d:\n%s\n", rc, out);
-		return -1;
-	}
 	if (harness_server_start(&fx.server, fx.conninfo, NULL) != 0)
 		return -1;
-	fx.http_port = free_port();
+	fx.http_port = harness_free_port();
 	snprintf(env_port, sizeof(env_port), "LMS_HTTP_PORT=%d", fx.http_port);
 	if (fx.http_port < 0 ||
 	    harness_server_start(&fx.redirect, fx.conninfo, env_redirect) != 0) {

@@ -172,7 +172,7 @@ int harness_lms_run(const char *const *argv, const char *const *env, char *out, 
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int free_port(void)
+int harness_free_port(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
@@ -184,6 +184,22 @@ static int free_port(void)
 	if (fd >= 0)
 		close(fd);
 	return port;
+}
+
+int harness_migrate(const char *conninfo)
+{
+	char env_db[1100], env_mig[PATH_MAX + 32], out[8192];
+	const char *env[] = {env_db, env_mig, NULL};
+	const char *argv[] = {"migrate", NULL};
+	int rc;
+
+	snprintf(env_db, sizeof(env_db), "LMS_DATABASE_URL=%s", conninfo);
+	snprintf(env_mig, sizeof(env_mig), "LMS_MIGRATIONS_DIR=%s/migrations", harness_source_dir());
+	if ((rc = harness_lms_run(argv, env, out, sizeof(out))) != 0) {
+		fprintf(stderr, "harness: lms migrate exited %d:\n%s\n", rc, out);
+		return -1;
+	}
+	return 0;
 }
 
 void harness_server_dump_log(const struct lms_server *s)
@@ -213,7 +229,7 @@ int harness_server_start(struct lms_server *s, const char *conninfo, const char 
 	snprintf(s->conninfo, sizeof(s->conninfo), "%s", conninfo);
 	snprintf(src_static, sizeof(src_static), "%s/static", harness_source_dir());
 	snprintf(src_migrations, sizeof(src_migrations), "%s/migrations", harness_source_dir());
-	if ((s->port = free_port()) < 0)
+	if ((s->port = harness_free_port()) < 0)
 		return -1;
 	snprintf(port, sizeof(port), "%d", s->port);
 

@@ -39,6 +39,13 @@ const char *harness_source_dir(void);
  * writes a conninfo for it. Returns 0 or -1. */
 int harness_db_create(const char *name, char *conninfo, size_t len);
 
+/* Runs `lms migrate` against conninfo with the source tree's migrations;
+ * returns 0, or -1 after printing its output. */
+int harness_migrate(const char *conninfo);
+
+/* A TCP port on 127.0.0.1 that was free a moment ago, or -1. */
+int harness_free_port(void);
+
 /* Runs SQL on conninfo; returns 0 when it succeeded. */
 int harness_sql(const char *conninfo, const char *sql);
 
