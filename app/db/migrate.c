@@ -32,12 +32,12 @@ static bool name_valid(const char *name, int *version)
 	for (int i = 0; i < 4; i++)
 		if (!isdigit((unsigned char)name[i]))
 			return false;
-	if (name[4] != '_' || name + 5 == name + n - 4)
+	if (name[4] != '_')
 		return false;
 	for (p = name + 5; p < name + n - 4; p++)
 		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
 			return false;
-	*version = atoi(name) ;
+	*version = atoi(name);
 	return true;
 }
 
@@ -157,22 +157,33 @@ static const struct migration *find(const struct migration_set *set, int version
 	return NULL;
 }
 
+static bool find_version(const PGresult *res, int version)
+{
+	for (int i = 0; i < PQntuples(res); i++)
+		if (atoi(PQgetvalue(res, i, 0)) == version)
+			return true;
+	return false;
+}
+
 static int db_fail(struct db_conn *c, int rc, const char *what, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s: %s", what, c->errmsg);
 	return rc;
 }
 
-/* Compares the recorded migrations with set. pending (may be NULL) receives
- * whether some migration of set is not recorded; the first one is named in
- * err when nothing worse is found. */
-static int compare(struct db_conn *c, const struct migration_set *set, bool *pending, char *err,
-		   size_t errlen)
+/* Compares the recorded migrations with set. applied (set->n entries, may be
+ * NULL) receives which migrations of set are recorded; *pending whether
+ * some is not, the first of which is named in err when nothing worse is
+ * found. */
+static int compare(struct db_conn *c, const struct migration_set *set, bool *applied,
+		   bool *pending, char *err, size_t errlen)
 {
 	PGresult *res = NULL;
 	int rc, n;
 
 	*pending = false;
+	if (applied)
+		memset(applied, 0, set->n * sizeof(*applied));
 	rc = db_exec(c, &res, "SELECT version, file, checksum FROM schema_migrations ORDER BY version",
 		     0, NULL);
 	if (rc < 0) {
@@ -187,8 +198,7 @@ static int compare(struct db_conn *c, const struct migration_set *set, bool *pen
 	}
 	n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
-		int version = atoi(PQgetvalue(res, i, 0));
-		const struct migration *m = find(set, version);
+		const struct migration *m = find(set, atoi(PQgetvalue(res, i, 0)));
 
 		if (!m) {
 			snprintf(err, errlen,
@@ -202,17 +212,20 @@ static int compare(struct db_conn *c, const struct migration_set *set, bool *pen
 			rc = LMS_ECONFLICT;
 			goto out;
 		}
+		if (applied)
+			applied[m - set->items] = true;
 	}
-	for (size_t i = 0; i < set->n; i++) {
-		bool applied = false;
-		for (int j = 0; j < n && !applied; j++)
-			applied = atoi(PQgetvalue(res, j, 0)) == set->items[i].version;
-		if (!applied) {
-			*pending = true;
-			snprintf(err, errlen, "schema is behind: %s not applied; run lms migrate",
-				 set->items[i].file);
-			break;
+	/* Every row matched a distinct migration of set, so fewer rows than
+	 * files means some are pending. */
+	if ((size_t)n < set->n) {
+		for (size_t i = 0; i < set->n; i++) {
+			if (!find_version(res, set->items[i].version)) {
+				snprintf(err, errlen, "schema is behind: %s not applied; run lms migrate",
+					 set->items[i].file);
+				break;
+			}
 		}
+		*pending = true;
 	}
 	rc = 0;
 out:
@@ -223,7 +236,7 @@ out:
 int migrate_check(struct db_conn *c, const struct migration_set *set, char *err, size_t errlen)
 {
 	bool pending;
-	int rc = compare(c, set, &pending, err, errlen);
+	int rc = compare(c, set, NULL, &pending, err, errlen);
 
 	if (rc < 0)
 		return rc;
@@ -259,32 +272,26 @@ static int apply_one(struct db_conn *c, const struct migration *m, char *err, si
 int migrate_apply(struct db_conn *c, const struct migration_set *set, int *applied, char *err,
 		  size_t errlen)
 {
-	bool pending;
+	bool pending, *done = calloc(set->n ? set->n : 1, sizeof(*done));
 	int rc;
 
 	*applied = 0;
-	if ((rc = db_exec(c, NULL, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL)) < 0)
+	if (!done)
+		return LMS_ENOMEM;
+	if ((rc = db_exec(c, NULL, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL)) < 0) {
+		free(done);
 		return db_fail(c, rc, "taking the migration lock", err, errlen);
+	}
 	if ((rc = db_exec(c, NULL, create_table_sql, 0, NULL)) < 0) {
 		db_fail(c, rc, "creating schema_migrations", err, errlen);
 		goto out;
 	}
-	if ((rc = compare(c, set, &pending, err, errlen)) < 0 || !pending)
+	/* Under the lock nobody else applies anything, so what compare() read
+	 * stays true while the pending migrations are applied. */
+	if ((rc = compare(c, set, done, &pending, err, errlen)) < 0 || !pending)
 		goto out;
 	for (size_t i = 0; i < set->n; i++) {
-		PGresult *res = NULL;
-		char version[16];
-		bool done;
-
-		snprintf(version, sizeof(version), "%d", set->items[i].version);
-		if ((rc = db_execp(c, &res, "SELECT 1 FROM schema_migrations WHERE version = $1",
-				   version)) < 0) {
-			db_fail(c, rc, "reading schema_migrations", err, errlen);
-			goto out;
-		}
-		done = PQntuples(res) > 0;
-		PQclear(res);
-		if (done)
+		if (done[i])
 			continue;
 		if ((rc = apply_one(c, &set->items[i], err, errlen)) < 0)
 			goto out;
@@ -293,5 +300,6 @@ int migrate_apply(struct db_conn *c, const struct migration_set *set, int *appli
 	rc = 0;
 out:
 	db_exec(c, NULL, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", 0, NULL);
+	free(done);
 	return rc;
 }

@@ -54,7 +54,8 @@ const char *http_status_text(int status)
 static bool has_header(const char *headers, const char *name)
 {
 	size_t n = strlen(name);
-	for (const char *p = headers; p && *p; p = strstr(p, "\r\n") ? strstr(p, "\r\n") + 2 : NULL)
+
+	for (const char *p = headers; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0'))
 		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
 			return true;
 	return false;

@@ -122,7 +122,7 @@ static void dispatch(struct http_req *req)
 	const struct lms_config *cfg = req->app->cfg;
 	const char *problem, *te;
 	unsigned method = http_method_bit(ri->request_method), allow = 0;
-	bool has_body, changes;
+	bool has_body, changes, json_body;
 	char allow_text[96], extra[160];
 	int rc;
 
@@ -152,8 +152,8 @@ static void dispatch(struct http_req *req)
 	te = http_req_header(req, "Transfer-Encoding");
 	has_body = ri->content_length > 0 || te;
 	changes = method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE);
-	if (changes && has_body && !(req->route && (req->route->flags & ROUTE_RAW_BODY)) &&
-	    !is_json_type(http_req_header(req, "Content-Type"))) {
+	json_body = changes && !(req->route && (req->route->flags & ROUTE_RAW_BODY));
+	if (json_body && has_body && !is_json_type(http_req_header(req, "Content-Type"))) {
 		http_reply_problem(req, 415, "unsupported_media_type", NULL,
 				   "the request body must be application/json");
 		return;
@@ -166,6 +166,11 @@ static void dispatch(struct http_req *req)
 					   cfg->max_body_bytes);
 			return;
 		}
+		if (rc == LMS_ENOMEM) {
+			mg_disable_connection_keep_alive(req->conn);
+			http_reply_problem(req, 503, "unavailable", NULL, "out of memory");
+			return;
+		}
 		if (rc < 0) {
 			mg_disable_connection_keep_alive(req->conn);
 			http_reply_problem(req, 400, "invalid_request", NULL,
@@ -173,7 +178,7 @@ static void dispatch(struct http_req *req)
 			return;
 		}
 	}
-	if (changes && req->body_len && !(req->route && (req->route->flags & ROUTE_RAW_BODY))) {
+	if (json_body && req->body_len) {
 		json_error_t jerr;
 		if (!(req->json = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr))) {
 			http_reply_problem(req, 400, "invalid_request", NULL,

@@ -60,6 +60,27 @@ static int count_rows(void)
 	return harness_sql(conninfo, sql);
 }
 
+/* Writes (mode "w") or appends to (mode "a") a file of the migrations copy. */
+static void put_migration(const char *name, const char *mode, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", migrations, name);
+	f = fopen(path, mode);
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void drop_migration(const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", migrations, name);
+	assert_int_equal(unlink(path), 0);
+}
+
 static void serve_refuses_an_unmigrated_database(void **state)
 {
 	char out[8192];
@@ -87,14 +108,9 @@ static void migrate_is_idempotent(void **state)
 
 static void a_new_migration_is_applied_once(void **state)
 {
-	char out[8192], path[512];
-	FILE *f;
+	char out[8192];
 
-	snprintf(path, sizeof(path), "%s/0900_probe.sql", migrations);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("CREATE TABLE migrate_probe (id int);\n", f);
-	fclose(f);
+	put_migration("0900_probe.sql", "w", "CREATE TABLE migrate_probe (id int);\n");
 	/* behind: serve refuses and names the file */
 	assert_int_equal(run("serve", out, sizeof(out)), 1);
 	assert_contains(out, "schema is behind: 0900_probe.sql not applied");
@@ -107,14 +123,10 @@ static void a_new_migration_is_applied_once(void **state)
 
 static void a_failing_migration_leaves_nothing_behind(void **state)
 {
-	char out[8192], path[512];
-	FILE *f;
+	char out[8192];
 
-	snprintf(path, sizeof(path), "%s/0950_broken.sql", migrations);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("CREATE TABLE half_done (id int);\nSELECT no_such_function();\n", f);
-	fclose(f);
+	put_migration("0950_broken.sql", "w",
+		      "CREATE TABLE half_done (id int);\nSELECT no_such_function();\n");
 	assert_int_equal(run("migrate", out, sizeof(out)), 1);
 	assert_contains(out, "0950_broken.sql");
 	/* its transaction rolled back: no table, no record */
@@ -123,19 +135,14 @@ static void a_failing_migration_leaves_nothing_behind(void **state)
 					       "schema_migrations WHERE version = 950) THEN RAISE "
 					       "'recorded'; END IF; END $$"),
 			 0);
-	unlink(path);
+	drop_migration("0950_broken.sql");
 }
 
 static void a_changed_migration_is_refused(void **state)
 {
-	char out[8192], path[512];
-	FILE *f;
+	char out[8192];
 
-	snprintf(path, sizeof(path), "%s/0900_probe.sql", migrations);
-	f = fopen(path, "a");
-	assert_non_null(f);
-	fputs("-- edited after it was applied\n", f);
-	fclose(f);
+	put_migration("0900_probe.sql", "a", "-- edited after it was applied\n");
 	assert_int_equal(run("migrate", out, sizeof(out)), 1);
 	assert_contains(out, "migration 0900_probe.sql was changed after it was applied");
 	assert_int_equal(run("serve", out, sizeof(out)), 1);
@@ -144,10 +151,9 @@ static void a_changed_migration_is_refused(void **state)
 
 static void an_unknown_applied_migration_is_refused(void **state)
 {
-	char out[8192], path[512];
+	char out[8192];
 
-	snprintf(path, sizeof(path), "%s/0900_probe.sql", migrations);
-	unlink(path);
+	drop_migration("0900_probe.sql");
 	assert_int_equal(run("serve", out, sizeof(out)), 1);
 	assert_contains(out, "database has migration 0900_probe.sql that this build does not know");
 }
