@@ -30,6 +30,9 @@
 #define SOCK_FILE "/.s.PGSQL." PG_PORT
 #define SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
+/* owns the databases lms creates and runs their migrations */
+#define OWNER_ROLE "lms_owner"
+
 /* pg_ctl status exit codes */
 #define PGCTL_RUNNING 0
 #define PGCTL_STOPPED 3
@@ -68,7 +71,8 @@ struct db_embedded {
 	struct runas ra;
 	struct paths p;
 	char *bindir;
-	char *conninfo;
+	char *conninfo;     /* as the owner of the database */
+	char *su_conninfo;  /* as the bootstrap superuser */
 	bool started;       /* this handle started the server */
 	bool keep_running;
 };
@@ -827,17 +831,111 @@ static int wait_ready(const char *sockdir, char *err, size_t errlen)
 	}
 }
 
-static int db_ensure(const char *sockdir, const char *dbname, char *err, size_t errlen)
+/* Role names may need quoting in a conninfo value; the socket directory is
+ * plain (paths_resolve) and the database name was validated. */
+static char *conninfo_make(const char *sockdir, const char *user, const char *dbname)
+{
+	char *quoted = NULL, *q, *conninfo = NULL;
+
+	if (path_plain(user))
+		return str_printf("host=%s port=%s user=%s dbname=%s", sockdir, PG_PORT, user,
+				  dbname);
+	if (!(quoted = malloc(2 * strlen(user) + 3)))
+		goto out;
+	q = quoted;
+	*q++ = '\'';
+	for (const char *s = user; *s; s++) {
+		if (*s == '\'' || *s == '\\')
+			*q++ = '\\';
+		*q++ = *s;
+	}
+	*q++ = '\'';
+	*q = '\0';
+	conninfo = str_printf("host=%s port=%s user=%s dbname=%s", sockdir, PG_PORT, quoted,
+			      dbname);
+out:
+	free(quoted);
+	return conninfo;
+}
+
+/* Migrations run as the owner of the database, not as the superuser; it
+ * creates the application's role, hence CREATEROLE. */
+static int role_ensure(PGconn *conn, char *err, size_t errlen)
+{
+	const char *params[1] = {OWNER_ROLE};
+	PGresult *res = NULL;
+	const char *state;
+	char msg[512];
+	int rc = 0;
+
+	res = PQexecParams(conn, "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, NULL, params,
+			   NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pq_message(conn, res, msg, sizeof(msg));
+		rc = fail(err, errlen, LMS_EDB, "cannot look up role " OWNER_ROLE ": %s", msg);
+		goto out;
+	}
+	if (PQntuples(res) > 0)
+		goto out;
+	PQclear(res);
+	res = PQexec(conn, "CREATE ROLE " OWNER_ROLE " LOGIN NOSUPERUSER NOCREATEDB CREATEROLE");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		/* Another process created it meanwhile: 42710 duplicate_object,
+		 * or 23505 unique_violation when both passed the name check. */
+		if (state && (strcmp(state, "42710") == 0 || strcmp(state, "23505") == 0))
+			goto out;
+		pq_message(conn, res, msg, sizeof(msg));
+		rc = fail(err, errlen, LMS_EDB, "cannot create role " OWNER_ROLE ": %s", msg);
+		goto out;
+	}
+	log_info("postgresql: created role " OWNER_ROLE);
+out:
+	PQclear(res);
+	return rc;
+}
+
+/* Sets *owner to the name of the role owning dbname (new string), or to NULL
+ * when there is no such database. */
+static int db_owner(PGconn *conn, const char *dbname, char **owner, char *err, size_t errlen)
+{
+	const char *params[1] = {dbname};
+	PGresult *res = NULL;
+	char msg[512];
+	int rc = 0;
+
+	*owner = NULL;
+	res = PQexecParams(conn,
+			   "SELECT r.rolname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba "
+			   "WHERE d.datname = $1",
+			   1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pq_message(conn, res, msg, sizeof(msg));
+		rc = fail(err, errlen, LMS_EDB, "cannot look up database %s: %s", dbname, msg);
+		goto out;
+	}
+	if (PQntuples(res) > 0 && !(*owner = strdup(PQgetvalue(res, 0, 0))))
+		rc = fail(err, errlen, LMS_ENOMEM, "out of memory");
+out:
+	PQclear(res);
+	return rc;
+}
+
+/* Makes sure the owner role and dbname exist, and sets *owner to the role
+ * that owns dbname (new string): OWNER_ROLE for a database created here,
+ * postgres for one an older lms created, which keeps working as it was. */
+static int db_ensure(const char *sockdir, const char *dbname, char **owner, char *err,
+		     size_t errlen)
 {
 	const char *const keys[] = {"host", "port", "user", "dbname", "connect_timeout", NULL};
 	const char *const vals[] = {sockdir, PG_PORT, "postgres", "postgres", "10", NULL};
-	const char *params[1] = {dbname};
 	PGconn *conn = NULL;
 	PGresult *res = NULL;
 	char *ident = NULL, *sql = NULL, msg[512];
 	const char *state;
 	int rc = 0;
 
+	*owner = NULL;
 	conn = PQconnectdbParams(keys, vals, 0);
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		pq_message(conn, NULL, msg, sizeof(msg));
@@ -845,37 +943,43 @@ static int db_ensure(const char *sockdir, const char *dbname, char *err, size_t 
 			  sockdir, msg);
 		goto out;
 	}
-	res = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params,
-			   NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pq_message(conn, res, msg, sizeof(msg));
-		rc = fail(err, errlen, LMS_EDB, "cannot look up database %s: %s", dbname, msg);
+	if ((rc = role_ensure(conn, err, errlen)) < 0)
 		goto out;
-	}
-	if (PQntuples(res) > 0)
+	if ((rc = db_owner(conn, dbname, owner, err, errlen)) < 0 || *owner)
 		goto out;
-	PQclear(res);
-	res = NULL;
 
 	/* CREATE DATABASE takes no parameters; the name was validated and is
 	 * quoted anyway. */
 	if (!(ident = PQescapeIdentifier(conn, dbname, strlen(dbname))) ||
-	    !(sql = str_printf("CREATE DATABASE %s", ident))) {
+	    !(sql = str_printf("CREATE DATABASE %s OWNER " OWNER_ROLE, ident))) {
 		rc = fail(err, errlen, LMS_ENOMEM, "out of memory");
 		goto out;
 	}
 	res = PQexec(conn, sql);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		log_info("postgresql: created database %s owned by " OWNER_ROLE, dbname);
+	} else {
 		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		/* 42P04 duplicate_database: another process created it meanwhile */
-		if (state && strcmp(state, "42P04") == 0)
+		/* Another process created it meanwhile: 42P04 duplicate_database,
+		 * or 23505 unique_violation when both passed the name check. */
+		if (!state || (strcmp(state, "42P04") != 0 && strcmp(state, "23505") != 0)) {
+			pq_message(conn, res, msg, sizeof(msg));
+			rc = fail(err, errlen, LMS_EDB, "cannot create database %s: %s", dbname,
+				  msg);
 			goto out;
-		pq_message(conn, res, msg, sizeof(msg));
-		rc = fail(err, errlen, LMS_EDB, "cannot create database %s: %s", dbname, msg);
-		goto out;
+		}
 	}
-	log_info("postgresql: created database %s", dbname);
+	/* whoever created it, the owner is what the catalog says */
+	if ((rc = db_owner(conn, dbname, owner, err, errlen)) < 0)
+		goto out;
+	if (!*owner)
+		rc = fail(err, errlen, LMS_EDB, "database %s was dropped as it was created",
+			  dbname);
 out:
+	if (rc < 0) {
+		free(*owner);
+		*owner = NULL;
+	}
 	PQclear(res);
 	PQfreemem(ident);
 	free(sql);
@@ -889,6 +993,7 @@ static void embedded_free(struct db_embedded *e)
 	paths_release(&e->p);
 	free(e->bindir);
 	free(e->conninfo);
+	free(e->su_conninfo);
 	free(e);
 }
 
@@ -906,7 +1011,7 @@ int db_embedded_start(const struct db_embedded_opts *opts, struct db_embedded **
 	struct db_embedded *e = NULL;
 	struct timespec t0;
 	struct stat st;
-	char *pgctl = NULL, *version = NULL, stop_err[512];
+	char *pgctl = NULL, *version = NULL, *owner = NULL, stop_err[512];
 	int lockfd = -1, rc = 0, status;
 	off_t from;
 
@@ -983,10 +1088,10 @@ int db_embedded_start(const struct db_embedded_opts *opts, struct db_embedded **
 	}
 	if ((rc = wait_ready(e->p.sockdir, err, errlen)) < 0)
 		goto out;
-	if ((rc = db_ensure(e->p.sockdir, opts->dbname, err, errlen)) < 0)
+	if ((rc = db_ensure(e->p.sockdir, opts->dbname, &owner, err, errlen)) < 0)
 		goto out;
-	if (!(e->conninfo = str_printf("host=%s port=%s user=postgres dbname=%s", e->p.sockdir,
-				       PG_PORT, opts->dbname))) {
+	if (!(e->conninfo = conninfo_make(e->p.sockdir, owner, opts->dbname)) ||
+	    !(e->su_conninfo = conninfo_make(e->p.sockdir, "postgres", opts->dbname))) {
 		rc = fail(err, errlen, LMS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1006,10 +1111,13 @@ out:
 		close(lockfd);
 	free(pgctl);
 	free(version);
+	free(owner);
 	return rc;
 }
 
 const char *db_embedded_conninfo(const struct db_embedded *e) { return e->conninfo; }
+
+const char *db_embedded_superuser_conninfo(const struct db_embedded *e) { return e->su_conninfo; }
 
 void db_embedded_stop(struct db_embedded *e)
 {

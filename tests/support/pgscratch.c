@@ -164,7 +164,8 @@ static int scratch_start(const struct scratch *s)
 		fprintf(stderr, "pgscratch: %s: %s\n", lms_strerror(e), err);
 		goto out;
 	}
-	if (!write_file(s->conninfo, db_embedded_conninfo(db)))
+	/* the harness creates and drops databases with it: the superuser */
+	if (!write_file(s->conninfo, db_embedded_superuser_conninfo(db)))
 		goto out;
 	printf("pgscratch: cluster running at %s, conninfo in %s\n", s->pgdata, s->conninfo);
 	rc = 0;

@@ -22,7 +22,13 @@ struct db_embedded_opts {
  * is already running (then it is used as it is and left running by
  * db_embedded_stop). As root, initdb and postgres run as the "postgres" user,
  * which then owns pgdata; every directory above pgdata must be searchable by
- * it. Creates opts->dbname when missing (it must match [a-z_][a-z0-9_]{0,62}).
+ * it.
+ *
+ * Creates the role "lms_owner" (LOGIN NOSUPERUSER NOCREATEDB CREATEROLE) when
+ * missing, and opts->dbname (it must match [a-z_][a-z0-9_]{0,62}) owned by
+ * lms_owner when missing. A database that already exists keeps its owner
+ * (one created by an older lms belongs to "postgres"). Another process
+ * creating either at the same time is not an error.
  *
  * Files beside pgdata: <parent>/<name>.log (initdb and pg_ctl output, server
  * log) and <parent>/pgsock (the socket directory, mode 0700), or
@@ -37,9 +43,19 @@ struct db_embedded_opts {
 int db_embedded_start(const struct db_embedded_opts *opts, struct db_embedded **out, char *err,
 		      size_t errlen);
 
-/* Conninfo string for the database of e (borrowed, valid until stop):
- * "host=<socket dir> port=5432 user=postgres dbname=<dbname>". */
+/* Conninfo string for the database of e as the role that owns it (borrowed,
+ * valid until stop): "host=<socket dir> port=5432 user=<owner> dbname=<dbname>",
+ * the owner as found in the catalog at start: lms_owner for a database created
+ * by this version, which is not a superuser but may create roles and the
+ * trusted extensions (pg_trgm, btree_gist) in its database. Migrations run
+ * with this. */
 const char *db_embedded_conninfo(const struct db_embedded *e);
+
+/* Conninfo string for the database of e as the bootstrap superuser (borrowed,
+ * valid until stop): "host=<socket dir> port=5432 user=postgres dbname=<dbname>".
+ * For tooling that creates and drops databases (the test fixture), never for
+ * the server. */
+const char *db_embedded_superuser_conninfo(const struct db_embedded *e);
 
 /* Stops the cluster if this handle started it and keep_running was false
  * ("fast" shutdown, waiting up to 60 s for it to finish), then frees e.
