@@ -10,6 +10,7 @@ packages=(
 	libcivetweb-dev civetweb            # civetweb provides the binary the CMake package checks for
 	libpq-dev postgresql-15 postgresql-contrib
 	libssl-dev libjansson-dev
+	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )
 
@@ -39,6 +40,7 @@ run)
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMS_TESTS=OFF >/dev/null
 	cmake --build build -j "$jobs"
 	build/lms migrate
+	build/lms seed --demo
 	exec build/lms serve
 	;;
 test)

@@ -1,13 +1,17 @@
 /* main.c - the lms command: serve, migrate, config */
 #include <errno.h>
 #include <limits.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include "lms/auth/account.h"
+#include "lms/auth/password.h"
 #include "lms/core/config.h"
 #include "lms/core/err.h"
 #include "lms/core/log.h"
@@ -16,17 +20,23 @@
 #include "lms/db/pool.h"
 #include "lms/http/server.h"
 #include "lms/http/tls.h"
+#include "lms/seed/seed.h"
 
 #define DEFAULT_CONFIG "config/lms.conf"
 
 static const char usage[] =
-	"usage: lms [--config FILE] COMMAND\n"
+	"usage: lms [--config FILE] COMMAND [ARGS]\n"
 	"\n"
 	"Gwangju AI Talent Platform server.\n"
 	"\n"
 	"commands:\n"
 	"  serve      run the HTTPS server (default https://localhost:8443/)\n"
 	"  migrate    apply pending database migrations, then exit\n"
+	"  seed --demo\n"
+	"             load the demo institutions and accounts (idempotent)\n"
+	"  admin create --email EMAIL [--name NAME]\n"
+	"             create a platform admin; the password comes from\n"
+	"             LMS_ADMIN_PASSWORD or is asked for (never from arguments)\n"
 	"  config     print the effective configuration, then exit\n"
 	"  help       show this text\n"
 	"\n"
@@ -37,15 +47,17 @@ static const char usage[] =
 	"\n"
 	"Every configuration key can be overridden by an LMS_<KEY> environment\n"
 	"variable, e.g. LMS_HTTPS_PORT=9443. Without database_url, lms runs its own\n"
-	"PostgreSQL cluster under data_dir/pgdata.\n";
+	"PostgreSQL cluster under data_dir/pgdata. migrate, seed and admin connect as\n"
+	"the schema owner; serve connects as the application role lms_app.\n";
 
 /* The database this run talks to (the configured one, or the embedded
  * cluster started for it), a connection for start-up work, and the
  * migrations this build carries. */
 struct database {
 	struct db_embedded *embedded;
-	const char *conninfo;
-	struct db_conn conn;
+	const char *conninfo;     /* the schema owner's */
+	char *app_conninfo;       /* the application role's (serve), owned */
+	struct db_conn conn;      /* as the owner, or as the application role */
 	struct migration_set migrations;
 };
 
@@ -72,8 +84,9 @@ static int embedded_start(const struct lms_config *cfg, struct database *db)
 	return 0;
 }
 
-/* Fills db; release it with database_close() in every case. */
-static int database_open(const struct lms_config *cfg, struct database *db)
+/* Fills db, connected as the schema owner or (as_app) as the application
+ * role; release it with database_close() in every case. */
+static int database_open(const struct lms_config *cfg, struct database *db, bool as_app)
 {
 	char err[1024];
 	int rc;
@@ -87,8 +100,25 @@ static int database_open(const struct lms_config *cfg, struct database *db)
 		db->conninfo = cfg->database_url;
 	else if ((rc = embedded_start(cfg, db)) < 0)
 		return rc;
-	if ((rc = db_conn_open(&db->conn, db->conninfo)) < 0) {
-		fprintf(stderr, "lms: cannot connect to the database: %s\n", db->conn.errmsg);
+	if (!as_app) {
+		if ((rc = db_conn_open(&db->conn, db->conninfo)) < 0) {
+			fprintf(stderr, "lms: cannot connect to the database: %s\n",
+				db->conn.errmsg);
+			return rc;
+		}
+		return 0;
+	}
+	db->app_conninfo = cfg->app_database_url[0] ? strdup(cfg->app_database_url)
+						    : db_conninfo_with_user(db->conninfo, "lms_app");
+	if (!db->app_conninfo) {
+		fprintf(stderr, "lms: database_url is not a valid connection string\n");
+		return LMS_EINVAL;
+	}
+	if ((rc = db_conn_open(&db->conn, db->app_conninfo)) < 0) {
+		fprintf(stderr,
+			"lms: cannot connect as the application role: %s\n"
+			"lms: (run \"lms migrate\" first: it creates the role lms_app)\n",
+			db->conn.errmsg);
 		return rc;
 	}
 	return 0;
@@ -96,6 +126,8 @@ static int database_open(const struct lms_config *cfg, struct database *db)
 
 static void database_close(struct database *db)
 {
+	free(db->app_conninfo);
+	db->app_conninfo = NULL;
 	db_conn_close(&db->conn);
 	db_embedded_stop(db->embedded);
 	db->embedded = NULL;
@@ -108,7 +140,7 @@ static int cmd_migrate(const struct lms_config *cfg)
 	char err[1024];
 	int rc, applied = 0;
 
-	if ((rc = database_open(cfg, &db)) < 0)
+	if ((rc = database_open(cfg, &db, false)) < 0)
 		goto out;
 	if ((rc = migrate_apply(&db.conn, &db.migrations, &applied, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: migrate: %s\n", err);
@@ -143,6 +175,60 @@ static int tls_files(const struct lms_config *cfg, struct http_app *app)
 	return 0;
 }
 
+/* Least privilege: the server must not be able to change the schema or
+ * rewrite the audit log, so it refuses a superuser or the tables' owner. */
+static int role_check(struct db_conn *c)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	if ((rc = db_exec(c, &res,
+			  "SELECT current_user, r.rolsuper, pg_has_role(current_user, t.relowner,"
+			  " 'MEMBER') FROM pg_roles r, pg_class t WHERE r.rolname = current_user"
+			  " AND t.oid = 'public.users'::regclass",
+			  0, NULL)) < 0) {
+		fprintf(stderr, "lms: cannot check the database role: %s\n", c->errmsg);
+		return rc;
+	}
+	if (PQntuples(res) == 1 && (!strcmp(PQgetvalue(res, 0, 1), "t") ||
+				    !strcmp(PQgetvalue(res, 0, 2), "t"))) {
+		fprintf(stderr,
+			"lms: refusing to serve as %s, a %s: connect as the application role "
+			"lms_app (see app_database_url)\n",
+			PQgetvalue(res, 0, 0),
+			!strcmp(PQgetvalue(res, 0, 1), "t") ? "superuser" : "owner of the schema");
+		rc = LMS_EFORBIDDEN;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* What sign-in needs before the first request: the common-password list,
+ * the cap on concurrent hashes, and the hash an unknown email is checked
+ * against. */
+static int auth_prepare(const struct lms_config *cfg, struct http_app *app)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int running = cfg->password_hash_concurrency;
+	char err[1024];
+	int rc;
+
+	if (cfg->common_passwords_file[0] &&
+	    (rc = password_list_load(cfg->common_passwords_file, &app->common_passwords, err,
+				     sizeof(err))) < 0) {
+		fprintf(stderr, "lms: common_passwords_file: %s\n", err);
+		return rc;
+	}
+	if (!cfg->common_passwords_file[0])
+		log_warn("common_passwords_file is empty: common passwords are not refused");
+	if (running == 0)
+		running = cpus > 0 ? (int)cpus : 2;
+	if (!(app->hash_gate = gate_new(running, 4 * running)))
+		return LMS_ENOMEM;
+	return password_hash("lms unknown account", 19, cfg->password_hash_iterations,
+			     app->dummy_hash, sizeof(app->dummy_hash));
+}
+
 static int cmd_serve(const struct lms_config *cfg)
 {
 	struct database db = {0};
@@ -168,14 +254,18 @@ static int cmd_serve(const struct lms_config *cfg)
 		rc = LMS_EIO;
 		goto out;
 	}
-	if ((rc = database_open(cfg, &db)) < 0)
+	if ((rc = auth_prepare(cfg, &app)) < 0)
+		goto out;
+	if ((rc = database_open(cfg, &db, true)) < 0)
 		goto out;
 	if ((rc = migrate_check(&db.conn, &db.migrations, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: refusing to start: %s\n", err);
 		goto out;
 	}
+	if ((rc = role_check(&db.conn)) < 0)
+		goto out;
 	db_conn_close(&db.conn);
-	if (!(app.pool = db_pool_new(db.conninfo, cfg->db_pool_size, cfg->db_pool_wait_ms))) {
+	if (!(app.pool = db_pool_new(db.app_conninfo, cfg->db_pool_size, cfg->db_pool_wait_ms))) {
 		rc = LMS_ENOMEM;
 		goto out;
 	}
@@ -192,58 +282,198 @@ static int cmd_serve(const struct lms_config *cfg)
 out:
 	http_server_stop(server);
 	db_pool_free(app.pool);
+	gate_free(app.hash_gate);
+	password_list_free(app.common_passwords);
 	database_close(&db);
 	if (rc == 0)
 		log_info("stopped");
 	return rc < 0 ? 1 : 0;
 }
 
+static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
+{
+	struct database db = {0};
+	char err[1024];
+	int rc;
+
+	if (argc != 1 || strcmp(argv[0], "--demo") != 0) {
+		fprintf(stderr, "usage: lms seed --demo\n");
+		return 2;
+	}
+	if ((rc = database_open(cfg, &db, false)) < 0)
+		goto out;
+	if ((rc = migrate_check(&db.conn, &db.migrations, err, sizeof(err))) < 0) {
+		fprintf(stderr, "lms: seed: %s\n", err);
+		goto out;
+	}
+	if ((rc = seed_demo(&db.conn, cfg->password_hash_iterations, err, sizeof(err))) < 0) {
+		fprintf(stderr, "lms: seed: %s\n", err);
+		goto out;
+	}
+	printf("demo data loaded: institutions and the demo accounts (password %s)\n",
+	       SEED_DEMO_PASSWORD);
+out:
+	database_close(&db);
+	return rc < 0 ? 1 : 0;
+}
+
+/* Reads a line from fd into buf without its newline; echo off on a tty. */
+static bool read_secret(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO);
+	size_t n;
+
+	if (tty) {
+		fputs(prompt, stderr);
+		tcgetattr(STDIN_FILENO, &old);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (!fgets(buf, (int)len, stdin))
+		buf[0] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return n > 0;
+}
+
+static int cmd_admin(const struct lms_config *cfg, int argc, char **argv)
+{
+	const char *email = NULL, *name = "플랫폼 관리자", *env, *problem;
+	struct seed_role role = {ROLE_PLATFORM_ADMIN, NULL};
+	struct password_list *common = NULL;
+	struct database db = {0};
+	char password[256], again[256], err[1024];
+	bool created;
+	int rc = LMS_EINVAL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--email") && i + 1 < argc)
+			email = argv[++i];
+		else if (!strcmp(argv[i], "--name") && i + 1 < argc)
+			name = argv[++i];
+		else
+			argc = 0;
+	}
+	if (argc < 1 || strcmp(argv[0], "create") != 0 || !email) {
+		fprintf(stderr, "usage: lms admin create --email EMAIL [--name NAME]\n"
+				"(the password comes from LMS_ADMIN_PASSWORD or is asked for)\n");
+		return 2;
+	}
+	if ((problem = account_email_problem(email))) {
+		fprintf(stderr, "lms: admin: the email %s\n", problem);
+		return 1;
+	}
+	if ((problem = account_display_name_problem(name))) {
+		fprintf(stderr, "lms: admin: the name %s\n", problem);
+		return 1;
+	}
+	if ((env = getenv("LMS_ADMIN_PASSWORD")) && *env) {
+		snprintf(password, sizeof(password), "%s", env);
+	} else {
+		if (!read_secret("password: ", password, sizeof(password)) ||
+		    (isatty(STDIN_FILENO) && (!read_secret("again: ", again, sizeof(again)) ||
+					      strcmp(password, again) != 0))) {
+			fprintf(stderr, "lms: admin: no password given, or the two differ\n");
+			return 1;
+		}
+	}
+	if (cfg->common_passwords_file[0] &&
+	    (rc = password_list_load(cfg->common_passwords_file, &common, err, sizeof(err))) < 0) {
+		fprintf(stderr, "lms: common_passwords_file: %s\n", err);
+		goto out;
+	}
+	if ((problem = password_policy_check(common, password, strlen(password), email))) {
+		fprintf(stderr, "lms: admin: the password %s\n", problem);
+		rc = LMS_EINVAL;
+		goto out;
+	}
+	if ((rc = database_open(cfg, &db, false)) < 0)
+		goto out;
+	if ((rc = migrate_check(&db.conn, &db.migrations, err, sizeof(err))) < 0 ||
+	    (rc = seed_account(&db.conn, email, name, "general", password,
+			       cfg->password_hash_iterations, &role, 1, "lms admin create",
+			       &created, err, sizeof(err))) < 0) {
+		fprintf(stderr, "lms: admin: %s\n", err);
+		goto out;
+	}
+	printf(created ? "created platform admin %s\n"
+		       : "%s already has an account: made it a platform admin (password unchanged)\n",
+	       email);
+out:
+	OPENSSL_cleanse(password, sizeof(password));
+	password_list_free(common);
+	database_close(&db);
+	return rc < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = NULL, *command = NULL;
+	char **cmd_argv = calloc((size_t)argc + 1, sizeof(char *));
 	struct lms_config cfg;
 	char err[1024];
-	int i, status;
+	int i, status, cmd_argc = 0;
 
+	if (!cmd_argv)
+		return 1;
+	/* Options before the command are lms's own; after it, the command's. */
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		if (command) {
+			cmd_argv[cmd_argc++] = argv[i];
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
-			return 0;
+			status = 0;
+			goto out;
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("lms %s\n", LMS_VERSION);
-			return 0;
+			status = 0;
+			goto out;
 		} else if (!strcmp(argv[i], "--config")) {
 			if (++i == argc) {
 				fprintf(stderr, "lms: --config needs a file name\n");
-				return 2;
+				status = 2;
+				goto out;
 			}
 			config_path = argv[i];
 		} else if (!strncmp(argv[i], "--config=", 9)) {
 			config_path = argv[i] + 9;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "lms: unknown option %s (see lms --help)\n", argv[i]);
-			return 2;
-		} else if (!command) {
-			command = argv[i];
+			status = 2;
+			goto out;
 		} else {
-			fprintf(stderr, "lms: unexpected argument %s (see lms --help)\n", argv[i]);
-			return 2;
+			command = argv[i];
 		}
 	}
 	if (!command || !strcmp(command, "help")) {
 		fputs(usage, command ? stdout : stderr);
-		return command ? 0 : 2;
+		status = command ? 0 : 2;
+		goto out;
 	}
-	if (strcmp(command, "serve") && strcmp(command, "migrate") && strcmp(command, "config")) {
+	if (strcmp(command, "serve") && strcmp(command, "migrate") && strcmp(command, "config") &&
+	    strcmp(command, "seed") && strcmp(command, "admin")) {
 		fprintf(stderr, "lms: unknown command %s (see lms --help)\n", command);
-		return 2;
+		status = 2;
+		goto out;
+	}
+	if (cmd_argc && strcmp(command, "seed") && strcmp(command, "admin")) {
+		fprintf(stderr, "lms: unexpected argument %s (see lms --help)\n", cmd_argv[0]);
+		status = 2;
+		goto out;
 	}
 	if (!config_path && access(DEFAULT_CONFIG, R_OK) == 0)
 		config_path = DEFAULT_CONFIG;
 	if (config_load(&cfg, config_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		config_release(&cfg);
-		return 1;
+		status = 1;
+		goto out;
 	}
 	log_level_set(cfg.log_level);
 	if (!strcmp(command, "config")) {
@@ -251,9 +481,15 @@ int main(int argc, char **argv)
 		status = 0;
 	} else if (!strcmp(command, "migrate")) {
 		status = cmd_migrate(&cfg);
+	} else if (!strcmp(command, "seed")) {
+		status = cmd_seed(&cfg, cmd_argc, cmd_argv);
+	} else if (!strcmp(command, "admin")) {
+		status = cmd_admin(&cfg, cmd_argc, cmd_argv);
 	} else {
 		status = cmd_serve(&cfg);
 	}
 	config_release(&cfg);
+out:
+	free(cmd_argv);
 	return status;
 }

@@ -33,6 +33,7 @@ static const struct opt opts[] = {
 	{"tls_cert", OPT_STRING, F(tls_cert), "", 0, 0, false, false},
 	{"tls_key", OPT_STRING, F(tls_key), "", 0, 0, false, false},
 	{"database_url", OPT_STRING, F(database_url), "", 0, 0, true, false},
+	{"app_database_url", OPT_STRING, F(app_database_url), "", 0, 0, true, false},
 	{"data_dir", OPT_STRING, F(data_dir), "var", 0, 0, false, true},
 	{"pg_bindir", OPT_STRING, F(pg_bindir), LMS_PG_BINDIR_DEFAULT, 0, 0, false, true},
 	{"static_dir", OPT_STRING, F(static_dir), "static", 0, 0, false, true},
@@ -47,6 +48,13 @@ static const struct opt opts[] = {
 	{"access_log", OPT_BOOL, F(access_log), "yes", 0, 0, false, false},
 	{"password_hash_iterations", OPT_INT, F(password_hash_iterations), "600000", 1000, 100000000,
 	 false, false},
+	{"password_hash_concurrency", OPT_INT, F(password_hash_concurrency), "0", 0, 256, false,
+	 false},
+	{"common_passwords_file", OPT_STRING, F(common_passwords_file),
+	 "/usr/share/john/password.lst", 0, 0, false, false},
+	{"session_idle_timeout_s", OPT_INT, F(session_idle_timeout_s), "1800", 60, 86400, false,
+	 false},
+	{"session_lifetime_s", OPT_INT, F(session_lifetime_s), "43200", 300, 2592000, false, false},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

@@ -2,6 +2,7 @@
 #include "lms/db/sql.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lms/core/err.h"
@@ -124,4 +125,82 @@ int db_rollback(struct db_conn *c) { return run(c, NULL, "ROLLBACK", 0, NULL, fa
 bool db_sqlstate_is(const struct db_conn *c, const char *sqlstate)
 {
 	return strcmp(c->sqlstate, sqlstate) == 0;
+}
+
+int db_json(struct db_conn *c, json_t **out, const char *sql, int nparams,
+	    const char *const *params)
+{
+	PGresult *res = NULL;
+	json_error_t jerr;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_exec(c, &res, sql, nparams, params)) < 0)
+		return rc;
+	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
+		rc = LMS_ENOTFOUND;
+	} else if (!(*out = json_loadb(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), 0,
+				       &jerr))) {
+		snprintf(c->errmsg, sizeof(c->errmsg), "result is not JSON: %s", jerr.text);
+		rc = LMS_EDB;
+	}
+	PQclear(res);
+	return rc;
+}
+
+long long db_ll(const PGresult *res, int row, int col)
+{
+	if (!res || row >= PQntuples(res) || col >= PQnfields(res) || PQgetisnull(res, row, col))
+		return 0;
+	return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+/* Appends key='value' with ' and \ escaped, as libpq's conninfo syntax
+ * wants. */
+static bool conninfo_append(char **buf, size_t *len, size_t *cap, const char *key,
+			    const char *value)
+{
+	size_t need = strlen(key) + 2 * strlen(value) + 5;
+
+	if (*len + need >= *cap) {
+		size_t ncap = (*cap + need) * 2;
+		char *grown = realloc(*buf, ncap);
+		if (!grown)
+			return false;
+		*buf = grown;
+		*cap = ncap;
+	}
+	*len += (size_t)sprintf(*buf + *len, "%s%s='", *len ? " " : "", key);
+	for (const char *v = value; *v; v++) {
+		if (*v == '\'' || *v == '\\')
+			(*buf)[(*len)++] = '\\';
+		(*buf)[(*len)++] = *v;
+	}
+	(*buf)[(*len)++] = '\'';
+	(*buf)[*len] = '\0';
+	return true;
+}
+
+char *db_conninfo_with_user(const char *conninfo, const char *user)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	bool ok = opts != NULL;
+
+	for (PQconninfoOption *o = opts; ok && o->keyword; o++) {
+		/* The owner's password is not the other role's. */
+		if (!strcmp(o->keyword, "user") || !strcmp(o->keyword, "password"))
+			continue;
+		if (o->val && *o->val)
+			ok = conninfo_append(&buf, &len, &cap, o->keyword, o->val);
+	}
+	if (ok)
+		ok = conninfo_append(&buf, &len, &cap, "user", user);
+	PQconninfoFree(opts);
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }

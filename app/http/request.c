@@ -2,6 +2,8 @@
 #include "lms/http/request.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +132,30 @@ bool http_req_param_id_or_reply(struct http_req *req, int i, long long *out)
 	return false;
 }
 
+bool http_req_query_id_or_reply(struct http_req *req, const char *name, long long *out)
+{
+	char buf[32], *end = buf;
+	long long v = 0;
+	int n;
+
+	*out = 0;
+	if ((n = http_req_query(req, name, buf, sizeof(buf))) == -1)
+		return true;
+	errno = 0;
+	if (n > 0 && buf[0] >= '1' && buf[0] <= '9')
+		v = strtoll(buf, &end, 10);
+	if (n <= 0 || v <= 0 || errno || *end) {
+		json_t *errors = NULL;
+
+		http_json_error_add(&errors, name, "must be a positive integer id");
+		http_reply_problem(req, 400, "validation_failed", errors,
+				   "the query parameter %s is not valid", name);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
 struct db_conn *http_req_db_or_reply(struct http_req *req)
 {
 	char msg[256];
@@ -167,7 +193,7 @@ static bool type_matches(const json_t *v, char type)
 	return false;
 }
 
-static void add_error(json_t **errors, const char *field, const char *message)
+void http_json_error_add(json_t **errors, const char *field, const char *message)
 {
 	if (!*errors)
 		*errors = json_array();
@@ -189,7 +215,7 @@ bool http_json_check(const json_t *obj, const struct json_field *fields, size_t 
 		for (size_t i = 0; i < nfields && !known; i++)
 			known = strcmp(fields[i].name, key) == 0;
 		if (!known)
-			add_error(errors, key, "unknown field");
+			http_json_error_add(errors, key, "unknown field");
 	}
 	for (size_t i = 0; i < nfields; i++) {
 		const struct json_field *f = &fields[i];
@@ -198,16 +224,20 @@ bool http_json_check(const json_t *obj, const struct json_field *fields, size_t 
 		value = json_object_get(obj, f->name);
 		if (!value) {
 			if (f->required)
-				add_error(errors, f->name, "is required");
+				http_json_error_add(errors, f->name, "is required");
 		} else if (json_is_null(value)) {
 			if (!f->nullable)
-				add_error(errors, f->name, "must not be null");
+				http_json_error_add(errors, f->name, "must not be null");
 		} else if (!type_matches(value, f->type)) {
 			snprintf(msg, sizeof(msg), "must be %s", type_name(f->type));
-			add_error(errors, f->name, msg);
+			http_json_error_add(errors, f->name, msg);
 		} else if (f->type == 's' && json_string_length(value) > max) {
 			snprintf(msg, sizeof(msg), "must be at most %zu bytes", max);
-			add_error(errors, f->name, msg);
+			http_json_error_add(errors, f->name, msg);
+		} else if (f->type == 's' &&
+			   strlen(json_string_value(value)) != json_string_length(value)) {
+			/* C strings would silently end at the NUL. */
+			http_json_error_add(errors, f->name, "must not contain NUL characters");
 		}
 	}
 	return *errors == NULL;
@@ -226,6 +256,78 @@ bool http_json_fields_or_reply(struct http_req *req, const struct json_field *fi
 	if (!http_json_check(req->json, fields, nfields, &errors)) {
 		http_reply_problem(req, 400, "validation_failed", errors,
 				   "the request body has invalid fields");
+		return false;
+	}
+	return true;
+}
+
+/* Cursors are "p<id>" in base64url: opaque to clients, so the paging key
+ * can change without breaking them. */
+json_t *http_page_cursor(long long last_id, size_t count, int limit)
+{
+	unsigned char raw[32];
+	char out[64];
+	int n;
+
+	if (count < (size_t)limit || last_id <= 0)
+		return json_null();
+	n = snprintf((char *)raw, sizeof(raw), "p%lld", last_id);
+	n = EVP_EncodeBlock((unsigned char *)out, raw, n);
+	while (n > 0 && out[n - 1] == '=')
+		n--;
+	out[n] = '\0';
+	for (char *c = out; *c; c++)
+		*c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+	return json_string(out);
+}
+
+static bool cursor_decode(const char *text, long long *id)
+{
+	char in[64], raw[64], *end;
+	size_t n = strlen(text);
+	int len;
+
+	if (n == 0 || n > 40 || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					  "0123456789-_") != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		in[i] = text[i] == '-' ? '+' : text[i] == '_' ? '/' : text[i];
+	while (n % 4)
+		in[n++] = '=';
+	in[n] = '\0';
+	if ((len = EVP_DecodeBlock((unsigned char *)raw, (unsigned char *)in, (int)n)) < 2)
+		return false;
+	raw[len] = '\0';
+	if (raw[0] != 'p' || raw[1] < '1' || raw[1] > '9')
+		return false;
+	errno = 0;
+	*id = strtoll(raw + 1, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+bool http_req_page_or_reply(struct http_req *req, int *limit, long long *cursor_id)
+{
+	char buf[64], *end;
+	json_t *errors = NULL;
+	long v;
+	int n;
+
+	*limit = 20;
+	*cursor_id = 0;
+	if ((n = http_req_query(req, "limit", buf, sizeof(buf))) != -1) {
+		errno = 0;
+		v = n > 0 ? strtol(buf, &end, 10) : 0;
+		if (n <= 0 || errno || *end || v < 1 || v > 100)
+			http_json_error_add(&errors, "limit", "must be an integer from 1 to 100");
+		else
+			*limit = (int)v;
+	}
+	if ((n = http_req_query(req, "cursor", buf, sizeof(buf))) != -1 &&
+	    (n <= 0 || !cursor_decode(buf, cursor_id)))
+		http_json_error_add(&errors, "cursor", "is not a cursor this list returned");
+	if (errors) {
+		http_reply_problem(req, 400, "validation_failed", errors,
+				   "the list parameters are not valid");
 		return false;
 	}
 	return true;

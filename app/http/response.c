@@ -7,6 +7,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "lms/core/err.h"
+#include "lms/core/log.h"
+#include "lms/db/sql.h"
+
 /* Sent on every response we write, errors and static files included:
  * CivetWeb's additional_header option does not reach handler replies. */
 static const char security_headers[] =
@@ -115,6 +119,12 @@ void http_reply_bytes(struct http_req *req, int status, const char *content_type
 
 void http_reply_json(struct http_req *req, int status, const json_t *json)
 {
+	http_reply_json_headers(req, status, json, NULL);
+}
+
+void http_reply_json_headers(struct http_req *req, int status, const json_t *json,
+			     const char *extra_headers)
+{
 	char *text = json_dumps(json, JSON_COMPACT);
 
 	if (!text) {
@@ -122,7 +132,7 @@ void http_reply_json(struct http_req *req, int status, const json_t *json)
 		http_reply_bytes(req, 500, "application/problem+json", oom, sizeof(oom) - 1, NULL);
 		return;
 	}
-	http_reply_bytes(req, status, "application/json", text, strlen(text), NULL);
+	http_reply_bytes(req, status, "application/json", text, strlen(text), extra_headers);
 	free(text);
 }
 
@@ -171,4 +181,52 @@ void http_reply_problem_headers(struct http_req *req, int status, const char *co
 	va_start(ap, detail_fmt);
 	problem_v(req, status, code, errors, extra_headers, detail_fmt, ap);
 	va_end(ap);
+}
+
+void http_reply_page(struct http_req *req, const json_t *items, int limit)
+{
+	size_t n = json_array_size(items);
+	json_t *last = n ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
+	json_t *body = json_pack("{s:O, s:o}", "items", (json_t *)items, "next_cursor",
+				 http_page_cursor(json_integer_value(last), n, limit));
+
+	if (!body) {
+		http_reply_error(req, LMS_ENOMEM);
+		return;
+	}
+	http_reply_json(req, 200, body);
+	json_decref(body);
+}
+
+void http_reply_error(struct http_req *req, int err)
+{
+	switch (err) {
+	case LMS_ENOTFOUND:
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+		return;
+	case LMS_EFORBIDDEN:
+		http_reply_problem(req, 403, "forbidden", NULL, "your roles do not allow this");
+		return;
+	case LMS_EINVAL:
+		http_reply_problem(req, 400, "invalid_request", NULL, "the request is not valid");
+		return;
+	case LMS_ECONFLICT:
+		http_reply_problem(req, 409, "conflict", NULL,
+				   "the request conflicts with the current state");
+		return;
+	case LMS_ETOOBIG:
+		http_reply_problem(req, 413, "too_large", NULL, "the request is too large");
+		return;
+	case LMS_EUNAVAILABLE:
+	case LMS_ERETRY:
+		http_reply_problem(req, 503, "unavailable", NULL,
+				   "the database is unavailable or busy: try again");
+		return;
+	}
+	/* Anything else is our bug or the database's: say little, log it. */
+	log_error("request %s %s failed: %s%s%s", req->request_id, req->path ? req->path : "",
+		  lms_strerror(err), req->db && req->db->errmsg[0] ? ": " : "",
+		  req->db ? req->db->errmsg : "");
+	http_reply_problem(req, 500, "internal", NULL, "the request failed on the server (id %s)",
+			   req->request_id);
 }

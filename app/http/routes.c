@@ -4,13 +4,28 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lms/auth/audit_http.h"
+#include "lms/auth/auth_http.h"
+#include "lms/auth/role_http.h"
+#include "lms/auth/token_http.h"
 #include "lms/http/ops_http.h"
 
 /* Every API path of the platform, one line each. */
 static const struct route table[] = {
-	{HTTP_GET, "/healthz", ops_healthz, ACCESS_PUBLIC, 0},
-	{HTTP_GET, "/readyz", ops_readyz, ACCESS_PUBLIC, 0},
-	{HTTP_GET, "/metrics", ops_metrics, ACCESS_PUBLIC, 0},
+	{HTTP_GET, "/healthz", ops_healthz, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/readyz", ops_readyz, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/metrics", ops_metrics, GUARD_METRICS_READ, 0},
+
+	{HTTP_POST, "/api/v1/auth/register", auth_register, GUARD_PUBLIC, 0},
+	{HTTP_POST, "/api/v1/auth/login", auth_login, GUARD_PUBLIC, 0},
+	{HTTP_POST, "/api/v1/auth/logout", auth_logout, GUARD_SIGNED_IN, 0},
+	{HTTP_GET, "/api/v1/me", auth_me, GUARD_SIGNED_IN, 0},
+
+	{HTTP_POST, "/api/v1/tokens", tokens_create, GUARD_TOKENS_MANAGE, 0},
+	{HTTP_GET, "/api/v1/tokens", tokens_list, GUARD_TOKENS_MANAGE, 0},
+	{HTTP_DELETE, "/api/v1/tokens/{id}", tokens_revoke, GUARD_TOKENS_MANAGE, 0},
+	{HTTP_POST | HTTP_DELETE, "/api/v1/roles", roles_change, GUARD_ROLES_MANAGE, 0},
+	{HTTP_GET, "/api/v1/audit", audit_read, GUARD_AUDIT_READ, 0},
 };
 
 #define NROUTES (sizeof(table) / sizeof(table[0]))

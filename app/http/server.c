@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lms/auth/guard.h"
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/http/metrics.h"
@@ -211,6 +212,8 @@ static void dispatch(struct http_req *req)
 		}
 		return;
 	}
+	if (!guard_route_or_reply(req))
+		return;
 	req->route->handler(req);
 	if (!req->status)
 		http_reply_problem(req, 500, "internal", NULL, "the request was not answered");

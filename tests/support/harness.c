@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -46,6 +47,8 @@ static void pause_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* A superuser conninfo (pgscratch writes db_embedded_superuser_conninfo), so
+ * it may drop and create databases; those then belong to postgres. */
 static int scratch_conninfo(char *buf, size_t len)
 {
 	char path[PATH_MAX];
@@ -542,4 +545,82 @@ int harness_raw_status(const char *raw)
 	if (sscanf(raw, "HTTP/1.%*d %d", &status) == 1)
 		return status;
 	return -1;
+}
+
+int harness_seed_demo(const char *conninfo)
+{
+	char env_db[1100], env_mig[PATH_MAX + 32], out[8192];
+	const char *env[] = {env_db, env_mig, "LMS_PASSWORD_HASH_ITERATIONS=1000", NULL};
+	const char *argv[] = {"seed", "--demo", NULL};
+	int rc;
+
+	snprintf(env_db, sizeof(env_db), "LMS_DATABASE_URL=%s", conninfo);
+	snprintf(env_mig, sizeof(env_mig), "LMS_MIGRATIONS_DIR=%s/migrations", harness_source_dir());
+	if ((rc = harness_lms_run(argv, env, out, sizeof(out))) != 0) {
+		fprintf(stderr, "harness: lms seed --demo exited %d:\n%s\n", rc, out);
+		return -1;
+	}
+	return 0;
+}
+
+int harness_login(struct lms_server *s, const char *email, const char *password,
+		  struct harness_actor *a)
+{
+	struct http_result r = {0};
+	json_t *req = json_pack("{s:s, s:s}", "email", email, "password", password), *body;
+	char *text = json_dumps(req, JSON_COMPACT), cookie[256];
+	int rc = -1;
+
+	memset(a, 0, sizeof(*a));
+	if (text && harness_as(s, NULL, "POST", "/api/v1/auth/login", text, &r) == 0) {
+		rc = (int)r.status;
+		if (r.status == 200 && http_result_header(&r, "Set-Cookie", cookie, sizeof(cookie)) &&
+		    (body = json_loads(r.body, 0, NULL))) {
+			cookie[strcspn(cookie, ";")] = '\0';
+			snprintf(a->cookie, sizeof(a->cookie), "%s", cookie);
+			snprintf(a->csrf, sizeof(a->csrf), "%s",
+				 json_string_value(json_object_get(body, "csrf_token")));
+			a->user_id = json_integer_value(
+				json_object_get(json_object_get(body, "user"), "id"));
+			json_decref(body);
+			rc = 0;
+		}
+	}
+	http_result_release(&r);
+	free(text);
+	json_decref(req);
+	return rc;
+}
+
+int harness_as(const struct lms_server *s, const struct harness_actor *a, const char *method,
+	       const char *path, const char *body, struct http_result *out)
+{
+	char cookie[300], csrf[96], bearer[128];
+	const char *headers[4] = {NULL};
+	int n = 0;
+
+	if (body)
+		headers[n++] = "Content-Type: application/json";
+	if (a && a->token[0]) {
+		snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", a->token);
+		headers[n++] = bearer;
+	} else if (a && a->cookie[0]) {
+		snprintf(cookie, sizeof(cookie), "Cookie: %s", a->cookie);
+		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", a->csrf);
+		headers[n++] = cookie;
+		headers[n++] = csrf;
+	}
+	return harness_request_once(s, method, path, headers, body, out);
+}
+
+long harness_status_as(const struct lms_server *s, const struct harness_actor *a,
+		       const char *method, const char *path, const char *body)
+{
+	struct http_result r = {0};
+	long status = -1;
+
+	if (harness_as(s, a, method, path, body, &r) == 0)
+		status = r.status;
+	http_result_release(&r);
+	return status;
 }

@@ -114,6 +114,34 @@ int harness_tls_handshake(const struct lms_server *s, int min_version, int max_v
 			fail_msg("expected \"%s\" in:\n%s", n_, h_ ? h_ : "(null)");       \
 	} while (0)
 
+/* Runs `lms seed --demo` against conninfo (demo institutions and accounts,
+ * password SEED_DEMO_PASSWORD, at a low hash cost). Returns 0 or -1. */
+int harness_seed_demo(const char *conninfo);
+
+/* Who a request is sent as: a signed-in browser session or an API token. */
+struct harness_actor {
+	char cookie[256];   /* "__Host-lms_session=..." or "" */
+	char csrf[64];      /* its X-CSRF-Token */
+	char token[96];     /* a Bearer API token, or "" */
+	long long user_id;
+};
+
+/* Signs in; on 200 fills a and returns 0, else returns the status (or -1). */
+int harness_login(struct lms_server *s, const char *email, const char *password,
+		  struct harness_actor *a);
+
+/*
+ * A request as a (NULL: a visitor), with the session cookie and CSRF token
+ * or the Bearer token, and Content-Type: application/json when there is a
+ * body. Fresh connection. Returns 0 or -1.
+ */
+int harness_as(const struct lms_server *s, const struct harness_actor *a, const char *method,
+	       const char *path, const char *body, struct http_result *out);
+
+/* harness_as that returns the status only (-1 on a transport failure). */
+long harness_status_as(const struct lms_server *s, const struct harness_actor *a,
+		       const char *method, const char *path, const char *body);
+
 /* Status code of the first response line in raw, or -1. */
 int harness_raw_status(const char *raw);
 

@@ -15,7 +15,8 @@ struct lms_config {
 	int http_port;             /* 0: no plain-HTTP redirect port */
 	char *tls_cert;            /* empty: development certificate under data_dir */
 	char *tls_key;
-	char *database_url;        /* empty: embedded cluster under data_dir/pgdata */
+	char *database_url;        /* the schema owner; empty: embedded cluster under data_dir/pgdata */
+	char *app_database_url;    /* serve's role; empty: database_url as lms_app */
 	char *data_dir;
 	char *pg_bindir;
 	char *static_dir;
@@ -29,6 +30,10 @@ struct lms_config {
 	enum log_level log_level;
 	bool access_log;
 	int password_hash_iterations;
+	int password_hash_concurrency; /* 0: one per CPU */
+	char *common_passwords_file;   /* empty: no list */
+	int session_idle_timeout_s;
+	int session_lifetime_s;
 };
 
 /*

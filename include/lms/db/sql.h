@@ -2,6 +2,7 @@
 #ifndef LMS_DB_SQL_H
 #define LMS_DB_SQL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <libpq-fe.h>
 
@@ -49,6 +50,31 @@ int db_exec_script(struct db_conn *c, const char *sql);
 int db_begin(struct db_conn *c);
 int db_commit(struct db_conn *c);
 int db_rollback(struct db_conn *c);
+
+/*
+ * Runs sql, whose result is one text column holding JSON (PostgreSQL builds
+ * it: json_build_object, json_agg), and parses the first row into *out (new
+ * reference). Returns 0, LMS_ENOTFOUND when there is no row or the value is
+ * NULL, LMS_EDB when it is not JSON, or a db_exec error.
+ */
+int db_json(struct db_conn *c, json_t **out, const char *sql, int nparams,
+	    const char *const *params);
+
+/* db_json with inline parameters, like db_execp. */
+#define db_jsonp(c, out, sql, ...)                                                       \
+	db_json((c), (out), (sql),                                                       \
+		(int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),     \
+		(const char *[]){__VA_ARGS__})
+
+/* The first column of the first row of res as a long long; 0 when absent. */
+long long db_ll(const PGresult *res, int row, int col);
+
+/*
+ * conninfo (keywords or a URI) with its user replaced by user and without
+ * its password, as a new keyword=value string (free() it), or NULL when
+ * conninfo does not parse.
+ */
+char *db_conninfo_with_user(const char *conninfo, const char *user);
 
 /* True when the last failure had the given SQLSTATE. */
 bool db_sqlstate_is(const struct db_conn *c, const char *sqlstate);

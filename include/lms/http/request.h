@@ -9,6 +9,8 @@
 #include <civetweb.h>
 #include <jansson.h>
 
+#include "lms/auth/principal.h"
+
 struct http_app;
 struct route;
 struct db_conn;
@@ -32,6 +34,8 @@ struct http_req {
 	size_t body_len;
 	json_t *json;                    /* parsed body when it is JSON, owned */
 	struct db_conn *db;              /* from http_req_db_or_reply, released after */
+	struct principal who;            /* the caller, once the guard identified it */
+	bool session_ended;              /* a session cookie named no live session */
 	bool static_file;                /* served from static/ */
 	int status;                      /* status sent, 0 before the reply */
 	long long bytes_out;
@@ -54,11 +58,35 @@ int http_req_query(const struct http_req *req, const char *name, char *buf, size
 bool http_req_param_id_or_reply(struct http_req *req, int i, long long *out);
 
 /*
+ * Parses the query parameter name as a positive id into *out (0 when it is
+ * absent). Replies 400 naming it and returns false when it is not an id.
+ */
+bool http_req_query_id_or_reply(struct http_req *req, const char *name, long long *out);
+
+/*
  * Hands out a pooled database connection for this request (released when
  * the request ends). Replies 503 problem+json and returns NULL when the
  * pool has none within its bound or the database is down.
  */
 struct db_conn *http_req_db_or_reply(struct http_req *req);
+
+/*
+ * Adds {"field": field, "message": message} to the array *errors, creating
+ * it when NULL (for handlers' own checks after http_json_check).
+ */
+void http_json_error_add(json_t **errors, const char *field, const char *message);
+
+/*
+ * Reads the list parameters "limit" (1..100, default 20) and "cursor" (an
+ * opaque string from a previous page's next_cursor; *cursor_id gets the row
+ * id that page ended at, 0 without a cursor). Replies 400 naming the
+ * parameter and returns false when either is bad.
+ */
+bool http_req_page_or_reply(struct http_req *req, int *limit, long long *cursor_id);
+
+/* The opaque cursor for a page that ended at row id (new reference, a
+ * JSON string), or JSON null when the page was not full (no more rows). */
+json_t *http_page_cursor(long long last_id, size_t count, int limit);
 
 /* Decodes a percent-encoded path into a new string. Fails (NULL) on a bad
  * escape, invalid UTF-8, or any control character or NUL after decoding. */
@@ -80,7 +108,8 @@ struct json_field {
 /*
  * Validates obj against fields: unknown fields, missing required fields and
  * wrong types each add {"field","message"} to the array *errors (new
- * reference, NULL when everything is valid). Returns true when valid.
+ * reference, NULL when everything is valid). Strings holding a NUL
+ * character are refused. Returns true when valid.
  */
 bool http_json_check(const json_t *obj, const struct json_field *fields, size_t nfields,
 		     json_t **errors);

@@ -24,6 +24,23 @@ void http_reply_bytes(struct http_req *req, int status, const char *content_type
 /* Sends json (borrowed) as application/json. */
 void http_reply_json(struct http_req *req, int status, const json_t *json);
 
+/* The same with extra "Name: value\r\n" header lines (Set-Cookie, Location). */
+void http_reply_json_headers(struct http_req *req, int status, const json_t *json,
+			     const char *extra_headers);
+
+/*
+ * Replies 200 {"items": items, "next_cursor": ...} for a page of at most
+ * limit rows ordered by their "id" (items borrowed).
+ */
+void http_reply_page(struct http_req *req, const json_t *items, int limit);
+
+/*
+ * The one map from an lms_err to a problem reply: ENOTFOUND 404, EFORBIDDEN
+ * 403, EINVAL 400, ECONFLICT 409, ETOOBIG 413, EUNAVAILABLE and ERETRY 503;
+ * anything else is logged with the database message and answered 500.
+ */
+void http_reply_error(struct http_req *req, int err);
+
 /*
  * Sends an RFC 9457 problem: {"type","title","status","detail","code"} and,
  * when errors is not NULL, "errors" (stolen). detail is printf-style.

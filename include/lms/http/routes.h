@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lms/auth/guard.h"
 #include "lms/http/request.h"
 
 enum http_method {
@@ -17,11 +18,6 @@ enum http_method {
 	HTTP_OPTIONS = 1 << 6,
 };
 
-/* Who may call a route; the guard enforces it before the handler runs. */
-enum route_access {
-	ACCESS_PUBLIC, /* anyone */
-};
-
 enum route_flags {
 	ROUTE_RAW_BODY = 1 << 0, /* body is not JSON (uploads): no 415 */
 };
@@ -32,7 +28,7 @@ struct route {
 	unsigned methods;       /* enum http_method bits; GET implies HEAD */
 	const char *pattern;    /* "/api/v1/courses/{id}": {x} matches one segment */
 	http_handler handler;
-	enum route_access access;
+	enum guard_action action;  /* checked by the guard before the handler */
 	unsigned flags;
 };
 

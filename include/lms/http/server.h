@@ -4,7 +4,9 @@
 
 #include <stddef.h>
 
+#include "lms/auth/password.h"
 #include "lms/core/config.h"
+#include "lms/core/gate.h"
 #include "lms/db/migrate.h"
 #include "lms/db/pool.h"
 
@@ -16,6 +18,11 @@ struct http_app {
 	char tls_cert[4096];     /* PEM paths the listener uses */
 	char tls_key[4096];
 	char static_root[4096];  /* real path of cfg->static_dir */
+	struct password_list *common_passwords; /* NULL: no list */
+	struct gate *hash_gate;  /* caps password hashes running at once */
+	/* A hash at the configured cost of a password nobody has: signing in
+	 * as an unknown email costs as much as a wrong password. */
+	char dummy_hash[PASSWORD_HASH_MAX];
 };
 
 struct http_server;

@@ -1,0 +1,279 @@
+/* auth_http.c - handlers: register, sign in, sign out, the current user */
+#include "lms/auth/auth_http.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lms/auth/account.h"
+#include "lms/auth/account_store.h"
+#include "lms/auth/audit.h"
+#include "lms/auth/password.h"
+#include "lms/auth/session_store.h"
+#include "lms/auth/throttle_store.h"
+#include "lms/core/err.h"
+#include "lms/core/gate.h"
+#include "lms/db/sql.h"
+#include "lms/http/request.h"
+#include "lms/http/response.h"
+#include "lms/http/server.h"
+
+#define NFIELDS(f) (sizeof(f) / sizeof((f)[0]))
+
+static const char *str_field(const json_t *obj, const char *name)
+{
+	return json_string_value(json_object_get(obj, name));
+}
+
+bool auth_hash_turn_or_reply(struct http_req *req)
+{
+	if (gate_enter(req->app->hash_gate, AUTH_HASH_WAIT_MS) == 0)
+		return true;
+	http_reply_problem(req, 503, "busy", NULL,
+			   "too many sign-ins at once: try again in a moment");
+	return false;
+}
+
+static const struct json_field register_fields[] = {
+	{"email", 's', true, false, 254},
+	{"password", 's', true, false, 1024},
+	{"display_name", 's', true, false, 400},
+	{"ladder_stage", 's', true, false, 32},
+	{"affiliation_institution_id", 'i', false, true, 0},
+	{"locale", 's', false, true, 8},
+};
+
+void auth_register(struct http_req *req)
+{
+	const struct lms_config *cfg = req->app->cfg;
+	struct account_new a = {.locale = "ko"};
+	json_t *errors = NULL, *user = NULL, *v;
+	char hash[PASSWORD_HASH_MAX];
+	const char *problem, *pw;
+	struct db_conn *db;
+	size_t pwlen;
+	int rc;
+
+	if (!http_json_fields_or_reply(req, register_fields, NFIELDS(register_fields)))
+		goto out;
+	a.email = str_field(req->json, "email");
+	a.display_name = str_field(req->json, "display_name");
+	a.ladder_stage = str_field(req->json, "ladder_stage");
+	pw = str_field(req->json, "password");
+	pwlen = json_string_length(json_object_get(req->json, "password"));
+	if ((problem = account_email_problem(a.email)))
+		http_json_error_add(&errors, "email", problem);
+	if ((problem = password_policy_check(req->app->common_passwords, pw, pwlen, a.email)))
+		http_json_error_add(&errors, "password", problem);
+	if ((problem = account_display_name_problem(a.display_name)))
+		http_json_error_add(&errors, "display_name", problem);
+	if (!account_stage_valid(a.ladder_stage))
+		http_json_error_add(&errors, "ladder_stage",
+				    "must be one of preschool, elementary, middle, high, "
+				    "undergraduate, graduate, worker, job_seeker, public_servant, "
+				    "general");
+	if ((v = json_object_get(req->json, "affiliation_institution_id")) && json_is_integer(v) &&
+	    (a.affiliation_institution_id = json_integer_value(v)) <= 0)
+		http_json_error_add(&errors, "affiliation_institution_id",
+				    "must be the id of an institution");
+	if ((v = json_object_get(req->json, "locale")) && json_is_string(v) &&
+	    !account_locale_valid(a.locale = json_string_value(v)))
+		http_json_error_add(&errors, "locale", "must be ko or en");
+	if (errors) {
+		http_reply_problem(req, 400, "validation_failed", errors,
+				   "the registration has invalid fields");
+		goto out;
+	}
+	if (!(db = http_req_db_or_reply(req)))
+		goto out;
+	if (a.affiliation_institution_id &&
+	    (rc = account_store_institution_exists(db, a.affiliation_institution_id)) < 0)
+		goto fail;
+
+	if (!auth_hash_turn_or_reply(req))
+		goto out;
+	rc = password_hash(pw, pwlen, cfg->password_hash_iterations, hash, sizeof(hash));
+	gate_leave(req->app->hash_gate);
+	if (rc < 0)
+		goto fail;
+	a.password_hash = hash;
+
+	if ((rc = account_store_create(db, &a, &user)) < 0)
+		goto fail;
+	if ((rc = audit_record(req, &(struct audit_event){
+					    .action = "user.register",
+					    .target_type = "user",
+					    .target_id = json_integer_value(json_object_get(user, "id")),
+					    .actor_user_id =
+						    json_integer_value(json_object_get(user, "id"))})) < 0)
+		goto fail;
+	http_reply_json(req, 201, user);
+	goto out;
+fail:
+	if (rc == LMS_ECONFLICT)
+		http_reply_problem(req, 409, "email_taken", NULL,
+				   "an account with this email already exists");
+	else if (rc == LMS_ENOTFOUND)
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "affiliation_institution_id",
+					     "message", "no institution has this id"),
+				   "the registration has invalid fields");
+	else
+		http_reply_error(req, rc);
+out:
+	json_decref(user);
+}
+
+static const struct json_field login_fields[] = {
+	{"email", 's', true, false, 1000},
+	{"password", 's', true, false, 1024},
+};
+
+/* Records a failed sign-in, and a lockout when this failure is the one that
+ * reaches a limit. */
+static int login_failed(struct http_req *req, const char *email, long long user_id,
+			const struct throttle_attempt *t)
+{
+	json_t *detail = json_pack("{s:s}", "email", email);
+	int rc;
+
+	rc = audit_record(req, &(struct audit_event){.action = "auth.login_failed",
+						     .target_type = user_id ? "user" : NULL,
+						     .target_id = user_id,
+						     .detail = detail});
+	if (rc == 0 && t->account_failures + 1 == THROTTLE_ACCOUNT_FAILURES) {
+		json_object_set_new(detail, "scope", json_string("account"));
+		rc = audit_record(req, &(struct audit_event){.action = "auth.lockout",
+							     .target_type = user_id ? "user" : NULL,
+							     .target_id = user_id,
+							     .detail = detail});
+	}
+	if (rc == 0 && t->address_failures + 1 == THROTTLE_ADDRESS_FAILURES) {
+		json_object_set_new(detail, "scope", json_string("address"));
+		rc = audit_record(req, &(struct audit_event){.action = "auth.lockout",
+							     .detail = detail});
+	}
+	json_decref(detail);
+	return rc;
+}
+
+void auth_login(struct http_req *req)
+{
+	const struct lms_config *cfg = req->app->cfg;
+	const char *email, *pw, *addr = req->ri->remote_addr;
+	char folded[1024], stored[PASSWORD_HASH_MAX], fresh[PASSWORD_HASH_MAX];
+	char token[SECRET_B64_LEN + 1], csrf[SECRET_B64_LEN + 1], cookie[256], retry[48];
+	struct throttle_attempt t;
+	json_t *user = NULL, *body = NULL;
+	long long user_id = 0;
+	bool match = false;
+	struct db_conn *db;
+	size_t pwlen;
+	int rc;
+
+	if (!http_json_fields_or_reply(req, login_fields, NFIELDS(login_fields)))
+		goto out;
+	email = str_field(req->json, "email");
+	pw = str_field(req->json, "password");
+	pwlen = json_string_length(json_object_get(req->json, "password"));
+	account_email_fold(email, folded, sizeof(folded));
+	if (!(db = http_req_db_or_reply(req)))
+		goto out;
+
+	if ((rc = throttle_store_begin(db, folded, addr, &t)) < 0)
+		goto fail;
+	if (t.retry_after_s > 0) {
+		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n", t.retry_after_s);
+		http_reply_problem_headers(req, 429, "too_many_attempts", NULL, retry,
+					   "too many failed sign-ins: try again in %d seconds",
+					   t.retry_after_s);
+		goto out;
+	}
+	if (!auth_hash_turn_or_reply(req)) {
+		throttle_store_forget(db, t.id);
+		goto out;
+	}
+	/* An unknown email costs one hash at the same cost as a known one, and
+	 * gets the same answer: neither time nor text tells them apart. */
+	rc = account_store_credentials(db, email, &user_id, stored, sizeof(stored));
+	if (rc == LMS_ENOTFOUND) {
+		password_verify(pw, pwlen, req->app->dummy_hash, &match, NULL);
+		match = false;
+		rc = 0;
+	} else if (rc == 0 && password_verify(pw, pwlen, stored, &match, NULL) < 0) {
+		match = false;
+	}
+	/* The configured cost rose since this hash was made: upgrade it now,
+	 * while the password is at hand. */
+	if (rc == 0 && match && password_needs_rehash(stored, cfg->password_hash_iterations) &&
+	    password_hash(pw, pwlen, cfg->password_hash_iterations, fresh, sizeof(fresh)) == 0)
+		rc = account_store_set_hash(db, user_id, fresh);
+	gate_leave(req->app->hash_gate);
+	if (rc < 0)
+		goto fail;
+
+	if (!match) {
+		if ((rc = login_failed(req, email, user_id, &t)) < 0)
+			goto fail;
+		http_reply_problem(req, 401, "unauthenticated", NULL,
+				   "the email or password is not correct");
+		goto out;
+	}
+	if ((rc = throttle_store_succeeded(db, t.id)) < 0 ||
+	    (rc = session_store_create(db, user_id, cfg->session_lifetime_s, addr,
+				       http_req_header(req, "User-Agent"), token)) < 0 ||
+	    (rc = account_store_get(db, user_id, &user)) < 0 ||
+	    (rc = audit_record(req, &(struct audit_event){.action = "auth.login",
+							  .target_type = "user",
+							  .target_id = user_id,
+							  .actor_user_id = user_id})) < 0)
+		goto fail;
+	session_csrf_token(token, csrf);
+	snprintf(cookie, sizeof(cookie), "Set-Cookie: %s=%s; Max-Age=%d; %s\r\n", SESSION_COOKIE,
+		 token, cfg->session_lifetime_s, SESSION_COOKIE_ATTRS);
+	body = json_pack("{s:O, s:s}", "user", user, "csrf_token", csrf);
+	if (!body) {
+		rc = LMS_ENOMEM;
+		goto fail;
+	}
+	http_reply_json_headers(req, 200, body, cookie);
+	goto out;
+fail:
+	http_reply_error(req, rc);
+out:
+	json_decref(body);
+	json_decref(user);
+}
+
+void auth_logout(struct http_req *req)
+{
+	struct db_conn *db;
+	int rc;
+
+	if (!(db = http_req_db_or_reply(req)))
+		return;
+	if ((rc = session_store_delete(db, req->who.session_id)) < 0 ||
+	    (rc = audit_record(req, &(struct audit_event){.action = "auth.logout",
+							  .target_type = "user",
+							  .target_id = req->who.user_id})) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	http_reply_start(req, 204, NULL, 0, SESSION_COOKIE_CLEAR);
+}
+
+void auth_me(struct http_req *req)
+{
+	json_t *user = NULL;
+	struct db_conn *db;
+	int rc;
+
+	if (!(db = http_req_db_or_reply(req)))
+		return;
+	if ((rc = account_store_get(db, req->who.user_id, &user)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	json_object_set_new(user, "csrf_token", json_string(req->who.csrf_token));
+	http_reply_json(req, 200, user);
+	json_decref(user);
+}

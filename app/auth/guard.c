@@ -1,0 +1,262 @@
+/* guard.c - who is asking, and may they: every permission rule in one place */
+#include "lms/auth/guard.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lms/auth/audit.h"
+#include "lms/auth/session_store.h"
+#include "lms/auth/token_store.h"
+#include "lms/core/config.h"
+#include "lms/core/err.h"
+#include "lms/http/response.h"
+#include "lms/http/routes.h"
+#include "lms/http/server.h"
+
+#define CHALLENGE "WWW-Authenticate: Bearer realm=\"lms\"\r\n"
+#define CHALLENGE_INVALID "WWW-Authenticate: Bearer realm=\"lms\", error=\"invalid_token\"\r\n"
+
+unsigned guard_action_scope(enum guard_action action)
+{
+	switch (action) {
+	case GUARD_REPORTS_READ: return SCOPE_REPORTS_READ;
+	case GUARD_AUDIT_READ: return SCOPE_AUDIT_READ;
+	case GUARD_METRICS_READ: return SCOPE_METRICS_READ;
+	default: return 0;
+	}
+}
+
+enum guard_action guard_scope_action(enum scope scope)
+{
+	switch (scope) {
+	case SCOPE_REPORTS_READ: return GUARD_REPORTS_READ;
+	case SCOPE_AUDIT_READ: return GUARD_AUDIT_READ;
+	case SCOPE_METRICS_READ: return GUARD_METRICS_READ;
+	}
+	return GUARD_ADMINS_MANAGE;
+}
+
+enum guard_decision guard_decide(const struct principal *p, enum guard_action action,
+				 long long institution_id)
+{
+	bool platform;
+
+	if (action == GUARD_PUBLIC)
+		return GUARD_ALLOW;
+	if (p->kind == PRINCIPAL_NONE)
+		return GUARD_UNAUTHENTICATED;
+
+	/* A token does what its scopes name, for its own institution, and
+	 * nothing else: no session actions, no other institution's data. */
+	if (p->kind == PRINCIPAL_TOKEN) {
+		unsigned need = guard_action_scope(action);
+
+		if (!need || !(p->scopes & need))
+			return GUARD_FORBIDDEN;
+		if (action == GUARD_METRICS_READ)
+			return GUARD_ALLOW;
+		return institution_id == GUARD_ANY_INSTITUTION ||
+				       institution_id == p->token_institution_id
+			       ? GUARD_ALLOW
+			       : GUARD_FORBIDDEN;
+	}
+
+	platform = principal_has_role(p, ROLE_PLATFORM_ADMIN, 0);
+	switch (action) {
+	case GUARD_SIGNED_IN:
+		return GUARD_ALLOW;
+	case GUARD_METRICS_READ:
+	case GUARD_ADMINS_MANAGE:
+		return platform ? GUARD_ALLOW : GUARD_FORBIDDEN;
+	case GUARD_TOKENS_MANAGE:
+	case GUARD_ROLES_MANAGE:
+	case GUARD_AUDIT_READ:
+	case GUARD_REPORTS_READ:
+		/* An institution's admins act on its data only; data of no
+		 * institution (0) is the operating committee's. */
+		if (platform)
+			return GUARD_ALLOW;
+		if (institution_id == 0)
+			return GUARD_FORBIDDEN;
+		return principal_has_role(p, ROLE_INSTITUTION_ADMIN,
+					  institution_id == GUARD_ANY_INSTITUTION ? 0 : institution_id)
+			       ? GUARD_ALLOW
+			       : GUARD_FORBIDDEN;
+	case GUARD_PUBLIC:
+		break;
+	}
+	return GUARD_FORBIDDEN;
+}
+
+long long guard_default_institution(const struct principal *p)
+{
+	long long found = 0;
+
+	if (p->kind == PRINCIPAL_TOKEN)
+		return p->token_institution_id;
+	for (int i = 0; i < p->nroles; i++) {
+		if (p->roles[i].role != ROLE_INSTITUTION_ADMIN)
+			continue;
+		if (found && found != p->roles[i].institution_id)
+			return 0;
+		found = p->roles[i].institution_id;
+	}
+	return found;
+}
+
+static bool is_change(const struct http_req *req)
+{
+	return strcmp(req->method, "GET") && strcmp(req->method, "HEAD") &&
+	       strcmp(req->method, "OPTIONS");
+}
+
+/* Looks at the credentials once per request: a Bearer token first (scripts),
+ * else the session cookie (browsers). A bad token is refused here; a stale
+ * cookie leaves the caller a visitor. */
+static bool identify_or_reply(struct http_req *req)
+{
+	const char *auth = http_req_header(req, "Authorization");
+	const char *cookies = http_req_header(req, "Cookie");
+	char token[SECRET_B64_LEN + 16];
+	struct db_conn *db;
+	int rc;
+
+	if (req->who.identified)
+		return true;
+	req->who.identified = true;
+
+	if (auth) {
+		const char *t = auth + 7;
+
+		if (strncasecmp(auth, "Bearer ", 7) != 0) {
+			http_reply_problem_headers(req, 401, "unauthenticated", NULL, CHALLENGE,
+						   "only Bearer API tokens are accepted");
+			return false;
+		}
+		while (*t == ' ')
+			t++;
+		if (strlen(t) != strlen(TOKEN_PREFIX) + SECRET_B64_LEN ||
+		    strncmp(t, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0) {
+			rc = LMS_ENOTFOUND;
+		} else {
+			if (!(db = http_req_db_or_reply(req)))
+				return false;
+			rc = token_store_lookup(db, t, &req->who);
+		}
+		if (rc == LMS_ENOTFOUND) {
+			memset(&req->who, 0, sizeof(req->who));
+			req->who.identified = true;
+			http_reply_problem_headers(req, 401, "unauthenticated", NULL,
+						   CHALLENGE_INVALID,
+						   "the API token is not valid: unknown, expired or "
+						   "revoked");
+			return false;
+		}
+		if (rc < 0) {
+			http_reply_problem(req, 503, "unavailable", NULL, "%s", lms_strerror(rc));
+			return false;
+		}
+		/* Every use of an institution's token leaves a trail, or the
+		 * request does not go ahead. */
+		if (audit_record(req, &(struct audit_event){
+					      .action = "token.use",
+					      .target_type = "api_token",
+					      .target_id = req->who.token_id,
+					      .institution_id = req->who.token_institution_id}) < 0) {
+			http_reply_problem(req, 503, "unavailable", NULL,
+					   "the audit log cannot be written");
+			return false;
+		}
+		return true;
+	}
+
+	if (!cookies || mg_get_cookie(cookies, SESSION_COOKIE, token, sizeof(token)) !=
+				SECRET_B64_LEN)
+		return true;
+	if (!(db = http_req_db_or_reply(req)))
+		return false;
+	rc = session_store_lookup(db, token, req->app->cfg->session_idle_timeout_s, &req->who);
+	if (rc == LMS_ENOTFOUND) {
+		memset(&req->who, 0, sizeof(req->who));
+		req->who.identified = true;
+		req->session_ended = true;
+		return true;
+	}
+	if (rc < 0) {
+		http_reply_problem(req, 503, "unavailable", NULL, "%s", lms_strerror(rc));
+		return false;
+	}
+	return true;
+}
+
+static bool refuse(struct http_req *req, enum guard_decision d, bool as_404)
+{
+	if (d == GUARD_UNAUTHENTICATED) {
+		if (req->session_ended) {
+			char headers[256];
+
+			snprintf(headers, sizeof(headers), "%s%s", CHALLENGE,
+				 SESSION_COOKIE_CLEAR);
+			http_reply_problem_headers(req, 401, "unauthenticated", NULL, headers,
+						   "the session has ended: sign in again");
+		} else {
+			http_reply_problem_headers(req, 401, "unauthenticated", NULL, CHALLENGE,
+						   "sign in first");
+		}
+	} else if (as_404) {
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+	} else if (req->who.kind == PRINCIPAL_TOKEN) {
+		http_reply_problem(req, 403, "forbidden", NULL,
+				   "this API token's scopes or institution do not allow this");
+	} else {
+		http_reply_problem(req, 403, "forbidden", NULL,
+				   "your roles do not allow this");
+	}
+	return false;
+}
+
+bool guard_route_or_reply(struct http_req *req)
+{
+	enum guard_action action = req->route->action;
+	enum guard_decision d;
+
+	if (action == GUARD_PUBLIC)
+		return true;
+	if (!identify_or_reply(req))
+		return false;
+	/* A browser sends the cookie with any request a page makes, even one
+	 * another site's page makes: a change must prove it came from ours. */
+	if (req->who.kind == PRINCIPAL_USER && is_change(req) &&
+	    !secret_equal(http_req_header(req, "X-CSRF-Token"), req->who.csrf_token)) {
+		http_reply_problem(req, 403, "csrf_failed", NULL,
+				   "the X-CSRF-Token header is missing or does not match the "
+				   "session");
+		return false;
+	}
+	d = guard_decide(&req->who, action, GUARD_ANY_INSTITUTION);
+	return d == GUARD_ALLOW || refuse(req, d, false);
+}
+
+static bool require(struct http_req *req, enum guard_action action, long long institution_id,
+		    bool as_404)
+{
+	enum guard_decision d;
+
+	if (!identify_or_reply(req))
+		return false;
+	d = guard_decide(&req->who, action, institution_id);
+	return d == GUARD_ALLOW || refuse(req, d, as_404 && d == GUARD_FORBIDDEN);
+}
+
+bool guard_require_or_reply(struct http_req *req, enum guard_action action,
+			    long long institution_id)
+{
+	return require(req, action, institution_id, false);
+}
+
+bool guard_require_or_404(struct http_req *req, enum guard_action action,
+			  long long institution_id)
+{
+	return require(req, action, institution_id, true);
+}

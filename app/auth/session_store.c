@@ -1,0 +1,104 @@
+/* session_store.c - browser sessions in PostgreSQL, stored as token digests */
+#include "lms/auth/session_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lms/core/err.h"
+#include "lms/db/sql.h"
+
+void session_csrf_token(const char *token, char out[SECRET_B64_LEN + 1])
+{
+	secret_hmac_b64url(token, "lms csrf", out);
+}
+
+void session_roles_parse(struct principal *p, const char *text)
+{
+	char name[32];
+	long long inst;
+	int used;
+
+	p->nroles = 0;
+	while (text && *text && p->nroles < PRINCIPAL_MAX_ROLES) {
+		if (sscanf(text, "%31[a-z_]:%lld%n", name, &inst, &used) != 2)
+			break;
+		if (role_parse(name, &p->roles[p->nroles].role)) {
+			p->roles[p->nroles].institution_id = inst;
+			p->nroles++;
+		}
+		text += used;
+		if (*text == ',')
+			text++;
+	}
+}
+
+int session_store_create(struct db_conn *db, long long user_id, int lifetime_s,
+			 const char *remote_addr, const char *user_agent,
+			 char token[SECRET_B64_LEN + 1])
+{
+	char hash[SECRET_HEX_LEN + 1], uid[24], life[24];
+	int rc;
+
+	if ((rc = secret_token_new("", token, SECRET_B64_LEN + 1)) < 0)
+		return rc;
+	secret_sha256_hex(token, strlen(token), hash);
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	snprintf(life, sizeof(life), "%d", lifetime_s);
+	if ((rc = db_execp(db, NULL,
+			   "DELETE FROM auth_sessions WHERE user_id = $1 AND expires_at <= now()",
+			   uid)) < 0)
+		return rc;
+	return db_execp(db, NULL,
+			"INSERT INTO auth_sessions (token_hash, user_id, expires_at, remote_addr, "
+			"user_agent) VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => "
+			"$3::int), $4::inet, left($5, 200))",
+			hash, uid, life, remote_addr, user_agent);
+}
+
+int session_store_lookup(struct db_conn *db, const char *token, int idle_s, struct principal *p)
+{
+	char hash[SECRET_HEX_LEN + 1], idle[24];
+	PGresult *res = NULL;
+	int rc;
+
+	secret_sha256_hex(token, strlen(token), hash);
+	snprintf(idle, sizeof(idle), "%d", idle_s);
+	/* The last-use time is written at most every 30 s, not on every
+	 * request: idle expiry needs no finer grain. */
+	rc = db_execp(db, &res,
+		      "WITH s AS ("
+		      " SELECT id, user_id, last_seen_at FROM auth_sessions"
+		      " WHERE token_hash = decode($1, 'hex') AND expires_at > now()"
+		      " AND last_seen_at > now() - make_interval(secs => $2::int)),"
+		      " touched AS ("
+		      " UPDATE auth_sessions a SET last_seen_at = now() FROM s"
+		      " WHERE a.id = s.id AND s.last_seen_at < now() - interval '30 seconds')"
+		      " SELECT s.id, s.user_id, (SELECT string_agg(r.role || ':' ||"
+		      " coalesce(r.institution_id, 0), ',') FROM user_roles r"
+		      " WHERE r.user_id = s.user_id) FROM s",
+		      hash, idle);
+	if (rc < 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return LMS_ENOTFOUND;
+	}
+	memset(p, 0, sizeof(*p));
+	p->identified = true;
+	p->kind = PRINCIPAL_USER;
+	p->session_id = db_ll(res, 0, 0);
+	p->user_id = db_ll(res, 0, 1);
+	session_roles_parse(p, PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2));
+	session_csrf_token(token, p->csrf_token);
+	PQclear(res);
+	return 0;
+}
+
+int session_store_delete(struct db_conn *db, long long session_id)
+{
+	char id[24];
+
+	snprintf(id, sizeof(id), "%lld", session_id);
+	return db_execp(db, NULL, "DELETE FROM auth_sessions WHERE id = $1", id);
+}

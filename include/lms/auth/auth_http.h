@@ -1,0 +1,31 @@
+/* auth_http.h - handlers: register, sign in, sign out, the current user */
+#ifndef LMS_AUTH_AUTH_HTTP_H
+#define LMS_AUTH_AUTH_HTTP_H
+
+#include <stdbool.h>
+
+struct http_req;
+
+/* POST /api/v1/auth/register: {email, password, display_name, ladder_stage,
+ * affiliation_institution_id?, locale?} -> 201 user. */
+void auth_register(struct http_req *req);
+
+/* POST /api/v1/auth/login: {email, password} -> 200 {user, csrf_token} and
+ * the session cookie; 401 alike for an unknown email and a wrong password;
+ * 429 when throttled. */
+void auth_login(struct http_req *req);
+
+/* POST /api/v1/auth/logout: ends the session -> 204, cookie cleared. */
+void auth_logout(struct http_req *req);
+
+/* GET /api/v1/me: the user with roles and the session's csrf_token. */
+void auth_me(struct http_req *req);
+
+/* The password hash gate's wait before 503 (ms). */
+#define AUTH_HASH_WAIT_MS 2000
+
+/* Takes a turn at the password hash gate, or replies 503 (Retry-After)
+ * and returns false; leave with gate_leave(req->app->hash_gate). */
+bool auth_hash_turn_or_reply(struct http_req *req);
+
+#endif

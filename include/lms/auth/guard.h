@@ -1,0 +1,75 @@
+/* guard.h - who is asking, and may they: every permission rule in one place */
+#ifndef LMS_AUTH_GUARD_H
+#define LMS_AUTH_GUARD_H
+
+#include <stdbool.h>
+
+#include "lms/auth/principal.h"
+
+struct http_req;
+
+/* What a request wants to do. Routes name one; handlers that act on a
+ * target ask again with the target's institution. */
+enum guard_action {
+	GUARD_PUBLIC,          /* anyone; no credentials are looked at */
+	GUARD_SIGNED_IN,       /* any signed-in user (a session, not a token) */
+	GUARD_METRICS_READ,    /* Prometheus metrics: platform-wide */
+	GUARD_TOKENS_MANAGE,   /* create, list, revoke an institution's API tokens */
+	GUARD_ROLES_MANAGE,    /* grant or revoke instructor / institution_admin */
+	GUARD_ADMINS_MANAGE,   /* grant or revoke platform_admin */
+	GUARD_AUDIT_READ,      /* an institution's audit trail */
+	GUARD_REPORTS_READ,    /* an institution's enrolment reports */
+};
+
+/* Institution argument of a route-level check, before the target is known:
+ * "for at least one institution". */
+#define GUARD_ANY_INSTITUTION (-1LL)
+
+enum guard_decision {
+	GUARD_ALLOW,
+	GUARD_UNAUTHENTICATED, /* 401: nobody is signed in */
+	GUARD_FORBIDDEN,       /* 403: signed in, not allowed */
+};
+
+/*
+ * The rule book: may p do action on data of institution_id (an id,
+ * GUARD_ANY_INSTITUTION, or 0 for platform-wide data)? Pure: no I/O.
+ */
+enum guard_decision guard_decide(const struct principal *p, enum guard_action action,
+				 long long institution_id);
+
+/* The scope an API token needs for action, 0 when tokens may never do it. */
+unsigned guard_action_scope(enum guard_action action);
+
+/* The action a token scope grants (for checking that a token's creator may
+ * do what the token will). */
+enum guard_action guard_scope_action(enum scope scope);
+
+/*
+ * Runs before every handler: identifies the caller of a non-public route
+ * (Bearer token, else session cookie), checks the CSRF token of a
+ * cookie-authenticated change, and the route's action for any institution.
+ * Replies 401 / 403 / 503 and returns false when the request must stop.
+ */
+bool guard_route_or_reply(struct http_req *req);
+
+/*
+ * For a handler acting on data of institution_id: replies 403 (or 401) and
+ * returns false unless the caller may do action there.
+ */
+bool guard_require_or_reply(struct http_req *req, enum guard_action action,
+			    long long institution_id);
+
+/* Like guard_require_or_reply, but answers 404: for a target the caller may
+ * not even know exists. */
+bool guard_require_or_404(struct http_req *req, enum guard_action action,
+			  long long institution_id);
+
+/*
+ * The institution a caller means when a request names none: a token's own,
+ * or the single institution a user administers. 0 when it is ambiguous or
+ * there is none (a platform admin means all).
+ */
+long long guard_default_institution(const struct principal *p);
+
+#endif

@@ -1,0 +1,42 @@
+/* seed.h - demo data: the partnership's institutions and one account per role */
+#ifndef LMS_SEED_SEED_H
+#define LMS_SEED_SEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lms/auth/principal.h"
+
+struct db_conn;
+
+/* The password of every demo account (the SPEC's "Running it"). */
+#define SEED_DEMO_PASSWORD "demo-pass-2026"
+
+/*
+ * Loads the demo data: the Gwangju agreement's eight partners, the national
+ * programme's fifteen regional centres, and the demo accounts with their
+ * roles. Idempotent: existing rows are updated or left as they are (an
+ * existing account keeps its password). Hashes at iterations. Returns 0, or
+ * a negative lms_err with a message in err.
+ */
+int seed_demo(struct db_conn *db, int iterations, char *err, size_t errlen);
+
+/* A role to give an account at creation: institution by its code. */
+struct seed_role {
+	enum role role;
+	const char *institution_code;  /* NULL for learner and platform_admin */
+};
+
+/*
+ * Creates the account email (display name, stage) with password hashed at
+ * iterations and the learner role plus roles, in one transaction, and
+ * records it in the audit log as done by via. When the email exists,
+ * *created is false and only missing roles are added. Returns 0 or an
+ * lms_err with a message in err.
+ */
+int seed_account(struct db_conn *db, const char *email, const char *display_name,
+		 const char *stage, const char *password, int iterations,
+		 const struct seed_role *roles, size_t nroles, const char *via, bool *created,
+		 char *err, size_t errlen);
+
+#endif
