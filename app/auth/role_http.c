@@ -21,7 +21,7 @@ void roles_change(struct http_req *req)
 {
 	bool grant = strcmp(req->method, "POST") == 0, created = false;
 	long long user_id, inst = 0;
-	json_t *errors = NULL, *v, *body = NULL;
+	json_t *errors = NULL, *v, *body = NULL, *detail = NULL;
 	enum role role = ROLE_LEARNER;
 	struct db_conn *db;
 	int rc;
@@ -60,24 +60,27 @@ void roles_change(struct http_req *req)
 		   : account_store_role_revoke(db, user_id, role, inst);
 	if (rc < 0)
 		goto fail;
+	detail = json_pack("{s:s}", "role", role_name(role));
 	if ((grant ? created : true) &&
 	    (rc = audit_record(req, &(struct audit_event){
 					    .action = grant ? "role.grant" : "role.revoke",
 					    .target_type = "user",
 					    .target_id = user_id,
 					    .institution_id = inst,
-					    .detail = json_object_get(req->json, "role")})) < 0)
+					    .detail = detail})) < 0)
 		goto fail;
 	if ((rc = db_commit(db)) < 0)
 		goto fail;
 	if (!grant) {
 		http_reply_start(req, 204, NULL, 0, NULL);
+		json_decref(detail);
 		return;
 	}
 	body = json_pack("{s:I, s:s, s:o}", "user_id", (json_int_t)user_id, "role", role_name(role),
 			 "institution_id", inst ? json_integer(inst) : json_null());
 	http_reply_json(req, created ? 201 : 200, body);
 	json_decref(body);
+	json_decref(detail);
 	return;
 fail:
 	db_rollback(db);
@@ -91,4 +94,5 @@ fail:
 				   "else first");
 	else
 		http_reply_error(req, rc);
+	json_decref(detail);
 }

@@ -89,6 +89,37 @@ out:
 	return rc;
 }
 
+int harness_sql_value(const char *conninfo, const char *sql, char *buf, size_t len)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *r = NULL;
+	int rc = -1;
+
+	buf[0] = '\0';
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "harness: connect: %s", PQerrorMessage(c));
+		goto out;
+	}
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+		snprintf(buf, len, "%s", PQgetvalue(r, 0, 0));
+		rc = 0;
+	} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "harness: %s: %s", sql, PQerrorMessage(c));
+	}
+out:
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}
+
+long long harness_sql_ll(const char *conninfo, const char *sql)
+{
+	char buf[64];
+
+	return harness_sql_value(conninfo, sql, buf, sizeof(buf)) == 0 ? strtoll(buf, NULL, 10) : -1;
+}
+
 int harness_db_create(const char *name, char *conninfo, size_t len)
 {
 	char base[1024], sql[256];

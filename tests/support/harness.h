@@ -49,6 +49,13 @@ int harness_free_port(void);
 /* Runs SQL on conninfo; returns 0 when it succeeded. */
 int harness_sql(const char *conninfo, const char *sql);
 
+/* Runs a query and copies the first column of its first row into buf.
+ * Returns 0, or -1 when it failed or returned no row. */
+int harness_sql_value(const char *conninfo, const char *sql, char *buf, size_t len);
+
+/* harness_sql_value as a number; -1 when there is none. */
+long long harness_sql_ll(const char *conninfo, const char *sql);
+
 /*
  * Runs the lms binary with argv (NULL-terminated, without argv[0]) and
  * extra "KEY=value" environment entries (NULL-terminated, may be NULL),
