@@ -69,6 +69,26 @@ int account_store_credentials(struct db_conn *db, const char *email, long long *
 	return 0;
 }
 
+int account_store_secret(struct db_conn *db, long long user_id, char *email, size_t emaillen,
+			 char *hash, size_t hashlen)
+{
+	PGresult *res = NULL;
+	char id[24];
+	int rc;
+
+	snprintf(id, sizeof(id), "%lld", user_id);
+	if ((rc = db_execp(db, &res, "SELECT email, password_hash FROM users WHERE id = $1", id)) < 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return LMS_ENOTFOUND;
+	}
+	snprintf(email, emaillen, "%s", PQgetvalue(res, 0, 0));
+	snprintf(hash, hashlen, "%s", PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return 0;
+}
+
 int account_store_set_hash(struct db_conn *db, long long user_id, const char *hash)
 {
 	char id[24];

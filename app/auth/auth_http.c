@@ -277,3 +277,84 @@ void auth_me(struct http_req *req)
 	http_reply_json(req, 200, user);
 	json_decref(user);
 }
+
+static const struct json_field password_fields[] = {
+	{"current_password", 's', true, false, 1024},
+	{"new_password", 's', true, false, 1024},
+};
+
+void auth_password_change(struct http_req *req)
+{
+	const struct lms_config *cfg = req->app->cfg;
+	const char *current, *fresh, *problem;
+	char email[256], folded[256], stored[PASSWORD_HASH_MAX], hash[PASSWORD_HASH_MAX];
+	char retry[48];
+	size_t curlen, freshlen;
+	struct throttle_attempt t;
+	struct db_conn *db;
+	bool match = false;
+	int rc;
+
+	if (!http_json_fields_or_reply(req, password_fields, NFIELDS(password_fields)) ||
+	    !(db = http_req_db_or_reply(req)))
+		return;
+	current = str_field(req->json, "current_password");
+	fresh = str_field(req->json, "new_password");
+	curlen = json_string_length(json_object_get(req->json, "current_password"));
+	freshlen = json_string_length(json_object_get(req->json, "new_password"));
+	if ((rc = account_store_secret(db, req->who.user_id, email, sizeof(email), stored,
+				       sizeof(stored))) < 0)
+		goto fail;
+	if ((problem = password_policy_check(req->app->common_passwords, fresh, freshlen, email))) {
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "new_password", "message",
+					     problem),
+				   "the new password is not acceptable");
+		return;
+	}
+	account_email_fold(email, folded, sizeof(folded));
+	if ((rc = throttle_store_begin(db, folded, req->ri->remote_addr, &t)) < 0)
+		goto fail;
+	if (t.retry_after_s > 0) {
+		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n", t.retry_after_s);
+		http_reply_problem_headers(req, 429, "too_many_attempts", NULL, retry,
+					   "too many failed attempts: try again in %d seconds",
+					   t.retry_after_s);
+		return;
+	}
+	if (!auth_hash_turn_or_reply(req)) {
+		throttle_store_forget(db, t.id);
+		return;
+	}
+	if (password_verify(current, curlen, stored, &match, NULL) < 0)
+		match = false;
+	rc = match ? password_hash(fresh, freshlen, cfg->password_hash_iterations, hash,
+				   sizeof(hash))
+		   : 0;
+	gate_leave(req->app->hash_gate);
+	if (rc < 0)
+		goto fail;
+	if (!match) {
+		if ((rc = login_failed(req, email, req->who.user_id, &t)) < 0)
+			goto fail;
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "current_password", "message",
+					     "is not correct"),
+				   "the current password is not correct");
+		return;
+	}
+	if ((rc = db_begin(db)) < 0 || (rc = throttle_store_succeeded(db, t.id)) < 0 ||
+	    (rc = account_store_set_hash(db, req->who.user_id, hash)) < 0 ||
+	    (rc = account_store_sessions_end(db, req->who.user_id, req->who.session_id)) < 0 ||
+	    (rc = audit_record(req, &(struct audit_event){.action = "user.password_change",
+							  .target_type = "user",
+							  .target_id = req->who.user_id})) < 0 ||
+	    (rc = db_commit(db)) < 0) {
+		db_rollback(db);
+		goto fail;
+	}
+	http_reply_start(req, 204, NULL, 0, NULL);
+	return;
+fail:
+	http_reply_error(req, rc);
+}

@@ -20,6 +20,7 @@ static const struct route table[] = {
 	{HTTP_POST, "/api/v1/auth/login", auth_login, GUARD_PUBLIC, 0},
 	{HTTP_POST, "/api/v1/auth/logout", auth_logout, GUARD_SIGNED_IN, 0},
 	{HTTP_GET, "/api/v1/me", auth_me, GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/me/password", auth_password_change, GUARD_SIGNED_IN, 0},
 
 	{HTTP_POST, "/api/v1/tokens", tokens_create, GUARD_TOKENS_MANAGE, 0},
 	{HTTP_GET, "/api/v1/tokens", tokens_list, GUARD_TOKENS_MANAGE, 0},

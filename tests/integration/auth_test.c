@@ -374,6 +374,48 @@ static void csrf_and_logout(void **state)
 	assert_true(audit_count("auth.logout") >= 1);
 }
 
+static void password_change(void **state)
+{
+	struct harness_actor a, b;
+	struct http_result r = {0};
+
+	assert_int_equal(harness_status_as(&server, NULL, "POST", "/api/v1/auth/register",
+					   "{\"email\":\"change@example.com\",\"password\":"
+					   "\"first-password-2026\",\"display_name\":\"C\","
+					   "\"ladder_stage\":\"worker\"}"),
+			 201);
+	assert_int_equal(harness_login(&server, "change@example.com", "first-password-2026", &a), 0);
+	assert_int_equal(harness_login(&server, "change@example.com", "first-password-2026", &b), 0);
+
+	assert_int_equal(harness_as(&server, &a, "POST", "/api/v1/me/password",
+				    "{\"current_password\":\"wrong-password-1\","
+				    "\"new_password\":\"second-password-2026\"}",
+				    &r),
+			 0);
+	assert_int_equal(r.status, 400);
+	assert_true(names_field(&r, "current_password"));
+	http_result_release(&r);
+	assert_int_equal(harness_as(&server, &a, "POST", "/api/v1/me/password",
+				    "{\"current_password\":\"first-password-2026\","
+				    "\"new_password\":\"change@example.com\"}",
+				    &r),
+			 0);
+	assert_int_equal(r.status, 400);
+	assert_true(names_field(&r, "new_password"));
+	http_result_release(&r);
+
+	assert_int_equal(harness_status_as(&server, &a, "POST", "/api/v1/me/password",
+					   "{\"current_password\":\"first-password-2026\","
+					   "\"new_password\":\"second-password-2026\"}"),
+			 204);
+	/* The session that changed it lives on; every other one ends. */
+	assert_int_equal(harness_status_as(&server, &a, "GET", "/api/v1/me", NULL), 200);
+	assert_int_equal(harness_status_as(&server, &b, "GET", "/api/v1/me", NULL), 401);
+	assert_int_equal(login_status("change@example.com", "first-password-2026"), 401);
+	assert_int_equal(login_status("change@example.com", "second-password-2026"), 200);
+	assert_int_equal(audit_count("user.password_change"), 1);
+}
+
 static void session_expiry(void **state)
 {
 	struct harness_actor a = login("learner@example.com");
@@ -939,6 +981,7 @@ int main(void)
 		cmocka_unit_test_setup(register_and_validation, forget_attempts),
 		cmocka_unit_test_setup(login_cookie_and_me, forget_attempts),
 		cmocka_unit_test_setup(csrf_and_logout, forget_attempts),
+		cmocka_unit_test_setup(password_change, forget_attempts),
 		cmocka_unit_test_setup(session_expiry, forget_attempts),
 		cmocka_unit_test_setup(lockout_and_its_end, forget_attempts),
 		cmocka_unit_test_setup(address_throttle, forget_attempts),

@@ -32,6 +32,11 @@ int account_store_create(struct db_conn *db, const struct account_new *a, json_t
 int account_store_credentials(struct db_conn *db, const char *email, long long *user_id,
 			      char *hash, size_t hashlen);
 
+/* The email and stored password hash of user_id. Returns 0 or
+ * LMS_ENOTFOUND. */
+int account_store_secret(struct db_conn *db, long long user_id, char *email, size_t emaillen,
+			 char *hash, size_t hashlen);
+
 /* Stores a new password hash (a rehash at a higher cost, or a change). */
 int account_store_set_hash(struct db_conn *db, long long user_id, const char *hash);
 

@@ -21,6 +21,11 @@ void auth_logout(struct http_req *req);
 /* GET /api/v1/me: the user with roles and the session's csrf_token. */
 void auth_me(struct http_req *req);
 
+/* POST /api/v1/me/password: {current_password, new_password} -> 204; the
+ * user's other sessions end. Wrong current passwords count as failed
+ * sign-ins (a stolen session cannot guess its way to the password). */
+void auth_password_change(struct http_req *req);
+
 /* The password hash gate's wait before 503 (ms). */
 #define AUTH_HASH_WAIT_MS 2000
 
