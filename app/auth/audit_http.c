@@ -16,11 +16,12 @@ void audit_read(struct http_req *req)
 	if (!http_req_query_id_or_reply(req, "institution_id", &named) ||
 	    !http_req_page_or_reply(req, &limit, &cursor))
 		goto out;
-	/* Without a name: a token's or a single-institution admin's own; for
-	 * anyone else the whole trail, which only platform admins may read. */
-	inst = named ? named : guard_default_institution(&req->who);
-	if (principal_has_role(&req->who, ROLE_PLATFORM_ADMIN, 0) && !named)
+	/* Without a name: the whole trail for a platform admin, else the
+	 * caller's own institution. */
+	if (!named && principal_has_role(&req->who, ROLE_PLATFORM_ADMIN, 0))
 		inst = 0;
+	else if (!(inst = guard_institution_or_reply(req, named)))
+		goto out;
 	if (!guard_require_or_reply(req, GUARD_AUDIT_READ, inst) ||
 	    !(db = http_req_db_or_reply(req)))
 		goto out;

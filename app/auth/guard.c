@@ -105,6 +105,19 @@ long long guard_default_institution(const struct principal *p)
 	return found;
 }
 
+long long guard_institution_or_reply(struct http_req *req, long long named)
+{
+	long long inst = named ? named : guard_default_institution(&req->who);
+
+	if (inst > 0)
+		return inst;
+	http_reply_problem(req, 400, "validation_failed",
+			   json_pack("[{s:s, s:s}]", "field", "institution_id", "message",
+				     "is required: you administer several institutions, or none"),
+			   "say which institution");
+	return 0;
+}
+
 static bool is_change(const struct http_req *req)
 {
 	return strcmp(req->method, "GET") && strcmp(req->method, "HEAD") &&

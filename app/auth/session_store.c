@@ -75,8 +75,8 @@ int session_store_lookup(struct db_conn *db, const char *token, int idle_s, stru
 		      " UPDATE auth_sessions a SET last_seen_at = now() FROM s"
 		      " WHERE a.id = s.id AND s.last_seen_at < now() - interval '30 seconds')"
 		      " SELECT s.id, s.user_id, (SELECT string_agg(r.role || ':' ||"
-		      " coalesce(r.institution_id, 0), ',') FROM user_roles r"
-		      " WHERE r.user_id = s.user_id) FROM s",
+		      " coalesce(r.institution_id, 0), ',' ORDER BY r.role = 'platform_admin'"
+		      " DESC, r.id) FROM user_roles r WHERE r.user_id = s.user_id) FROM s",
 		      hash, idle);
 	if (rc < 0)
 		return rc;

@@ -23,21 +23,6 @@ static const struct json_field create_fields[] = {
 	{"expires_in_days", 'i', false, true, 0},
 };
 
-/* The institution a request names in its body or query, else the caller's
- * own; 0 with a 400 reply when neither says. */
-static long long institution_or_reply(struct http_req *req, long long named)
-{
-	long long inst = named ? named : guard_default_institution(&req->who);
-
-	if (inst <= 0)
-		http_reply_problem(req, 400, "validation_failed",
-				   json_pack("[{s:s, s:s}]", "field", "institution_id", "message",
-					     "is required: you administer several institutions, "
-					     "or none"),
-				   "say which institution");
-	return inst > 0 ? inst : 0;
-}
-
 void tokens_create(struct http_req *req)
 {
 	char secret[TOKEN_LEN + 1];
@@ -77,7 +62,14 @@ void tokens_create(struct http_req *req)
 		goto out;
 	}
 	v = json_object_get(req->json, "institution_id");
-	if (!(inst = institution_or_reply(req, json_is_integer(v) ? json_integer_value(v) : 0)))
+	if (json_is_integer(v) && json_integer_value(v) <= 0) {
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "institution_id", "message",
+					     "must be the id of an institution"),
+				   "the token request has invalid fields");
+		goto out;
+	}
+	if (!(inst = guard_institution_or_reply(req, json_is_integer(v) ? json_integer_value(v) : 0)))
 		goto out;
 	if (!guard_require_or_reply(req, GUARD_TOKENS_MANAGE, inst))
 		goto out;
@@ -136,7 +128,7 @@ void tokens_list(struct http_req *req)
 	/* A platform admin who names none sees every institution's. */
 	if (!named && principal_has_role(&req->who, ROLE_PLATFORM_ADMIN, 0))
 		inst = 0;
-	else if (!(inst = institution_or_reply(req, named)))
+	else if (!(inst = guard_institution_or_reply(req, named)))
 		goto out;
 	if (!guard_require_or_reply(req, GUARD_TOKENS_MANAGE, inst) ||
 	    !(db = http_req_db_or_reply(req)))

@@ -72,4 +72,10 @@ bool guard_require_or_404(struct http_req *req, enum guard_action action,
  */
 long long guard_default_institution(const struct principal *p);
 
+/*
+ * named when it is not 0, else guard_default_institution(); replies 400
+ * naming institution_id and returns 0 when that is ambiguous or empty.
+ */
+long long guard_institution_or_reply(struct http_req *req, long long named);
+
 #endif

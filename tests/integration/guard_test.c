@@ -1,0 +1,997 @@
+/* guard_test.c - integration: who may call which protected endpoint, as a table */
+/*
+ * Extend this table whenever an endpoint is added: a new protected route
+ * gets a row in endpoints[] with the status every actor must get. The loop
+ * checks every (actor, endpoint) pair, the problem code of each refusal and,
+ * for changes, that a refused request changed nothing.
+ */
+#include "harness.h"
+
+#include "lms/http/routes.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DB_NAME "it_guard"
+#define PASSWORD "demo-pass-2026"
+#define TARGET_EMAIL "guard-target@example.com"
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- actors (rows of the matrix) ---- */
+
+enum actor {
+	VISITOR,        /* no credentials */
+	LEARNER,
+	INSTRUCTOR,     /* instructor at A */
+	ADMIN_A,        /* institution_admin of A (GIST) */
+	ADMIN_B,        /* institution_admin of B (Chonnam, jnu) */
+	PLATFORM,       /* platform_admin */
+	TOKEN_AUDIT,    /* API token of A with audit:read */
+	TOKEN_REPORTS,  /* API token of A with reports:read only */
+	TOKEN_METRICS,  /* API token of A with metrics:read (a platform admin made it) */
+	NACTORS
+};
+
+static const struct {
+	const char *name;  /* column label */
+	const char *email; /* session actors */
+} actor_info[NACTORS] = {
+	[VISITOR] = {"visitor", NULL},
+	[LEARNER] = {"learner", "learner@example.com"},
+	[INSTRUCTOR] = {"instructor", "instructor@example.com"},
+	[ADMIN_A] = {"admin_A", "gist-admin@example.com"},
+	[ADMIN_B] = {"admin_B", "chonnam-admin@example.com"},
+	[PLATFORM] = {"platform", "admin@example.com"},
+	[TOKEN_AUDIT] = {"tok_audit", NULL},
+	[TOKEN_REPORTS] = {"tok_reports", NULL},
+	[TOKEN_METRICS] = {"tok_metrics", NULL},
+};
+
+/* ---- endpoints (columns of the matrix) ---- */
+
+/* What must exist before a row runs, so rows do not depend on each other. */
+enum prep {
+	PREP_NONE,
+	PREP_OWN_SESSION, /* a session actor signs in afresh and uses that session */
+	PREP_TOKEN_A,     /* gist-admin makes a fresh token of A: {TOKEN} */
+	PREP_TOKEN_B,     /* chonnam-admin makes a fresh token of B: {TOKEN} */
+	PREP_ROLE_ABSENT, /* the platform admin revokes the body's role first and after */
+	PREP_ROLE_HELD,   /* the platform admin grants the body's role first, revokes after */
+};
+
+/*
+ * Templates may name {A} and {B} (institution ids), {TARGET} (a user that
+ * is none of the actors, whose roles are granted and revoked), {TOKEN} (the
+ * token a PREP_TOKEN_* made) and {ROW} (unique per request).
+ *
+ * effect_sql, when set, is a count that must be effect_allowed after a 2xx
+ * and effect_refused after a refusal.
+ */
+struct endpoint {
+	const char *method;
+	const char *path;
+	const char *body;
+	enum prep prep;
+	int expect[NACTORS];
+	const char *effect_sql;
+	int effect_allowed, effect_refused;
+};
+
+#define ROLE_BODY(role, inst) \
+	"{\"user_id\": {TARGET}, \"role\": \"" role "\"" inst "}"
+#define ROLE_COUNT(role, inst_cond)                                                    \
+	"SELECT count(*) FROM user_roles WHERE user_id = {TARGET} AND role = '" role "'" \
+	" AND " inst_cond
+
+/* expect[] is in actor order: visitor learner instructor admin_A admin_B platform
+ * tok_audit tok_reports tok_metrics */
+static const struct endpoint endpoints[] = {
+	{"GET", "/api/v1/me", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/auth/logout", NULL, PREP_OWN_SESSION,
+	 {401, 204, 204, 204, 204, 204, 403, 403, 403}, NULL, 0, 0},
+	/* 400: the guard lets a session through and the too-short new password
+	 * is refused before anything is looked at or changed (a real change
+	 * would end the actor's other sessions, the fixture's among them). */
+	{"POST", "/api/v1/me/password",
+	 "{\"current_password\": \"not-checked-2026\", \"new_password\": \"short\"}", PREP_NONE,
+	 {401, 400, 400, 400, 400, 400, 403, 403, 403}, NULL, 0, 0},
+
+	{"POST", "/api/v1/tokens",
+	 "{\"institution_id\": {A}, \"name\": \"guard-{ROW}\", \"scopes\": [\"reports:read\"]}",
+	 PREP_NONE, {401, 403, 403, 201, 403, 201, 403, 403, 403},
+	 "SELECT count(*) FROM api_tokens WHERE name = 'guard-{ROW}'", 1, 0},
+	{"POST", "/api/v1/tokens",
+	 "{\"institution_id\": {B}, \"name\": \"guard-{ROW}\", \"scopes\": [\"audit:read\"]}",
+	 PREP_NONE, {401, 403, 403, 403, 201, 201, 403, 403, 403},
+	 "SELECT count(*) FROM api_tokens WHERE name = 'guard-{ROW}'", 1, 0},
+	{"GET", "/api/v1/tokens", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/tokens?institution_id={A}", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/tokens?institution_id={B}", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	/* Another institution's token is, to its admins, no token at all. */
+	{"DELETE", "/api/v1/tokens/{TOKEN}", NULL, PREP_TOKEN_A,
+	 {401, 403, 403, 204, 404, 204, 403, 403, 403},
+	 "SELECT count(*) FROM api_tokens WHERE id = {TOKEN} AND revoked_at IS NULL", 0, 1},
+	{"DELETE", "/api/v1/tokens/{TOKEN}", NULL, PREP_TOKEN_B,
+	 {401, 403, 403, 404, 204, 204, 403, 403, 403},
+	 "SELECT count(*) FROM api_tokens WHERE id = {TOKEN} AND revoked_at IS NULL", 0, 1},
+	{"DELETE", "/api/v1/tokens/987654321", NULL, PREP_NONE,
+	 {401, 403, 403, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+
+	{"POST", "/api/v1/roles", ROLE_BODY("instructor", ", \"institution_id\": {A}"),
+	 PREP_ROLE_ABSENT, {401, 403, 403, 201, 403, 201, 403, 403, 403},
+	 ROLE_COUNT("instructor", "institution_id = {A}"), 1, 0},
+	{"DELETE", "/api/v1/roles", ROLE_BODY("instructor", ", \"institution_id\": {A}"),
+	 PREP_ROLE_HELD, {401, 403, 403, 204, 403, 204, 403, 403, 403},
+	 ROLE_COUNT("instructor", "institution_id = {A}"), 0, 1},
+	{"POST", "/api/v1/roles", ROLE_BODY("institution_admin", ", \"institution_id\": {B}"),
+	 PREP_ROLE_ABSENT, {401, 403, 403, 403, 201, 201, 403, 403, 403},
+	 ROLE_COUNT("institution_admin", "institution_id = {B}"), 1, 0},
+	{"DELETE", "/api/v1/roles", ROLE_BODY("institution_admin", ", \"institution_id\": {B}"),
+	 PREP_ROLE_HELD, {401, 403, 403, 403, 204, 204, 403, 403, 403},
+	 ROLE_COUNT("institution_admin", "institution_id = {B}"), 0, 1},
+	/* platform_admin: only platform admins grant or revoke it. */
+	{"POST", "/api/v1/roles", ROLE_BODY("platform_admin", ""), PREP_ROLE_ABSENT,
+	 {401, 403, 403, 403, 403, 201, 403, 403, 403},
+	 ROLE_COUNT("platform_admin", "institution_id IS NULL"), 1, 0},
+	{"DELETE", "/api/v1/roles", ROLE_BODY("platform_admin", ""), PREP_ROLE_HELD,
+	 {401, 403, 403, 403, 403, 204, 403, 403, 403},
+	 ROLE_COUNT("platform_admin", "institution_id IS NULL"), 0, 1},
+
+	{"GET", "/api/v1/audit?institution_id={A}", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 200, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/audit?institution_id={B}", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/audit", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 200, 200, 403, 403}, NULL, 0, 0},
+
+	{"GET", "/metrics", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 403, 200, 403, 403, 200}, NULL, 0, 0},
+};
+
+/* ---- fixture ---- */
+
+struct fixture {
+	struct lms_server server;
+	char conninfo[1024];
+	long long inst_a, inst_b, target_id;
+	struct harness_actor actors[NACTORS];
+};
+
+static struct fixture fx;
+
+/* The "code" of a problem+json body into buf ("" when there is none). */
+static const char *problem_code(const struct http_result *r, char *buf, size_t len)
+{
+	json_t *body = json_loads(r->body, 0, NULL);
+
+	snprintf(buf, len, "%s",
+		 json_is_string(json_object_get(body, "code"))
+			 ? json_string_value(json_object_get(body, "code"))
+			 : "");
+	json_decref(body);
+	return buf;
+}
+
+/* An integer member of r's JSON body, 0 when there is none. */
+static long long body_ll(const struct http_result *r, const char *name)
+{
+	json_t *body = json_loads(r->body, 0, NULL);
+	long long v = json_integer_value(json_object_get(body, name));
+
+	json_decref(body);
+	return v;
+}
+
+/*
+ * creator makes a token of inst with scopes (a JSON list's inside); fills
+ * out->token and returns its id, or -1.
+ */
+static long long make_token(const struct harness_actor *creator, long long inst,
+			    const char *scopes, struct harness_actor *out)
+{
+	static int n;
+	char body[256];
+	struct http_result r = {0};
+	long long id = -1;
+	json_t *j;
+
+	snprintf(body, sizeof(body),
+		 "{\"institution_id\": %lld, \"name\": \"guard fixture %d\", \"scopes\": [%s]}",
+		 inst, ++n, scopes);
+	if (harness_as(&fx.server, creator, "POST", "/api/v1/tokens", body, &r) == 0 &&
+	    r.status == 201 && (j = json_loads(r.body, 0, NULL))) {
+		id = json_integer_value(json_object_get(j, "id"));
+		if (out) {
+			memset(out, 0, sizeof(*out));
+			snprintf(out->token, sizeof(out->token), "%s",
+				 json_string_value(json_object_get(j, "token")));
+		}
+		json_decref(j);
+	} else {
+		fprintf(stderr, "guard_test: POST /api/v1/tokens %s: %ld %s\n", body, r.status,
+			r.body ? r.body : "");
+	}
+	http_result_release(&r);
+	return id;
+}
+
+static int group_setup(void **state)
+{
+	struct http_result r = {0};
+	int rc = -1;
+
+	if (harness_db_create(DB_NAME, fx.conninfo, sizeof(fx.conninfo)) != 0 ||
+	    harness_migrate(fx.conninfo) != 0 || harness_seed_demo(fx.conninfo) != 0)
+		return -1;
+	fx.inst_a = harness_sql_ll(fx.conninfo, "SELECT id FROM institutions WHERE code = 'gist'");
+	fx.inst_b = harness_sql_ll(fx.conninfo, "SELECT id FROM institutions WHERE code = 'jnu'");
+	if (fx.inst_a <= 0 || fx.inst_b <= 0) {
+		fprintf(stderr, "guard_test: the demo data has no gist or jnu institution\n");
+		return -1;
+	}
+	if (harness_server_start(&fx.server, fx.conninfo, NULL) != 0)
+		return -1;
+
+	for (int a = 0; a < NACTORS; a++) {
+		if (!actor_info[a].email)
+			continue;
+		if (harness_login(&fx.server, actor_info[a].email, PASSWORD, &fx.actors[a]) != 0) {
+			fprintf(stderr, "guard_test: cannot sign in as %s\n", actor_info[a].email);
+			goto out;
+		}
+	}
+	if (make_token(&fx.actors[ADMIN_A], fx.inst_a, "\"audit:read\"",
+		       &fx.actors[TOKEN_AUDIT]) < 0 ||
+	    make_token(&fx.actors[ADMIN_A], fx.inst_a, "\"reports:read\"",
+		       &fx.actors[TOKEN_REPORTS]) < 0 ||
+	    make_token(&fx.actors[PLATFORM], fx.inst_a, "\"metrics:read\"",
+		       &fx.actors[TOKEN_METRICS]) < 0)
+		goto out;
+
+	/* Roles are granted to and revoked from a user who is no actor: were it
+	 * the learner, a row granting platform_admin would change who the
+	 * learner actor is. */
+	if (harness_as(&fx.server, NULL, "POST", "/api/v1/auth/register",
+		       "{\"email\": \"" TARGET_EMAIL "\", \"password\": \"guard-target-pass-2026\","
+		       " \"display_name\": \"권한 대상\", \"ladder_stage\": \"worker\"}",
+		       &r) != 0 ||
+	    r.status != 201 || (fx.target_id = body_ll(&r, "id")) <= 0) {
+		fprintf(stderr, "guard_test: register " TARGET_EMAIL ": %ld %s\n", r.status,
+			r.body ? r.body : "");
+		goto out;
+	}
+	rc = 0;
+out:
+	http_result_release(&r);
+	if (rc != 0) {
+		/* No teardown after a failed setup: clean up here. */
+		harness_server_stop(&fx.server);
+		return -1;
+	}
+	*state = &fx;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	/* Non-zero means the server crashed or a sanitizer reported. */
+	assert_int_equal(harness_server_stop(&fx.server), 0);
+	return 0;
+}
+
+/* ---- the matrix ---- */
+
+struct vars {
+	long long token;
+	int row;
+};
+
+/* Expands a template's {NAME}s into out; fails the test on an unknown one. */
+static void expand(const char *tmpl, const struct vars *v, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	while (*tmpl) {
+		long long value = 0;
+		int n;
+
+		if (*tmpl != '{' || tmpl[1] == '"' || tmpl[1] == ' ' || tmpl[1] == '\0') {
+			n = snprintf(out + used, len - used, "%c", *tmpl++);
+		} else {
+			size_t name_len = strcspn(tmpl + 1, "}");
+			const char *name = tmpl + 1;
+
+			if (name_len == 1 && *name == 'A')
+				value = fx.inst_a;
+			else if (name_len == 1 && *name == 'B')
+				value = fx.inst_b;
+			else if (name_len == 6 && !strncmp(name, "TARGET", 6))
+				value = fx.target_id;
+			else if (name_len == 5 && !strncmp(name, "TOKEN", 5))
+				value = v->token;
+			else if (name_len == 3 && !strncmp(name, "ROW", 3))
+				value = v->row;
+			else
+				fail_msg("unknown placeholder in template: %s", tmpl);
+			n = snprintf(out + used, len - used, "%lld", value);
+			tmpl += name_len + 2;
+		}
+		if (n < 0 || (size_t)n >= len - used)
+			fail_msg("template too long: %s", tmpl);
+		used += (size_t)n;
+	}
+}
+
+/* The platform admin changes a role as prep or clean-up; status must be
+ * one of ok1, ok2. */
+static bool role_prep(const char *method, const char *body, long ok1, long ok2)
+{
+	long st = harness_status_as(&fx.server, &fx.actors[PLATFORM], method, "/api/v1/roles",
+				    body);
+
+	if (st == ok1 || st == ok2)
+		return true;
+	print_error("prep: platform %s /api/v1/roles %s: got %ld\n", method, body, st);
+	return false;
+}
+
+static const char *expected_code(long status)
+{
+	switch (status) {
+	case 401: return "unauthenticated";
+	case 403: return "forbidden";
+	case 400: return "validation_failed";
+	case 404: return "not_found";
+	}
+	return NULL;
+}
+
+/* Prints one mismatch of the matrix: who, what, and what went wrong. */
+#define MISMATCH(fmt, ...)                                                          \
+	print_error("MISMATCH %-11s %-6s %-40s " fmt "\n", actor_info[a].name, ep->method, \
+		    path, __VA_ARGS__)
+
+/* Runs the request of endpoint ep as actor a, with its prep and clean-up,
+ * into *got. Returns false after printing what is not as the table says. */
+static bool run_case(const struct endpoint *ep, int a, int row, long *got)
+{
+	char path[512], body[512], sql[512], code[64], hdr[256];
+	struct harness_actor fresh, *who = a == VISITOR ? NULL : &fx.actors[a];
+	struct vars v = {.row = row};
+	struct http_result r = {0};
+	long want = ep->expect[a];
+	bool ok = true;
+
+	if (want == 0)
+		fail_msg("%s %s: no expected status for %s", ep->method, ep->path,
+			 actor_info[a].name);
+
+	/* Prep. */
+	if (ep->prep == PREP_OWN_SESSION && actor_info[a].email) {
+		if (harness_login(&fx.server, actor_info[a].email, PASSWORD, &fresh) != 0)
+			fail_msg("cannot sign in as %s", actor_info[a].email);
+		who = &fresh;
+	} else if (ep->prep == PREP_TOKEN_A || ep->prep == PREP_TOKEN_B) {
+		bool b = ep->prep == PREP_TOKEN_B;
+
+		v.token = make_token(&fx.actors[b ? ADMIN_B : ADMIN_A], b ? fx.inst_b : fx.inst_a,
+				     "\"reports:read\"", NULL);
+		if (v.token <= 0)
+			fail_msg("cannot make a token to revoke");
+	}
+	expand(ep->path, &v, path, sizeof(path));
+	if (ep->body)
+		expand(ep->body, &v, body, sizeof(body));
+	if (ep->prep == PREP_ROLE_ABSENT && !role_prep("DELETE", body, 204, 404))
+		fail_msg("prep failed");
+	if (ep->prep == PREP_ROLE_HELD && !role_prep("POST", body, 201, 200))
+		fail_msg("prep failed");
+
+	/* The request, its status, problem code and challenge. */
+	if (harness_as(&fx.server, who, ep->method, path, ep->body ? body : NULL, &r) != 0)
+		r.status = -1;
+	*got = r.status;
+	if (r.status != want) {
+		MISMATCH("expected %ld, got %ld: %.200s", want, r.status, r.body ? r.body : "");
+		ok = false;
+	} else if (expected_code(want) &&
+		   strcmp(problem_code(&r, code, sizeof(code)), expected_code(want)) != 0) {
+		MISMATCH("status %ld has code \"%s\", expected \"%s\"", want, code,
+			 expected_code(want));
+		ok = false;
+	} else if (want == 401 && !http_result_header(&r, "WWW-Authenticate", hdr, sizeof(hdr))) {
+		MISMATCH("%s", "401 without WWW-Authenticate");
+		ok = false;
+	}
+	http_result_release(&r);
+
+	/* A refused change changed nothing; an allowed one did. */
+	if (ep->effect_sql) {
+		bool allowed = *got >= 200 && *got < 300;
+		long long count, expect = allowed ? ep->effect_allowed : ep->effect_refused;
+
+		expand(ep->effect_sql, &v, sql, sizeof(sql));
+		if ((count = harness_sql_ll(fx.conninfo, sql)) != expect) {
+			MISMATCH("after %ld: %s is %lld, expected %lld", *got, sql, count, expect);
+			ok = false;
+		}
+	}
+	/* A signed-out session is over. */
+	if (who == &fresh && *got == 204 &&
+	    harness_status_as(&fx.server, &fresh, "GET", "/api/v1/me", NULL) != 401) {
+		MISMATCH("%s", "the session still works after logout");
+		ok = false;
+	}
+
+	/* Clean-up. */
+	if ((ep->prep == PREP_ROLE_ABSENT || ep->prep == PREP_ROLE_HELD) &&
+	    !role_prep("DELETE", body, 204, 404))
+		ok = false;
+	return ok;
+}
+
+static void guard_matrix(void **state)
+{
+	static long got[NELEMS(endpoints)][NACTORS];
+	int mismatches = 0, row = 0;
+
+	(void)state;
+	for (size_t e = 0; e < NELEMS(endpoints); e++)
+		for (int a = 0; a < NACTORS; a++)
+			mismatches += !run_case(&endpoints[e], a, ++row, &got[e][a]);
+	if (!mismatches)
+		return;
+
+	/* The whole picture, then the verdict. */
+	print_error("\nstatus matrix as run (* = not as expected):\n%-56s", "");
+	for (int a = 0; a < NACTORS; a++)
+		print_error("%12s", actor_info[a].name);
+	print_error("\n");
+	for (size_t e = 0; e < NELEMS(endpoints); e++) {
+		char label[256];
+
+		snprintf(label, sizeof(label), "%s %s %s", endpoints[e].method, endpoints[e].path,
+			 endpoints[e].body ? endpoints[e].body : "");
+		print_error("%-56.56s", label);
+		for (int a = 0; a < NACTORS; a++)
+			print_error("%11ld%c", got[e][a],
+				    got[e][a] == endpoints[e].expect[a] ? ' ' : '*');
+		print_error("\n");
+	}
+	fail_msg("%d of %d authorization cases are not as the table says", mismatches, row);
+}
+
+/* The table covers every protected route of the real route table, every
+ * method of it: a route added without a row fails here. */
+static void table_covers_every_route(void **state)
+{
+	static const char *const method_names[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+	static struct http_req req;
+	int missing = 0;
+
+	(void)state;
+	for (size_t i = 0; i < routes_count(); i++) {
+		const struct route *rt = routes_at(i);
+
+		if (rt->action == GUARD_PUBLIC)
+			continue;
+		for (size_t m = 0; m < NELEMS(method_names); m++) {
+			unsigned bit = http_method_bit(method_names[m]);
+			bool found = false;
+
+			if (!(rt->methods & bit))
+				continue;
+			for (size_t e = 0; e < NELEMS(endpoints) && !found; e++) {
+				char path[256];
+
+				snprintf(path, sizeof(path), "%s", endpoints[e].path);
+				path[strcspn(path, "?")] = '\0';
+				found = http_method_bit(endpoints[e].method) == bit &&
+					routes_pattern_match(rt->pattern, path, &req);
+			}
+			if (!found) {
+				print_error("no row of the matrix calls %s %s\n", method_names[m],
+					    rt->pattern);
+				missing++;
+			}
+		}
+	}
+	if (missing)
+		fail_msg("%d protected routes are not in the matrix: extend endpoints[]", missing);
+}
+
+/* ---- CSRF ---- */
+
+/* A request with only the session cookie (and a JSON body type), and
+ * optionally an X-CSRF-Token of the caller's choosing. */
+static long cookie_only(const struct harness_actor *a, const char *method, const char *path,
+			const char *body, const char *csrf, char *code, size_t codelen)
+{
+	char cookie[300], csrf_hdr[128];
+	const char *headers[4] = {NULL};
+	struct http_result r = {0};
+	long status = -1;
+	int n = 0;
+
+	snprintf(cookie, sizeof(cookie), "Cookie: %s", a->cookie);
+	headers[n++] = cookie;
+	if (body)
+		headers[n++] = "Content-Type: application/json";
+	if (csrf) {
+		snprintf(csrf_hdr, sizeof(csrf_hdr), "X-CSRF-Token: %s", csrf);
+		headers[n++] = csrf_hdr;
+	}
+	if (harness_request_once(&fx.server, method, path, headers, body, &r) == 0)
+		status = r.status;
+	if (code)
+		problem_code(&r, code, codelen);
+	http_result_release(&r);
+	return status;
+}
+
+static void test_csrf_required_for_session_changes(void **state)
+{
+	const struct harness_actor *platform = &fx.actors[PLATFORM];
+	char path[128], body[256], sql[256], code[64];
+	struct harness_actor session;
+	long long token;
+
+	(void)state;
+	/* Making a token: no header, a wrong one (another session's), an
+	 * empty-looking one, then the right one. */
+	snprintf(body, sizeof(body),
+		 "{\"institution_id\": %lld, \"name\": \"csrf-probe\","
+		 " \"scopes\": [\"reports:read\"]}",
+		 fx.inst_a);
+	assert_int_equal(cookie_only(platform, "POST", "/api/v1/tokens", body, NULL, code,
+				     sizeof(code)),
+			 403);
+	assert_string_equal(code, "csrf_failed");
+	assert_int_equal(cookie_only(platform, "POST", "/api/v1/tokens", body,
+				     fx.actors[ADMIN_A].csrf, code, sizeof(code)),
+			 403);
+	assert_string_equal(code, "csrf_failed");
+	assert_int_equal(cookie_only(platform, "POST", "/api/v1/tokens", body, "x", code,
+				     sizeof(code)),
+			 403);
+	assert_string_equal(code, "csrf_failed");
+	assert_int_equal(harness_sql_ll(fx.conninfo,
+				  "SELECT count(*) FROM api_tokens WHERE name = 'csrf-probe'"),
+			 0);
+	assert_int_equal(cookie_only(platform, "POST", "/api/v1/tokens", body, platform->csrf,
+				     NULL, 0),
+			 201);
+	assert_int_equal(harness_sql_ll(fx.conninfo,
+				  "SELECT count(*) FROM api_tokens WHERE name = 'csrf-probe'"),
+			 1);
+
+	/* Revoking a token. */
+	token = make_token(&fx.actors[ADMIN_A], fx.inst_a, "\"reports:read\"", NULL);
+	assert_true(token > 0);
+	snprintf(path, sizeof(path), "/api/v1/tokens/%lld", token);
+	assert_int_equal(cookie_only(&fx.actors[ADMIN_A], "DELETE", path, NULL, NULL, code,
+				     sizeof(code)),
+			 403);
+	assert_string_equal(code, "csrf_failed");
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM api_tokens WHERE id = %lld AND revoked_at IS NULL", token);
+	assert_int_equal(harness_sql_ll(fx.conninfo, sql), 1);
+
+	/* Granting and revoking a role. */
+	snprintf(body, sizeof(body),
+		 "{\"user_id\": %lld, \"role\": \"instructor\", \"institution_id\": %lld}",
+		 fx.target_id, fx.inst_a);
+	assert_int_equal(cookie_only(&fx.actors[ADMIN_A], "POST", "/api/v1/roles", body, NULL,
+				     code, sizeof(code)),
+			 403);
+	assert_string_equal(code, "csrf_failed");
+	assert_int_equal(cookie_only(platform, "DELETE", "/api/v1/roles", body, NULL, code,
+				     sizeof(code)),
+			 403);
+	assert_string_equal(code, "csrf_failed");
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM user_roles WHERE user_id = %lld AND role = 'instructor'",
+		 fx.target_id);
+	assert_int_equal(harness_sql_ll(fx.conninfo, sql), 0);
+
+	/* A learner too: the check comes before any role is looked at. */
+	assert_int_equal(cookie_only(&fx.actors[LEARNER], "POST", "/api/v1/auth/logout", NULL,
+				     NULL, code, sizeof(code)),
+			 403);
+	assert_string_equal(code, "csrf_failed");
+
+	assert_int_equal(cookie_only(&fx.actors[LEARNER], "POST", "/api/v1/me/password",
+				     "{\"current_password\": \"demo-pass-2026\","
+				     " \"new_password\": \"csrf-would-change-2026\"}",
+				     NULL, code, sizeof(code)),
+			 403);
+	assert_string_equal(code, "csrf_failed");
+
+	/* Signing out without the token does not sign out. */
+	assert_int_equal(harness_login(&fx.server, "learner@example.com", PASSWORD, &session), 0);
+	assert_int_equal(cookie_only(&session, "POST", "/api/v1/auth/logout", NULL, NULL, code,
+				     sizeof(code)),
+			 403);
+	assert_string_equal(code, "csrf_failed");
+	assert_int_equal(cookie_only(&session, "GET", "/api/v1/me", NULL, NULL, NULL, 0), 200);
+	assert_int_equal(cookie_only(&session, "POST", "/api/v1/auth/logout", NULL, session.csrf,
+				     NULL, 0),
+			 204);
+	assert_int_equal(cookie_only(&session, "GET", "/api/v1/me", NULL, NULL, NULL, 0), 401);
+	/* A CSRF token does not outlive its session. */
+	assert_int_equal(cookie_only(&session, "POST", "/api/v1/auth/logout", NULL, session.csrf,
+				     code, sizeof(code)),
+			 401);
+
+	/* Reads need no CSRF token. */
+	assert_int_equal(cookie_only(&fx.actors[LEARNER], "GET", "/api/v1/me", NULL, NULL, NULL, 0),
+			 200);
+	assert_int_equal(cookie_only(platform, "GET", "/metrics", NULL, NULL, NULL, 0), 200);
+	assert_int_equal(cookie_only(&fx.actors[ADMIN_A], "GET", "/api/v1/tokens", NULL, NULL,
+				     NULL, 0),
+			 200);
+	snprintf(path, sizeof(path), "/api/v1/audit?institution_id=%lld", fx.inst_a);
+	assert_int_equal(cookie_only(&fx.actors[ADMIN_A], "GET", path, NULL, NULL, NULL, 0), 200);
+}
+
+static void test_bearer_needs_no_csrf(void **state)
+{
+	char path[128], body[256], sql[256], cookie[300], bearer[160], code[64];
+	struct http_result r = {0};
+
+	(void)state;
+	/* A token's read goes through with no X-CSRF-Token. */
+	snprintf(path, sizeof(path), "/api/v1/audit?institution_id=%lld", fx.inst_a);
+	assert_int_equal(harness_status_as(&fx.server, &fx.actors[TOKEN_AUDIT], "GET", path, NULL),
+			 200);
+
+	/* A token's change is judged by its scopes, never refused for CSRF. */
+	snprintf(body, sizeof(body),
+		 "{\"institution_id\": %lld, \"name\": \"bearer-probe\","
+		 " \"scopes\": [\"audit:read\"]}",
+		 fx.inst_a);
+	assert_int_equal(harness_as(&fx.server, &fx.actors[TOKEN_AUDIT], "POST", "/api/v1/tokens",
+				    body, &r),
+			 0);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(problem_code(&r, code, sizeof(code)), "forbidden");
+	http_result_release(&r);
+
+	/* A Bearer token and a platform admin's cookie together: the token is
+	 * who asks; the cookie lends it nothing, and no CSRF check applies. */
+	snprintf(cookie, sizeof(cookie), "Cookie: %s", fx.actors[PLATFORM].cookie);
+	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s",
+		 fx.actors[TOKEN_METRICS].token);
+	snprintf(body, sizeof(body),
+		 "{\"user_id\": %lld, \"role\": \"platform_admin\"}", fx.target_id);
+	{
+		const char *headers[] = {cookie, bearer, "Content-Type: application/json", NULL};
+
+		assert_int_equal(harness_request_once(&fx.server, "POST", "/api/v1/roles", headers,
+						      body, &r),
+				 0);
+		assert_int_equal(r.status, 403);
+		assert_string_equal(problem_code(&r, code, sizeof(code)), "forbidden");
+		http_result_release(&r);
+		assert_int_equal(harness_request_once(&fx.server, "GET", "/api/v1/me", headers,
+						      NULL, &r),
+				 0);
+		assert_int_equal(r.status, 403);
+		http_result_release(&r);
+		assert_int_equal(harness_request_once(&fx.server, "GET", "/metrics", headers, NULL,
+						      &r),
+				 0);
+		assert_int_equal(r.status, 200);
+		http_result_release(&r);
+	}
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM user_roles WHERE user_id = %lld AND role = 'platform_admin'",
+		 fx.target_id);
+	assert_int_equal(harness_sql_ll(fx.conninfo, sql), 0);
+}
+
+/* ---- bad credentials ---- */
+
+static void expect_401(const char *const *headers, const char *method, const char *path,
+		       const char *body, const char *challenge_part, int *failures)
+{
+	struct http_result r = {0};
+	char hdr[256], code[64];
+
+	if (harness_request_once(&fx.server, method, path, headers, body, &r) != 0)
+		r.status = -1;
+	if (r.status != 401) {
+		print_error("%s %s with %s: expected 401, got %ld\n", method, path,
+			    headers[0] ? headers[0] : "(nothing)", r.status);
+		++*failures;
+	} else if (!http_result_header(&r, "WWW-Authenticate", hdr, sizeof(hdr)) ||
+		   strncmp(hdr, "Bearer", 6) != 0 || !strstr(hdr, challenge_part)) {
+		print_error("%s %s with %s: WWW-Authenticate is \"%s\", expected Bearer ... %s\n",
+			    method, path, headers[0] ? headers[0] : "(nothing)",
+			    http_result_header(&r, "WWW-Authenticate", hdr, sizeof(hdr)) ? hdr : "",
+			    challenge_part);
+		++*failures;
+	} else if (strcmp(problem_code(&r, code, sizeof(code)), "unauthenticated") != 0) {
+		print_error("%s %s: 401 with code \"%s\"\n", method, path, code);
+		++*failures;
+	}
+	http_result_release(&r);
+}
+
+static void test_bad_bearer_is_401(void **state)
+{
+	struct harness_actor revoked, expired, valid;
+	long long revoked_id, expired_id;
+	char audit_a[96], post_body[160], sql[256], del[64];
+	char h_unknown[160], h_noprefix[160], h_long[160], h_revoked[160], h_expired[160];
+	char h_cookie[300];
+	int failures = 0;
+
+	(void)state;
+	/* Tokens that once were good. */
+	revoked_id = make_token(&fx.actors[ADMIN_A], fx.inst_a, "\"audit:read\"", &revoked);
+	expired_id = make_token(&fx.actors[ADMIN_A], fx.inst_a, "\"audit:read\"", &expired);
+	assert_true(make_token(&fx.actors[ADMIN_A], fx.inst_a, "\"audit:read\"", &valid) > 0);
+	assert_true(revoked_id > 0 && expired_id > 0);
+	snprintf(del, sizeof(del), "/api/v1/tokens/%lld", revoked_id);
+	assert_int_equal(harness_status_as(&fx.server, &fx.actors[ADMIN_A], "DELETE", del, NULL),
+			 204);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = %lld",
+		 expired_id);
+	assert_int_equal(harness_sql(fx.conninfo, sql), 0);
+	snprintf(audit_a, sizeof(audit_a), "/api/v1/audit?institution_id=%lld", fx.inst_a);
+	/* Before: they worked. */
+	assert_int_equal(harness_status_as(&fx.server, &valid, "GET", audit_a, NULL), 200);
+
+	snprintf(h_unknown, sizeof(h_unknown),
+		 "Authorization: Bearer lms_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	snprintf(h_noprefix, sizeof(h_noprefix), "Authorization: Bearer %s", valid.token + 4);
+	snprintf(h_long, sizeof(h_long), "Authorization: Bearer %sx", valid.token);
+	snprintf(h_revoked, sizeof(h_revoked), "Authorization: Bearer %s", revoked.token);
+	snprintf(h_expired, sizeof(h_expired), "Authorization: Bearer %s", expired.token);
+	snprintf(h_cookie, sizeof(h_cookie), "Cookie: %s", fx.actors[PLATFORM].cookie);
+	snprintf(post_body, sizeof(post_body),
+		 "{\"institution_id\": %lld, \"name\": \"bad-bearer\","
+		 " \"scopes\": [\"audit:read\"]}",
+		 fx.inst_a);
+
+	const struct {
+		const char *header, *challenge;
+	} creds[] = {
+		{"Authorization: Bearer garbage", "error=\"invalid_token\""},
+		{"Authorization: Bearer ", "error=\"invalid_token\""},
+		{h_unknown, "error=\"invalid_token\""},
+		{h_noprefix, "error=\"invalid_token\""},
+		{h_long, "error=\"invalid_token\""},
+		{h_revoked, "error=\"invalid_token\""},
+		{h_expired, "error=\"invalid_token\""},
+		{"Authorization: Basic dXNlcjpwYXNz", "realm="},
+		{"Authorization: lms_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "realm="},
+	};
+	const struct {
+		const char *method, *path, *body;
+	} targets[] = {
+		{"GET", "/api/v1/me", NULL},
+		{"GET", audit_a, NULL},
+		{"GET", "/metrics", NULL},
+		{"GET", "/api/v1/tokens", NULL},
+		{"POST", "/api/v1/tokens", post_body},
+		{"DELETE", "/api/v1/tokens/1", NULL},
+		{"POST", "/api/v1/auth/logout", NULL},
+	};
+
+	for (size_t c = 0; c < NELEMS(creds); c++) {
+		for (size_t t = 0; t < NELEMS(targets); t++) {
+			const char *alone[] = {creds[c].header, "Content-Type: application/json",
+					       NULL};
+			/* A platform admin's cookie beside a bad token: no fallback. */
+			const char *with_cookie[] = {creds[c].header, h_cookie,
+						     "Content-Type: application/json", NULL};
+
+			expect_401(alone, targets[t].method, targets[t].path, targets[t].body,
+				   creds[c].challenge, &failures);
+			expect_401(with_cookie, targets[t].method, targets[t].path, targets[t].body,
+				   creds[c].challenge, &failures);
+		}
+	}
+	/* No credentials at all: the plain challenge. */
+	for (size_t t = 0; t < NELEMS(targets); t++) {
+		const char *none[] = {"Content-Type: application/json", NULL};
+
+		expect_401(none, targets[t].method, targets[t].path, targets[t].body,
+			   "realm=\"lms\"", &failures);
+	}
+	if (failures)
+		fail_msg("%d bad-credential requests were not refused as 401 with a challenge",
+			 failures);
+	assert_int_equal(harness_sql_ll(fx.conninfo,
+				  "SELECT count(*) FROM api_tokens WHERE name = 'bad-bearer'"),
+			 0);
+
+	/* The scheme is case-insensitive (RFC 9110), and a good token still works. */
+	{
+		char h[160];
+		const char *headers[] = {h, NULL};
+		struct http_result r = {0};
+
+		snprintf(h, sizeof(h), "Authorization: bearer %s", valid.token);
+		assert_int_equal(
+			harness_request_once(&fx.server, "GET", audit_a, headers, NULL, &r), 0);
+		assert_int_equal(r.status, 200);
+		http_result_release(&r);
+	}
+	/* Public routes do not look at credentials at all. */
+	{
+		const char *headers[] = {"Authorization: Bearer garbage", NULL};
+		struct http_result r = {0};
+
+		assert_int_equal(harness_request_once(&fx.server, "GET", "/healthz", headers, NULL,
+						      &r),
+				 0);
+		assert_int_equal(r.status, 200);
+		http_result_release(&r);
+	}
+}
+
+/* ---- token creation limits ---- */
+
+static void test_token_scopes_never_exceed_creator(void **state)
+{
+	char body[256], code[64];
+	struct http_result r = {0};
+
+	(void)state;
+	/* An institution admin cannot hand out platform-wide metrics. */
+	snprintf(body, sizeof(body),
+		 "{\"institution_id\": %lld, \"name\": \"too-much\","
+		 " \"scopes\": [\"reports:read\", \"metrics:read\"]}",
+		 fx.inst_a);
+	assert_int_equal(harness_as(&fx.server, &fx.actors[ADMIN_A], "POST", "/api/v1/tokens", body,
+				    &r),
+			 0);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(problem_code(&r, code, sizeof(code)), "forbidden");
+	http_result_release(&r);
+	assert_int_equal(harness_sql_ll(fx.conninfo,
+				  "SELECT count(*) FROM api_tokens WHERE name = 'too-much'"),
+			 0);
+
+	/* Nor make one for another institution, whatever the scopes. */
+	snprintf(body, sizeof(body),
+		 "{\"institution_id\": %lld, \"name\": \"too-much\", \"scopes\": [\"audit:read\"]}",
+		 fx.inst_b);
+	assert_int_equal(harness_status_as(&fx.server, &fx.actors[ADMIN_A], "POST",
+					   "/api/v1/tokens", body),
+			 403);
+
+	/* Without institution_id an institution admin means their own; a
+	 * platform admin must say which. */
+	assert_int_equal(harness_as(&fx.server, &fx.actors[ADMIN_B], "POST", "/api/v1/tokens",
+				    "{\"name\": \"own\", \"scopes\": [\"audit:read\"]}", &r),
+			 0);
+	assert_int_equal(r.status, 201);
+	assert_int_equal(body_ll(&r, "institution_id"), fx.inst_b);
+	http_result_release(&r);
+	assert_int_equal(harness_as(&fx.server, &fx.actors[PLATFORM], "POST", "/api/v1/tokens",
+				    "{\"name\": \"whose\", \"scopes\": [\"audit:read\"]}", &r),
+			 0);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(problem_code(&r, code, sizeof(code)), "validation_failed");
+	http_result_release(&r);
+}
+
+/* GUARD_ANY_INSTITUTION is -1 inside the server: no request may name it
+ * (or 0, "platform-wide") as the institution it acts on. */
+static void test_institution_sentinels_are_refused(void **state)
+{
+	static const char *const bad_ids[] = {"-1", "0"};
+	const enum actor callers[] = {ADMIN_A, PLATFORM, TOKEN_AUDIT};
+	char body[256], path[128], sql[256];
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < NELEMS(bad_ids); i++) {
+		for (size_t c = 0; c < NELEMS(callers); c++) {
+			const struct harness_actor *a = &fx.actors[callers[c]];
+			long want_post = callers[c] == TOKEN_AUDIT ? 403 : 400, st;
+
+			snprintf(body, sizeof(body),
+				 "{\"user_id\": %lld, \"role\": \"institution_admin\","
+				 " \"institution_id\": %s}",
+				 fx.target_id, bad_ids[i]);
+			st = harness_status_as(&fx.server, a, "POST", "/api/v1/roles", body);
+			if (st != want_post) {
+				print_error("%s POST /api/v1/roles %s: expected %ld, got %ld\n",
+					    actor_info[callers[c]].name, body, want_post, st);
+				failures++;
+			}
+			snprintf(body, sizeof(body),
+				 "{\"institution_id\": %s, \"name\": \"sentinel\","
+				 " \"scopes\": [\"audit:read\"]}",
+				 bad_ids[i]);
+			st = harness_status_as(&fx.server, a, "POST", "/api/v1/tokens", body);
+			if (st != want_post) {
+				print_error("%s POST /api/v1/tokens %s: expected %ld, got %ld\n",
+					    actor_info[callers[c]].name, body, want_post, st);
+				failures++;
+			}
+			snprintf(path, sizeof(path), "/api/v1/audit?institution_id=%s", bad_ids[i]);
+			if ((st = harness_status_as(&fx.server, a, "GET", path, NULL)) != 400) {
+				print_error("%s GET %s: expected 400, got %ld\n",
+					    actor_info[callers[c]].name, path, st);
+				failures++;
+			}
+			snprintf(path, sizeof(path), "/api/v1/tokens?institution_id=%s",
+				 bad_ids[i]);
+			st = harness_status_as(&fx.server, a, "GET", path, NULL);
+			if (st != want_post) {
+				print_error("%s GET %s: expected %ld, got %ld\n",
+					    actor_info[callers[c]].name, path, want_post, st);
+				failures++;
+			}
+		}
+	}
+	if (failures)
+		fail_msg("%d requests naming institution -1 or 0 were not refused", failures);
+	snprintf(sql, sizeof(sql),
+		 "SELECT (SELECT count(*) FROM user_roles"
+		 " WHERE user_id = %lld AND role <> 'learner')"
+		 " + (SELECT count(*) FROM api_tokens WHERE name = 'sentinel'"
+		 " AND institution_id <> %lld)",
+		 fx.target_id, fx.inst_a);
+	assert_int_equal(harness_sql_ll(fx.conninfo, sql), 0);
+}
+
+/* Granting a role someone holds is 200, not a second row. */
+static void test_regrant_is_200(void **state)
+{
+	char body[256], sql[256];
+
+	(void)state;
+	snprintf(body, sizeof(body),
+		 "{\"user_id\": %lld, \"role\": \"instructor\", \"institution_id\": %lld}",
+		 fx.target_id, fx.inst_a);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM user_roles WHERE user_id = %lld AND role = 'instructor'",
+		 fx.target_id);
+	assert_int_equal(harness_status_as(&fx.server, &fx.actors[ADMIN_A], "POST", "/api/v1/roles",
+					   body),
+			 201);
+	assert_int_equal(harness_status_as(&fx.server, &fx.actors[ADMIN_A], "POST", "/api/v1/roles",
+					   body),
+			 200);
+	assert_int_equal(harness_sql_ll(fx.conninfo, sql), 1);
+	assert_int_equal(harness_status_as(&fx.server, &fx.actors[ADMIN_A], "DELETE",
+					   "/api/v1/roles", body),
+			 204);
+	assert_int_equal(harness_status_as(&fx.server, &fx.actors[ADMIN_A], "DELETE",
+					   "/api/v1/roles", body),
+			 404);
+	assert_int_equal(harness_sql_ll(fx.conninfo, sql), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(table_covers_every_route),
+		cmocka_unit_test(guard_matrix),
+		cmocka_unit_test(test_csrf_required_for_session_changes),
+		cmocka_unit_test(test_bearer_needs_no_csrf),
+		cmocka_unit_test(test_bad_bearer_is_401),
+		cmocka_unit_test(test_token_scopes_never_exceed_creator),
+		cmocka_unit_test(test_institution_sentinels_are_refused),
+		cmocka_unit_test(test_regrant_is_200),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
