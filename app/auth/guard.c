@@ -40,7 +40,16 @@ enum guard_action guard_scope_action(enum scope scope)
 enum guard_decision guard_decide(const struct principal *p, enum guard_action action,
 				 long long institution_id)
 {
-	bool platform;
+	struct guard_target t = {.institution_id = institution_id};
+
+	return guard_decide_target(p, action, &t);
+}
+
+enum guard_decision guard_decide_target(const struct principal *p, enum guard_action action,
+					const struct guard_target *t)
+{
+	long long institution_id = t->institution_id;
+	bool platform, admin;
 
 	if (action == GUARD_PUBLIC)
 		return GUARD_ALLOW;
@@ -63,6 +72,9 @@ enum guard_decision guard_decide(const struct principal *p, enum guard_action ac
 	}
 
 	platform = principal_has_role(p, ROLE_PLATFORM_ADMIN, 0);
+	admin = institution_id != 0 &&
+		principal_has_role(p, ROLE_INSTITUTION_ADMIN,
+				   institution_id == GUARD_ANY_INSTITUTION ? 0 : institution_id);
 	switch (action) {
 	case GUARD_SIGNED_IN:
 		return GUARD_ALLOW;
@@ -73,16 +85,22 @@ enum guard_decision guard_decide(const struct principal *p, enum guard_action ac
 	case GUARD_ROLES_MANAGE:
 	case GUARD_AUDIT_READ:
 	case GUARD_REPORTS_READ:
+	case GUARD_CATALOG_MANAGE:
 		/* An institution's admins act on its data only; data of no
 		 * institution (0) is the operating committee's. */
-		if (platform)
+		return platform || admin ? GUARD_ALLOW : GUARD_FORBIDDEN;
+	case GUARD_CONTENT_READ:
+	case GUARD_CONTENT_UPLOAD:
+	case GUARD_PROGRESS_WRITE:
+		/* Before the target is known, anyone signed in may ask. */
+		if (institution_id == GUARD_ANY_INSTITUTION)
 			return GUARD_ALLOW;
-		if (institution_id == 0)
-			return GUARD_FORBIDDEN;
-		return principal_has_role(p, ROLE_INSTITUTION_ADMIN,
-					  institution_id == GUARD_ANY_INSTITUTION ? 0 : institution_id)
-			       ? GUARD_ALLOW
-			       : GUARD_FORBIDDEN;
+		if (action == GUARD_PROGRESS_WRITE)
+			return t->enrolled ? GUARD_ALLOW : GUARD_FORBIDDEN;
+		if (platform || admin || t->teaches)
+			return GUARD_ALLOW;
+		return action == GUARD_CONTENT_READ && t->enrolled ? GUARD_ALLOW
+								   : GUARD_FORBIDDEN;
 	case GUARD_PUBLIC:
 		break;
 	}
@@ -266,6 +284,17 @@ bool guard_require_or_reply(struct http_req *req, enum guard_action action,
 			    long long institution_id)
 {
 	return require(req, action, institution_id, false);
+}
+
+bool guard_require_target_or_reply(struct http_req *req, enum guard_action action,
+				   const struct guard_target *t)
+{
+	enum guard_decision d;
+
+	if (!identify_or_reply(req))
+		return false;
+	d = guard_decide_target(&req->who, action, t);
+	return d == GUARD_ALLOW || refuse(req, d, false);
 }
 
 bool guard_require_or_404(struct http_req *req, enum guard_action action,

@@ -27,6 +27,12 @@ static const struct route table[] = {
 	{HTTP_DELETE, "/api/v1/tokens/{id}", tokens_revoke, GUARD_TOKENS_MANAGE, 0},
 	{HTTP_POST | HTTP_DELETE, "/api/v1/roles", roles_change, GUARD_ROLES_MANAGE, 0},
 	{HTTP_GET, "/api/v1/audit", audit_read, GUARD_AUDIT_READ, 0},
+
+	/* catalogue: reading */
+
+	/* catalogue: institution admins */
+
+	/* course content */
 };
 
 #define NROUTES (sizeof(table) / sizeof(table[0]))

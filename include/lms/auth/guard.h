@@ -19,6 +19,22 @@ enum guard_action {
 	GUARD_ADMINS_MANAGE,   /* grant or revoke platform_admin */
 	GUARD_AUDIT_READ,      /* an institution's audit trail */
 	GUARD_REPORTS_READ,    /* an institution's enrolment reports */
+	GUARD_CATALOG_MANAGE,  /* create and change an institution's courses, sections,
+				* modules and lessons */
+	/* Decided by the caller's relation to the target (struct guard_target): */
+	GUARD_CONTENT_READ,    /* lesson bodies and files: learners enrolled in the
+				* course, its instructors, its institution's admins */
+	GUARD_CONTENT_UPLOAD,  /* attach files: the course's instructors and admins */
+	GUARD_PROGRESS_WRITE,  /* mark a lesson done: learners enrolled in the course */
+};
+
+/* What a rule needs to know of a target besides its institution: facts the
+ * handler's store looked up for the caller. */
+struct guard_target {
+	long long institution_id;
+	bool enrolled;   /* the caller holds an enrolment (enrolled, completed or
+			  * incomplete) in a section of the target's course */
+	bool teaches;    /* the caller instructs a section of the target's course */
 };
 
 /* Institution argument of a route-level check, before the target is known:
@@ -37,6 +53,13 @@ enum guard_decision {
  */
 enum guard_decision guard_decide(const struct principal *p, enum guard_action action,
 				 long long institution_id);
+
+/* guard_decide with the target's facts; relation-based actions read them.
+ * With institution GUARD_ANY_INSTITUTION (route level, target unknown) a
+ * relation-based action is allowed to any signed-in user, to be decided
+ * again once the target is known. */
+enum guard_decision guard_decide_target(const struct principal *p, enum guard_action action,
+					const struct guard_target *t);
 
 /* The scope an API token needs for action, 0 when tokens may never do it. */
 unsigned guard_action_scope(enum guard_action action);
@@ -59,6 +82,10 @@ bool guard_route_or_reply(struct http_req *req);
  */
 bool guard_require_or_reply(struct http_req *req, enum guard_action action,
 			    long long institution_id);
+
+/* guard_require_or_reply for a relation-based action on target t. */
+bool guard_require_target_or_reply(struct http_req *req, enum guard_action action,
+				   const struct guard_target *t);
 
 /* Like guard_require_or_reply, but answers 404: for a target the caller may
  * not even know exists. */
