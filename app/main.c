@@ -16,8 +16,10 @@
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/db/embedded.h"
+#include "lms/db/listen.h"
 #include "lms/db/migrate.h"
 #include "lms/db/pool.h"
+#include "lms/http/cache.h"
 #include "lms/http/server.h"
 #include "lms/http/tls.h"
 #include "lms/seed/seed.h"
@@ -175,6 +177,11 @@ static int tls_files(const struct lms_config *cfg, struct http_app *app)
 	return 0;
 }
 
+static void cache_follow(void *cache, bool connected)
+{
+	http_cache_enable(cache, connected);
+}
+
 /* Least privilege: the server must not be able to change the schema or
  * rewrite the audit log, so it refuses a superuser or the tables' owner. */
 static int role_check(struct db_conn *c)
@@ -234,6 +241,7 @@ static int cmd_serve(const struct lms_config *cfg)
 	struct database db = {0};
 	struct http_app app = {0};
 	struct http_server *server = NULL;
+	struct db_listener *listener = NULL;
 	char err[1024];
 	sigset_t stop;
 	int rc, sig = 0;
@@ -269,6 +277,13 @@ static int cmd_serve(const struct lms_config *cfg)
 		rc = LMS_ENOMEM;
 		goto out;
 	}
+	/* Catalogue responses are kept until a change is heard of; while the
+	 * change feed is down nothing is served from memory. */
+	if (!(app.cache = http_cache_new(16u << 20, 512u << 10)) ||
+	    !(listener = db_listener_start(db.app_conninfo, "lms_catalog", cache_follow, app.cache))) {
+		rc = LMS_ENOMEM;
+		goto out;
+	}
 	if ((rc = http_server_start(&app, &server, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: %s\n", err);
 		goto out;
@@ -281,6 +296,8 @@ static int cmd_serve(const struct lms_config *cfg)
 	rc = 0;
 out:
 	http_server_stop(server);
+	db_listener_stop(listener);
+	http_cache_free(app.cache);
 	db_pool_free(app.pool);
 	gate_free(app.hash_gate);
 	password_list_free(app.common_passwords);

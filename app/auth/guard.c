@@ -95,12 +95,14 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 		/* Before the target is known, anyone signed in may ask. */
 		if (institution_id == GUARD_ANY_INSTITUTION)
 			return GUARD_ALLOW;
+		/* An unpublished course is closed to its learners too. */
 		if (action == GUARD_PROGRESS_WRITE)
-			return t->enrolled ? GUARD_ALLOW : GUARD_FORBIDDEN;
+			return t->enrolled && !t->hidden ? GUARD_ALLOW : GUARD_FORBIDDEN;
 		if (platform || admin || t->teaches)
 			return GUARD_ALLOW;
-		return action == GUARD_CONTENT_READ && t->enrolled ? GUARD_ALLOW
-								   : GUARD_FORBIDDEN;
+		return action == GUARD_CONTENT_READ && t->enrolled && !t->hidden
+			       ? GUARD_ALLOW
+			       : GUARD_FORBIDDEN;
 	case GUARD_PUBLIC:
 		break;
 	}
@@ -294,11 +296,38 @@ bool guard_require_target_or_reply(struct http_req *req, enum guard_action actio
 	if (!identify_or_reply(req))
 		return false;
 	d = guard_decide_target(&req->who, action, t);
-	return d == GUARD_ALLOW || refuse(req, d, false);
+	/* Whoever may not read a hidden target may not know it exists. */
+	return d == GUARD_ALLOW ||
+	       refuse(req, d,
+		      t->hidden && d == GUARD_FORBIDDEN &&
+			      guard_decide_target(&req->who, GUARD_CONTENT_READ, t) != GUARD_ALLOW);
 }
 
 bool guard_require_or_404(struct http_req *req, enum guard_action action,
 			  long long institution_id)
 {
 	return require(req, action, institution_id, true);
+}
+
+bool guard_allows(struct http_req *req, enum guard_action action, long long institution_id,
+		  bool *replied)
+{
+	*replied = false;
+	if (!identify_or_reply(req)) {
+		*replied = true;
+		return false;
+	}
+	return guard_decide(&req->who, action, institution_id) == GUARD_ALLOW;
+}
+
+bool guard_visible_or_404(struct http_req *req, enum guard_action action,
+			  long long institution_id)
+{
+	bool replied;
+
+	if (guard_allows(req, action, institution_id, &replied))
+		return true;
+	if (!replied)
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+	return false;
 }

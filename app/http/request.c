@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lms/core/err.h"
 #include "lms/db/pool.h"
@@ -130,6 +131,43 @@ bool http_req_param_id_or_reply(struct http_req *req, int i, long long *out)
 	}
 	http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
 	return false;
+}
+
+/* The q-value of one Accept-Language entry ("en-US;q=0.8" -> 0.8). */
+static double lang_q(const char *entry, size_t len)
+{
+	const char *q = memmem(entry, len, ";q=", 3);
+
+	return q ? strtod(q + 3, NULL) : 1.0;
+}
+
+const char *http_req_lang(const struct http_req *req)
+{
+	const char *al = http_req_header(req, "Accept-Language");
+	double best_q = 0;
+	const char *best = "ko";
+	char lang[8];
+
+	if (http_req_query(req, "lang", lang, sizeof(lang)) > 0 &&
+	    (!strcmp(lang, "ko") || !strcmp(lang, "en")))
+		return !strcmp(lang, "en") ? "en" : "ko";
+	for (const char *p = al; p && *p;) {
+		size_t len = strcspn(p, ",");
+		const char *tag = p;
+		double q;
+
+		while (*tag == ' ' && tag < p + len)
+			tag++;
+		q = lang_q(p, len);
+		/* A primary subtag of exactly ko or en: "ko", "ko-KR", "en-US". */
+		if ((!strncasecmp(tag, "ko", 2) || !strncasecmp(tag, "en", 2)) &&
+		    strchr("-;, ", tag[2] ? tag[2] : ' ') && q > best_q) {
+			best_q = q;
+			best = !strncasecmp(tag, "en", 2) ? "en" : "ko";
+		}
+		p += len + (p[len] == ',');
+	}
+	return best;
 }
 
 bool http_req_query_id_or_reply(struct http_req *req, const char *name, long long *out)

@@ -7,9 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/sha.h>
+
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/db/sql.h"
+#include "lms/http/cache.h"
+#include "lms/http/server.h"
 
 /* Sent on every response we write, errors and static files included:
  * CivetWeb's additional_header option does not reach handler replies. */
@@ -30,6 +34,7 @@ const char *http_status_text(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 204: return "No Content";
+	case 206: return "Partial Content";
 	case 301: return "Moved Permanently";
 	case 302: return "Found";
 	case 304: return "Not Modified";
@@ -44,6 +49,7 @@ const char *http_status_text(int status)
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
+	case 416: return "Range Not Satisfiable";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
@@ -75,6 +81,12 @@ void http_reply_start(struct http_req *req, int status, const char *content_type
 
 	if (!extra_headers)
 		extra_headers = "";
+	/* A change that succeeded makes cached responses stale here and now,
+	 * before its client can read them back; other instances hear of it by
+	 * NOTIFY. */
+	if (status < 300 && req->app && strcmp(req->method, "GET") && strcmp(req->method, "HEAD") &&
+	    strcmp(req->method, "OPTIONS"))
+		http_cache_invalidate(req->app->cache);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	/* 204 and 304 have no body and must not claim one (RFC 9110 8.6). */
@@ -183,12 +195,62 @@ void http_reply_problem_headers(struct http_req *req, int status, const char *co
 	va_end(ap);
 }
 
-void http_reply_page(struct http_req *req, const json_t *items, int limit)
+/* Whether an If-None-Match list ("a", W/"b", *) names etag. */
+static bool etag_matches(const char *list, const char *etag)
+{
+	size_t n = strlen(etag);
+
+	if (!list)
+		return false;
+	for (const char *p = list; *p;) {
+		p += strspn(p, " \t,");
+		if (*p == '*')
+			return true;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		if (!strncmp(p, etag, n) && (p[n] == '\0' || strchr(" \t,", p[n])))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+void http_reply_json_etag(struct http_req *req, const char *body, size_t len,
+			  const char *extra_headers)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char etag[2 * 16 + 3], headers[1024];
+
+	/* 128 bits of the digest name a version of the body well enough. */
+	SHA256((const unsigned char *)body, len, md);
+	etag[0] = '"';
+	for (int i = 0; i < 16; i++) {
+		etag[1 + 2 * i] = hex[md[i] >> 4];
+		etag[2 + 2 * i] = hex[md[i] & 15];
+	}
+	etag[33] = '"';
+	etag[34] = '\0';
+	snprintf(headers, sizeof(headers), "ETag: %s\r\n%s", etag,
+		 extra_headers ? extra_headers : "");
+	if (etag_matches(http_req_header(req, "If-None-Match"), etag))
+		http_reply_start(req, 304, NULL, 0, headers);
+	else
+		http_reply_bytes(req, 200, "application/json", body, len, headers);
+}
+
+json_t *http_page_body(const json_t *items, int limit)
 {
 	size_t n = json_array_size(items);
 	json_t *last = n ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
-	json_t *body = json_pack("{s:O, s:o}", "items", (json_t *)items, "next_cursor",
-				 http_page_cursor(json_integer_value(last), n, limit));
+
+	return json_pack("{s:O, s:o}", "items", (json_t *)items, "next_cursor",
+			 http_page_cursor(json_integer_value(last), n, limit));
+}
+
+void http_reply_page(struct http_req *req, const json_t *items, int limit)
+{
+	json_t *body = http_page_body(items, limit);
 
 	if (!body) {
 		http_reply_error(req, LMS_ENOMEM);

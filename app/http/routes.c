@@ -8,6 +8,7 @@
 #include "lms/auth/auth_http.h"
 #include "lms/auth/role_http.h"
 #include "lms/auth/token_http.h"
+#include "lms/catalog/catalog_http.h"
 #include "lms/http/ops_http.h"
 
 /* Every API path of the platform, one line each. */
@@ -29,6 +30,10 @@ static const struct route table[] = {
 	{HTTP_GET, "/api/v1/audit", audit_read, GUARD_AUDIT_READ, 0},
 
 	/* catalogue: reading */
+	{HTTP_GET, "/api/v1/institutions", catalog_institutions, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/programs", catalog_programs, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/courses", catalog_courses, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/courses/{id}", catalog_course, GUARD_PUBLIC, 0},
 
 	/* catalogue: institution admins */
 

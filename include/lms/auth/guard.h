@@ -35,6 +35,8 @@ struct guard_target {
 	bool enrolled;   /* the caller holds an enrolment (enrolled, completed or
 			  * incomplete) in a section of the target's course */
 	bool teaches;    /* the caller instructs a section of the target's course */
+	bool hidden;     /* the target's course is unpublished: it exists only for
+			  * those who manage or teach it (others are told 404) */
 };
 
 /* Institution argument of a route-level check, before the target is known:
@@ -83,7 +85,8 @@ bool guard_route_or_reply(struct http_req *req);
 bool guard_require_or_reply(struct http_req *req, enum guard_action action,
 			    long long institution_id);
 
-/* guard_require_or_reply for a relation-based action on target t. */
+/* guard_require_or_reply for a relation-based action on target t; 404
+ * instead of 403 when t is hidden from the caller. */
 bool guard_require_target_or_reply(struct http_req *req, enum guard_action action,
 				   const struct guard_target *t);
 
@@ -91,6 +94,22 @@ bool guard_require_target_or_reply(struct http_req *req, enum guard_action actio
  * not even know exists. */
 bool guard_require_or_404(struct http_req *req, enum guard_action action,
 			  long long institution_id);
+
+/*
+ * For things that exist only for those allowed to see them (an unpublished
+ * course): identifies the caller if needed and replies 404 to anyone,
+ * visitor or not, who may not do action at institution_id.
+ */
+bool guard_visible_or_404(struct http_req *req, enum guard_action action,
+			  long long institution_id);
+
+/*
+ * Whether the caller may do action at institution_id, identifying it first
+ * if needed; no reply unless identification itself failed (then *replied is
+ * set and the request must stop).
+ */
+bool guard_allows(struct http_req *req, enum guard_action action, long long institution_id,
+		  bool *replied);
 
 /*
  * The institution a caller means when a request names none: a token's own,

@@ -58,6 +58,13 @@ int http_req_query(const struct http_req *req, const char *name, char *buf, size
 bool http_req_param_id_or_reply(struct http_req *req, int i, long long *out);
 
 /*
+ * The language to answer in, "ko" or "en": ?lang= when it names one of
+ * them, else the preferred of the two in Accept-Language (by q-value),
+ * else Korean. Returns a static string.
+ */
+const char *http_req_lang(const struct http_req *req);
+
+/*
  * Parses the query parameter name as a positive id into *out (0 when it is
  * absent). Replies 400 naming it and returns false when it is not an id.
  */

@@ -29,6 +29,18 @@ void http_reply_json_headers(struct http_req *req, int status, const json_t *jso
 			     const char *extra_headers);
 
 /*
+ * Replies 200 with the JSON text body (len bytes) and a strong ETag of its
+ * SHA-256, or 304 without a body when If-None-Match names that tag.
+ * extra_headers as for http_reply_start (Cache-Control, Vary).
+ */
+void http_reply_json_etag(struct http_req *req, const char *body, size_t len,
+			  const char *extra_headers);
+
+/* {"items": items, "next_cursor": ...} (new) for a page of at most limit
+ * rows ordered by their "id" (items borrowed). */
+json_t *http_page_body(const json_t *items, int limit);
+
+/*
  * Replies 200 {"items": items, "next_cursor": ...} for a page of at most
  * limit rows ordered by their "id" (items borrowed).
  */

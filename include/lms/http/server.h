@@ -20,6 +20,7 @@ struct http_app {
 	char static_root[4096];  /* real path of cfg->static_dir */
 	struct password_list *common_passwords; /* NULL: no list */
 	struct gate *hash_gate;  /* caps password hashes running at once */
+	struct http_cache *cache; /* catalogue responses; NULL: none */
 	/* A hash at the configured cost of a password nobody has: signing in
 	 * as an unknown email costs as much as a wrong password. */
 	char dummy_hash[PASSWORD_HASH_MAX];

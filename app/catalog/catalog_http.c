@@ -1,0 +1,257 @@
+/* catalog_http.c - handlers: the public catalogue */
+#include "lms/catalog/catalog_http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lms/auth/account.h"
+#include "lms/auth/guard.h"
+#include "lms/catalog/catalog_store.h"
+#include "lms/core/err.h"
+#include "lms/http/cache.h"
+#include "lms/http/request.h"
+#include "lms/http/server.h"
+#include "lms/http/response.h"
+
+/* Catalogue answers may be kept, but must be checked again (ETag) and
+ * differ by language. */
+#define CATALOG_HEADERS "Cache-Control: no-cache\r\nVary: Accept-Language\r\n"
+
+static const char *const program_codes[] = {
+	"ai_academy", "ai_do_dream", "corporate_university", "science_academy",
+	"university_track", "graduate_school", "online", "startup_support", "regional_center",
+};
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
+			return true;
+	return false;
+}
+
+/* Search words: split q on spaces into LIKE patterns (escaped, so % and _
+ * match themselves), and the two-character words into an array literal for
+ * the bigram index. Returns false when q has too many words. */
+struct search {
+	char patterns[CATALOG_QUERY_TERMS][420];
+	char bigrams[CATALOG_QUERY_TERMS * 12 + 3];
+	int nterms;
+};
+
+static bool search_parse(const char *q, struct search *s)
+{
+	size_t blen = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (const char *p = q; *p;) {
+		size_t len, chars = 0, o = 0;
+		char *pat;
+
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		len = strcspn(p, " \t");
+		if (s->nterms == CATALOG_QUERY_TERMS)
+			return false;
+		pat = s->patterns[s->nterms++];
+		pat[o++] = '%';
+		for (size_t i = 0; i < len; i++) {
+			if (p[i] == '%' || p[i] == '_' || p[i] == '\\')
+				pat[o++] = '\\';
+			pat[o++] = p[i];
+			chars += ((unsigned char)p[i] & 0xc0) != 0x80;
+		}
+		pat[o++] = '%';
+		pat[o] = '\0';
+		/* Two characters: too short for a trigram, found by bigram. */
+		if (chars == 2) {
+			blen += (size_t)snprintf(s->bigrams + blen, sizeof(s->bigrams) - blen, "%s\"",
+						 blen ? "," : "{");
+			for (size_t i = 0; i < len; i++) {
+				if (p[i] == '"' || p[i] == '\\')
+					s->bigrams[blen++] = '\\';
+				s->bigrams[blen++] = p[i];
+			}
+			s->bigrams[blen++] = '"';
+			s->bigrams[blen] = '\0';
+		}
+		p += len;
+	}
+	if (blen)
+		snprintf(s->bigrams + blen, sizeof(s->bigrams) - blen, "}");
+	return true;
+}
+
+/* A catalogue answer depends on the path, the query and the language
+ * only: the key of the response cache (empty when too long to keep). */
+struct cached {
+	char key[1024];
+	uint64_t generation;  /* of the data the answer is made of */
+};
+
+/* Answers from the response cache when it holds a fresh body; otherwise
+ * prepares c for reply_catalog. */
+static bool reply_from_cache(struct http_req *req, struct cached *c)
+{
+	char *body = NULL;
+	size_t len;
+	int n = snprintf(c->key, sizeof(c->key), "%s?%s|%s", req->path,
+			 req->query ? req->query : "", http_req_lang(req));
+
+	if (n < 0 || (size_t)n >= sizeof(c->key))
+		c->key[0] = '\0';
+	c->generation = http_cache_generation(req->app->cache);
+	if (!c->key[0] || !http_cache_get(req->app->cache, c->key, &body, &len))
+		return false;
+	http_reply_json_etag(req, body, len, CATALOG_HEADERS);
+	free(body);
+	return true;
+}
+
+/* Replies with the JSON of body (stolen) under an ETag, and keeps it when c
+ * is given. */
+static void reply_catalog(struct http_req *req, json_t *body, const char *headers,
+			  const struct cached *c)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+
+	if (text) {
+		if (c && c->key[0])
+			http_cache_put(req->app->cache, c->key, text, strlen(text), c->generation);
+		http_reply_json_etag(req, text, strlen(text), headers);
+	} else {
+		http_reply_error(req, LMS_ENOMEM);
+	}
+	free(text);
+	json_decref(body);
+}
+
+void catalog_courses(struct http_req *req)
+{
+	struct catalog_filter f = {0};
+	char program[32], delivery[16], stage[24], open[8], q[201];
+	json_t *errors = NULL, *items = NULL;
+	struct search search;
+	struct cached cached;
+	struct db_conn *db;
+	int rc;
+
+	if (reply_from_cache(req, &cached))
+		return;
+	if (!http_req_query_id_or_reply(req, "institution_id", &f.institution_id) ||
+	    !http_req_page_or_reply(req, &f.limit, &f.after_id))
+		return;
+	if (http_req_query(req, "program", program, sizeof(program)) != -1) {
+		if (!in_list(program, program_codes, sizeof(program_codes) / sizeof(program_codes[0])))
+			http_json_error_add(&errors, "program", "is not a programme code");
+		f.program = program;
+	}
+	if (http_req_query(req, "delivery", delivery, sizeof(delivery)) != -1) {
+		if (strcmp(delivery, "online") && strcmp(delivery, "offline") &&
+		    strcmp(delivery, "blended"))
+			http_json_error_add(&errors, "delivery", "must be online, offline or blended");
+		f.delivery = delivery;
+	}
+	if (http_req_query(req, "stage", stage, sizeof(stage)) != -1) {
+		if (!account_stage_valid(stage))
+			http_json_error_add(&errors, "stage", "is not a ladder stage");
+		f.stage = stage;
+	}
+	if (http_req_query(req, "open", open, sizeof(open)) != -1) {
+		if (strcmp(open, "true") && strcmp(open, "false") && strcmp(open, "1") &&
+		    strcmp(open, "0"))
+			http_json_error_add(&errors, "open", "must be true or false");
+		f.open = !strcmp(open, "true") || !strcmp(open, "1");
+	}
+	rc = http_req_query(req, "q", q, sizeof(q));
+	if (rc == -2)
+		http_json_error_add(&errors, "q", "must be at most 200 bytes of text");
+	else if (rc >= 0 && !search_parse(q, &search))
+		http_json_error_add(&errors, "q", "must have at most 4 words");
+	else if (rc >= 0) {
+		for (int i = 0; i < search.nterms; i++)
+			f.patterns[i] = search.patterns[i];
+		f.bigrams = search.bigrams[0] ? search.bigrams : NULL;
+	}
+	if (errors) {
+		http_reply_problem(req, 400, "validation_failed", errors,
+				   "the catalogue query has invalid parameters");
+		return;
+	}
+	f.lang = http_req_lang(req);
+	if (!(db = http_req_db_or_reply(req)))
+		return;
+	if ((rc = catalog_store_courses(db, &f, &items)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	reply_catalog(req, http_page_body(items, f.limit), CATALOG_HEADERS, &cached);
+	json_decref(items);
+}
+
+void catalog_course(struct http_req *req)
+{
+	long long id, inst;
+	bool published, manager, replied;
+	bool anonymous = !http_req_header(req, "Cookie") && !http_req_header(req, "Authorization");
+	json_t *course = NULL;
+	struct cached cached;
+	struct db_conn *db;
+	int rc;
+
+	/* Only a visitor's view is the same for everyone. */
+	if (anonymous && reply_from_cache(req, &cached))
+		return;
+	if (!http_req_param_id_or_reply(req, 0, &id) || !(db = http_req_db_or_reply(req)))
+		return;
+	if ((rc = catalog_store_course_owner(db, id, &inst, &published)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	/* Those who manage the course also see it unpublished, with its draft
+	 * sections; nobody else learns that it exists. */
+	manager = guard_allows(req, GUARD_CATALOG_MANAGE, inst, &replied);
+	if (replied)
+		return;
+	if (!published && !manager) {
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+		return;
+	}
+	if ((rc = catalog_store_course(db, id, http_req_lang(req), manager, &course)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	reply_catalog(req, course,
+		      manager ? "Cache-Control: private, no-cache\r\nVary: Accept-Language, Cookie, "
+				"Authorization\r\n"
+			      : CATALOG_HEADERS,
+		      anonymous ? &cached : NULL);
+}
+
+typedef int (*reference_list)(struct db_conn *db, long long after_id, int limit,
+			      const char *lang, json_t **items);
+
+static void reference(struct http_req *req, reference_list list)
+{
+	json_t *items = NULL;
+	long long after;
+	struct cached cached;
+	struct db_conn *db;
+	int limit, rc;
+
+	if (reply_from_cache(req, &cached))
+		return;
+	if (!http_req_page_or_reply(req, &limit, &after) || !(db = http_req_db_or_reply(req)))
+		return;
+	if ((rc = list(db, after, limit, http_req_lang(req), &items)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	reply_catalog(req, http_page_body(items, limit), CATALOG_HEADERS, &cached);
+	json_decref(items);
+}
+
+void catalog_institutions(struct http_req *req) { reference(req, catalog_store_institutions); }
+void catalog_programs(struct http_req *req) { reference(req, catalog_store_programs); }

@@ -1,0 +1,164 @@
+/* catalog_store.c - reading the catalogue: institutions, programmes, courses */
+#include "lms/catalog/catalog_store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lms/core/err.h"
+#include "lms/db/sql.h"
+
+
+int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **items)
+{
+	char inst[24], after[24], limit[16];
+
+	snprintf(inst, sizeof(inst), "%lld", f->institution_id);
+	snprintf(after, sizeof(after), "%lld", f->after_id);
+	snprintf(limit, sizeof(limit), "%d", f->limit);
+	/* Each filter is "($n IS NULL OR ...)": the statement is planned with
+	 * its parameters' values, so the unused ones fold away and the search
+	 * words reach the trigram and bigram indexes as plain conditions. */
+	return db_jsonp(
+		db, items,
+		"SELECT coalesce(json_agg(x ORDER BY (x->>'id')::bigint), '[]') FROM ("
+		" SELECT json_build_object('id', c.id, 'code', c.code, 'program', p.code,"
+		" 'program_name', CASE WHEN $13 = 'en' THEN p.name_en ELSE p.name_ko END,"
+		" 'institution_id', c.institution_id,"
+		" 'institution_name', CASE WHEN $13 = 'en' THEN i.name_en ELSE i.name_ko END,"
+		" 'title', CASE WHEN $13 = 'en' THEN c.title_en ELSE c.title_ko END,"
+		" 'title_ko', c.title_ko, 'title_en', c.title_en,"
+		" 'summary', CASE WHEN $13 = 'en' THEN c.summary_en ELSE c.summary_ko END,"
+		" 'summary_ko', c.summary_ko, 'summary_en', c.summary_en,"
+		" 'delivery', c.delivery, 'level', c.level, 'tags', c.tags,"
+		" 'open_sections', (SELECT count(*) FROM sections s WHERE s.course_id = c.id"
+		" AND s.status = 'open' AND now() >= s.enrollment_opens_at"
+		" AND now() < s.enrollment_closes_at)) AS x"
+		" FROM courses c JOIN programs p ON p.id = c.program_id"
+		" JOIN institutions i ON i.id = c.institution_id"
+		" WHERE c.published AND c.id > $11::bigint"
+		" AND ($1::text IS NULL OR p.code = $1)"
+		" AND ($2::bigint = 0 OR c.institution_id = $2::bigint)"
+		" AND ($3::text IS NULL OR c.delivery = $3)"
+		" AND ($4::ladder_stage IS NULL OR $4::ladder_stage = ANY (p.allowed_stages))"
+		" AND (NOT $5::boolean OR EXISTS (SELECT 1 FROM sections s WHERE s.course_id = c.id"
+		" AND s.status = 'open' AND now() >= s.enrollment_opens_at"
+		" AND now() < s.enrollment_closes_at))"
+		" AND ($6::text IS NULL OR c.search_text LIKE lower($6))"
+		" AND ($7::text IS NULL OR c.search_text LIKE lower($7))"
+		" AND ($8::text IS NULL OR c.search_text LIKE lower($8))"
+		" AND ($9::text IS NULL OR c.search_text LIKE lower($9))"
+		" AND ($10::text IS NULL OR c.search_bigrams @> lower($10::text)::text[])"
+		" ORDER BY c.id LIMIT $12) t",
+		f->program, inst, f->delivery, f->stage, f->open ? "true" : "false", f->patterns[0],
+		f->patterns[1], f->patterns[2], f->patterns[3], f->bigrams, after, limit, f->lang);
+}
+
+int catalog_store_course_owner(struct db_conn *db, long long id, long long *institution_id,
+			       bool *published)
+{
+	PGresult *res = NULL;
+	char sid[24];
+	int rc;
+
+	snprintf(sid, sizeof(sid), "%lld", id);
+	if ((rc = db_execp(db, &res, "SELECT institution_id, published FROM courses WHERE id = $1",
+			   sid)) < 0)
+		return rc;
+	rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
+	*institution_id = db_ll(res, 0, 0);
+	*published = rc == 0 && strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	PQclear(res);
+	return rc;
+}
+
+int catalog_store_course(struct db_conn *db, long long id, const char *lang, bool manager,
+			 json_t **course)
+{
+	char sid[24];
+
+	snprintf(sid, sizeof(sid), "%lld", id);
+	return db_jsonp(
+		db, course,
+		"SELECT json_build_object('id', c.id, 'code', c.code, 'program', p.code,"
+		" 'institution_id', c.institution_id,"
+		" 'title', CASE WHEN $2 = 'en' THEN c.title_en ELSE c.title_ko END,"
+		" 'title_ko', c.title_ko, 'title_en', c.title_en,"
+		" 'summary', CASE WHEN $2 = 'en' THEN c.summary_en ELSE c.summary_ko END,"
+		" 'summary_ko', c.summary_ko, 'summary_en', c.summary_en,"
+		" 'description', c.description, 'delivery', c.delivery, 'level', c.level,"
+		" 'tags', c.tags, 'published', c.published,"
+		" 'created_at', c.created_at, 'updated_at', c.updated_at,"
+		" 'program_detail', json_build_object('code', p.code,"
+		"  'name', CASE WHEN $2 = 'en' THEN p.name_en ELSE p.name_ko END,"
+		"  'allowed_stages', p.allowed_stages, 'affiliation_required', p.affiliation_required,"
+		"  'approval_required', p.approval_required, 'min_attendance_pct', p.min_attendance_pct),"
+		" 'institution', json_build_object('id', i.id, 'code', i.code,"
+		"  'name', CASE WHEN $2 = 'en' THEN i.name_en ELSE i.name_ko END),"
+		" 'prerequisite_course_ids', (SELECT coalesce(json_agg(cp.prerequisite_id"
+		"  ORDER BY cp.prerequisite_id), '[]') FROM course_prerequisites cp"
+		"  WHERE cp.course_id = c.id),"
+		" 'prerequisites', (SELECT coalesce(json_agg(json_build_object('id', pc.id,"
+		"  'title', CASE WHEN $2 = 'en' THEN pc.title_en ELSE pc.title_ko END)"
+		"  ORDER BY pc.id), '[]') FROM course_prerequisites cp"
+		"  JOIN courses pc ON pc.id = cp.prerequisite_id WHERE cp.course_id = c.id),"
+		" 'sections', (SELECT coalesce(json_agg(json_build_object('id', s.id,"
+		"  'term', s.term, 'starts_on', s.starts_on, 'ends_on', s.ends_on,"
+		"  'capacity', s.capacity, 'enrollment_opens_at', s.enrollment_opens_at,"
+		"  'enrollment_closes_at', s.enrollment_closes_at, 'status', s.status,"
+		"  'enrollment_open', s.status = 'open' AND now() >= s.enrollment_opens_at"
+		"   AND now() < s.enrollment_closes_at,"
+		"  'enrolled_count', e.enrolled, 'waitlist_length', e.waitlisted,"
+		"  'seats_left', greatest(s.capacity - e.enrolled, 0),"
+		"  'instructor_ids', (SELECT coalesce(json_agg(si.user_id ORDER BY si.user_id), '[]')"
+		"   FROM section_instructors si WHERE si.section_id = s.id),"
+		"  'instructors', (SELECT coalesce(json_agg(json_build_object('id', u.id,"
+		"   'display_name', u.display_name) ORDER BY u.id), '[]')"
+		"   FROM section_instructors si JOIN users u ON u.id = si.user_id"
+		"   WHERE si.section_id = s.id))"
+		"  ORDER BY s.starts_on, s.id), '[]')"
+		"  FROM sections s CROSS JOIN LATERAL (SELECT"
+		"   count(*) FILTER (WHERE status = 'enrolled') AS enrolled,"
+		"   count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted"
+		"   FROM enrollments WHERE section_id = s.id) e"
+		"  WHERE s.course_id = c.id AND (s.status <> 'draft' OR $3::boolean)))"
+		" FROM courses c JOIN programs p ON p.id = c.program_id"
+		" JOIN institutions i ON i.id = c.institution_id WHERE c.id = $1",
+		sid, lang, manager ? "true" : "false");
+}
+
+int catalog_store_institutions(struct db_conn *db, long long after_id, int limit,
+			       const char *lang, json_t **items)
+{
+	char after[24], lim[16];
+
+	snprintf(after, sizeof(after), "%lld", after_id);
+	snprintf(lim, sizeof(lim), "%d", limit);
+	return db_jsonp(db, items,
+			"SELECT coalesce(json_agg(json_build_object('id', i.id, 'code', i.code,"
+			" 'kind', i.kind, 'name', CASE WHEN $3 = 'en' THEN i.name_en ELSE i.name_ko END,"
+			" 'name_ko', i.name_ko, 'name_en', i.name_en, 'region', i.region,"
+			" 'is_partner', i.is_partner, 'is_regional_center', i.is_regional_center)"
+			" ORDER BY i.id), '[]') FROM (SELECT * FROM institutions WHERE id > $1::bigint"
+			" ORDER BY id LIMIT $2) i",
+			after, lim, lang);
+}
+
+int catalog_store_programs(struct db_conn *db, long long after_id, int limit, const char *lang,
+			   json_t **items)
+{
+	char after[24], lim[16];
+
+	snprintf(after, sizeof(after), "%lld", after_id);
+	snprintf(lim, sizeof(lim), "%d", limit);
+	return db_jsonp(db, items,
+			"SELECT coalesce(json_agg(json_build_object('id', p.id, 'code', p.code,"
+			" 'name', CASE WHEN $3 = 'en' THEN p.name_en ELSE p.name_ko END,"
+			" 'name_ko', p.name_ko, 'name_en', p.name_en,"
+			" 'summary', CASE WHEN $3 = 'en' THEN p.summary_en ELSE p.summary_ko END,"
+			" 'allowed_stages', p.allowed_stages,"
+			" 'affiliation_required', p.affiliation_required,"
+			" 'approval_required', p.approval_required,"
+			" 'min_attendance_pct', p.min_attendance_pct) ORDER BY p.id), '[]')"
+			" FROM (SELECT * FROM programs WHERE id > $1::bigint ORDER BY id LIMIT $2) p",
+			after, lim, lang);
+}

@@ -1,0 +1,154 @@
+/* cache.c - response bodies kept in memory until the data behind them changes */
+#include "lms/http/cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Direct-mapped: a key has one slot, and a newer body for another key that
+ * lands there replaces it. Simple, bounded, and plenty for a catalogue
+ * whose popular pages are few. */
+#define SLOTS 512
+
+struct entry {
+	char *key;
+	char *body;
+	size_t len;
+	uint64_t generation;
+};
+
+struct http_cache {
+	pthread_mutex_t lock;
+	struct entry slots[SLOTS];
+	uint64_t generation;
+	bool enabled;
+	size_t bytes, max_bytes, max_entry;
+};
+
+static size_t slot_of(const char *key)
+{
+	/* FNV-1a */
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)(h % SLOTS);
+}
+
+static void entry_clear(struct http_cache *c, struct entry *e)
+{
+	c->bytes -= e->body ? e->len : 0;
+	free(e->key);
+	free(e->body);
+	memset(e, 0, sizeof(*e));
+}
+
+struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry)
+{
+	struct http_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	pthread_mutex_init(&c->lock, NULL);
+	c->max_bytes = max_bytes;
+	c->max_entry = max_entry;
+	return c;
+}
+
+void http_cache_free(struct http_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < SLOTS; i++)
+		entry_clear(c, &c->slots[i]);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+uint64_t http_cache_generation(struct http_cache *c)
+{
+	uint64_t g;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	g = c->generation;
+	pthread_mutex_unlock(&c->lock);
+	return g;
+}
+
+bool http_cache_get(struct http_cache *c, const char *key, char **body, size_t *len)
+{
+	struct entry *e;
+	bool hit = false;
+
+	if (!c)
+		return false;
+	pthread_mutex_lock(&c->lock);
+	e = &c->slots[slot_of(key)];
+	if (c->enabled && e->key && e->generation == c->generation && !strcmp(e->key, key) &&
+	    (*body = malloc(e->len + 1))) {
+		memcpy(*body, e->body, e->len + 1);
+		*len = e->len;
+		hit = true;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return hit;
+}
+
+void http_cache_put(struct http_cache *c, const char *key, const char *body, size_t len,
+		    uint64_t generation)
+{
+	struct entry *e;
+
+	if (!c || len > c->max_entry)
+		return;
+	pthread_mutex_lock(&c->lock);
+	e = &c->slots[slot_of(key)];
+	/* A body read before the last change is already stale. */
+	if (!c->enabled || generation != c->generation)
+		goto out;
+	entry_clear(c, e);
+	if (c->bytes + len > c->max_bytes)
+		goto out;
+	if (!(e->key = strdup(key)) || !(e->body = malloc(len + 1))) {
+		entry_clear(c, e);
+		goto out;
+	}
+	memcpy(e->body, body, len);
+	e->body[len] = '\0';
+	e->len = len;
+	e->generation = generation;
+	c->bytes += len;
+out:
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Drops every body, so stale ones hold no memory. Called with the lock. */
+static void drop_all(struct http_cache *c)
+{
+	c->generation++;
+	if (c->bytes)
+		for (size_t i = 0; i < SLOTS; i++)
+			if (c->slots[i].key)
+				entry_clear(c, &c->slots[i]);
+}
+
+void http_cache_invalidate(struct http_cache *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	drop_all(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void http_cache_enable(struct http_cache *c, bool on)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->enabled = on;
+	drop_all(c);
+	pthread_mutex_unlock(&c->lock);
+}

@@ -1,0 +1,51 @@
+/* catalog_store.h - reading the catalogue: institutions, programmes, courses */
+#ifndef LMS_CATALOG_CATALOG_STORE_H
+#define LMS_CATALOG_CATALOG_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct db_conn;
+
+/* At most this many words in a catalogue search. */
+#define CATALOG_QUERY_TERMS 4
+
+/* A catalogue query; NULL / 0 / false fields do not filter. */
+struct catalog_filter {
+	const char *program;        /* programme code */
+	long long institution_id;
+	const char *delivery;       /* online | offline | blended */
+	const char *stage;          /* ladder stage the programme admits */
+	bool open;                  /* has a section open for enrolment now */
+	/* LIKE patterns ("%word%", escaped), one per search word. */
+	const char *patterns[CATALOG_QUERY_TERMS];
+	/* {"ab","cd"}: the two-character words, found through the bigram index. */
+	const char *bigrams;
+	long long after_id;         /* keyset: ids above this */
+	int limit;
+	const char *lang;           /* "ko" | "en" */
+};
+
+/* Published courses matching f in id order, into *items (new). */
+int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **items);
+
+/*
+ * The course id with its programme, institution, prerequisites and
+ * sections (seats left, waitlist length, dates, instructors) into *course
+ * (new); draft sections only when manager. *published and *institution_id
+ * tell the caller whether to show it. LMS_ENOTFOUND when there is none.
+ */
+int catalog_store_course(struct db_conn *db, long long id, const char *lang, bool manager,
+			 json_t **course);
+
+/* The institution and published flag of course id; LMS_ENOTFOUND. */
+int catalog_store_course_owner(struct db_conn *db, long long id, long long *institution_id,
+			       bool *published);
+
+/* Institutions / programmes in id order after after_id, at most limit. */
+int catalog_store_institutions(struct db_conn *db, long long after_id, int limit,
+			       const char *lang, json_t **items);
+int catalog_store_programs(struct db_conn *db, long long after_id, int limit, const char *lang,
+			   json_t **items);
+
+#endif

@@ -1,0 +1,38 @@
+/* cache.h - response bodies kept in memory until the data behind them changes */
+#ifndef LMS_HTTP_CACHE_H
+#define LMS_HTTP_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_cache;
+
+/* A cache of at most max_bytes of bodies, none over max_entry bytes; NULL
+ * on ENOMEM. Starts disabled: nothing is served until http_cache_enable. */
+struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry);
+
+/* Frees c; accepts NULL. */
+void http_cache_free(struct http_cache *c);
+
+/* The current generation: take it before reading the data a body is made
+ * of, and give it to http_cache_put. */
+uint64_t http_cache_generation(struct http_cache *c);
+
+/* A copy of the fresh body for key into *body (malloc'd, NUL-terminated)
+ * and *len; false when there is none or the cache is disabled or NULL. */
+bool http_cache_get(struct http_cache *c, const char *key, char **body, size_t *len);
+
+/* Keeps body (copied) for key, unless the data changed since generation was
+ * taken, the body is too large or the cache is full or NULL. */
+void http_cache_put(struct http_cache *c, const char *key, const char *body, size_t len,
+		    uint64_t generation);
+
+/* The data changed: everything kept so far is stale. */
+void http_cache_invalidate(struct http_cache *c);
+
+/* Serve from the cache (on) or not (off: changes could go unnoticed, e.g.
+ * while the change feed is disconnected). Either way invalidates. */
+void http_cache_enable(struct http_cache *c, bool on);
+
+#endif
