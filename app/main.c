@@ -1,4 +1,4 @@
-/* main.c - the lms command: serve, migrate, config */
+/* main.c - the lms command: serve, migrate, seed, admin, config */
 #include <errno.h>
 #include <limits.h>
 #include <openssl/crypto.h>
@@ -22,6 +22,7 @@
 #include "lms/http/cache.h"
 #include "lms/http/server.h"
 #include "lms/http/tls.h"
+#include "lms/seed/catalog_seed.h"
 #include "lms/seed/seed.h"
 
 #define DEFAULT_CONFIG "config/lms.conf"
@@ -34,8 +35,11 @@ static const char usage[] =
 	"commands:\n"
 	"  serve      run the HTTPS server (default https://localhost:8443/)\n"
 	"  migrate    apply pending database migrations, then exit\n"
-	"  seed --demo\n"
-	"             load the demo institutions and accounts (idempotent)\n"
+	"  seed [--demo] [--bench N]\n"
+	"             --demo: load the demo institutions, accounts and catalogue\n"
+	"             (programmes, courses, sections, lessons, facilities);\n"
+	"             --bench N: add N synthetic courses BENCH-000001.. (N up to\n"
+	"             1000000), each with an open section; both idempotent\n"
 	"  admin create --email EMAIL [--name NAME]\n"
 	"             create a platform admin; the password comes from\n"
 	"             LMS_ADMIN_PASSWORD or is asked for (never from arguments)\n"
@@ -310,11 +314,29 @@ out:
 static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 {
 	struct database db = {0};
-	char err[1024];
+	struct seed_counts n;
+	char err[1024], term[16], *end = NULL;
+	long bench = 0, created;
+	bool demo = false;
 	int rc;
 
-	if (argc != 1 || strcmp(argv[0], "--demo") != 0) {
-		fprintf(stderr, "usage: lms seed --demo\n");
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--demo") && !demo) {
+			demo = true;
+		} else if (!strcmp(argv[i], "--bench") && !bench && i + 1 < argc &&
+			   argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9') {
+			errno = 0;
+			bench = strtol(argv[++i], &end, 10);
+			if (errno || *end || bench < 1 || bench > CATALOG_SEED_BENCH_MAX)
+				argc = -1;
+		} else {
+			argc = -1;
+		}
+	}
+	if (argc < 0 || (!demo && !bench)) {
+		fprintf(stderr, "usage: lms seed [--demo] [--bench N]\n"
+				"(at least one; N is 1 to %ld)\n",
+			CATALOG_SEED_BENCH_MAX);
 		return 2;
 	}
 	if ((rc = database_open(cfg, &db, false)) < 0)
@@ -323,12 +345,28 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 		fprintf(stderr, "lms: seed: %s\n", err);
 		goto out;
 	}
-	if ((rc = seed_demo(&db.conn, cfg->password_hash_iterations, err, sizeof(err))) < 0) {
-		fprintf(stderr, "lms: seed: %s\n", err);
-		goto out;
+	if (demo) {
+		if ((rc = seed_demo(&db.conn, cfg->password_hash_iterations, &n, err,
+				    sizeof(err))) < 0) {
+			fprintf(stderr, "lms: seed: %s\n", err);
+			goto out;
+		}
+		printf("demo data loaded: %lld institutions, %lld programmes, %lld courses,"
+		       " %lld sections, %lld lessons, %lld facilities, %lld accounts"
+		       " (demo password %s)\n",
+		       n.institutions, n.programs, n.courses, n.sections, n.lessons, n.facilities,
+		       n.users, SEED_DEMO_PASSWORD);
 	}
-	printf("demo data loaded: institutions and the demo accounts (password %s)\n",
-	       SEED_DEMO_PASSWORD);
+	if (bench) {
+		if ((rc = seed_bench(&db.conn, bench, &created, term, sizeof(term), err,
+				     sizeof(err))) < 0) {
+			fprintf(stderr, "lms: seed: %s\n", err);
+			goto out;
+		}
+		printf("benchmark catalogue: %ld of BENCH-000001..BENCH-%06ld created, each"
+		       " published with one open section in %s; %ld already there\n",
+		       created, bench, term, bench - created);
+	}
 out:
 	database_close(&db);
 	return rc < 0 ? 1 : 0;

@@ -1,4 +1,4 @@
-/* seed.c - demo data: the partnership's institutions and one account per role */
+/* seed.c - demo data: institutions, accounts, the catalogue; the benchmark catalogue */
 #include "lms/seed/seed.h"
 
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "lms/auth/password.h"
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
+#include "lms/seed/catalog_seed.h"
 
 static const struct {
 	const char *code, *kind, *name_ko, *name_en, *region;
@@ -60,7 +61,7 @@ static const struct {
 	{"learner@example.com", "김학습", "worker", {ROLE_LEARNER, NULL}},
 };
 
-static int fail(struct db_conn *db, int rc, char *err, size_t errlen, const char *what)
+int seed_error(struct db_conn *db, int rc, char *err, size_t errlen, const char *what)
 {
 	snprintf(err, errlen, "%s: %s", what, db->errmsg[0] ? db->errmsg : lms_strerror(rc));
 	return rc;
@@ -75,21 +76,37 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 	PGresult *res = NULL;
 	json_t *detail = NULL;
 	long long user_id;
+	bool exists;
 	int rc;
 
 	*created = false;
-	if ((rc = password_hash(password, strlen(password), iterations, hash, sizeof(hash))) < 0)
-		return fail(db, rc, err, errlen, "password hash");
+	/* An existing account keeps its password, so hashing one would only
+	 * cost time: at the production cost, a pause per demo account on
+	 * every start of the development server. */
+	if ((rc = db_execp(db, &res, "SELECT 1 FROM users WHERE lower(email) = lower($1)",
+			   email)) < 0)
+		return seed_error(db, rc, err, errlen, email);
+	exists = PQntuples(res) > 0;
+	PQclear(res);
+	res = NULL;
+	if (!exists &&
+	    (rc = password_hash(password, strlen(password), iterations, hash, sizeof(hash))) < 0)
+		return seed_error(db, rc, err, errlen, "password hash");
 	if ((rc = db_begin(db)) < 0)
-		return fail(db, rc, err, errlen, "begin");
-	rc = db_execp(db, &res,
-		      "WITH u AS (INSERT INTO users (email, password_hash, display_name, ladder_stage)"
-		      " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id)"
-		      " SELECT id, true FROM u UNION ALL"
-		      " SELECT id, false FROM users WHERE lower(email) = lower($1)",
-		      email, hash, display_name, stage);
+		return seed_error(db, rc, err, errlen, "begin");
+	if (exists)
+		rc = db_execp(db, &res, "SELECT id, false FROM users WHERE lower(email) = lower($1)",
+			      email);
+	else
+		rc = db_execp(db, &res,
+			      "WITH u AS (INSERT INTO users (email, password_hash, display_name,"
+			      " ladder_stage) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+			      " RETURNING id)"
+			      " SELECT id, true FROM u UNION ALL"
+			      " SELECT id, false FROM users WHERE lower(email) = lower($1)",
+			      email, hash, display_name, stage);
 	if (rc < 0 || PQntuples(res) < 1) {
-		rc = fail(db, rc < 0 ? rc : LMS_EDB, err, errlen, email);
+		rc = seed_error(db, rc < 0 ? rc : LMS_EDB, err, errlen, email);
 		goto out;
 	}
 	user_id = db_ll(res, 0, 0);
@@ -99,7 +116,7 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 			   "INSERT INTO user_roles (user_id, role) VALUES ($1, 'learner')"
 			   " ON CONFLICT DO NOTHING",
 			   uid)) < 0) {
-		rc = fail(db, rc, err, errlen, email);
+		rc = seed_error(db, rc, err, errlen, email);
 		goto out;
 	}
 	for (size_t i = 0; i < nroles; i++) {
@@ -111,7 +128,7 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 			      " ON CONFLICT DO NOTHING RETURNING institution_id",
 			      uid, role_name(roles[i].role), roles[i].institution_code);
 		if (rc < 0) {
-			rc = fail(db, rc, err, errlen, email);
+			rc = seed_error(db, rc, err, errlen, email);
 			goto out;
 		}
 		if (PQntuples(res) == 0 || roles[i].role == ROLE_LEARNER)
@@ -125,12 +142,12 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 							.detail = detail});
 		json_decref(detail);
 		if (rc < 0) {
-			rc = fail(db, rc, err, errlen, "audit");
+			rc = seed_error(db, rc, err, errlen, "audit");
 			goto out;
 		}
 	}
 	if ((rc = db_commit(db)) < 0)
-		rc = fail(db, rc, err, errlen, "commit");
+		rc = seed_error(db, rc, err, errlen, "commit");
 out:
 	PQclear(res);
 	if (rc < 0)
@@ -138,9 +155,8 @@ out:
 	return rc;
 }
 
-int seed_demo(struct db_conn *db, int iterations, char *err, size_t errlen)
+static int institutions_load(struct db_conn *db, char *err, size_t errlen)
 {
-	bool created;
 	int rc;
 
 	for (size_t i = 0; i < sizeof(institutions) / sizeof(institutions[0]); i++) {
@@ -156,13 +172,50 @@ int seed_demo(struct db_conn *db, int iterations, char *err, size_t errlen)
 			      institutions[i].partner ? "true" : "false",
 			      institutions[i].center ? "true" : "false");
 		if (rc < 0)
-			return fail(db, rc, err, errlen, institutions[i].code);
+			return seed_error(db, rc, err, errlen, institutions[i].code);
 	}
+	return 0;
+}
+
+int seed_demo(struct db_conn *db, int iterations, struct seed_counts *counts, char *err,
+	      size_t errlen)
+{
+	PGresult *res = NULL;
+	bool created;
+	int rc;
+
+	if ((rc = institutions_load(db, err, errlen)) < 0)
+		return rc;
 	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
 		if ((rc = seed_account(db, accounts[i].email, accounts[i].name, accounts[i].stage,
 				       SEED_DEMO_PASSWORD, iterations, &accounts[i].role, 1,
 				       "lms seed --demo", &created, err, errlen)) < 0)
 			return rc;
 	}
+	if ((rc = catalog_seed_demo_load(db, iterations, err, errlen)) < 0)
+		return rc;
+	if ((rc = db_exec(db, &res,
+			  "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM programs),"
+			  " (SELECT count(*) FROM courses), (SELECT count(*) FROM sections),"
+			  " (SELECT count(*) FROM lessons), (SELECT count(*) FROM facilities),"
+			  " (SELECT count(*) FROM users)",
+			  0, NULL)) < 0)
+		return seed_error(db, rc, err, errlen, "counts");
+	*counts = (struct seed_counts){db_ll(res, 0, 0), db_ll(res, 0, 1), db_ll(res, 0, 2),
+				       db_ll(res, 0, 3), db_ll(res, 0, 4), db_ll(res, 0, 5),
+				       db_ll(res, 0, 6)};
+	PQclear(res);
 	return 0;
+}
+
+int seed_bench(struct db_conn *db, long n, long *created, char *term, size_t termlen,
+	       char *err, size_t errlen)
+{
+	int rc;
+
+	*created = 0;
+	if ((rc = institutions_load(db, err, errlen)) < 0 ||
+	    (rc = catalog_seed_programs_load(db, err, errlen)) < 0)
+		return rc;
+	return catalog_seed_bench_load(db, n, created, term, termlen, err, errlen);
 }

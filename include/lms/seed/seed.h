@@ -1,4 +1,4 @@
-/* seed.h - demo data: the partnership's institutions and one account per role */
+/* seed.h - demo data: institutions, accounts, the catalogue; the benchmark catalogue */
 #ifndef LMS_SEED_SEED_H
 #define LMS_SEED_SEED_H
 
@@ -12,14 +12,29 @@ struct db_conn;
 /* The password of every demo account (the SPEC's "Running it"). */
 #define SEED_DEMO_PASSWORD "demo-pass-2026"
 
+/* Rows in the tables the demo data fills, after a load. */
+struct seed_counts {
+	long long institutions, programs, courses, sections, lessons, facilities, users;
+};
+
 /*
  * Loads the demo data: the Gwangju agreement's eight partners, the national
- * programme's fifteen regional centres, and the demo accounts with their
- * roles. Idempotent: existing rows are updated or left as they are (an
- * existing account keeps its password). Hashes at iterations. Returns 0, or
- * a negative lms_err with a message in err.
+ * programme's fifteen regional centres, the demo accounts with their roles,
+ * and the demo catalogue (catalog_seed_demo_load). Idempotent: existing
+ * rows are updated or left as they are (an existing account keeps its
+ * password). Hashes at iterations. Fills counts. Returns 0, or a negative
+ * lms_err with a message in err.
  */
-int seed_demo(struct db_conn *db, int iterations, char *err, size_t errlen);
+int seed_demo(struct db_conn *db, int iterations, struct seed_counts *counts, char *err,
+	      size_t errlen);
+
+/*
+ * Loads the institutions and programmes (as seed_demo does), then the n
+ * benchmark courses of catalog_seed_bench_load; *created and term as
+ * there. Returns 0, or a negative lms_err with a message in err.
+ */
+int seed_bench(struct db_conn *db, long n, long *created, char *term, size_t termlen,
+	       char *err, size_t errlen);
 
 /* A role to give an account at creation: institution by its code. */
 struct seed_role {
@@ -31,12 +46,15 @@ struct seed_role {
  * Creates the account email (display name, stage) with password hashed at
  * iterations and the learner role plus roles, in one transaction, and
  * records it in the audit log as done by via. When the email exists,
- * *created is false and only missing roles are added. Returns 0 or an
- * lms_err with a message in err.
+ * *created is false, nothing is hashed and only missing roles are added.
+ * Returns 0 or an lms_err with a message in err.
  */
 int seed_account(struct db_conn *db, const char *email, const char *display_name,
 		 const char *stage, const char *password, int iterations,
 		 const struct seed_role *roles, size_t nroles, const char *via, bool *created,
 		 char *err, size_t errlen);
+
+/* Writes "what: <the database's message, or rc's text>" into err; returns rc. */
+int seed_error(struct db_conn *db, int rc, char *err, size_t errlen, const char *what);
 
 #endif
