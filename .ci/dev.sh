@@ -10,6 +10,7 @@ packages=(
 	libcivetweb-dev civetweb            # civetweb provides the binary the CMake package checks for
 	libpq-dev postgresql-15 postgresql-contrib
 	libssl-dev libjansson-dev
+	libcmark-dev                        # lesson text: Markdown to safe HTML
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )

@@ -42,6 +42,7 @@ static const struct opt opts[] = {
 	{"db_pool_size", OPT_INT, F(db_pool_size), "8", 1, 500, false, false},
 	{"db_pool_wait_ms", OPT_INT, F(db_pool_wait_ms), "2000", 1, 600000, false, false},
 	{"max_body_bytes", OPT_SIZE, F(max_body_bytes), "1MiB", 1024, 1LL << 30, false, false},
+	{"max_upload_bytes", OPT_SIZE, F(max_upload_bytes), "50MiB", 1024, 1LL << 30, false, false},
 	{"request_timeout_ms", OPT_INT, F(request_timeout_ms), "30000", 100, 3600000, false, false},
 	{"keep_alive_timeout_ms", OPT_INT, F(keep_alive_timeout_ms), "5000", 0, 600000, false, false},
 	{"log_level", OPT_LOGLEVEL, F(log_level), "info", 0, 0, false, false},

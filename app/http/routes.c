@@ -8,7 +8,9 @@
 #include "lms/auth/auth_http.h"
 #include "lms/auth/role_http.h"
 #include "lms/auth/token_http.h"
+#include "lms/catalog/admin_http.h"
 #include "lms/catalog/catalog_http.h"
+#include "lms/catalog/content_http.h"
 #include "lms/http/ops_http.h"
 
 /* Every API path of the platform, one line each. */
@@ -36,8 +38,26 @@ static const struct route table[] = {
 	{HTTP_GET, "/api/v1/courses/{id}", catalog_course, GUARD_PUBLIC, 0},
 
 	/* catalogue: institution admins */
+	{HTTP_POST, "/api/v1/courses", catalog_admin_course_create, GUARD_CATALOG_MANAGE, 0},
+	{HTTP_PATCH, "/api/v1/courses/{id}", catalog_admin_course_update, GUARD_CATALOG_MANAGE, 0},
+	{HTTP_POST, "/api/v1/courses/{id}/sections", catalog_admin_section_create,
+	 GUARD_CATALOG_MANAGE, 0},
+	{HTTP_PATCH, "/api/v1/sections/{id}", catalog_admin_section_update, GUARD_CATALOG_MANAGE, 0},
+	{HTTP_POST, "/api/v1/courses/{id}/modules", catalog_admin_module_create,
+	 GUARD_CATALOG_MANAGE, 0},
+	{HTTP_PATCH, "/api/v1/modules/{id}", catalog_admin_module_update, GUARD_CATALOG_MANAGE, 0},
+	{HTTP_POST, "/api/v1/modules/{id}/lessons", catalog_admin_lesson_create,
+	 GUARD_CATALOG_MANAGE, 0},
+	{HTTP_PATCH, "/api/v1/lessons/{id}", catalog_admin_lesson_update, GUARD_CATALOG_MANAGE, 0},
 
 	/* course content */
+	{HTTP_GET, "/api/v1/courses/{id}/modules", content_syllabus, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/lessons/{id}", content_lesson, GUARD_CONTENT_READ, 0},
+	{HTTP_POST, "/api/v1/lessons/{id}/attachments", content_attachment_upload,
+	 GUARD_CONTENT_UPLOAD, ROUTE_RAW_BODY},
+	{HTTP_POST, "/api/v1/lessons/{id}/complete", content_lesson_complete, GUARD_PROGRESS_WRITE,
+	 0},
+	{HTTP_GET, "/api/v1/attachments/{id}", content_attachment_download, GUARD_CONTENT_READ, 0},
 };
 
 #define NROUTES (sizeof(table) / sizeof(table[0]))

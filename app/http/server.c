@@ -123,6 +123,7 @@ static void dispatch(struct http_req *req)
 	const struct lms_config *cfg = req->app->cfg;
 	const char *problem, *te;
 	unsigned method = http_method_bit(ri->request_method), allow = 0;
+	long long limit;
 	bool has_body, changes, json_body;
 	char allow_text[96], extra[160];
 	int rc;
@@ -142,16 +143,27 @@ static void dispatch(struct http_req *req)
 		return;
 	}
 	req->query = ri->query_string;
-	if (ri->content_length > cfg->max_body_bytes) {
+	req->route = routes_match(req, method, &allow);
+	/* Uploads (raw bodies) have a limit of their own. */
+	limit = req->route && (req->route->flags & ROUTE_RAW_BODY) ? cfg->max_upload_bytes
+								    : cfg->max_body_bytes;
+	if (ri->content_length > limit) {
 		mg_disable_connection_keep_alive(req->conn);
 		http_reply_problem(req, 413, "body_too_large", NULL,
-				   "the request body is larger than %lld bytes", cfg->max_body_bytes);
+				   "the request body is larger than %lld bytes", limit);
 		return;
 	}
 
-	req->route = routes_match(req, method, &allow);
 	te = http_req_header(req, "Transfer-Encoding");
 	has_body = ri->content_length > 0 || te;
+	/* Who may ask is settled before a byte of the body is read: nobody can
+	 * make a worker hold an upload that would be refused anyway. A body
+	 * left unread ends the connection. */
+	if (req->route && !guard_route_or_reply(req)) {
+		if (has_body)
+			mg_disable_connection_keep_alive(req->conn);
+		return;
+	}
 	changes = method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE);
 	json_body = changes && !(req->route && (req->route->flags & ROUTE_RAW_BODY));
 	if (json_body && has_body && !is_json_type(http_req_header(req, "Content-Type"))) {
@@ -160,11 +172,10 @@ static void dispatch(struct http_req *req)
 		return;
 	}
 	if (has_body) {
-		if ((rc = read_body(req, cfg->max_body_bytes)) == LMS_ETOOBIG) {
+		if ((rc = read_body(req, limit)) == LMS_ETOOBIG) {
 			mg_disable_connection_keep_alive(req->conn);
 			http_reply_problem(req, 413, "body_too_large", NULL,
-					   "the request body is larger than %lld bytes",
-					   cfg->max_body_bytes);
+					   "the request body is larger than %lld bytes", limit);
 			return;
 		}
 		if (rc == LMS_ENOMEM) {
@@ -212,8 +223,6 @@ static void dispatch(struct http_req *req)
 		}
 		return;
 	}
-	if (!guard_route_or_reply(req))
-		return;
 	req->route->handler(req);
 	if (!req->status)
 		http_reply_problem(req, 500, "internal", NULL, "the request was not answered");

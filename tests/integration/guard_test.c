@@ -65,7 +65,9 @@ enum prep {
 /*
  * Templates may name {A} and {B} (institution ids), {TARGET} (a user that
  * is none of the actors, whose roles are granted and revoked), {TOKEN} (the
- * token a PREP_TOKEN_* made) and {ROW} (unique per request).
+ * token a PREP_TOKEN_* made), {ROW} (unique per request), {LESSON} and
+ * {ATTACHMENT} (course content of A, see content_setup), and {COURSE},
+ * {SECTION} and {MODULE} (the lesson's).
  *
  * effect_sql, when set, is a count that must be effect_allowed after a 2xx
  * and effect_refused after a refusal.
@@ -85,6 +87,11 @@ struct endpoint {
 #define ROLE_COUNT(role, inst_cond)                                                    \
 	"SELECT count(*) FROM user_roles WHERE user_id = {TARGET} AND role = '" role "'" \
 	" AND " inst_cond
+
+#define COURSE_BODY(inst)                                                              \
+	"{\"institution_id\": " inst ", \"program\": \"online\", \"code\": \"guard-{ROW}\","   \
+	" \"title_ko\": \"권한 {ROW}\", \"title_en\": \"Guard {ROW}\", \"delivery\": \"online\"}"
+#define COURSE_COUNT "SELECT count(*) FROM courses WHERE code = 'guard-{ROW}'"
 
 /* expect[] is in actor order: visitor learner instructor admin_A admin_B platform
  * tok_audit tok_reports tok_metrics */
@@ -153,6 +160,63 @@ static const struct endpoint endpoints[] = {
 
 	{"GET", "/metrics", NULL, PREP_NONE,
 	 {401, 403, 403, 403, 403, 200, 403, 403, 200}, NULL, 0, 0},
+
+	/* Course content: {LESSON} and its file {ATTACHMENT} belong to a
+	 * published course of A whose section the instructor teaches and the
+	 * learner is enrolled in. An upload is judged before its file is
+	 * looked at: those who may upload get 415 for this JSON body. */
+	{"GET", "/api/v1/lessons/{LESSON}", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/lessons/987654321", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/lessons/{LESSON}/attachments?filename=guard.txt", "{ }", PREP_NONE,
+	 {401, 403, 415, 415, 403, 415, 403, 403, 403},
+	 "SELECT count(*) FROM attachments WHERE filename = 'guard.txt'", 0, 0},
+	{"POST", "/api/v1/lessons/{LESSON}/complete", NULL, PREP_NONE,
+	 {401, 200, 403, 403, 403, 403, 403, 403, 403},
+	 "SELECT count(*) FROM lesson_progress WHERE lesson_id = {LESSON} AND user_id <>"
+	 " (SELECT id FROM users WHERE email = 'learner@example.com')", 0, 0},
+	{"GET", "/api/v1/attachments/{ATTACHMENT}", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+
+	/* Catalogue changes: {COURSE} (with {SECTION} and {MODULE}) is the
+	 * course of the content above. Another institution's admins are told
+	 * its course does not exist. */
+	{"POST", "/api/v1/courses", COURSE_BODY("{A}"), PREP_NONE,
+	 {401, 403, 403, 201, 403, 201, 403, 403, 403}, COURSE_COUNT, 1, 0},
+	{"POST", "/api/v1/courses", COURSE_BODY("{B}"), PREP_NONE,
+	 {401, 403, 403, 403, 201, 201, 403, 403, 403}, COURSE_COUNT, 1, 0},
+	{"PATCH", "/api/v1/courses/{COURSE}", "{\"title_en\": \"Guard course {ROW}\"}", PREP_NONE,
+	 {401, 403, 403, 200, 404, 200, 403, 403, 403},
+	 "SELECT count(*) FROM courses WHERE id = {COURSE} AND title_en = 'Guard course {ROW}'",
+	 1, 0},
+	{"PATCH", "/api/v1/courses/987654321", "{\"title_en\": \"Guard\"}", PREP_NONE,
+	 {401, 403, 403, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/courses/{COURSE}/sections",
+	 "{\"term\": \"2027-1\", \"starts_on\": \"2027-03-02\", \"ends_on\": \"2027-06-20\","
+	 " \"capacity\": {ROW}, \"enrollment_opens_at\": \"2027-02-01T09:00:00+09:00\","
+	 " \"enrollment_closes_at\": \"2027-02-20T18:00:00+09:00\"}",
+	 PREP_NONE, {401, 403, 403, 201, 404, 201, 403, 403, 403},
+	 "SELECT count(*) FROM sections WHERE course_id = {COURSE} AND capacity = {ROW}", 1, 0},
+	{"PATCH", "/api/v1/sections/{SECTION}", "{\"capacity\": {ROW}}", PREP_NONE,
+	 {401, 403, 403, 200, 404, 200, 403, 403, 403},
+	 "SELECT count(*) FROM sections WHERE id = {SECTION} AND capacity = {ROW}", 1, 0},
+	{"POST", "/api/v1/courses/{COURSE}/modules",
+	 "{\"position\": 9, \"title_ko\": \"권한\", \"title_en\": \"Guard {ROW}\"}", PREP_NONE,
+	 {401, 403, 403, 201, 404, 201, 403, 403, 403},
+	 "SELECT count(*) FROM course_modules WHERE title_en = 'Guard {ROW}'", 1, 0},
+	{"PATCH", "/api/v1/modules/{MODULE}", "{\"title_en\": \"Week 1 {ROW}\"}", PREP_NONE,
+	 {401, 403, 403, 200, 404, 200, 403, 403, 403},
+	 "SELECT count(*) FROM course_modules WHERE id = {MODULE} AND title_en = 'Week 1 {ROW}'",
+	 1, 0},
+	{"POST", "/api/v1/modules/{MODULE}/lessons",
+	 "{\"position\": 9, \"title_ko\": \"권한\", \"title_en\": \"Guard {ROW}\","
+	 " \"kind\": \"text\"}",
+	 PREP_NONE, {401, 403, 403, 201, 404, 201, 403, 403, 403},
+	 "SELECT count(*) FROM lessons WHERE title_en = 'Guard {ROW}'", 1, 0},
+	{"PATCH", "/api/v1/lessons/{LESSON}", "{\"title_en\": \"Lesson {ROW}\"}", PREP_NONE,
+	 {401, 403, 403, 200, 404, 200, 403, 403, 403},
+	 "SELECT count(*) FROM lessons WHERE id = {LESSON} AND title_en = 'Lesson {ROW}'", 1, 0},
 };
 
 /* ---- fixture ---- */
@@ -161,6 +225,8 @@ struct fixture {
 	struct lms_server server;
 	char conninfo[1024];
 	long long inst_a, inst_b, target_id;
+	long long lesson, attachment; /* course content of A */
+	long long course, section, module; /* the lesson's */
 	struct harness_actor actors[NACTORS];
 };
 
@@ -222,6 +288,87 @@ static long long make_token(const struct harness_actor *creator, long long inst,
 	return id;
 }
 
+/*
+ * Course content of A: a published course with a section the instructor
+ * teaches and the learner is enrolled in, a lesson, and a file the
+ * instructor uploads. Fills fx.lesson and fx.attachment; returns 0 or -1.
+ */
+static int content_setup(void)
+{
+	char sql[1024], path[128], cookie[300], csrf[128];
+	const char *headers[] = {cookie, csrf, "Content-Type: text/plain", NULL};
+	struct http_result r = {0};
+	long long course, section, module;
+	int rc = -1;
+
+	snprintf(sql, sizeof(sql),
+		 "WITH p AS (INSERT INTO programs (code, name_ko, name_en, allowed_stages)"
+		 " VALUES ('online', '온라인 교육', 'Online education', '{worker}')"
+		 " ON CONFLICT (code) DO UPDATE SET code = EXCLUDED.code RETURNING id)"
+		 " INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
+		 " delivery, published) SELECT %lld, p.id, 'GUARD-CONTENT', '권한 강좌',"
+		 " 'Guard course', 'online', true FROM p RETURNING id",
+		 fx.inst_a);
+	if ((course = harness_sql_ll(fx.conninfo, sql)) <= 0)
+		return -1;
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
+		 " enrollment_opens_at, enrollment_closes_at, status) VALUES (%lld, '2026-1',"
+		 " '2026-03-02', '2026-06-30', 10, '2026-01-01', '2026-03-01', 'open') RETURNING id",
+		 course);
+	if ((section = harness_sql_ll(fx.conninfo, sql)) <= 0)
+		return -1;
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO section_instructors (section_id, user_id) VALUES (%lld, %lld);"
+		 " INSERT INTO enrollments (user_id, section_id, status) VALUES (%lld, %lld,"
+		 " 'enrolled')",
+		 section, fx.actors[INSTRUCTOR].user_id, fx.actors[LEARNER].user_id, section);
+	if (harness_sql(fx.conninfo, sql) != 0)
+		return -1;
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO course_modules (course_id, position, title_ko, title_en)"
+		 " VALUES (%lld, 1, '1주차', 'Week 1') RETURNING id",
+		 course);
+	if ((module = harness_sql_ll(fx.conninfo, sql)) <= 0)
+		return -1;
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO lessons (module_id, position, title_ko, title_en, kind, body_md)"
+		 " VALUES (%lld, 1, '강의', 'Lesson', 'text', '# 강의') RETURNING id",
+		 module);
+	if ((fx.lesson = harness_sql_ll(fx.conninfo, sql)) <= 0)
+		return -1;
+
+	snprintf(path, sizeof(path), "/api/v1/lessons/%lld/attachments?filename=guard-fixture.txt",
+		 fx.lesson);
+	snprintf(cookie, sizeof(cookie), "Cookie: %s", fx.actors[INSTRUCTOR].cookie);
+	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", fx.actors[INSTRUCTOR].csrf);
+	if (harness_request_once(&fx.server, "POST", path, headers, "guard fixture", &r) == 0 &&
+	    r.status == 201 && (fx.attachment = body_ll(&r, "id")) > 0)
+		rc = 0;
+	else
+		fprintf(stderr, "guard_test: POST %s: %ld %s\n", path, r.status,
+			r.body ? r.body : "");
+	http_result_release(&r);
+	return rc;
+}
+
+/* The course, section and module of the content's lesson, which the
+ * catalogue rows change. Returns 0 or -1. */
+static int catalog_setup(void)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT module_id FROM lessons WHERE id = %lld", fx.lesson);
+	fx.module = harness_sql_ll(fx.conninfo, sql);
+	snprintf(sql, sizeof(sql), "SELECT course_id FROM course_modules WHERE id = %lld",
+		 fx.module);
+	fx.course = harness_sql_ll(fx.conninfo, sql);
+	snprintf(sql, sizeof(sql), "SELECT min(id) FROM sections WHERE course_id = %lld",
+		 fx.course);
+	fx.section = harness_sql_ll(fx.conninfo, sql);
+	return fx.module > 0 && fx.course > 0 && fx.section > 0 ? 0 : -1;
+}
+
 static int group_setup(void **state)
 {
 	struct http_result r = {0};
@@ -267,6 +414,8 @@ static int group_setup(void **state)
 			r.body ? r.body : "");
 		goto out;
 	}
+	if (content_setup() != 0 || catalog_setup() != 0)
+		goto out;
 	rc = 0;
 out:
 	http_result_release(&r);
@@ -320,6 +469,16 @@ static void expand(const char *tmpl, const struct vars *v, char *out, size_t len
 				value = v->token;
 			else if (name_len == 3 && !strncmp(name, "ROW", 3))
 				value = v->row;
+			else if (name_len == 6 && !strncmp(name, "LESSON", 6))
+				value = fx.lesson;
+			else if (name_len == 10 && !strncmp(name, "ATTACHMENT", 10))
+				value = fx.attachment;
+			else if (name_len == 6 && !strncmp(name, "COURSE", 6))
+				value = fx.course;
+			else if (name_len == 7 && !strncmp(name, "SECTION", 7))
+				value = fx.section;
+			else if (name_len == 6 && !strncmp(name, "MODULE", 6))
+				value = fx.module;
 			else
 				fail_msg("unknown placeholder in template: %s", tmpl);
 			n = snprintf(out + used, len - used, "%lld", value);

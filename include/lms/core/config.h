@@ -25,6 +25,7 @@ struct lms_config {
 	int db_pool_size;
 	int db_pool_wait_ms;
 	long long max_body_bytes;
+	long long max_upload_bytes;  /* raw bodies of upload routes */
 	int request_timeout_ms;
 	int keep_alive_timeout_ms;
 	enum log_level log_level;

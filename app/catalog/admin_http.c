@@ -1,0 +1,660 @@
+/* admin_http.c - handlers: institution admins publish courses, sections, modules, lessons */
+#include "lms/catalog/admin_http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lms/auth/account_store.h"
+#include "lms/auth/audit.h"
+#include "lms/auth/guard.h"
+#include "lms/catalog/admin_store.h"
+#include "lms/catalog/catalog_rules.h"
+#include "lms/catalog/catalog_store.h"
+#include "lms/core/err.h"
+#include "lms/core/log.h"
+#include "lms/db/sql.h"
+#include "lms/enrollment/hooks.h"
+#include "lms/http/request.h"
+#include "lms/http/response.h"
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_FIELDS 16
+
+/* ---- what each body may hold ---- */
+
+static const char *const programs[] = {
+	"ai_academy", "ai_do_dream", "corporate_university", "science_academy", "university_track",
+	"graduate_school", "online", "startup_support", "regional_center", NULL};
+static const char *const deliveries[] = {"online", "offline", "blended", NULL};
+static const char *const levels[] = {"beginner", "intermediate", "advanced", NULL};
+static const char *const statuses[] = {"draft", "open", "closed", "cancelled", NULL};
+static const char *const kinds[] = {"text", "video", "link", "file", NULL};
+
+/* Byte bounds of strings are loose (four bytes a character); the rules
+ * count characters. */
+static const struct json_field course_fields[] = {
+	{"program", 's', true, false, 64},
+	{"institution_id", 'i', false, true, 0},
+	{"code", 's', true, false, 160},
+	{"title_ko", 's', true, false, 800},
+	{"title_en", 's', true, false, 800},
+	{"summary_ko", 's', false, false, 4000},
+	{"summary_en", 's', false, false, 4000},
+	{"description", 's', false, false, 80000},
+	{"delivery", 's', true, false, 32},
+	{"level", 's', false, false, 32},
+	{"tags", 'a', false, false, 0},
+	{"prerequisite_course_ids", 'a', false, false, 0},
+	{"published", 'b', false, false, 0},
+};
+static const struct catalog_rule course_rules[] = {
+	{"program", CATALOG_ONE_OF, 0, 0, programs},
+	{"code", CATALOG_CODE, 1, 40, NULL},
+	{"title_ko", CATALOG_TEXT, 1, 200, NULL},
+	{"title_en", CATALOG_TEXT, 1, 200, NULL},
+	{"summary_ko", CATALOG_TEXT, 0, 1000, NULL},
+	{"summary_en", CATALOG_TEXT, 0, 1000, NULL},
+	{"description", CATALOG_TEXT, 0, 20000, NULL},
+	{"delivery", CATALOG_ONE_OF, 0, 0, deliveries},
+	{"level", CATALOG_ONE_OF, 0, 0, levels},
+	{"tags", CATALOG_TAGS, 1, 40, NULL},
+	{"prerequisite_course_ids", CATALOG_IDS, 0, 50, NULL},
+};
+
+static const struct json_field section_fields[] = {
+	{"term", 's', true, false, 32},
+	{"starts_on", 's', true, false, 32},
+	{"ends_on", 's', true, false, 32},
+	{"capacity", 'i', true, false, 0},
+	{"enrollment_opens_at", 's', true, false, 64},
+	{"enrollment_closes_at", 's', true, false, 64},
+	{"status", 's', false, false, 32},
+	{"instructor_ids", 'a', false, false, 0},
+};
+static const struct catalog_rule section_rules[] = {
+	{"term", CATALOG_TERM, 0, 0, NULL},
+	{"starts_on", CATALOG_DATE, 0, 0, NULL},
+	{"ends_on", CATALOG_DATE, 0, 0, NULL},
+	{"capacity", CATALOG_INT, 1, 10000, NULL},
+	{"enrollment_opens_at", CATALOG_TIMESTAMP, 0, 0, NULL},
+	{"enrollment_closes_at", CATALOG_TIMESTAMP, 0, 0, NULL},
+	{"status", CATALOG_ONE_OF, 0, 0, statuses},
+	{"instructor_ids", CATALOG_IDS, 0, 50, NULL},
+};
+
+static const struct json_field module_fields[] = {
+	{"position", 'i', true, false, 0},
+	{"title_ko", 's', true, false, 800},
+	{"title_en", 's', true, false, 800},
+};
+static const struct catalog_rule module_rules[] = {
+	{"position", CATALOG_INT, 0, 10000, NULL},
+	{"title_ko", CATALOG_TEXT, 1, 200, NULL},
+	{"title_en", CATALOG_TEXT, 1, 200, NULL},
+};
+
+static const struct json_field lesson_fields[] = {
+	{"position", 'i', true, false, 0},
+	{"title_ko", 's', true, false, 800},
+	{"title_en", 's', true, false, 800},
+	{"kind", 's', true, false, 16},
+	{"body_md", 's', false, false, 200000},
+	{"url", 's', false, true, 2000},
+	{"duration_min", 'i', false, true, 0},
+};
+static const struct catalog_rule lesson_rules[] = {
+	{"position", CATALOG_INT, 0, 10000, NULL},
+	{"title_ko", CATALOG_TEXT, 1, 200, NULL},
+	{"title_en", CATALOG_TEXT, 1, 200, NULL},
+	{"kind", CATALOG_ONE_OF, 0, 0, kinds},
+	{"url", CATALOG_HTTPS_URL, 0, 2000, NULL},
+	{"duration_min", CATALOG_INT, 1, 1440, NULL},
+};
+
+struct body_spec {
+	const struct json_field *fields;
+	size_t nfields;
+	const struct catalog_rule *rules;
+	size_t nrules;
+};
+
+#define SPEC(f, r) {f, NELEMS(f), r, NELEMS(r)}
+_Static_assert(NELEMS(course_fields) <= MAX_FIELDS && NELEMS(section_fields) <= MAX_FIELDS &&
+		       NELEMS(module_fields) <= MAX_FIELDS && NELEMS(lesson_fields) <= MAX_FIELDS,
+	       "body_or_reply copies at most MAX_FIELDS fields");
+static const struct body_spec course_spec = SPEC(course_fields, course_rules);
+static const struct body_spec section_spec = SPEC(section_fields, section_rules);
+static const struct body_spec module_spec = SPEC(module_fields, module_rules);
+static const struct body_spec lesson_spec = SPEC(lesson_fields, lesson_rules);
+
+/* ---- shared steps ---- */
+
+static void reply_invalid(struct http_req *req, struct db_conn *db, json_t *errors)
+{
+	if (db)
+		db_rollback(db);
+	http_reply_problem(req, 400, "validation_failed", errors,
+			   "the request body has invalid fields");
+}
+
+/*
+ * Checks req->json against spec: a create must hold every required field,
+ * an update (patch) any of them but at least one. Replies 400 naming each
+ * bad field (type, unknown, value) and returns false.
+ */
+static bool body_or_reply(struct http_req *req, const struct body_spec *spec, bool patch)
+{
+	struct json_field fields[MAX_FIELDS];
+	json_t *errors = NULL;
+
+	if (!json_is_object(req->json)) {
+		http_reply_problem(req, 400, "invalid_request", NULL,
+				   "the request body must be a JSON object");
+		return false;
+	}
+	if (patch && json_object_size(req->json) == 0) {
+		http_reply_problem(req, 400, "invalid_request", NULL,
+				   "the body names no field to change");
+		return false;
+	}
+	for (size_t i = 0; i < spec->nfields; i++) {
+		fields[i] = spec->fields[i];
+		fields[i].required = fields[i].required && !patch;
+	}
+	http_json_check(req->json, fields, spec->nfields, &errors);
+	catalog_rules_check(req->json, spec->rules, spec->nrules, &errors);
+	if (!errors)
+		return true;
+	reply_invalid(req, NULL, errors);
+	return false;
+}
+
+/*
+ * Ends a change that failed, answering for it. What the database refused as
+ * a CHECK, NOT NULL or foreign-key violation, or as a value it cannot take,
+ * is the request's fault (400), not the server's; validation is meant to
+ * catch it first, so it is logged.
+ */
+static void change_failed(struct http_req *req, struct db_conn *db, int rc)
+{
+	if (rc == LMS_EDB && db &&
+	    (db_sqlstate_is(db, "23514") || db_sqlstate_is(db, "23503") ||
+	     db_sqlstate_is(db, "23502") || !strncmp(db->sqlstate, "22", 2))) {
+		log_warn("request %s: the database refused a catalogue change: %s",
+			 req->request_id, db->errmsg);
+		http_reply_problem(req, 400, "validation_failed", NULL,
+				   "a value is out of range or names something that does not "
+				   "exist");
+	} else {
+		http_reply_error(req, rc);
+	}
+	if (db)
+		db_rollback(db);
+}
+
+/* change_failed, where a conflict is a course code the institution uses. */
+static void course_failed(struct http_req *req, struct db_conn *db, int rc)
+{
+	if (rc != LMS_ECONFLICT) {
+		change_failed(req, db, rc);
+		return;
+	}
+	db_rollback(db);
+	http_reply_problem(req, 409, "course_code_taken",
+			   json_pack("[{s:s, s:s}]", "field", "code", "message",
+				     "the institution has a course with this code"),
+			   "the institution has a course with this code");
+}
+
+/*
+ * Begins the change of target id of kind (lock: the target row itself
+ * changes) and finds whose it is. Replies 404 when there is none, or when
+ * the caller does not manage its institution: to them it does not exist.
+ */
+static bool begin_owned_or_reply(struct http_req *req, struct db_conn *db, enum admin_kind kind,
+				 long long id, bool lock, struct admin_owner *o)
+{
+	int rc;
+
+	if ((rc = db_begin(db)) < 0 || (rc = admin_store_owner(db, kind, id, lock, o)) < 0) {
+		change_failed(req, db, rc);
+		return false;
+	}
+	if (!guard_require_or_404(req, GUARD_CATALOG_MANAGE, o->institution_id)) {
+		db_rollback(db);
+		return false;
+	}
+	return true;
+}
+
+/* Records ev, commits, and replies status with body (borrowed) and, when
+ * not NULL, a Location. */
+static void audit_commit_reply(struct http_req *req, struct db_conn *db,
+			       const struct audit_event *ev, int status, const json_t *body,
+			       const char *location)
+{
+	char headers[128];
+	int rc;
+
+	if ((rc = audit_record(req, ev)) < 0 || (rc = db_commit(db)) < 0) {
+		change_failed(req, db, rc);
+		return;
+	}
+	if (location)
+		snprintf(headers, sizeof(headers), "Location: %s\r\n", location);
+	http_reply_json_headers(req, status, body, location ? headers : NULL);
+}
+
+/* {"fields": [the names the body sets]} for the audit trail of an update
+ * (new): what changed, not the values. */
+static json_t *fields_named(const json_t *body)
+{
+	json_t *names = json_array(), *v;
+	const char *key;
+
+	json_object_foreach((json_t *)body, key, v)
+		json_array_append_new(names, json_string(key));
+	return json_pack("{s:o}", "fields", names);
+}
+
+/* ---- courses ---- */
+
+/*
+ * Looks up what a course body refers to: the programme (*program_id, 0 when
+ * the body names none) and the prerequisites of course_id (0: new) of inst.
+ * Adds an error naming each field that refers to nothing usable.
+ */
+static int course_refs_check(struct db_conn *db, long long course_id, long long inst,
+			     const json_t *body, long long *program_id, json_t **errors)
+{
+	const char *program = json_string_value(json_object_get(body, "program"));
+	json_t *ids = json_object_get(body, "prerequisite_course_ids");
+	char *why = NULL;
+	int rc = 0;
+
+	*program_id = 0;
+	if (program && (rc = admin_store_program_id(db, program, program_id)) == LMS_ENOTFOUND) {
+		http_json_error_add(errors, "program", "no programme has this code");
+		rc = 0;
+	}
+	if (rc == 0 && ids &&
+	    (rc = admin_store_prerequisites_check(db, course_id, inst, ids, &why)) == 0 && why)
+		http_json_error_add(errors, "prerequisite_course_ids", why);
+	free(why);
+	return rc;
+}
+
+void catalog_admin_course_create(struct http_req *req)
+{
+	json_t *errors = NULL, *course = NULL, *v;
+	struct db_conn *db = NULL;
+	long long inst, program_id, id = 0;
+	char location[64];
+	int rc;
+
+	if (!body_or_reply(req, &course_spec, false))
+		goto out;
+	v = json_object_get(req->json, "institution_id");
+	if (json_is_integer(v) && json_integer_value(v) <= 0) {
+		http_json_error_add(&errors, "institution_id", "must be the id of an institution");
+		reply_invalid(req, NULL, errors);
+		goto out;
+	}
+	if (!(inst = guard_institution_or_reply(req, json_integer_value(v))) ||
+	    !guard_require_or_reply(req, GUARD_CATALOG_MANAGE, inst) ||
+	    !(db = http_req_db_or_reply(req)))
+		goto out;
+	if ((rc = db_begin(db)) < 0)
+		goto fail;
+	if ((rc = account_store_institution_exists(db, inst)) == LMS_ENOTFOUND)
+		http_json_error_add(&errors, "institution_id", "no institution has this id");
+	else if (rc < 0)
+		goto fail;
+	if ((rc = course_refs_check(db, 0, inst, req->json, &program_id, &errors)) < 0)
+		goto fail;
+	if (errors) {
+		reply_invalid(req, db, errors);
+		goto out;
+	}
+	if ((rc = admin_store_course_create(db, inst, program_id, req->json, &id)) < 0 ||
+	    ((v = json_object_get(req->json, "prerequisite_course_ids")) &&
+	     (rc = admin_store_prerequisites_set(db, id, v)) < 0) ||
+	    (rc = catalog_store_course(db, id, http_req_lang(req), true, &course)) < 0)
+		goto fail;
+	snprintf(location, sizeof(location), "/api/v1/courses/%lld", id);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "course.create",
+						 .target_type = "course",
+						 .target_id = id,
+						 .institution_id = inst},
+			   201, course, location);
+	goto out;
+fail:
+	course_failed(req, db, rc);
+out:
+	json_decref(course);
+}
+
+void catalog_admin_course_update(struct http_req *req)
+{
+	json_t *errors = NULL, *course = NULL, *detail = NULL, *v;
+	struct db_conn *db = NULL;
+	struct admin_owner o;
+	long long id, program_id;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &id) || !body_or_reply(req, &course_spec, true) ||
+	    !(db = http_req_db_or_reply(req)) ||
+	    !begin_owned_or_reply(req, db, ADMIN_COURSE, id, true, &o))
+		goto out;
+	/* A course stays with the institution that offers it. */
+	if ((v = json_object_get(req->json, "institution_id")) &&
+	    json_integer_value(v) != o.institution_id)
+		http_json_error_add(&errors, "institution_id",
+				    "cannot change: a course stays with its institution");
+	if ((rc = course_refs_check(db, id, o.institution_id, req->json, &program_id, &errors)) <
+	    0)
+		goto fail;
+	if (errors) {
+		reply_invalid(req, db, errors);
+		goto out;
+	}
+	if ((rc = admin_store_course_update(db, id, program_id, req->json)) < 0 ||
+	    ((v = json_object_get(req->json, "prerequisite_course_ids")) &&
+	     (rc = admin_store_prerequisites_set(db, id, v)) < 0) ||
+	    (rc = catalog_store_course(db, id, http_req_lang(req), true, &course)) < 0)
+		goto fail;
+	detail = fields_named(req->json);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "course.update",
+						 .target_type = "course",
+						 .target_id = id,
+						 .institution_id = o.institution_id,
+						 .detail = detail},
+			   200, course, NULL);
+	goto out;
+fail:
+	course_failed(req, db, rc);
+out:
+	json_decref(detail);
+	json_decref(course);
+}
+
+/* ---- sections ---- */
+
+/* Adds an error naming instructor_ids when the body's are not all
+ * instructors of inst. */
+static int instructors_check(struct db_conn *db, long long inst, const json_t *body,
+			     json_t **errors)
+{
+	json_t *ids = json_object_get(body, "instructor_ids");
+	char *why = NULL;
+	int rc;
+
+	if (!ids)
+		return 0;
+	if ((rc = admin_store_instructors_check(db, inst, ids, &why)) == 0 && why)
+		http_json_error_add(errors, "instructor_ids", why);
+	free(why);
+	return rc;
+}
+
+void catalog_admin_section_create(struct http_req *req)
+{
+	json_t *errors = NULL, *section = NULL, *v;
+	struct catalog_span span = {0};
+	struct db_conn *db = NULL;
+	struct admin_owner o;
+	long long course_id, id = 0;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &course_id) ||
+	    !body_or_reply(req, &section_spec, false))
+		goto out;
+	if (!catalog_rules_section_span(req->json, &span, &errors)) {
+		reply_invalid(req, NULL, errors);
+		goto out;
+	}
+	if (!(db = http_req_db_or_reply(req)) ||
+	    !begin_owned_or_reply(req, db, ADMIN_COURSE, course_id, false, &o))
+		goto out;
+	if ((rc = instructors_check(db, o.institution_id, req->json, &errors)) < 0)
+		goto fail;
+	if (errors) {
+		reply_invalid(req, db, errors);
+		goto out;
+	}
+	if ((rc = admin_store_section_create(db, course_id, req->json, &id)) < 0 ||
+	    ((v = json_object_get(req->json, "instructor_ids")) &&
+	     (rc = admin_store_instructors_set(db, id, v)) < 0) ||
+	    (rc = admin_store_section_get(db, id, &section)) < 0)
+		goto fail;
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "section.create",
+						 .target_type = "section",
+						 .target_id = id,
+						 .institution_id = o.institution_id},
+			   201, section, NULL);
+	goto out;
+fail:
+	change_failed(req, db, rc);
+out:
+	json_decref(section);
+}
+
+void catalog_admin_section_update(struct http_req *req)
+{
+	json_t *errors = NULL, *section = NULL, *detail = NULL, *v;
+	struct admin_section cur;
+	struct db_conn *db = NULL;
+	struct admin_owner o;
+	const char *status;
+	long long id, capacity;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &id) || !body_or_reply(req, &section_spec, true) ||
+	    !(db = http_req_db_or_reply(req)) ||
+	    !begin_owned_or_reply(req, db, ADMIN_SECTION, id, true, &o))
+		goto out;
+	/* The row is locked: its seats and status hold until the commit. */
+	if ((rc = admin_store_section_state(db, id, &cur)) < 0)
+		goto fail;
+	catalog_rules_section_span(req->json, &cur.span, &errors);
+	if ((rc = instructors_check(db, o.institution_id, req->json, &errors)) < 0)
+		goto fail;
+	if (errors) {
+		reply_invalid(req, db, errors);
+		goto out;
+	}
+	status = json_string_value(json_object_get(req->json, "status"));
+	if (status && !catalog_rules_section_transition_ok(cur.status, status)) {
+		db_rollback(db);
+		http_reply_problem(req, 409, "illegal_transition", NULL,
+				   "a %s section cannot become %s", cur.status, status);
+		goto out;
+	}
+	v = json_object_get(req->json, "capacity");
+	capacity = v ? json_integer_value(v) : cur.capacity;
+	if (capacity < cur.enrolled) {
+		db_rollback(db);
+		http_reply_problem(req, 409, "capacity_below_enrolled",
+				   json_pack("[{s:s, s:s}]", "field", "capacity", "message",
+					     "must not be below the number of enrolled learners"),
+				   "%lld learners are enrolled: the capacity cannot be lower",
+				   cur.enrolled);
+		goto out;
+	}
+	if ((rc = admin_store_section_update(db, id, req->json)) < 0 ||
+	    ((v = json_object_get(req->json, "instructor_ids")) &&
+	     (rc = admin_store_instructors_set(db, id, v)) < 0))
+		goto fail;
+	/* New seats go to the waitlist in this same transaction, before anyone
+	 * else can take them; a cancelled section has none to give. */
+	if (capacity > cur.capacity && strcmp(status ? status : cur.status, "cancelled") != 0 &&
+	    (rc = enrollment_capacity_raised(db, id, cur.capacity, (int)capacity)) < 0)
+		goto fail;
+	if ((rc = admin_store_section_get(db, id, &section)) < 0)
+		goto fail;
+	detail = fields_named(req->json);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "section.update",
+						 .target_type = "section",
+						 .target_id = id,
+						 .institution_id = o.institution_id,
+						 .detail = detail},
+			   200, section, NULL);
+	goto out;
+fail:
+	change_failed(req, db, rc);
+out:
+	json_decref(detail);
+	json_decref(section);
+}
+
+/* ---- modules ---- */
+
+void catalog_admin_module_create(struct http_req *req)
+{
+	json_t *module = NULL;
+	struct db_conn *db = NULL;
+	struct admin_owner o;
+	long long course_id;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &course_id) ||
+	    !body_or_reply(req, &module_spec, false) || !(db = http_req_db_or_reply(req)) ||
+	    !begin_owned_or_reply(req, db, ADMIN_COURSE, course_id, false, &o))
+		goto out;
+	if ((rc = admin_store_module_create(db, course_id, req->json, &module)) < 0) {
+		change_failed(req, db, rc);
+		goto out;
+	}
+	audit_commit_reply(req, db,
+			   &(struct audit_event){
+				   .action = "module.create",
+				   .target_type = "module",
+				   .target_id = json_integer_value(json_object_get(module, "id")),
+				   .institution_id = o.institution_id},
+			   201, module, NULL);
+out:
+	json_decref(module);
+}
+
+void catalog_admin_module_update(struct http_req *req)
+{
+	json_t *module = NULL, *detail = NULL;
+	struct db_conn *db = NULL;
+	struct admin_owner o;
+	long long id;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &id) || !body_or_reply(req, &module_spec, true) ||
+	    !(db = http_req_db_or_reply(req)) ||
+	    !begin_owned_or_reply(req, db, ADMIN_MODULE, id, true, &o))
+		goto out;
+	if ((rc = admin_store_module_update(db, id, req->json, &module)) < 0) {
+		change_failed(req, db, rc);
+		goto out;
+	}
+	detail = fields_named(req->json);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "module.update",
+						 .target_type = "module",
+						 .target_id = id,
+						 .institution_id = o.institution_id,
+						 .detail = detail},
+			   200, module, NULL);
+out:
+	json_decref(detail);
+	json_decref(module);
+}
+
+/* ---- lessons ---- */
+
+/* A video or a link is its url: such a lesson must keep one. */
+static void lesson_url_check(const char *kind, bool has_url, json_t **errors)
+{
+	if (catalog_rules_lesson_needs_url(kind) && !has_url)
+		http_json_error_add(errors, "url", "is required for video and link lessons");
+}
+
+void catalog_admin_lesson_create(struct http_req *req)
+{
+	json_t *errors = NULL, *lesson = NULL;
+	struct db_conn *db = NULL;
+	struct admin_owner o;
+	long long module_id, id;
+	char location[64];
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &module_id) ||
+	    !body_or_reply(req, &lesson_spec, false))
+		goto out;
+	lesson_url_check(json_string_value(json_object_get(req->json, "kind")),
+			 json_is_string(json_object_get(req->json, "url")), &errors);
+	if (errors) {
+		reply_invalid(req, NULL, errors);
+		goto out;
+	}
+	if (!(db = http_req_db_or_reply(req)) ||
+	    !begin_owned_or_reply(req, db, ADMIN_MODULE, module_id, false, &o))
+		goto out;
+	if ((rc = admin_store_lesson_create(db, module_id, req->json, &lesson)) < 0) {
+		change_failed(req, db, rc);
+		goto out;
+	}
+	id = json_integer_value(json_object_get(lesson, "id"));
+	snprintf(location, sizeof(location), "/api/v1/lessons/%lld", id);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "lesson.create",
+						 .target_type = "lesson",
+						 .target_id = id,
+						 .institution_id = o.institution_id},
+			   201, lesson, location);
+out:
+	json_decref(lesson);
+}
+
+void catalog_admin_lesson_update(struct http_req *req)
+{
+	json_t *errors = NULL, *lesson = NULL, *detail = NULL, *cur = NULL, *after;
+	struct db_conn *db = NULL;
+	struct admin_owner o;
+	long long id;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &id) || !body_or_reply(req, &lesson_spec, true) ||
+	    !(db = http_req_db_or_reply(req)) ||
+	    !begin_owned_or_reply(req, db, ADMIN_LESSON, id, true, &o))
+		goto out;
+	if ((rc = admin_store_lesson_get(db, id, &cur)) < 0)
+		goto fail;
+	/* The lesson as it will be: the body's fields over the stored ones. */
+	after = json_deep_copy(cur);
+	json_object_update(after, req->json);
+	lesson_url_check(json_string_value(json_object_get(after, "kind")),
+			 json_is_string(json_object_get(after, "url")), &errors);
+	json_decref(after);
+	if (errors) {
+		reply_invalid(req, db, errors);
+		goto out;
+	}
+	if ((rc = admin_store_lesson_update(db, id, req->json, &lesson)) < 0)
+		goto fail;
+	detail = fields_named(req->json);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "lesson.update",
+						 .target_type = "lesson",
+						 .target_id = id,
+						 .institution_id = o.institution_id,
+						 .detail = detail},
+			   200, lesson, NULL);
+	goto out;
+fail:
+	change_failed(req, db, rc);
+out:
+	json_decref(cur);
+	json_decref(detail);
+	json_decref(lesson);
+}

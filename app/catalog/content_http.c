@@ -1,0 +1,435 @@
+/* content_http.c - handlers: course content (syllabus, lessons, files, progress) */
+#include "lms/catalog/content_http.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "lms/auth/audit.h"
+#include "lms/auth/guard.h"
+#include "lms/catalog/catalog_store.h"
+#include "lms/catalog/content_store.h"
+#include "lms/catalog/files.h"
+#include "lms/catalog/markdown.h"
+#include "lms/core/err.h"
+#include "lms/core/log.h"
+#include "lms/db/pool.h"
+#include "lms/db/sql.h"
+#include "lms/http/request.h"
+#include "lms/http/response.h"
+#include "lms/http/server.h"
+
+#define DOWNLOAD_CHUNK 65536
+#define FILENAME_MAX_BYTES 255
+
+/* What a lesson may carry: documents, slides, sheets, images, archives,
+ * video. Anything else (HTML, SVG, scripts) could run in a browser. */
+static const char *const upload_types[] = {
+	"application/pdf",
+	"image/png",
+	"image/jpeg",
+	"text/plain",
+	"text/markdown",
+	"application/zip",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"video/mp4",
+};
+
+/* The allowed media type ct names (parameters aside) as our own constant,
+ * so what is stored and later sent back is never the client's bytes; NULL
+ * when it is not allowed. */
+static const char *upload_type(const char *ct)
+{
+	size_t n;
+
+	if (!ct)
+		return NULL;
+	n = strcspn(ct, ";");
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	for (size_t i = 0; i < sizeof(upload_types) / sizeof(upload_types[0]); i++)
+		if (strlen(upload_types[i]) == n && strncasecmp(ct, upload_types[i], n) == 0)
+			return upload_types[i];
+	return NULL;
+}
+
+static void content_root(const struct http_req *req, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/content", req->app->cfg->data_dir);
+}
+
+/* The guard's view of a course for this caller. Reading counts finished
+ * enrolments too; progress only one still running. */
+static struct guard_target target_of(const struct content_facts *f, bool active_only)
+{
+	return (struct guard_target){
+		.institution_id = f->institution_id,
+		.enrolled = active_only ? f->enrolled_active : f->enrolled,
+		.teaches = f->teaches,
+		.hidden = !f->published,
+	};
+}
+
+/* Path parameter 0 as a lesson, its course's facts for the caller, and
+ * action checked against them. Replies and returns false when the request
+ * must stop; req->db is the request's connection otherwise. */
+static bool lesson_or_reply(struct http_req *req, enum guard_action action, long long *id,
+			    struct content_facts *f)
+{
+	struct guard_target t;
+	struct db_conn *db;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, id) || !(db = http_req_db_or_reply(req)))
+		return false;
+	if ((rc = content_store_lesson_facts(db, *id, req->who.user_id, f)) < 0) {
+		http_reply_error(req, rc);
+		return false;
+	}
+	t = target_of(f, action == GUARD_PROGRESS_WRITE);
+	return guard_require_target_or_reply(req, action, &t);
+}
+
+void content_syllabus(struct http_req *req)
+{
+	json_t *syllabus = NULL;
+	long long id, inst;
+	struct db_conn *db;
+	bool published;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &id) || !(db = http_req_db_or_reply(req)))
+		goto out;
+	if ((rc = catalog_store_course_owner(db, id, &inst, &published)) < 0)
+		goto fail;
+	if (!published && !guard_visible_or_404(req, GUARD_CATALOG_MANAGE, inst))
+		goto out;
+	if ((rc = content_store_syllabus(db, id, http_req_lang(req), &syllabus)) < 0)
+		goto fail;
+	http_reply_json(req, 200, syllabus);
+	goto out;
+fail:
+	http_reply_error(req, rc);
+out:
+	json_decref(syllabus);
+}
+
+void content_lesson(struct http_req *req)
+{
+	struct content_facts f;
+	struct guard_target t;
+	json_t *lesson = NULL, *md;
+	char *html = NULL;
+	long long id;
+	int rc;
+
+	if (!lesson_or_reply(req, GUARD_CONTENT_READ, &id, &f))
+		goto out;
+	if ((rc = content_store_lesson(req->db, id, req->who.user_id, http_req_lang(req),
+				       &lesson)) < 0)
+		goto fail;
+	md = json_object_get(lesson, "body_md");
+	rc = LMS_ENOMEM;
+	if (!(html = markdown_html_render(json_string_value(md) ? json_string_value(md) : "",
+					  json_string_length(md))) ||
+	    json_object_set_new(lesson, "body_html", json_string(html)) < 0)
+		goto fail;
+	/* The source is for those who may change the lesson (its
+	 * institution's admins and the course's instructors): whoever may
+	 * attach files to it. */
+	t = target_of(&f, false);
+	if (guard_decide_target(&req->who, GUARD_CONTENT_UPLOAD, &t) != GUARD_ALLOW)
+		json_object_del(lesson, "body_md");
+	http_reply_json(req, 200, lesson);
+	goto out;
+fail:
+	http_reply_error(req, rc);
+out:
+	free(html);
+	json_decref(lesson);
+}
+
+/* Reads ?filename= into name (FILENAME_MAX_BYTES + 1 bytes); adds an error
+ * naming it to *errors when it is missing or not a plain file name. The
+ * name is only data: it never becomes a path. */
+static void filename_check(const struct http_req *req, char *name, json_t **errors)
+{
+	int n = http_req_query(req, "filename", name, FILENAME_MAX_BYTES + 1);
+
+	if (n == -1)
+		http_json_error_add(errors, "filename", "is required: name the file in ?filename=");
+	else if (n <= 0)
+		http_json_error_add(errors, "filename",
+				    "must be 1 to 255 bytes of UTF-8 without control characters");
+	else if (strpbrk(name, "/\\"))
+		http_json_error_add(errors, "filename", "must not contain / or \\");
+	else if (!strcmp(name, ".") || !strcmp(name, ".."))
+		http_json_error_add(errors, "filename", "must name a file");
+}
+
+void content_attachment_upload(struct http_req *req)
+{
+	struct content_file file = {0};
+	struct content_facts f;
+	json_t *errors = NULL, *row = NULL, *detail = NULL;
+	char root[PATH_MAX], location[96];
+	const char *type;
+	long long id;
+	int rc;
+
+	/* Who may attach is settled before the file is looked at: whoever may
+	 * not learns nothing from the checks of what they sent. */
+	if (!lesson_or_reply(req, GUARD_CONTENT_UPLOAD, &id, &f))
+		goto out;
+	filename_check(req, file.filename, &errors);
+	if (req->body_len == 0)
+		http_json_error_add(&errors, "body", "must hold the file: it is empty");
+	if (errors) {
+		http_reply_problem(req, 400, "validation_failed", errors,
+				   "the upload has invalid parts");
+		goto out;
+	}
+	if (!(type = upload_type(http_req_header(req, "Content-Type")))) {
+		http_reply_problem(req, 415, "unsupported_media_type", NULL,
+				   "this type of file cannot be attached: PDF, PNG, JPEG, plain "
+				   "text, Markdown, ZIP, Word, PowerPoint, Excel or MP4 only");
+		goto out;
+	}
+	file.lesson_id = id;
+	file.size = (long long)req->body_len;
+	snprintf(file.content_type, sizeof(file.content_type), "%s", type);
+	content_root(req, root, sizeof(root));
+	if ((rc = files_blob_put(root, req->body, req->body_len, file.sha256)) < 0)
+		goto fail;
+	/* A file whose row does not commit stays stored, unreferenced: it is
+	 * named by its content, so a later upload of it simply reuses it. */
+	detail = json_pack("{s:I, s:s, s:s, s:I, s:s}", "lesson_id", (json_int_t)id, "filename",
+			   file.filename, "content_type", type, "size", (json_int_t)file.size,
+			   "sha256", file.sha256);
+	if ((rc = db_begin(req->db)) < 0 ||
+	    (rc = content_store_attachment_add(req->db, &file, req->who.user_id, &row)) < 0 ||
+	    (rc = audit_record(req, &(struct audit_event){
+					    .action = "attachment.create",
+					    .target_type = "attachment",
+					    .target_id = json_integer_value(json_object_get(row, "id")),
+					    .institution_id = f.institution_id,
+					    .detail = detail})) < 0 ||
+	    (rc = db_commit(req->db)) < 0) {
+		db_rollback(req->db);
+		goto fail;
+	}
+	snprintf(location, sizeof(location), "Location: /api/v1/attachments/%lld\r\n",
+		 (long long)json_integer_value(json_object_get(row, "id")));
+	http_reply_json_headers(req, 201, row, location);
+	goto out;
+fail:
+	http_reply_error(req, rc);
+out:
+	json_decref(detail);
+	json_decref(row);
+}
+
+enum range_kind {
+	RANGE_NONE,          /* no usable Range: the whole file */
+	RANGE_ONE,           /* one satisfiable range */
+	RANGE_UNSATISFIABLE, /* one range that lies outside the file */
+};
+
+/* A decimal number at *p, advancing *p; false when there is none. Too
+ * large a number is LLONG_MAX, which lies past the end of any file. */
+static bool range_number(const char **p, long long *out)
+{
+	char *end;
+
+	if (**p < '0' || **p > '9')
+		return false;
+	errno = 0;
+	*out = strtoll(*p, &end, 10);
+	*p = end;
+	return true;
+}
+
+/*
+ * One range of a Range header for a file of size bytes: "bytes=a-b",
+ * "bytes=a-" or "bytes=-n", into [*first, *last]. Several ranges, other
+ * units and malformed headers are RANGE_NONE, answered with the whole file
+ * (RFC 9110 14.2 lets a server ignore Range).
+ */
+static enum range_kind range_parse(const char *h, long long size, long long *first,
+				   long long *last)
+{
+	const char *p;
+	long long a, b = LLONG_MAX;
+
+	if (!h || strncasecmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+		return RANGE_NONE;
+	p = h + 6;
+	if (*p == '-') {
+		p++;
+		if (!range_number(&p, &b) || p[strspn(p, " \t")] != '\0')
+			return RANGE_NONE;
+		if (b == 0 || size == 0)
+			return RANGE_UNSATISFIABLE;
+		*first = b >= size ? 0 : size - b;
+		*last = size - 1;
+		return RANGE_ONE;
+	}
+	if (!range_number(&p, &a) || *p++ != '-')
+		return RANGE_NONE;
+	if (*p >= '0' && *p <= '9' && (!range_number(&p, &b) || b < a))
+		return RANGE_NONE;
+	if (p[strspn(p, " \t")] != '\0')
+		return RANGE_NONE;
+	if (a >= size)
+		return RANGE_UNSATISFIABLE;
+	*first = a;
+	*last = b >= size ? size - 1 : b;
+	return RANGE_ONE;
+}
+
+/* The RFC 5987 ext-value of a UTF-8 file name for filename*=: attr-chars
+ * as they are, every other byte %XX. The name never reaches the header
+ * raw, so no byte of it can end or add a header. */
+static void filename_encode(const char *name, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t j = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p && j + 4 <= len; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p)) {
+			out[j++] = (char)*p;
+		} else {
+			out[j++] = '%';
+			out[j++] = hex[*p >> 4];
+			out[j++] = hex[*p & 15];
+		}
+	}
+	out[j] = '\0';
+}
+
+/* Sends len bytes of fd from offset in chunks; the file is never held in
+ * memory whole. */
+static void send_file_part(struct http_req *req, int fd, long long offset, long long len)
+{
+	char *buf = malloc(DOWNLOAD_CHUNK);
+
+	while (buf && len > 0) {
+		ssize_t n = pread(fd, buf, len < DOWNLOAD_CHUNK ? (size_t)len : DOWNLOAD_CHUNK,
+				  (off_t)offset);
+
+		if (n <= 0 || mg_write(req->conn, buf, (size_t)n) <= 0)
+			break;
+		req->bytes_out += n;
+		offset += n;
+		len -= n;
+	}
+	/* Fewer bytes than Content-Length promised: only closing the
+	 * connection tells the client. */
+	if (len > 0)
+		mg_disable_connection_keep_alive(req->conn);
+	free(buf);
+}
+
+void content_attachment_download(struct http_req *req)
+{
+	char root[PATH_MAX], name[800], headers[1200], etag[FILES_HASH_LEN + 3];
+	long long id, size = 0, first = 0, last = 0;
+	struct content_file file;
+	struct content_facts f;
+	struct guard_target t;
+	enum range_kind range;
+	const char *if_range, *type;
+	int fd = -1, rc, n;
+
+	if (!http_req_param_id_or_reply(req, 0, &id) || !http_req_db_or_reply(req))
+		goto out;
+	if ((rc = content_store_attachment(req->db, id, req->who.user_id, &f, &file)) < 0)
+		goto fail;
+	t = target_of(&f, false);
+	if (!guard_require_target_or_reply(req, GUARD_CONTENT_READ, &t))
+		goto out;
+	/* Sending a large file to a slow client takes long: the connection
+	 * goes back to the pool first. */
+	db_pool_release(req->app->pool, req->db);
+	req->db = NULL;
+
+	content_root(req, root, sizeof(root));
+	if ((rc = files_blob_open(root, file.sha256, &fd, &size)) < 0 || size != file.size) {
+		log_error("content: attachment %lld: its file %s is missing or has %lld bytes, not "
+			  "%lld", id, file.sha256, size, file.size);
+		rc = LMS_EIO;
+		goto fail;
+	}
+	snprintf(etag, sizeof(etag), "\"%s\"", file.sha256);
+	range = range_parse(http_req_header(req, "Range"), size, &first, &last);
+	/* A range of another version is no range of this one. */
+	if_range = http_req_header(req, "If-Range");
+	if (if_range && strcmp(if_range, etag) != 0)
+		range = RANGE_NONE;
+	if (range == RANGE_UNSATISFIABLE) {
+		snprintf(headers, sizeof(headers),
+			 "Content-Range: bytes */%lld\r\nAccept-Ranges: bytes\r\n", size);
+		http_reply_problem_headers(req, 416, "range_not_satisfiable", NULL, headers,
+					   "the range lies outside the file of %lld bytes", size);
+		goto out;
+	}
+	if (range == RANGE_NONE) {
+		first = 0;
+		last = size - 1;
+	}
+	filename_encode(file.filename, name, sizeof(name));
+	n = snprintf(headers, sizeof(headers),
+		     "Content-Disposition: attachment; filename*=UTF-8''%s\r\n"
+		     "ETag: %s\r\nAccept-Ranges: bytes\r\n",
+		     name, etag);
+	if (range == RANGE_ONE)
+		snprintf(headers + n, sizeof(headers) - (size_t)n,
+			 "Content-Range: bytes %lld-%lld/%lld\r\n", first, last, size);
+	/* Only types of the list were stored; anything else in the row is
+	 * not sent as a header. */
+	type = upload_type(file.content_type);
+	http_reply_start(req, range == RANGE_ONE ? 206 : 200,
+			 type ? type : "application/octet-stream", last - first + 1, headers);
+	if (strcmp(req->method, "HEAD") != 0)
+		send_file_part(req, fd, first, last - first + 1);
+	goto out;
+fail:
+	http_reply_error(req, rc);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+void content_lesson_complete(struct http_req *req)
+{
+	struct content_facts f;
+	json_t *done = NULL;
+	long long id, completed, total;
+	int rc;
+
+	/* Nothing needs saying; a body, if any, must be an empty object. */
+	if (req->json && !http_json_fields_or_reply(req, NULL, 0))
+		goto out;
+	if (!lesson_or_reply(req, GUARD_PROGRESS_WRITE, &id, &f))
+		goto out;
+	if ((rc = content_store_lesson_complete(req->db, req->who.user_id, id, &done)) < 0 ||
+	    (rc = content_store_course_progress(req->db, req->who.user_id, f.course_id,
+						&completed, &total)) < 0)
+		goto fail;
+	json_object_set_new(done, "course_progress",
+			    json_pack("{s:I, s:I}", "completed", (json_int_t)completed, "total",
+				      (json_int_t)total));
+	http_reply_json(req, 200, done);
+	goto out;
+fail:
+	http_reply_error(req, rc);
+out:
+	json_decref(done);
+}
