@@ -27,13 +27,14 @@ CREATE FUNCTION course_search_text(title_ko text, title_en text, summary_ko text
 	RETURN lower(title_ko || ' ' || title_en || ' ' || summary_ko || ' ' || summary_en
 		|| ' ' || code || ' ' || array_to_string(tags, ' '));
 
--- Every two-character piece of a text. pg_trgm cannot use its index for a
+-- Every two-character piece of a text without a space (course_search_text
+-- joins its parts with spaces; a search word holds none). pg_trgm cannot use its index for a
 -- pattern shorter than three characters, and Korean words are often two
 -- syllables (코딩, 로봇, 교육): those are found through this array instead.
 CREATE FUNCTION text_bigrams(t text) RETURNS text[]
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	RETURN ARRAY(SELECT DISTINCT substr(t, i, 2) FROM generate_series(1, length(t) - 1) i
-		WHERE substr(t, i, 2) !~ '\s');
+		WHERE position(' ' IN substr(t, i, 2)) = 0);
 
 CREATE TABLE courses (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

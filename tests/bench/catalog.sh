@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# catalog.sh - the catalogue page over HTTPS keep-alive, side by side with
+# nginx serving the very same response bytes as static files over TLS on the
+# same machine; prints request rates, their ratio (target >= 0.5), a check
+# that answers are fresh after a write, and the server's idle resident memory
+# (target < 32 MiB).
+#
+#   bash tests/bench/catalog.sh [COURSES] [SECONDS]     (defaults 2000, 10)
+#
+# Runs as root or with sudo; installs nginx and wrk when missing. Builds
+# RelWithDebInfo into build-bench/ and keeps its data under /tmp.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+courses=${1:-2000}
+seconds=${2:-10}
+connections=16
+threads=2
+work=/tmp/lms-bench
+lms_port=9643
+nginx_port=9644
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+missing=()
+for p in nginx wrk; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMS_TESTS=OFF >/dev/null
+cmake --build build-bench -j "$(nproc)" >/dev/null
+
+lms_pid=
+cleanup() {
+	[ -n "$lms_pid" ] && kill "$lms_pid" 2>/dev/null && wait "$lms_pid" 2>/dev/null
+	[ -f "$work/nginx.pid" ] && nginx -c "$work/nginx.conf" -s stop 2>/dev/null
+	true
+}
+trap cleanup EXIT
+
+rm -rf "$work"
+mkdir -p "$work/www"
+chmod 755 "$work"
+export LMS_DATA_DIR="$work/var" LMS_STATIC_DIR="$PWD/static" LMS_MIGRATIONS_DIR="$PWD/migrations"
+export LMS_HTTPS_PORT=$lms_port LMS_ACCESS_LOG=no LMS_LOG_LEVEL=warn
+build-bench/lms migrate >/dev/null
+build-bench/lms seed --demo >/dev/null
+build-bench/lms seed --bench "$courses" >/dev/null
+
+build-bench/lms serve 2>"$work/lms.log" &
+lms_pid=$!
+cert="$work/var/tls/dev-cert.pem"
+key="$work/var/tls/dev-key.pem"
+for _ in $(seq 1 300); do
+	curl -sf --cacert "$cert" "https://localhost:$lms_port/healthz" >/dev/null 2>&1 && break
+	kill -0 "$lms_pid" 2>/dev/null || { cat "$work/lms.log"; exit 1; }
+	sleep 0.1
+done
+idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$lms_pid/status")
+
+first="/api/v1/courses"
+filtered="/api/v1/courses?program=ai_academy&delivery=offline&open=true&limit=20"
+curl -sf --cacert "$cert" "https://localhost:$lms_port$first" -o "$work/www/first.json"
+curl -sf --cacert "$cert" "https://localhost:$lms_port$filtered" -o "$work/www/filtered.json"
+items=$(grep -o '"id":' "$work/www/first.json" | wc -l)
+
+cat >"$work/nginx.conf" <<EOF
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	default_type application/json;
+	server {
+		listen 127.0.0.1:$nginx_port ssl;
+		ssl_certificate $cert;
+		ssl_certificate_key $key;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		keepalive_requests 1000000;
+		root $work/www;
+	}
+}
+EOF
+nginx -c "$work/nginx.conf"
+
+rate() { # url -> requests per second
+	wrk -t$threads -c$connections -d"${seconds}s" "$1" | awk '/Requests\/sec/ {print $2}'
+}
+echo "catalogue benchmark: $courses courses, $items items on the first page," \
+	"wrk -t$threads -c$connections -d${seconds}s, keep-alive HTTPS"
+lms_first=$(rate "https://localhost:$lms_port$first")
+nginx_first=$(rate "https://localhost:$nginx_port/first.json")
+lms_filtered=$(rate "https://localhost:$lms_port$filtered")
+nginx_filtered=$(rate "https://localhost:$nginx_port/filtered.json")
+printf '%-16s %12s %12s %8s\n' page lms nginx ratio
+row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-16s %12.0f %12.0f %8.2f\n", n, a, b, a / b }'; }
+row first "$lms_first" "$nginx_first"
+row filtered "$lms_filtered" "$nginx_filtered"
+
+# Fresh after a write: change the first course's English title in the
+# database (as another instance would) and wait, bounded, for the page.
+first_id=$(grep -o '"id":[0-9]*' "$work/www/first.json" | head -1 | cut -d: -f2)
+psql_conn="host=$work/var/pgsock dbname=lms user=lms_owner"
+psql -q "$psql_conn" -c "UPDATE courses SET title_en = title_en || ' (bench write)' WHERE id = $first_id"
+fresh=no
+for _ in $(seq 1 100); do
+	if curl -sf --cacert "$cert" "https://localhost:$lms_port$first" | grep -q '(bench write)'; then
+		fresh=yes
+		break
+	fi
+	sleep 0.05
+done
+echo "fresh after a write: $fresh"
+awk -v k="$idle_rss" 'BEGIN { printf "idle resident memory: %.1f MiB (after start-up, before load)\n", k / 1024 }'
+awk '/VmRSS/ { printf "resident memory after the run: %.1f MiB\n", $2 / 1024 }' "/proc/$lms_pid/status"
+[ "$fresh" = yes ]
