@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lms/catalog/catalog_store.h"
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 
@@ -331,19 +332,9 @@ int admin_store_section_get(struct db_conn *db, long long id, json_t **section)
 
 	snprintf(sid, sizeof(sid), "%lld", id);
 	return db_jsonp(db, section,
-			"SELECT json_build_object('id', s.id, 'course_id', s.course_id,"
-			" 'term', s.term, 'starts_on', s.starts_on, 'ends_on', s.ends_on,"
-			" 'capacity', s.capacity, 'enrollment_opens_at', s.enrollment_opens_at,"
-			" 'enrollment_closes_at', s.enrollment_closes_at, 'status', s.status,"
-			" 'instructor_ids', (SELECT coalesce(json_agg(si.user_id ORDER BY si.user_id),"
-			" '[]') FROM section_instructors si WHERE si.section_id = s.id),"
-			" 'enrolled_count', e.enrolled, 'waitlist_length', e.waitlisted,"
-			" 'seats_left', greatest(s.capacity - e.enrolled, 0),"
+			"SELECT json_build_object(" CATALOG_SECTION_FIELDS ", 'course_id', s.course_id,"
 			" 'created_at', s.created_at, 'updated_at', s.updated_at)"
-			" FROM sections s CROSS JOIN LATERAL (SELECT"
-			" count(*) FILTER (WHERE status = 'enrolled') AS enrolled,"
-			" count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted"
-			" FROM enrollments WHERE section_id = s.id) e WHERE s.id = $1",
+			" FROM sections s" CATALOG_SECTION_COUNTS " WHERE s.id = $1",
 			sid);
 }
 
