@@ -86,6 +86,7 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 	case GUARD_AUDIT_READ:
 	case GUARD_REPORTS_READ:
 	case GUARD_CATALOG_MANAGE:
+	case GUARD_ENROLLMENT_MANAGE:
 		/* An institution's admins act on its data only; data of no
 		 * institution (0) is the operating committee's. */
 		return platform || admin ? GUARD_ALLOW : GUARD_FORBIDDEN;
@@ -103,6 +104,19 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 		return action == GUARD_CONTENT_READ && t->enrolled && !t->hidden
 			       ? GUARD_ALLOW
 			       : GUARD_FORBIDDEN;
+	case GUARD_ENROLLMENT_READ:
+	case GUARD_ENROLLMENT_CANCEL:
+	case GUARD_ENROLLMENT_GRADE:
+	case GUARD_ROSTER_READ:
+		if (institution_id == GUARD_ANY_INSTITUTION)
+			return GUARD_ALLOW;
+		/* A learner's own enrolment is theirs alone to cancel; the
+		 * people who run the section see and grade it. */
+		if (action == GUARD_ENROLLMENT_CANCEL)
+			return t->own ? GUARD_ALLOW : GUARD_FORBIDDEN;
+		if (platform || admin || t->teaches)
+			return GUARD_ALLOW;
+		return action == GUARD_ENROLLMENT_READ && t->own ? GUARD_ALLOW : GUARD_FORBIDDEN;
 	case GUARD_PUBLIC:
 		break;
 	}

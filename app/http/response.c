@@ -148,29 +148,46 @@ void http_reply_json_headers(struct http_req *req, int status, const json_t *jso
 	free(text);
 }
 
-static void problem_v(struct http_req *req, int status, const char *code, json_t *errors,
-		      const char *extra_headers, const char *detail_fmt, va_list ap)
+json_t *http_problem_new(int status, const char *code, const char *detail_fmt, ...)
 {
-	char detail[512], extra[512];
-	json_t *body;
-	char *text;
+	char detail[512];
+	va_list ap;
 
+	va_start(ap, detail_fmt);
 	vsnprintf(detail, sizeof(detail), detail_fmt, ap);
-	body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+	va_end(ap);
+	return json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
 			 http_status_text(status), "status", status, "detail", detail, "code", code);
-	if (body && errors)
-		json_object_set_new(body, "errors", errors);
-	else
-		json_decref(errors);
+}
+
+void http_reply_problem_json(struct http_req *req, int status, const json_t *problem,
+			     const char *extra_headers)
+{
+	char extra[512], *text = problem ? json_dumps(problem, JSON_COMPACT) : NULL;
+
 	/* Saturation and outages pass quickly; tell clients when to come back. */
 	snprintf(extra, sizeof(extra), "%s%s", status == 503 ? "Retry-After: 1\r\n" : "",
 		 extra_headers ? extra_headers : "");
-	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	if (text)
 		http_reply_bytes(req, status, "application/problem+json", text, strlen(text), extra);
 	else
 		http_reply_bytes(req, 500, "application/problem+json", "{}", 2, NULL);
 	free(text);
+}
+
+static void problem_v(struct http_req *req, int status, const char *code, json_t *errors,
+		      const char *extra_headers, const char *detail_fmt, va_list ap)
+{
+	char detail[512];
+	json_t *body;
+
+	vsnprintf(detail, sizeof(detail), detail_fmt, ap);
+	body = http_problem_new(status, code, "%s", detail);
+	if (body && errors)
+		json_object_set_new(body, "errors", errors);
+	else
+		json_decref(errors);
+	http_reply_problem_json(req, status, body, extra_headers);
 	json_decref(body);
 }
 

@@ -11,6 +11,7 @@
 #include "lms/catalog/admin_http.h"
 #include "lms/catalog/catalog_http.h"
 #include "lms/catalog/content_http.h"
+#include "lms/enrollment/enrollment_http.h"
 #include "lms/http/ops_http.h"
 
 /* Every API path of the platform, one line each. */
@@ -49,6 +50,12 @@ static const struct route table[] = {
 	{HTTP_POST, "/api/v1/modules/{id}/lessons", catalog_admin_lesson_create,
 	 GUARD_CATALOG_MANAGE, 0},
 	{HTTP_PATCH, "/api/v1/lessons/{id}", catalog_admin_lesson_update, GUARD_CATALOG_MANAGE, 0},
+
+	/* enrolment */
+	{HTTP_POST, "/api/v1/sections/{id}/enrollments", enrollment_create, GUARD_SIGNED_IN, 0},
+	{HTTP_GET, "/api/v1/enrollments/{id}", enrollment_show, GUARD_ENROLLMENT_READ, 0},
+	{HTTP_DELETE, "/api/v1/enrollments/{id}", enrollment_cancel, GUARD_ENROLLMENT_READ, 0},
+	{HTTP_PATCH, "/api/v1/enrollments/{id}", enrollment_change, GUARD_ENROLLMENT_READ, 0},
 
 	/* course content */
 	{HTTP_GET, "/api/v1/courses/{id}/modules", content_syllabus, GUARD_PUBLIC, 0},

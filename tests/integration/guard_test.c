@@ -66,8 +66,9 @@ enum prep {
  * Templates may name {A} and {B} (institution ids), {TARGET} (a user that
  * is none of the actors, whose roles are granted and revoked), {TOKEN} (the
  * token a PREP_TOKEN_* made), {ROW} (unique per request), {LESSON} and
- * {ATTACHMENT} (course content of A, see content_setup), and {COURSE},
- * {SECTION} and {MODULE} (the lesson's).
+ * {ATTACHMENT} (course content of A, see content_setup), {COURSE},
+ * {SECTION} and {MODULE} (the lesson's), and {ENROLLMENT} (the learner's in
+ * {SECTION}, whose enrolment window has closed and which has started).
  *
  * effect_sql, when set, is a count that must be effect_allowed after a 2xx
  * and effect_refused after a refusal.
@@ -217,6 +218,22 @@ static const struct endpoint endpoints[] = {
 	{"PATCH", "/api/v1/lessons/{LESSON}", "{\"title_en\": \"Lesson {ROW}\"}", PREP_NONE,
 	 {401, 403, 403, 200, 404, 200, 403, 403, 403},
 	 "SELECT count(*) FROM lessons WHERE id = {LESSON} AND title_en = 'Lesson {ROW}'", 1, 0},
+
+	/* Enrolment: {ENROLLMENT} is the learner's in {SECTION}, which has
+	 * started and whose window has closed, so the permitted calls meet the
+	 * rules after the guard (409) and change nothing. Someone else's
+	 * enrolment is not there for those unrelated to it (404). */
+	{"POST", "/api/v1/sections/{SECTION}/enrollments", NULL, PREP_NONE,
+	 {401, 409, 409, 409, 409, 409, 403, 403, 403},
+	 "SELECT count(*) FROM enrollments WHERE section_id = {SECTION}", 1, 1},
+	{"GET", "/api/v1/enrollments/{ENROLLMENT}", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 404, 200, 403, 403, 403}, NULL, 0, 0},
+	{"DELETE", "/api/v1/enrollments/{ENROLLMENT}", NULL, PREP_NONE,
+	 {401, 409, 404, 404, 404, 404, 403, 403, 403},
+	 "SELECT count(*) FROM enrollments WHERE id = {ENROLLMENT} AND status = 'enrolled'", 1, 1},
+	{"PATCH", "/api/v1/enrollments/{ENROLLMENT}", "{\"status\": \"rejected\"}", PREP_NONE,
+	 {401, 403, 403, 409, 404, 409, 403, 403, 403},
+	 "SELECT count(*) FROM enrollments WHERE id = {ENROLLMENT} AND status = 'enrolled'", 1, 1},
 };
 
 /* ---- fixture ---- */
@@ -226,6 +243,7 @@ struct fixture {
 	char conninfo[1024];
 	long long inst_a, inst_b, target_id;
 	long long lesson, attachment; /* course content of A */
+	long long enrollment;         /* the learner's in {SECTION} */
 	long long course, section, module; /* the lesson's */
 	struct harness_actor actors[NACTORS];
 };
@@ -366,7 +384,11 @@ static int catalog_setup(void)
 	snprintf(sql, sizeof(sql), "SELECT min(id) FROM sections WHERE course_id = %lld",
 		 fx.course);
 	fx.section = harness_sql_ll(fx.conninfo, sql);
-	return fx.module > 0 && fx.course > 0 && fx.section > 0 ? 0 : -1;
+	snprintf(sql, sizeof(sql),
+		 "SELECT id FROM enrollments WHERE section_id = %lld AND user_id = %lld",
+		 fx.section, fx.actors[LEARNER].user_id);
+	fx.enrollment = harness_sql_ll(fx.conninfo, sql);
+	return fx.module > 0 && fx.course > 0 && fx.section > 0 && fx.enrollment > 0 ? 0 : -1;
 }
 
 static int group_setup(void **state)
@@ -479,6 +501,8 @@ static void expand(const char *tmpl, const struct vars *v, char *out, size_t len
 				value = fx.section;
 			else if (name_len == 6 && !strncmp(name, "MODULE", 6))
 				value = fx.module;
+			else if (name_len == 10 && !strncmp(name, "ENROLLMENT", 10))
+				value = fx.enrollment;
 			else
 				fail_msg("unknown placeholder in template: %s", tmpl);
 			n = snprintf(out + used, len - used, "%lld", value);

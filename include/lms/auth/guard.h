@@ -26,6 +26,14 @@ enum guard_action {
 				* course, its instructors, its institution's admins */
 	GUARD_CONTENT_UPLOAD,  /* attach files: the course's instructors and admins */
 	GUARD_PROGRESS_WRITE,  /* mark a lesson done: learners enrolled in the course */
+	GUARD_ENROLLMENT_READ, /* an enrolment and its history: its learner, the
+				* section's instructors, the institution's admins */
+	GUARD_ENROLLMENT_CANCEL, /* cancel an enrolment: its learner only */
+	GUARD_ENROLLMENT_GRADE, /* mark completed / incomplete: the section's
+				 * instructors and the institution's admins */
+	GUARD_ENROLLMENT_MANAGE, /* approve, reject, move: the institution's admins */
+	GUARD_ROSTER_READ,     /* a section's roster: its instructors and the
+				* institution's admins */
 };
 
 /* What a rule needs to know of a target besides its institution: facts the
@@ -35,6 +43,7 @@ struct guard_target {
 	bool enrolled;   /* the caller holds an enrolment (enrolled, completed or
 			  * incomplete) in a section of the target's course */
 	bool teaches;    /* the caller instructs a section of the target's course */
+	bool own;        /* the target is the caller's own (an enrolment's learner) */
 	bool hidden;     /* the target's course is unpublished: it exists only for
 			  * those who manage or teach it (others are told 404) */
 };

@@ -60,6 +60,15 @@ void http_reply_error(struct http_req *req, int err);
 void http_reply_problem(struct http_req *req, int status, const char *code, json_t *errors,
 			const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* A problem object (new) to add members to before replying with
+ * http_reply_problem_json. */
+json_t *http_problem_new(int status, const char *code, const char *detail_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Sends problem (borrowed) as application/problem+json. */
+void http_reply_problem_json(struct http_req *req, int status, const json_t *problem,
+			     const char *extra_headers);
+
 /* http_reply_problem with extra "Name: value\r\n" header lines (Allow,
  * Retry-After, WWW-Authenticate). */
 void http_reply_problem_headers(struct http_req *req, int status, const char *code,

@@ -1,0 +1,390 @@
+/* enrollment_http.c - handlers: enrol, cancel, approve, grade, move, show */
+#include "lms/enrollment/enrollment_http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lms/auth/audit.h"
+#include "lms/auth/guard.h"
+#include "lms/core/err.h"
+#include "lms/db/sql.h"
+#include "lms/enrollment/enrollment_store.h"
+#include "lms/http/request.h"
+#include "lms/http/response.h"
+
+#define STATEMENT_MAX_CHARS 2000
+
+/* A refusal of enroll(): its status and the words that explain it. */
+static const struct {
+	const char *code;
+	int status;
+	const char *detail;
+} refusals[] = {
+	{"not_found", 404, "no resource at this path"},
+	{"section_cancelled", 409, "this section was cancelled"},
+	{"enrollment_not_open", 409, "enrolment for this section has not opened yet"},
+	{"enrollment_closed", 409, "enrolment for this section is closed"},
+	{"not_eligible_stage", 403, "this programme does not admit your ladder stage"},
+	{"affiliation_required", 403,
+	 "this programme is for staff of a member institution or company: add your affiliation"},
+	{"prerequisite_missing", 403, "complete the prerequisite course first"},
+	{"already_enrolled", 409,
+	 "you already hold an enrolment, an application or a waitlist place in this section"},
+};
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* The answer to an enrolment request as (status, JSON text). */
+static int enroll_answer(const struct enroll_result *r, long long section_id,
+			 const char *statement, char **text)
+{
+	json_t *body = NULL;
+	int status = 500;
+
+	*text = NULL;
+	if (!strcmp(r->code, "ok")) {
+		status = 201;
+		body = json_pack("{s:I, s:I, s:O?, s:s, s:s?, s:O?}", "id",
+				 (json_int_t)r->enrollment_id, "section_id", (json_int_t)section_id,
+				 "course_id", json_object_get(r->detail, "course_id"), "status",
+				 r->status, "statement", statement, "created_at",
+				 json_object_get(r->detail, "created_at"));
+		if (body && r->waitlist_position)
+			json_object_set_new(body, "waitlist_position",
+					    json_integer(r->waitlist_position));
+	} else {
+		for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+			if (strcmp(refusals[i].code, r->code) != 0)
+				continue;
+			status = refusals[i].status;
+			body = http_problem_new(status, r->code, "%s", refusals[i].detail);
+			/* Say which rule failed and on what: the missing course,
+			 * the stages admitted, when enrolment opens. */
+			if (body && r->detail && !strcmp(r->code, "prerequisite_missing"))
+				json_object_set(body, "missing_course", r->detail);
+			else if (body && r->detail)
+				json_object_update(body, r->detail);
+		}
+	}
+	if (body)
+		*text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	return *text ? status : 500;
+}
+
+static void reply_text(struct http_req *req, int status, const char *text, bool replayed)
+{
+	char headers[160];
+	json_t *j = json_loads(text, 0, NULL);
+	long long id = json_integer_value(json_object_get(j, "id"));
+
+	headers[0] = '\0';
+	if (status == 201)
+		snprintf(headers, sizeof(headers), "Location: /api/v1/enrollments/%lld\r\n", id);
+	if (replayed)
+		strncat(headers, "Idempotent-Replayed: true\r\n", sizeof(headers) - strlen(headers) - 1);
+	http_reply_bytes(req, status, status < 300 ? "application/json" : "application/problem+json",
+			 text, strlen(text), headers);
+	json_decref(j);
+}
+
+static bool key_valid(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n < 1 || n > 200)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (key[i] < 0x21 || key[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static const struct json_field enroll_fields[] = {
+	{"statement", 's', false, true, 4 * STATEMENT_MAX_CHARS},
+};
+
+void enrollment_create(struct http_req *req)
+{
+	const char *key = http_req_header(req, "Idempotency-Key"), *statement = NULL;
+	struct enroll_result r = {0};
+	char scope[96], *text = NULL, *stored = NULL;
+	bool replayed = false, in_tx = false;
+	long long section;
+	struct db_conn *db;
+	json_t *v;
+	int status = 0, rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &section))
+		return;
+	if (req->json && !http_json_fields_or_reply(req, enroll_fields, 1))
+		return;
+	if ((v = json_object_get(req->json, "statement")) && json_is_string(v)) {
+		statement = json_string_value(v);
+		if (utf8_chars(statement) > STATEMENT_MAX_CHARS) {
+			http_reply_problem(req, 400, "validation_failed",
+					   json_pack("[{s:s, s:s}]", "field", "statement", "message",
+						     "must be at most 2000 characters"),
+					   "the application has invalid fields");
+			return;
+		}
+	}
+	if (key && !key_valid(key)) {
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "Idempotency-Key", "message",
+					     "must be 1 to 200 visible ASCII characters"),
+				   "the Idempotency-Key header is not valid");
+		return;
+	}
+	if (!(db = http_req_db_or_reply(req)))
+		return;
+
+	/* With a key, the claim, the work and the stored answer are one
+	 * transaction: a retry waits for the first and gets its answer. */
+	if (key) {
+		snprintf(scope, sizeof(scope), "POST /api/v1/sections/%lld/enrollments", section);
+		if ((rc = db_begin(db)) < 0)
+			goto fail;
+		in_tx = true;
+		if ((rc = idempotency_store_claim(db, req->who.user_id, scope, key, &replayed, &status,
+						  &stored)) < 0)
+			goto fail;
+		if (replayed) {
+			if ((rc = db_commit(db)) < 0)
+				goto fail;
+			reply_text(req, status, stored, true);
+			goto out;
+		}
+	}
+	if ((rc = enrollment_store_enroll(db, req->who.user_id, section, statement,
+					  req->ri->remote_addr, req->request_id, &r)) < 0)
+		goto fail;
+	if ((status = enroll_answer(&r, section, statement, &text)) == 500) {
+		rc = LMS_ENOMEM;
+		goto fail;
+	}
+	if (key && ((rc = idempotency_store_finish(db, req->who.user_id, scope, key, status, text)) <
+			    0 ||
+		    (rc = db_commit(db)) < 0))
+		goto fail;
+	reply_text(req, status, text, false);
+	goto out;
+fail:
+	if (in_tx)
+		db_rollback(db);
+	http_reply_error(req, rc);
+out:
+	json_decref(r.detail);
+	free(stored);
+	free(text);
+}
+
+/* The enrolment of the path for the asking user, and whether it may read
+ * it; replies (404 to anyone unrelated to it) and returns false otherwise. */
+static bool enrollment_or_reply(struct http_req *req, struct db_conn **db,
+				struct enrollment_info *info, struct guard_target *t)
+{
+	long long id;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &id) || !(*db = http_req_db_or_reply(req)))
+		return false;
+	if ((rc = enrollment_store_info(*db, id, req->who.user_id, info)) < 0) {
+		http_reply_error(req, rc);
+		return false;
+	}
+	*t = (struct guard_target){.institution_id = info->institution_id,
+				   .teaches = info->caller_teaches,
+				   .own = info->user_id == req->who.user_id};
+	if (guard_decide_target(&req->who, GUARD_ENROLLMENT_READ, t) != GUARD_ALLOW) {
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+		return false;
+	}
+	return true;
+}
+
+/* Replies 200 with enrolment id as it is now. */
+static void reply_enrollment(struct http_req *req, struct db_conn *db, long long id)
+{
+	json_t *e = NULL;
+	int rc;
+
+	if ((rc = enrollment_store_get(db, id, &e)) < 0)
+		http_reply_error(req, rc);
+	else
+		http_reply_json(req, 200, e);
+	json_decref(e);
+}
+
+/* Answers a failed change, rolling it back: the state machine and the seat
+ * count are the database's to enforce, and their refusals are the client's
+ * to read. */
+static void reply_change_error(struct http_req *req, struct db_conn *db, int rc,
+			       const char *from, const char *to)
+{
+	char state[sizeof(db->sqlstate)];
+
+	memcpy(state, db->sqlstate, sizeof(state));
+	db_rollback(db);
+	memcpy(db->sqlstate, state, sizeof(state));
+	if (rc == LMS_EDB && db_sqlstate_is(db, "LMS01"))
+		http_reply_problem(req, 409, "illegal_transition", NULL,
+				   "an enrolment cannot go from %s to %s", from, to);
+	else if ((rc == LMS_EDB && db_sqlstate_is(db, "23514")) || rc == LMS_ECONFLICT)
+		http_reply_problem(req, 409, "section_full", NULL, "the section has no free seat");
+	else
+		http_reply_error(req, rc);
+}
+
+void enrollment_show(struct http_req *req)
+{
+	struct enrollment_info info;
+	struct guard_target t;
+	struct db_conn *db;
+	int rc;
+
+	if (!enrollment_or_reply(req, &db, &info, &t))
+		return;
+	/* Someone else's enrolment is personal data: its reading is kept. */
+	if (!t.own &&
+	    (rc = audit_record(req, &(struct audit_event){.action = "enrollment.read",
+							  .target_type = "enrollment",
+							  .target_id = info.id,
+							  .institution_id = info.institution_id})) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	reply_enrollment(req, db, info.id);
+}
+
+void enrollment_cancel(struct http_req *req)
+{
+	struct enrollment_info info;
+	struct guard_target t;
+	struct db_conn *db;
+	int rc;
+
+	if (!enrollment_or_reply(req, &db, &info, &t))
+		return;
+	/* Only the learner cancels their own; to anyone else it is not there
+	 * to cancel (admins use PATCH). */
+	if (guard_decide_target(&req->who, GUARD_ENROLLMENT_CANCEL, &t) != GUARD_ALLOW) {
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+		return;
+	}
+	if (info.started) {
+		http_reply_problem(req, 409, "section_started",
+				   NULL, "the section has started: ask its institution to withdraw you");
+		return;
+	}
+	if ((rc = db_begin(db)) < 0 ||
+	    (rc = enrollment_store_transition(db, &info, "cancelled", req->who.user_id,
+					      "cancelled by the learner")) < 0 ||
+	    (rc = audit_record(req, &(struct audit_event){.action = "enrollment.cancel",
+							  .target_type = "enrollment",
+							  .target_id = info.id,
+							  .institution_id = info.institution_id})) < 0 ||
+	    (rc = db_commit(db)) < 0) {
+		reply_change_error(req, db, rc, info.status, "cancelled");
+		return;
+	}
+	reply_enrollment(req, db, info.id);
+}
+
+static const struct json_field change_fields[] = {
+	{"status", 's', false, false, 16},
+	{"section_id", 'i', false, false, 0},
+	{"reason", 's', false, true, 2000},
+};
+
+void enrollment_change(struct http_req *req)
+{
+	struct enrollment_info info;
+	struct guard_target t;
+	struct db_conn *db;
+	const char *status, *reason;
+	json_t *to_section, *detail = NULL;
+	enum guard_action action;
+	long long result_id, to = 0;
+	char why[600];
+	int rc;
+
+	if (!enrollment_or_reply(req, &db, &info, &t) ||
+	    !http_json_fields_or_reply(req, change_fields,
+				       sizeof(change_fields) / sizeof(change_fields[0])))
+		return;
+	status = json_string_value(json_object_get(req->json, "status"));
+	to_section = json_object_get(req->json, "section_id");
+	reason = json_string_value(json_object_get(req->json, "reason"));
+	if (!status == !to_section) {
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "status", "message",
+					     "give either status or section_id"),
+				   "say what to change");
+		return;
+	}
+	if (to_section && (to = json_integer_value(to_section)) <= 0) {
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "section_id", "message",
+					     "must be the id of a section"),
+				   "the change has invalid fields");
+		return;
+	}
+	/* Grading is the teachers' and admins'; the rest is the admins'. */
+	if (status && (!strcmp(status, "completed") || !strcmp(status, "incomplete"))) {
+		action = GUARD_ENROLLMENT_GRADE;
+	} else if (!status || !strcmp(status, "enrolled") || !strcmp(status, "rejected") ||
+		   !strcmp(status, "cancelled")) {
+		action = GUARD_ENROLLMENT_MANAGE;
+	} else {
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "status", "message",
+					     "must be enrolled, rejected, cancelled, completed or "
+					     "incomplete"),
+				   "the change has invalid fields");
+		return;
+	}
+	if (!guard_require_target_or_reply(req, action, &t))
+		return;
+	snprintf(why, sizeof(why), "%s", reason ? reason : status ? status : "moved");
+	result_id = info.id;
+	if ((rc = db_begin(db)) < 0)
+		goto fail;
+	rc = status ? enrollment_store_transition(db, &info, status, req->who.user_id, why)
+		    : enrollment_store_move(db, &info, to, req->who.user_id, why, &result_id);
+	if (rc == LMS_ENOTFOUND && !status) {
+		db_rollback(db);
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "section_id", "message",
+					     "must be an open or closed section of the same course"),
+				   "the change has invalid fields");
+		return;
+	}
+	if (rc < 0)
+		goto fail;
+	detail = status ? json_pack("{s:s, s:s, s:s?}", "from", info.status, "to", status,
+				    "reason", reason)
+			: json_pack("{s:I, s:I, s:s?}", "moved_to_section", (json_int_t)to,
+				    "new_enrollment_id", (json_int_t)result_id, "reason", reason);
+	if ((rc = audit_record(req, &(struct audit_event){.action = "enrollment.update",
+							  .target_type = "enrollment",
+							  .target_id = info.id,
+							  .institution_id = info.institution_id,
+							  .detail = detail})) < 0 ||
+	    (rc = db_commit(db)) < 0)
+		goto fail;
+	json_decref(detail);
+	reply_enrollment(req, db, result_id);
+	return;
+fail:
+	json_decref(detail);
+	reply_change_error(req, db, rc, info.status, status ? status : "cancelled");
+}

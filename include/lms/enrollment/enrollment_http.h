@@ -1,0 +1,25 @@
+/* enrollment_http.h - handlers: enrol, cancel, approve, grade, move, show */
+#ifndef LMS_ENROLLMENT_ENROLLMENT_HTTP_H
+#define LMS_ENROLLMENT_ENROLLMENT_HTTP_H
+
+struct http_req;
+
+/* POST /api/v1/sections/{id}/enrollments {statement?}: 201 enrolled,
+ * waitlisted (with waitlist_position) or pending; refusals name their rule.
+ * An Idempotency-Key header makes a retry return the first answer. */
+void enrollment_create(struct http_req *req);
+
+/* GET /api/v1/enrollments/{id}: with its history; the learner, the
+ * section's instructors and the institution's admins. */
+void enrollment_show(struct http_req *req);
+
+/* DELETE /api/v1/enrollments/{id}: the learner cancels before the section
+ * starts; the first waitlisted takes the seat. */
+void enrollment_cancel(struct http_req *req);
+
+/* PATCH /api/v1/enrollments/{id} {status | section_id, reason?}: approve or
+ * reject an application, cancel, move (admins); completed / incomplete
+ * (instructors and admins). */
+void enrollment_change(struct http_req *req);
+
+#endif
