@@ -9,7 +9,8 @@ struct db_conn;
 
 /* SQL shared by every answer that shows a section: its fields as
  * json_build_object pairs, for a section "s" joined with
- * CATALOG_SECTION_COUNTS (its enrolled and waitlisted counts, "e"). */
+ * CATALOG_SECTION_COUNTS (its waitlist length, "e"); the seats taken are
+ * the trigger-kept sections.enrolled_count. */
 #define CATALOG_SECTION_FIELDS                                                          \
 	"'id', s.id, 'term', s.term, 'starts_on', s.starts_on, 'ends_on', s.ends_on,"      \
 	" 'capacity', s.capacity, 'enrollment_opens_at', s.enrollment_opens_at,"           \
@@ -18,12 +19,11 @@ struct db_conn;
 	" AND now() < s.enrollment_closes_at,"                                             \
 	" 'instructor_ids', (SELECT coalesce(json_agg(si.user_id ORDER BY si.user_id),"    \
 	" '[]') FROM section_instructors si WHERE si.section_id = s.id),"                   \
-	" 'enrolled_count', e.enrolled, 'waitlist_length', e.waitlisted,"                   \
-	" 'seats_left', greatest(s.capacity - e.enrolled, 0)"
+	" 'enrolled_count', s.enrolled_count, 'waitlist_length', e.waitlisted,"             \
+	" 'seats_left', greatest(s.capacity - s.enrolled_count, 0)"
 #define CATALOG_SECTION_COUNTS                                                          \
-	" CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE status = 'enrolled') AS enrolled," \
-	" count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted"                        \
-	" FROM enrollments WHERE section_id = s.id) e"
+	" CROSS JOIN LATERAL (SELECT count(*) AS waitlisted FROM enrollments"                  \
+	" WHERE section_id = s.id AND status = 'waitlisted') e"
 
 /* At most this many words in a catalogue search. */
 #define CATALOG_QUERY_TERMS 4
