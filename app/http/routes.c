@@ -12,6 +12,7 @@
 #include "lms/catalog/catalog_http.h"
 #include "lms/catalog/content_http.h"
 #include "lms/enrollment/enrollment_http.h"
+#include "lms/enrollment/roster_http.h"
 #include "lms/http/ops_http.h"
 
 /* Every API path of the platform, one line each. */
@@ -65,6 +66,10 @@ static const struct route table[] = {
 	{HTTP_POST, "/api/v1/lessons/{id}/complete", content_lesson_complete, GUARD_PROGRESS_WRITE,
 	 0},
 	{HTTP_GET, "/api/v1/attachments/{id}", content_attachment_download, GUARD_CONTENT_READ, 0},
+
+	/* enrolment: reading */
+	{HTTP_GET, "/api/v1/me/enrollments", roster_mine, GUARD_SIGNED_IN, 0},
+	{HTTP_GET, "/api/v1/sections/{id}/roster", roster_section, GUARD_ROSTER_READ, 0},
 };
 
 #define NROUTES (sizeof(table) / sizeof(table[0]))

@@ -234,6 +234,15 @@ static const struct endpoint endpoints[] = {
 	{"PATCH", "/api/v1/enrollments/{ENROLLMENT}", "{\"status\": \"rejected\"}", PREP_NONE,
 	 {401, 403, 403, 409, 404, 409, 403, 403, 403},
 	 "SELECT count(*) FROM enrollments WHERE id = {ENROLLMENT} AND status = 'enrolled'", 1, 1},
+
+	/* Reading enrolments: one's own, and {SECTION}'s roster (of A, taught
+	 * by the instructor; the learner is on it). */
+	{"GET", "/api/v1/me/enrollments", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/sections/{SECTION}/roster", NULL, PREP_NONE,
+	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/sections/987654321/roster", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
 };
 
 /* ---- fixture ---- */

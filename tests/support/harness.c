@@ -1,6 +1,9 @@
 /* harness.c - integration tests: scratch databases, a real lms, HTTPS clients */
 #include "harness.h"
 
+#include "lms/auth/secret.h"
+#include "lms/auth/session_store.h"
+
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <jansson.h>
@@ -118,6 +121,29 @@ long long harness_sql_ll(const char *conninfo, const char *sql)
 	char buf[64];
 
 	return harness_sql_value(conninfo, sql, buf, sizeof(buf)) == 0 ? strtoll(buf, NULL, 10) : -1;
+}
+
+long long harness_sql_llf(const char *conninfo, const char *fmt, ...)
+{
+	char sql[4096];
+	va_list ap;
+	long long v;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	if ((v = harness_sql_ll(conninfo, sql)) < 0)
+		fail_msg("query failed or returned nothing: %s", sql);
+	return v;
+}
+
+json_t *harness_json_body(const struct http_result *r)
+{
+	json_t *j = json_loads(r->body ? r->body : "", 0, NULL);
+
+	if (!j)
+		fail_msg("response body is not JSON: %s", r->body ? r->body : "(none)");
+	return j;
 }
 
 int harness_db_create(const char *name, char *conninfo, size_t len)
@@ -644,6 +670,35 @@ int harness_as(const struct lms_server *s, const struct harness_actor *a, const 
 	return harness_request_once(s, method, path, headers, body, out);
 }
 
+long long harness_token_create(const struct lms_server *s, const struct harness_actor *creator,
+			       long long institution_id, const char *name, const char *scopes,
+			       struct harness_actor *out)
+{
+	char body[512];
+	struct http_result r = {0};
+	long long id = -1;
+	json_t *j = NULL;
+
+	snprintf(body, sizeof(body),
+		 "{\"institution_id\": %lld, \"name\": \"%s\", \"scopes\": [%s]}",
+		 institution_id, name, scopes);
+	if (harness_as(s, creator, "POST", "/api/v1/tokens", body, &r) == 0 && r.status == 201 &&
+	    (j = json_loads(r.body, 0, NULL))) {
+		id = json_integer_value(json_object_get(j, "id"));
+		if (out) {
+			memset(out, 0, sizeof(*out));
+			snprintf(out->token, sizeof(out->token), "%s",
+				 json_string_value(json_object_get(j, "token")));
+		}
+	} else {
+		fprintf(stderr, "harness: POST /api/v1/tokens %s: %ld %s\n", body, r.status,
+			r.body ? r.body : "");
+	}
+	json_decref(j);
+	http_result_release(&r);
+	return id;
+}
+
 long harness_status_as(const struct lms_server *s, const struct harness_actor *a,
 		       const char *method, const char *path, const char *body)
 {
@@ -654,4 +709,67 @@ long harness_status_as(const struct lms_server *s, const struct harness_actor *a
 		status = r.status;
 	http_result_release(&r);
 	return status;
+}
+
+int harness_learners_create(const char *conninfo, const char *prefix, const char *stage, int n,
+			    struct harness_actor *actors)
+{
+	/* The digests as one text[] literal: n x (64 hex + a comma) and braces. */
+	size_t cap = (size_t)n * (SECRET_HEX_LEN + 1) + 3, used = 0;
+	char *hashes = malloc(cap);
+	PGconn *c = NULL;
+	PGresult *r = NULL;
+	int rc = -1;
+
+	if (!hashes || n < 1)
+		goto out;
+	hashes[used++] = '{';
+	for (int i = 0; i < n; i++) {
+		char token[SECRET_B64_LEN + 1];
+
+		memset(&actors[i], 0, sizeof(actors[i]));
+		if (secret_token_new("", token, sizeof(token)) < 0)
+			goto out;
+		snprintf(actors[i].cookie, sizeof(actors[i].cookie), "%s=%s", SESSION_COOKIE, token);
+		session_csrf_token(token, actors[i].csrf);
+		if (i)
+			hashes[used++] = ',';
+		secret_sha256_hex(token, strlen(token), hashes + used);
+		used += SECRET_HEX_LEN;
+	}
+	hashes[used++] = '}';
+	hashes[used] = '\0';
+
+	c = PQconnectdb(conninfo);
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "harness: connect: %s", PQerrorMessage(c));
+		goto out;
+	}
+	/* Every user holds "learner"; the password hash is one no password
+	 * matches, so these accounts exist only through the sessions here. */
+	r = PQexecParams(
+		c,
+		"WITH t AS (SELECT h, i FROM unnest($1::text[]) WITH ORDINALITY AS t(h, i)),"
+		" u AS (INSERT INTO users (email, password_hash, display_name, ladder_stage)"
+		"  SELECT $2 || t.i || '@example.com', '!', 'Learner ' || t.i, $3::ladder_stage"
+		"  FROM t RETURNING id, email),"
+		" ut AS (SELECT u.id, t.h, t.i FROM u JOIN t ON u.email = $2 || t.i || '@example.com'),"
+		" r AS (INSERT INTO user_roles (user_id, role) SELECT id, 'learner' FROM ut),"
+		" s AS (INSERT INTO auth_sessions (token_hash, user_id, expires_at)"
+		"  SELECT decode(h, 'hex'), id, now() + interval '1 day' FROM ut)"
+		" SELECT id FROM ut ORDER BY i",
+		3, NULL, (const char *const[]){hashes, prefix, stage}, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != n) {
+		fprintf(stderr, "harness: creating %d learners (%s): %s", n, prefix,
+			PQerrorMessage(c));
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		actors[i].user_id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	rc = 0;
+out:
+	PQclear(r);
+	PQfinish(c);
+	free(hashes);
+	return rc;
 }

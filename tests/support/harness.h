@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 /* A running `lms serve` started by the harness. */
 struct lms_server {
@@ -56,6 +57,11 @@ int harness_sql_value(const char *conninfo, const char *sql, char *buf, size_t l
 /* harness_sql_value as a number; -1 when there is none. */
 long long harness_sql_ll(const char *conninfo, const char *sql);
 
+/* harness_sql_ll of a printf-style query that must succeed and give a row:
+ * fails the test otherwise. */
+long long harness_sql_llf(const char *conninfo, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /*
  * Runs the lms binary with argv (NULL-terminated, without argv[0]) and
  * extra "KEY=value" environment entries (NULL-terminated, may be NULL),
@@ -97,6 +103,10 @@ void http_result_release(struct http_result *r);
 /* Value of a response header (case-insensitive) copied into buf, or NULL. */
 const char *http_result_header(const struct http_result *r, const char *name, char *buf,
 			       size_t len);
+
+/* The body of r parsed as JSON (new reference); fails the test when it is
+ * not JSON. */
+json_t *harness_json_body(const struct http_result *r);
 
 /*
  * Sends raw bytes over a new TLS connection and reads the reply until the
@@ -148,6 +158,26 @@ int harness_as(const struct lms_server *s, const struct harness_actor *a, const 
 /* harness_as that returns the status only (-1 on a transport failure). */
 long harness_status_as(const struct lms_server *s, const struct harness_actor *a,
 		       const char *method, const char *path, const char *body);
+
+/*
+ * Creates n learner accounts at ladder stage stage (e-mail
+ * <prefix><i>@example.com) with a live session each, straight in the
+ * database in one statement, and fills actors[0..n-1] with their cookies,
+ * CSRF tokens and ids: hundreds of signed-in users without hundreds of
+ * password sign-ins. They have no usable password. Returns 0 or -1.
+ */
+int harness_learners_create(const char *conninfo, const char *prefix, const char *stage, int n,
+			    struct harness_actor *actors);
+
+/*
+ * creator makes an API token of institution_id named name with scopes (the
+ * inside of a JSON list, e.g. "\"reports:read\""); fills *out (when not
+ * NULL) as an actor using it. Returns the token's id, or -1 after printing
+ * the answer.
+ */
+long long harness_token_create(const struct lms_server *s, const struct harness_actor *creator,
+			       long long institution_id, const char *name, const char *scopes,
+			       struct harness_actor *out);
 
 /* Status code of the first response line in raw, or -1. */
 int harness_raw_status(const char *raw);

@@ -1,0 +1,208 @@
+/* roster_http.c - handlers: reading enrolments (the learner's own, a
+ * section's roster) */
+#include "lms/enrollment/roster_http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lms/auth/audit.h"
+#include "lms/auth/guard.h"
+#include "lms/core/err.h"
+#include "lms/db/sql.h"
+#include "lms/enrollment/roster_store.h"
+#include "lms/http/csv.h"
+#include "lms/http/request.h"
+#include "lms/http/response.h"
+
+static const char *const statuses[] = {
+	"pending", "enrolled", "waitlisted", "rejected", "cancelled", "completed", "incomplete",
+};
+
+/* The columns of a roster in CSV: the item's field, or a member of it. */
+static const struct {
+	const char *header;
+	const char *field;
+	const char *member;
+} roster_columns[] = {
+	{"enrollment_id", "id", NULL},
+	{"user_id", "user_id", NULL},
+	{"display_name", "display_name", NULL},
+	{"email", "email", NULL},
+	{"ladder_stage", "ladder_stage", NULL},
+	{"affiliation_institution_id", "affiliation_institution_id", NULL},
+	{"status", "status", NULL},
+	{"waitlist_position", "waitlist_position", NULL},
+	{"created_at", "created_at", NULL},
+	{"updated_at", "updated_at", NULL},
+	{"lessons_completed", "progress", "completed"},
+	{"lessons_total", "progress", "total"},
+};
+
+#define NCOLUMNS (sizeof(roster_columns) / sizeof(roster_columns[0]))
+
+/* Reads ?status= into buf: *status is buf, or NULL when it is absent.
+ * Replies 400 naming it and returns false when it is no status. */
+static bool status_or_reply(struct http_req *req, char *buf, size_t len, const char **status)
+{
+	json_t *errors = NULL;
+	int n;
+
+	*status = NULL;
+	if ((n = http_req_query(req, "status", buf, len)) == -1)
+		return true;
+	for (size_t i = 0; n > 0 && i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		if (strcmp(buf, statuses[i]) == 0) {
+			*status = buf;
+			return true;
+		}
+	}
+	http_json_error_add(&errors, "status",
+			    "must be one of pending, enrolled, waitlisted, rejected, cancelled, "
+			    "completed, incomplete");
+	http_reply_problem(req, 400, "validation_failed", errors,
+			   "the query parameter status is not valid");
+	return false;
+}
+
+void roster_mine(struct http_req *req)
+{
+	char buf[16];
+	const char *status;
+	json_t *items = NULL;
+	long long cursor;
+	int limit, rc;
+
+	if (!status_or_reply(req, buf, sizeof(buf), &status) ||
+	    !http_req_page_or_reply(req, &limit, &cursor) || !http_req_db_or_reply(req))
+		goto out;
+	if ((rc = roster_store_learner(req->db, req->who.user_id, status, cursor, limit,
+				       http_req_lang(req), &items)) < 0) {
+		http_reply_error(req, rc);
+		goto out;
+	}
+	http_reply_page(req, items, limit);
+out:
+	json_decref(items);
+}
+
+/* One cell of the CSV from a JSON value: strings as they are, numbers in
+ * decimal, null and absent empty. */
+static void cell_write(struct csv_writer *w, const json_t *v)
+{
+	char num[32];
+
+	if (json_is_string(v)) {
+		csv_cell_write(w, json_string_value(v), json_string_length(v));
+	} else if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		csv_cell_write_str(w, num);
+	} else if (json_is_boolean(v)) {
+		csv_cell_write_str(w, json_is_true(v) ? "true" : "false");
+	} else {
+		csv_cell_write(w, NULL, 0);
+	}
+}
+
+/* The roster's items as CSV text into w: a header row, then a row each. */
+static int roster_csv(struct csv_writer *w, const json_t *items, bool bom)
+{
+	const json_t *item;
+	size_t i;
+
+	if (csv_writer_init(w, bom) < 0)
+		return w->err;
+	for (size_t c = 0; c < NCOLUMNS; c++)
+		csv_cell_write_str(w, roster_columns[c].header);
+	csv_row_end(w);
+	json_array_foreach(items, i, item) {
+		for (size_t c = 0; c < NCOLUMNS; c++) {
+			const json_t *v = json_object_get(item, roster_columns[c].field);
+
+			cell_write(w, roster_columns[c].member
+					      ? json_object_get(v, roster_columns[c].member)
+					      : v);
+		}
+		csv_row_end(w);
+	}
+	return w->err;
+}
+
+void roster_section(struct http_req *req)
+{
+	struct csv_writer w = {0};
+	struct roster_section s;
+	struct guard_target t;
+	json_t *roster = NULL, *detail = NULL, *items;
+	char buf[16], headers[160], *text = NULL;
+	const char *status;
+	long long id;
+	bool csv, bom;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &id) ||
+	    !status_or_reply(req, buf, sizeof(buf), &status) ||
+	    !csv_wanted_or_reply(req, "json", &csv, &bom) || !http_req_db_or_reply(req))
+		goto out;
+	if ((rc = roster_store_section(req->db, id, req->who.user_id, &s)) < 0)
+		goto fail;
+	t = (struct guard_target){
+		.institution_id = s.institution_id,
+		.teaches = s.teaches,
+		.hidden = !s.published,
+	};
+	if (!guard_require_target_or_reply(req, GUARD_ROSTER_READ, &t))
+		goto out;
+
+	/* The roster is read, serialised and its reading recorded in one
+	 * transaction, and sent only once that committed: personal data
+	 * never leaves without its trail. */
+	if ((rc = db_begin(req->db)) < 0)
+		goto fail;
+	if ((rc = roster_store_read(req->db, id, status, http_req_lang(req), &roster)) < 0)
+		goto rollback;
+	items = json_object_get(roster, "items");
+	if (csv)
+		rc = roster_csv(&w, items, bom);
+	else
+		rc = (text = json_dumps(roster, JSON_COMPACT)) ? 0 : LMS_ENOMEM;
+	if (rc < 0)
+		goto rollback;
+	rc = LMS_ENOMEM;
+	if (!(detail = json_pack("{s:s, s:I, s:s*}", "format", csv ? "csv" : "json", "rows",
+				 (json_int_t)json_array_size(items), "status", status)))
+		goto rollback;
+	if (audit_record(req, &(struct audit_event){.action = "roster.read",
+						    .target_type = "section",
+						    .target_id = id,
+						    .institution_id = s.institution_id,
+						    .detail = detail}) < 0 ||
+	    db_commit(req->db) < 0) {
+		db_rollback(req->db);
+		http_reply_problem(req, 503, "unavailable", NULL,
+				   "the roster cannot be sent: its reading could not be recorded "
+				   "in the audit log; try again");
+		goto out;
+	}
+
+	if (csv) {
+		snprintf(headers, sizeof(headers),
+			 "Content-Disposition: attachment; filename=\"roster-%lld.csv\"\r\n"
+			 "Vary: Accept\r\n",
+			 id);
+		http_reply_bytes(req, 200, CSV_CONTENT_TYPE, w.data, w.len, headers);
+	} else {
+		http_reply_bytes(req, 200, "application/json", text, strlen(text),
+				 "Vary: Accept\r\n");
+	}
+	goto out;
+rollback:
+	db_rollback(req->db);
+fail:
+	http_reply_error(req, rc);
+out:
+	csv_writer_release(&w);
+	free(text);
+	json_decref(detail);
+	json_decref(roster);
+}

@@ -1,0 +1,111 @@
+/* roster_store.c - reading enrolments: a learner's own, a section's roster */
+#include "lms/enrollment/roster_store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lms/catalog/catalog_store.h"
+#include "lms/core/err.h"
+#include "lms/db/sql.h"
+#include "lms/enrollment/enrollment_store.h"
+
+/* The course "c" an enrolment belongs to, titles in the language of the
+ * SQL parameter lang. */
+#define COURSE_JSON(lang)                                                                \
+	"json_build_object('id', c.id, 'code', c.code,"                                    \
+	" 'title', CASE WHEN " lang " = 'en' THEN c.title_en ELSE c.title_ko END,"         \
+	" 'title_ko', c.title_ko, 'title_en', c.title_en, 'institution_id', c.institution_id)"
+
+int roster_store_section(struct db_conn *db, long long section_id, long long caller,
+			 struct roster_section *s)
+{
+	char sid[24], uid[24];
+	json_t *row = NULL;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(sid, sizeof(sid), "%lld", section_id);
+	snprintf(uid, sizeof(uid), "%lld", caller);
+	rc = db_jsonp(db, &row,
+		      "SELECT json_build_object('institution_id', c.institution_id,"
+		      " 'published', c.published, 'teaches', EXISTS (SELECT 1"
+		      " FROM section_instructors si WHERE si.section_id = s.id AND si.user_id = $2))"
+		      " FROM sections s JOIN courses c ON c.id = s.course_id"
+		      " WHERE s.id = $1 AND s.status <> 'draft'",
+		      sid, uid);
+	if (rc < 0)
+		return rc;
+	s->institution_id = json_integer_value(json_object_get(row, "institution_id"));
+	s->published = json_is_true(json_object_get(row, "published"));
+	s->teaches = json_is_true(json_object_get(row, "teaches"));
+	json_decref(row);
+	return 0;
+}
+
+int roster_store_read(struct db_conn *db, long long section_id, const char *status,
+		      const char *lang, json_t **out)
+{
+	char sid[24], lim[16];
+	json_t *items;
+	int rc;
+
+	snprintf(sid, sizeof(sid), "%lld", section_id);
+	/* One row more than shown tells whether there were more. */
+	snprintf(lim, sizeof(lim), "%d", ROSTER_MAX_ROWS + 1);
+	rc = db_jsonp(
+		db, out,
+		"SELECT json_build_object("
+		" 'section', (SELECT json_build_object(" CATALOG_SECTION_FIELDS ","
+		"  'course', " COURSE_JSON("$4") ")"
+		"  FROM sections s JOIN courses c ON c.id = s.course_id" CATALOG_SECTION_COUNTS
+		"  WHERE s.id = $1),"
+		" 'items', (SELECT coalesce(json_agg(r.j ORDER BY r.rank, r.seq, r.id), '[]')"
+		"  FROM ("
+		"  SELECT e.id, e.waitlist_seq AS seq,"
+		"  array_position(ARRAY['enrolled', 'waitlisted', 'pending', 'completed',"
+		"   'incomplete', 'cancelled', 'rejected'], e.status) AS rank,"
+		"  (" ENROLLMENT_JSON ")::jsonb || jsonb_build_object("
+		"   'display_name', u.display_name, 'email', u.email,"
+		"   'ladder_stage', u.ladder_stage,"
+		"   'affiliation_institution_id', u.affiliation_institution_id) AS j"
+		"  FROM enrollments e JOIN sections s ON s.id = e.section_id"
+		"  JOIN users u ON u.id = e.user_id"
+		"  WHERE e.section_id = $1 AND ($2::text IS NULL OR e.status = $2::text)"
+		"  ORDER BY rank, seq, e.id LIMIT $3) r))",
+		sid, status, lim, lang);
+	if (rc < 0)
+		return rc;
+	items = json_object_get(*out, "items");
+	if (json_object_set_new(*out, "truncated",
+				json_boolean(json_array_size(items) > ROSTER_MAX_ROWS)) < 0 ||
+	    (json_array_size(items) > ROSTER_MAX_ROWS &&
+	     json_array_remove(items, ROSTER_MAX_ROWS) < 0)) {
+		json_decref(*out);
+		*out = NULL;
+		return LMS_ENOMEM;
+	}
+	return 0;
+}
+
+int roster_store_learner(struct db_conn *db, long long user_id, const char *status,
+			 long long before_id, int limit, const char *lang, json_t **items)
+{
+	char uid[24], before[24], lim[16];
+
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	snprintf(before, sizeof(before), "%lld", before_id);
+	snprintf(lim, sizeof(lim), "%d", limit);
+	return db_jsonp(
+		db, items,
+		"SELECT coalesce(json_agg(x.j ORDER BY x.id DESC), '[]') FROM ("
+		" SELECT e.id, (" ENROLLMENT_JSON ")::jsonb || jsonb_build_object("
+		"  'course', " COURSE_JSON("$5") ","
+		"  'section', json_build_object('id', s.id, 'term', s.term,"
+		"   'starts_on', s.starts_on, 'ends_on', s.ends_on, 'status', s.status)) AS j"
+		" FROM enrollments e JOIN sections s ON s.id = e.section_id"
+		" JOIN courses c ON c.id = s.course_id"
+		" WHERE e.user_id = $1 AND ($2::text IS NULL OR e.status = $2::text)"
+		" AND ($3::bigint = 0 OR e.id < $3::bigint)"
+		" ORDER BY e.id DESC LIMIT $4) x",
+		uid, status, before, lim, lang);
+}
