@@ -281,9 +281,10 @@ static int cmd_serve(const struct lms_config *cfg)
 		rc = LMS_ENOMEM;
 		goto out;
 	}
-	/* Catalogue responses are kept until a change is heard of; while the
-	 * change feed is down nothing is served from memory. */
-	if (!(app.cache = http_cache_new(16u << 20, 512u << 10)) ||
+	/* Catalogue lists are kept until a change is heard of, or 30 s pass
+	 * (enrolment windows open and close with time alone); while the change
+	 * feed is down nothing is served from memory. */
+	if (!(app.cache = http_cache_new(16u << 20, 512u << 10, 30000)) ||
 	    !(listener = db_listener_start(db.app_conninfo, "lms_catalog", cache_follow, app.cache))) {
 		rc = LMS_ENOMEM;
 		goto out;

@@ -183,8 +183,8 @@ CREATE TABLE facility_loans (
 	PRIMARY KEY (facility_id, institution_id)
 );
 
--- Catalogue responses may be cached by any server instance; each change to
--- what they show tells every instance through NOTIFY lms_catalog.
+-- Catalogue lists may be cached by any server instance; each change to what
+-- they show tells every instance through NOTIFY lms_catalog.
 CREATE FUNCTION catalog_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM pg_notify('lms_catalog', TG_TABLE_NAME);
@@ -198,12 +198,15 @@ CREATE TRIGGER courses_changed AFTER INSERT OR UPDATE OR DELETE ON courses
 	FOR EACH STATEMENT EXECUTE FUNCTION catalog_changed();
 CREATE TRIGGER course_prerequisites_changed AFTER INSERT OR UPDATE OR DELETE
 	ON course_prerequisites FOR EACH STATEMENT EXECUTE FUNCTION catalog_changed();
-CREATE TRIGGER sections_changed AFTER INSERT OR UPDATE OR DELETE ON sections
-	FOR EACH STATEMENT EXECUTE FUNCTION catalog_changed();
+-- Not for seat counts: every enrolment changes those, and a transaction
+-- that notifies takes a cluster-wide lock through its commit, which would
+-- make enrolments commit one at a time. Answers that show seats (a course
+-- page) are not cached; lists only show what changes below.
+CREATE TRIGGER sections_changed AFTER INSERT OR DELETE OR UPDATE OF course_id, term,
+	starts_on, ends_on, capacity, enrollment_opens_at, enrollment_closes_at, status
+	ON sections FOR EACH STATEMENT EXECUTE FUNCTION catalog_changed();
 CREATE TRIGGER section_instructors_changed AFTER INSERT OR UPDATE OR DELETE
 	ON section_instructors FOR EACH STATEMENT EXECUTE FUNCTION catalog_changed();
-CREATE TRIGGER enrollments_changed AFTER INSERT OR UPDATE OR DELETE ON enrollments
-	FOR EACH STATEMENT EXECUTE FUNCTION catalog_changed();
 CREATE TRIGGER course_modules_changed AFTER INSERT OR UPDATE OR DELETE ON course_modules
 	FOR EACH STATEMENT EXECUTE FUNCTION catalog_changed();
 CREATE TRIGGER lessons_changed AFTER INSERT OR UPDATE OR DELETE ON lessons

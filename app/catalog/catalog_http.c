@@ -195,15 +195,12 @@ void catalog_course(struct http_req *req)
 {
 	long long id, inst;
 	bool published, manager, replied;
-	bool anonymous = !http_req_header(req, "Cookie") && !http_req_header(req, "Authorization");
 	json_t *course = NULL;
-	struct cached cached;
 	struct db_conn *db;
 	int rc;
 
-	/* Only a visitor's view is the same for everyone. */
-	if (anonymous && reply_from_cache(req, &cached))
-		return;
+	/* Not cached: seats change with every enrolment, and those changes
+	 * are not announced (see migrations/0003). */
 	if (!http_req_param_id_or_reply(req, 0, &id) || !(db = http_req_db_or_reply(req)))
 		return;
 	if ((rc = catalog_store_course_owner(db, id, &inst, &published)) < 0) {
@@ -227,7 +224,7 @@ void catalog_course(struct http_req *req)
 		      manager ? "Cache-Control: private, no-cache\r\nVary: Accept-Language, Cookie, "
 				"Authorization\r\n"
 			      : CATALOG_HEADERS,
-		      anonymous ? &cached : NULL);
+		      NULL);
 }
 
 typedef int (*reference_list)(struct db_conn *db, long long after_id, int limit,

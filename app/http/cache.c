@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Direct-mapped: a key has one slot, and a newer body for another key that
  * lands there replaces it. Simple, bounded, and plenty for a catalogue
@@ -15,6 +16,7 @@ struct entry {
 	char *body;
 	size_t len;
 	uint64_t generation;
+	long long expires_ms;  /* monotonic */
 };
 
 struct http_cache {
@@ -23,7 +25,16 @@ struct http_cache {
 	uint64_t generation;
 	bool enabled;
 	size_t bytes, max_bytes, max_entry;
+	int ttl_ms;
 };
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static size_t slot_of(const char *key)
 {
@@ -43,7 +54,7 @@ static void entry_clear(struct http_cache *c, struct entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry)
+struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry, int ttl_ms)
 {
 	struct http_cache *c = calloc(1, sizeof(*c));
 
@@ -52,6 +63,7 @@ struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry)
 	pthread_mutex_init(&c->lock, NULL);
 	c->max_bytes = max_bytes;
 	c->max_entry = max_entry;
+	c->ttl_ms = ttl_ms;
 	return c;
 }
 
@@ -86,8 +98,8 @@ bool http_cache_get(struct http_cache *c, const char *key, char **body, size_t *
 		return false;
 	pthread_mutex_lock(&c->lock);
 	e = &c->slots[slot_of(key)];
-	if (c->enabled && e->key && e->generation == c->generation && !strcmp(e->key, key) &&
-	    (*body = malloc(e->len + 1))) {
+	if (c->enabled && e->key && e->generation == c->generation && e->expires_ms > now_ms() &&
+	    !strcmp(e->key, key) && (*body = malloc(e->len + 1))) {
 		memcpy(*body, e->body, e->len + 1);
 		*len = e->len;
 		hit = true;
@@ -119,6 +131,7 @@ void http_cache_put(struct http_cache *c, const char *key, const char *body, siz
 	e->body[len] = '\0';
 	e->len = len;
 	e->generation = generation;
+	e->expires_ms = now_ms() + c->ttl_ms;
 	c->bytes += len;
 out:
 	pthread_mutex_unlock(&c->lock);

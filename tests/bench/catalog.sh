@@ -20,46 +20,20 @@ work=/tmp/lms-bench
 lms_port=9643
 nginx_port=9644
 
-sudo=()
-[ "$(id -u)" -eq 0 ] || sudo=(sudo)
-missing=()
-for p in nginx wrk; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
-fi
+. tests/bench/lib.sh
+bench_require nginx wrk
+bench_build
 
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMS_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$(nproc)" >/dev/null
-
-lms_pid=
 cleanup() {
-	[ -n "$lms_pid" ] && kill "$lms_pid" 2>/dev/null && wait "$lms_pid" 2>/dev/null
+	bench_stop
 	[ -f "$work/nginx.pid" ] && nginx -c "$work/nginx.conf" -s stop 2>/dev/null
 	true
 }
 trap cleanup EXIT
 
-rm -rf "$work"
+bench_serve "$work" "$lms_port" "$courses"
 mkdir -p "$work/www"
-chmod 755 "$work"
-export LMS_DATA_DIR="$work/var" LMS_STATIC_DIR="$PWD/static" LMS_MIGRATIONS_DIR="$PWD/migrations"
-export LMS_HTTPS_PORT=$lms_port LMS_ACCESS_LOG=no LMS_LOG_LEVEL=warn
-build-bench/lms migrate >/dev/null
-build-bench/lms seed --demo >/dev/null
-build-bench/lms seed --bench "$courses" >/dev/null
-
-build-bench/lms serve 2>"$work/lms.log" &
-lms_pid=$!
-cert="$work/var/tls/dev-cert.pem"
 key="$work/var/tls/dev-key.pem"
-for _ in $(seq 1 300); do
-	curl -sf --cacert "$cert" "https://localhost:$lms_port/healthz" >/dev/null 2>&1 && break
-	kill -0 "$lms_pid" 2>/dev/null || { cat "$work/lms.log"; exit 1; }
-	sleep 0.1
-done
 idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$lms_pid/status")
 
 first="/api/v1/courses"
@@ -105,8 +79,7 @@ row filtered "$lms_filtered" "$nginx_filtered"
 # Fresh after a write: change the first course's English title in the
 # database (as another instance would) and wait, bounded, for the page.
 first_id=$(grep -o '"id":[0-9]*' "$work/www/first.json" | head -1 | cut -d: -f2)
-psql_conn="host=$work/var/pgsock dbname=lms user=lms_owner"
-psql -q "$psql_conn" -c "UPDATE courses SET title_en = title_en || ' (bench write)' WHERE id = $first_id"
+psql -q "$conn" -c "UPDATE courses SET title_en = title_en || ' (bench write)' WHERE id = $first_id"
 fresh=no
 for _ in $(seq 1 100); do
 	if curl -sf --cacert "$cert" "https://localhost:$lms_port$first" | grep -q '(bench write)'; then

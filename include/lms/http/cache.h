@@ -8,9 +8,11 @@
 
 struct http_cache;
 
-/* A cache of at most max_bytes of bodies, none over max_entry bytes; NULL
- * on ENOMEM. Starts disabled: nothing is served until http_cache_enable. */
-struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry);
+/* A cache of at most max_bytes of bodies, none over max_entry bytes, each
+ * kept at most ttl_ms (for what changes with time alone, such as enrolment
+ * windows opening and closing); NULL on ENOMEM. Starts disabled: nothing is
+ * served until http_cache_enable. */
+struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry, int ttl_ms);
 
 /* Frees c; accepts NULL. */
 void http_cache_free(struct http_cache *c);
