@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # enroll.sh - enrolment (POST /api/v1/sections/{id}/enrollments) over HTTPS
 # keep-alive, side by side with pgbench running the same SQL against the same
-# database (with as many clients as wrk has connections, and with as many as
-# lms keeps database connections); prints the rates, the ratio to the better
-# pgbench rate (target >= 0.7) and what the requests did.
+# database, each with 16 and with 32 requests in flight; prints the rates,
+# the ratio of the best of each (target >= 0.7) and what the requests did.
 #
 #   bash tests/bench/enroll.sh [COURSES] [LEARNERS] [SECONDS]   (defaults 2000, 20000, 10)
 #
@@ -18,7 +17,6 @@ cd "$(dirname "$0")/../.."
 courses=${1:-2000}
 learners=${2:-20000}
 seconds=${3:-10}
-connections=16
 threads=2
 work=/tmp/lms-bench-enroll
 lms_port=9645
@@ -28,6 +26,8 @@ pgbench=$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)
 bench_require wrk
 bench_build
 trap bench_stop EXIT
+# As many database connections as the smaller pgbench run has clients.
+export LMS_DB_POOL_SIZE=16
 bench_serve "$work" "$lms_port" "$courses"
 sql() { psql -qAtX -v ON_ERROR_STOP=1 "$conn" "$@"; }
 
@@ -100,24 +100,24 @@ VACUUM ANALYZE enrollments, enrollment_events, sections, auth_sessions;
 EOF
 }
 
-pool=$(build-bench/lms config 2>/dev/null | awk -F' *= *' '$1 == "db_pool_size" {print $2}')
-pool=${pool:-8}
 echo "enrolment benchmark: $learners learners, $sections open sections of $courses bench" \
-	"courses; wrk -t$threads -c$connections -d${seconds}s over keep-alive HTTPS;" \
-	"pgbench -j$threads -T$seconds with $connections clients and with $pool (lms's pool)"
+	"courses; wrk -t$threads -d${seconds}s over keep-alive HTTPS (db_pool_size 16) and" \
+	"pgbench -j$threads -T$seconds, each with 16 and with 32 in flight"
 printf '%-12s %10s  %s\n' run 'per second' 'what the requests did'
 
 https() {
-	wrk -t$threads -c$connections -d"${seconds}s" -s tests/bench/enroll.lua \
+	wrk -t$threads -c"$1" -d"${seconds}s" -s tests/bench/enroll.lua \
 		"https://localhost:$lms_port" -- "$work/wrk-sessions.txt" "$work/wrk-sections.txt" \
 		>"$work/wrk.out"
 	https_rate=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
 	https_answers=$(grep '^answers:' "$work/wrk.out")
-	printf '%-12s %10.0f  %s; %s\n' HTTPS "$https_rate" "$https_answers" "$(outcome)"
+	printf '%-12s %10.0f  %s; %s\n' "HTTPS -c$1" "$https_rate" "$https_answers" "$(outcome)"
+	grep -q 'other 0$' <<<"$https_answers" || others=1
+	best_https=$(awk -v a="$https_rate" -v b="$best_https" 'BEGIN { print (a > b ? a : b) }')
 }
 
-# PostgreSQL may do better with as few clients as lms keeps connections:
-# the ratio is taken against the better pgbench rate.
+# PostgreSQL may do better with fewer clients on two cores: the ratio is
+# taken against the better pgbench rate.
 best=0
 failed=0
 pgbench_run() { # clients
@@ -137,12 +137,18 @@ pgbench_run() { # clients
 
 # HTTPS in the middle, so that neither side always runs on the freshest
 # database.
-pgbench_run "$connections"
+# Each side at 16 and at 32 requests in flight, alternating, so that
+# neither always runs on the freshest database; each at its best counts.
+best_https=0
+others=0
+pgbench_run 16
 forget
-https
+https 16
 forget
-pgbench_run "$pool"
-awk -v a="$https_rate" -v b="$best" \
-	'BEGIN { printf "HTTPS / best pgbench: %.2f (target >= 0.7)\n", a / b }'
+pgbench_run 32
+forget
+https 32
+awk -v a="$best_https" -v b="$best" \
+	'BEGIN { printf "best HTTPS / best pgbench: %.2f (target >= 0.7)\n", a / b }'
 # Every HTTPS answer was an enrolment or a repeat, and no transaction failed.
-grep -q 'other 0$' <<<"$https_answers" && [ "$failed" -eq 0 ]
+[ "$others" -eq 0 ] && [ "$failed" -eq 0 ]
