@@ -87,6 +87,7 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 	case GUARD_REPORTS_READ:
 	case GUARD_CATALOG_MANAGE:
 	case GUARD_ENROLLMENT_MANAGE:
+	case GUARD_FACULTY_MANAGE:
 		/* An institution's admins act on its data only; data of no
 		 * institution (0) is the operating committee's. */
 		return platform || admin ? GUARD_ALLOW : GUARD_FORBIDDEN;
@@ -108,8 +109,15 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 	case GUARD_ENROLLMENT_CANCEL:
 	case GUARD_ENROLLMENT_GRADE:
 	case GUARD_ROSTER_READ:
+	case GUARD_SESSION_MANAGE:
+	case GUARD_ATTENDANCE_WRITE:
+	case GUARD_SCHEDULE_READ:
 		if (institution_id == GUARD_ANY_INSTITUTION)
 			return GUARD_ALLOW;
+		/* Partners plan around a shared instructor's schedule. */
+		if (action == GUARD_SCHEDULE_READ)
+			return platform || admin || t->own || t->partner ? GUARD_ALLOW
+									 : GUARD_FORBIDDEN;
 		/* A learner's own enrolment is theirs alone to cancel; the
 		 * people who run the section see and grade it. */
 		if (action == GUARD_ENROLLMENT_CANCEL)

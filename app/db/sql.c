@@ -12,8 +12,10 @@ static void set_error(struct db_conn *c, const PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 
 	snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", state ? state : "");
+	snprintf(c->constraint, sizeof(c->constraint), "%s", constraint ? constraint : "");
 	if (!msg)
 		msg = c->pg ? PQerrorMessage(c->pg) : "no connection";
 	snprintf(c->errmsg, sizeof(c->errmsg), "%s", msg);
@@ -45,7 +47,7 @@ int db_conn_open(struct db_conn *c, const char *conninfo)
 	static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
 	const char *values[] = {"5", "lms", conninfo, NULL};
 
-	c->sqlstate[0] = c->errmsg[0] = '\0';
+	c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
 	c->pg = PQconnectdbParams(keys, values, 1);
 	if (!c->pg) {
 		snprintf(c->errmsg, sizeof(c->errmsg), "out of memory");
@@ -83,7 +85,7 @@ static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 			   : PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
 		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-			c->sqlstate[0] = c->errmsg[0] = '\0';
+			c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
 			if (res)
 				*res = r;
 			else

@@ -34,6 +34,15 @@ enum guard_action {
 	GUARD_ENROLLMENT_MANAGE, /* approve, reject, move: the institution's admins */
 	GUARD_ROSTER_READ,     /* a section's roster: its instructors and the
 				* institution's admins */
+	GUARD_FACULTY_MANAGE,  /* an institution's instructors (profiles, sharing)
+				* and facilities (rooms, loans): its admins */
+	GUARD_SESSION_MANAGE,  /* schedule, move, cancel a section's sessions: the
+				* section's instructors, the institution's admins */
+	GUARD_ATTENDANCE_WRITE, /* take attendance: the session's instructor, the
+				 * institution's admins */
+	GUARD_SCHEDULE_READ,   /* an instructor's schedule: the instructor, admins of
+				* the home institution and of partners it is shared
+				* with */
 };
 
 /* What a rule needs to know of a target besides its institution: facts the
@@ -43,7 +52,10 @@ struct guard_target {
 	bool enrolled;   /* the caller holds an enrolment (enrolled, completed or
 			  * incomplete) in a section of the target's course */
 	bool teaches;    /* the caller instructs a section of the target's course */
-	bool own;        /* the target is the caller's own (an enrolment's learner) */
+	bool own;        /* the target is the caller's own (an enrolment's learner,
+			  * an instructor's own schedule) */
+	bool partner;    /* the caller administers an institution the target
+			  * instructor is shared with */
 	bool hidden;     /* the target's course is unpublished: it exists only for
 			  * those who manage or teach it (others are told 404) */
 };

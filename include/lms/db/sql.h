@@ -11,6 +11,7 @@ struct db_conn {
 	PGconn *pg;
 	char sqlstate[6];         /* SQLSTATE of the last failure, "" after success */
 	char errmsg[256];         /* primary message of the last failure */
+	char constraint[64];      /* constraint the last failure violated, or "" */
 };
 
 /*
