@@ -8,6 +8,7 @@
 #include "lms/core/log.h"
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
+#include "lms/http/response.h"
 #include "lms/http/server.h"
 
 /* Formats n into buf, or gives NULL (SQL NULL) for 0. */
@@ -53,6 +54,30 @@ int audit_record(struct http_req *req, const struct audit_event *ev)
 	db = req->db;
 	return audit_insert(db, ev->actor_user_id ? ev->actor_user_id : req->who.user_id,
 			    req->who.token_id, req->ri->remote_addr, req->request_id, ev);
+}
+
+json_t *audit_fields_named(const json_t *body)
+{
+	json_t *names = json_array(), *v;
+	const char *key;
+
+	json_object_foreach((json_t *)body, key, v)
+		json_array_append_new(names, json_string(key));
+	return json_pack("{s:o}", "fields", names);
+}
+
+void audit_commit_and_reply(struct http_req *req, struct db_conn *db,
+			    const struct audit_event *ev, int status, const json_t *body,
+			    const char *extra_headers)
+{
+	int rc;
+
+	if ((rc = audit_record(req, ev)) < 0 || (rc = db_commit(db)) < 0) {
+		db_rollback(db);
+		http_reply_error(req, rc);
+		return;
+	}
+	http_reply_json_headers(req, status, body, extra_headers);
 }
 
 int audit_list(struct db_conn *db, long long institution_id, long long before_id, int limit,

@@ -112,8 +112,11 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 	case GUARD_SESSION_MANAGE:
 	case GUARD_ATTENDANCE_WRITE:
 	case GUARD_SCHEDULE_READ:
+	case GUARD_PROFILE_EDIT:
 		if (institution_id == GUARD_ANY_INSTITUTION)
 			return GUARD_ALLOW;
+		if (action == GUARD_PROFILE_EDIT)
+			return platform || admin || t->own ? GUARD_ALLOW : GUARD_FORBIDDEN;
 		/* Partners plan around a shared instructor's schedule. */
 		if (action == GUARD_SCHEDULE_READ)
 			return platform || admin || t->own || t->partner ? GUARD_ALLOW

@@ -235,27 +235,10 @@ static void audit_commit_reply(struct http_req *req, struct db_conn *db,
 			       const char *location)
 {
 	char headers[128];
-	int rc;
 
-	if ((rc = audit_record(req, ev)) < 0 || (rc = db_commit(db)) < 0) {
-		change_failed(req, db, rc);
-		return;
-	}
 	if (location)
 		snprintf(headers, sizeof(headers), "Location: %s\r\n", location);
-	http_reply_json_headers(req, status, body, location ? headers : NULL);
-}
-
-/* {"fields": [the names the body sets]} for the audit trail of an update
- * (new): what changed, not the values. */
-static json_t *fields_named(const json_t *body)
-{
-	json_t *names = json_array(), *v;
-	const char *key;
-
-	json_object_foreach((json_t *)body, key, v)
-		json_array_append_new(names, json_string(key));
-	return json_pack("{s:o}", "fields", names);
+	audit_commit_and_reply(req, db, ev, status, body, location ? headers : NULL);
 }
 
 /* ---- courses ---- */
@@ -365,7 +348,7 @@ void catalog_admin_course_update(struct http_req *req)
 	     (rc = admin_store_prerequisites_set(db, id, v)) < 0) ||
 	    (rc = catalog_store_course(db, id, http_req_lang(req), true, &course)) < 0)
 		goto fail;
-	detail = fields_named(req->json);
+	detail = audit_fields_named(req->json);
 	audit_commit_reply(req, db,
 			   &(struct audit_event){.action = "course.update",
 						 .target_type = "course",
@@ -384,7 +367,7 @@ out:
 /* ---- sections ---- */
 
 /* Adds an error naming instructor_ids when the body's are not all
- * instructors of inst. */
+ * instructors of inst or shared with it. */
 static int instructors_check(struct db_conn *db, long long inst, const json_t *body,
 			     json_t **errors)
 {
@@ -496,7 +479,7 @@ void catalog_admin_section_update(struct http_req *req)
 		goto fail;
 	if ((rc = admin_store_section_get(db, id, &section)) < 0)
 		goto fail;
-	detail = fields_named(req->json);
+	detail = audit_fields_named(req->json);
 	audit_commit_reply(req, db,
 			   &(struct audit_event){.action = "section.update",
 						 .target_type = "section",
@@ -557,7 +540,7 @@ void catalog_admin_module_update(struct http_req *req)
 		change_failed(req, db, rc);
 		goto out;
 	}
-	detail = fields_named(req->json);
+	detail = audit_fields_named(req->json);
 	audit_commit_reply(req, db,
 			   &(struct audit_event){.action = "module.update",
 						 .target_type = "module",
@@ -642,7 +625,7 @@ void catalog_admin_lesson_update(struct http_req *req)
 	}
 	if ((rc = admin_store_lesson_update(db, id, req->json, &lesson)) < 0)
 		goto fail;
-	detail = fields_named(req->json);
+	detail = audit_fields_named(req->json);
 	audit_commit_reply(req, db,
 			   &(struct audit_event){.action = "lesson.update",
 						 .target_type = "lesson",

@@ -165,15 +165,17 @@ int admin_store_instructors_check(struct db_conn *db, long long institution_id,
 	if (!list)
 		return LMS_ENOMEM;
 	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	/* Instructors of the course's own institution; sharing instructors
-	 * with partners widens this. */
+	/* Instructors whose home is the course's institution, or whose home
+	 * shares them with it. */
 	rc = check_message(db, why,
-			   "SELECT 'not instructors of the course''s institution: '"
-			   " || string_agg(i.id::text, ', ' ORDER BY i.id)"
+			   "SELECT 'not instructors of the course''s institution or shared with"
+			   " it: ' || string_agg(i.id::text, ', ' ORDER BY i.id)"
 			   " FROM (SELECT DISTINCT value::bigint AS id"
 			   " FROM jsonb_array_elements_text($2::jsonb)) i"
-			   " WHERE NOT EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = i.id"
-			   " AND r.role = 'instructor' AND r.institution_id = $1::bigint)"
+			   " WHERE NOT EXISTS (SELECT 1 FROM instructors n WHERE n.user_id = i.id"
+			   " AND n.home_institution_id = $1::bigint)"
+			   " AND NOT EXISTS (SELECT 1 FROM instructor_shares s"
+			   " WHERE s.instructor_id = i.id AND s.institution_id = $1::bigint)"
 			   " HAVING count(*) > 0",
 			   2, (const char *[]){inst, list});
 	free(list);

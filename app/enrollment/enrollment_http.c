@@ -12,6 +12,7 @@
 #include "lms/enrollment/enrollment_store.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/schedule/session_store.h"
 
 #define STATEMENT_MAX_CHARS 2000
 
@@ -211,6 +212,43 @@ static bool enrollment_or_reply(struct http_req *req, struct db_conn **db,
 	return true;
 }
 
+/*
+ * Inside the change's transaction: whether enrolment id may be marked
+ * completed under its programme's attendance threshold (min_attendance_pct,
+ * of the sessions held so far). A section with no session held yet is not
+ * held to it: courses that record no sessions can be completed. Replies 409
+ * attendance_below_threshold with the rate and the threshold, or the
+ * error, and returns false otherwise.
+ */
+static bool attendance_meets_or_reply(struct http_req *req, struct db_conn *db, long long id)
+{
+	struct class_session_rate r;
+	json_t *problem;
+	int rc;
+
+	if ((rc = class_session_store_attendance_rate(db, id, &r)) < 0) {
+		http_reply_error(req, rc);
+		return false;
+	}
+	if (class_session_store_rate_meets(&r))
+		return true;
+	problem = http_problem_new(409, "attendance_below_threshold",
+				   "attended %lld of %lld sessions held; the programme requires %d%%",
+				   r.attended, r.held, r.threshold_pct);
+	if (problem && json_object_set_new(problem, "attendance",
+					   json_pack("{s:I, s:I, s:f}", "attended",
+						     (json_int_t)r.attended, "held",
+						     (json_int_t)r.held, "rate_pct",
+						     (double)((r.attended * 1000 + r.held / 2) / r.held) / 10)) ==
+				       0 &&
+	    json_object_set_new(problem, "threshold_pct", json_integer(r.threshold_pct)) == 0)
+		http_reply_problem_json(req, 409, problem, NULL);
+	else
+		http_reply_error(req, LMS_ENOMEM);
+	json_decref(problem);
+	return false;
+}
+
 /* Replies 200 with enrolment id as it is now. */
 static void reply_enrollment(struct http_req *req, struct db_conn *db, long long id)
 {
@@ -358,6 +396,10 @@ void enrollment_change(struct http_req *req)
 	result_id = info.id;
 	if ((rc = db_begin(db)) < 0)
 		goto fail;
+	if (status && !strcmp(status, "completed") && !attendance_meets_or_reply(req, db, info.id)) {
+		db_rollback(db);
+		return;
+	}
 	rc = status ? enrollment_store_transition(db, &info, status, req->who.user_id, why)
 		    : enrollment_store_move(db, &info, to, req->who.user_id, why, &result_id);
 	if (rc == LMS_ENOTFOUND && !status) {

@@ -14,6 +14,9 @@
 #include "lms/enrollment/enrollment_http.h"
 #include "lms/enrollment/roster_http.h"
 #include "lms/http/ops_http.h"
+#include "lms/schedule/calendar_http.h"
+#include "lms/schedule/faculty_http.h"
+#include "lms/schedule/session_http.h"
 
 /* Every API path of the platform, one line each. */
 static const struct route table[] = {
@@ -70,6 +73,39 @@ static const struct route table[] = {
 	/* enrolment: reading */
 	{HTTP_GET, "/api/v1/me/enrollments", roster_mine, GUARD_SIGNED_IN, 0},
 	{HTTP_GET, "/api/v1/sections/{id}/roster", roster_section, GUARD_ROSTER_READ, 0},
+
+	/* schedule: calendars */
+	{HTTP_GET, "/api/v1/instructors/{id}/schedule", calendar_schedule, GUARD_SCHEDULE_READ, 0},
+	/* Public so that a feed key alone gets in; without one the handler
+	 * asks the guard as the JSON schedule does. */
+	{HTTP_GET, "/api/v1/instructors/{id}/schedule.ics", calendar_schedule_ics, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/me/calendar.ics", calendar_mine_ics, GUARD_PUBLIC, 0},
+	{HTTP_POST, "/api/v1/me/calendar-feeds", calendar_feeds_create, GUARD_SIGNED_IN, 0},
+	{HTTP_GET, "/api/v1/me/calendar-feeds", calendar_feeds_list, GUARD_SIGNED_IN, 0},
+	{HTTP_DELETE, "/api/v1/me/calendar-feeds/{id}", calendar_feeds_revoke, GUARD_SIGNED_IN, 0},
+
+	/* schedule: instructors and facilities */
+	{HTTP_POST, "/api/v1/instructors", faculty_instructor_create, GUARD_FACULTY_MANAGE, 0},
+	{HTTP_GET, "/api/v1/instructors", faculty_instructor_list, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/instructors/{id}", faculty_instructor_show, GUARD_PUBLIC, 0},
+	/* The instructor or the home's admins: decided in the handler. */
+	{HTTP_PATCH, "/api/v1/instructors/{id}", faculty_instructor_update, GUARD_PROFILE_EDIT, 0},
+	{HTTP_POST, "/api/v1/instructors/{id}/shares", faculty_share_create, GUARD_FACULTY_MANAGE,
+	 0},
+	{HTTP_DELETE, "/api/v1/instructors/{id}/shares/{institution_id}", faculty_share_delete,
+	 GUARD_FACULTY_MANAGE, 0},
+	{HTTP_POST, "/api/v1/facilities", faculty_facility_create, GUARD_FACULTY_MANAGE, 0},
+	{HTTP_GET, "/api/v1/facilities", faculty_facility_list, GUARD_SIGNED_IN, 0},
+	{HTTP_PATCH, "/api/v1/facilities/{id}", faculty_facility_update, GUARD_FACULTY_MANAGE, 0},
+
+	/* schedule: sessions and attendance */
+	{HTTP_POST, "/api/v1/sections/{id}/sessions", class_session_create, GUARD_SESSION_MANAGE,
+	 0},
+	{HTTP_GET, "/api/v1/sessions/{id}", class_session_show, GUARD_CONTENT_READ, 0},
+	{HTTP_PATCH, "/api/v1/sessions/{id}", class_session_update, GUARD_SESSION_MANAGE, 0},
+	{HTTP_PUT, "/api/v1/sessions/{id}/attendance", class_session_attendance_put,
+	 GUARD_ATTENDANCE_WRITE, 0},
+	{HTTP_GET, "/api/v1/me/sections", class_session_sections_mine, GUARD_SIGNED_IN, 0},
 };
 
 #define NROUTES (sizeof(table) / sizeof(table[0]))

@@ -422,6 +422,52 @@ static const struct staff {
 	{"instructor8@example.com", "임수빈 교수", "gist", 2, 1},
 };
 
+/* Every instructor account's profile: home institution, expertise tags
+ * (space-separated), bio, and the partners the home shares them with. */
+static const struct profile {
+	const char *email, *home, *expertise, *bio_ko, *bio_en, *shared_with;
+} profiles[] = {
+	{"instructor@example.com", "gist", "머신러닝 딥러닝 컴퓨터비전 PyTorch",
+	 "GIST 인공지능대학원에서 딥러닝과 컴퓨터 비전을 가르칩니다. 전남대 AI융합대학과 공동 강의를 "
+	 "맡고 있습니다.",
+	 "Teaches deep learning and computer vision at the GIST Graduate School of AI, and "
+	 "co-teaches with Chonnam's AI Convergence College.",
+	 "jnu"},
+	{"instructor2@example.com", "jnu", "자연어처리 머신러닝 데이터분석",
+	 "전남대학교 AI융합대학 교수로 자연어 처리와 한국어 언어 모델을 연구합니다.",
+	 "Professor at Chonnam's AI Convergence College, researching natural language processing "
+	 "and Korean language models.",
+	 "gist chosun"},
+	{"instructor3@example.com", "chosun", "소프트웨어공학 클라우드 MLOps",
+	 "조선대학교 SW중심대학에서 소프트웨어 공학과 MLOps를 가르칩니다.",
+	 "Teaches software engineering and MLOps at Chosun University's SW-Centred University.",
+	 "honam"},
+	{"instructor4@example.com", "honam", "로봇 강화학습 임베디드",
+	 "호남대학교 AI중심대학에서 지능형 로봇과 강화학습 실습을 지도합니다.",
+	 "Leads intelligent-robotics and reinforcement-learning labs at Honam University's "
+	 "AI-Centred University.",
+	 ""},
+	{"instructor5@example.com", "gwangju_science", "AI교육 코딩 메이커",
+	 "국립광주과학관에서 어린이와 청소년에게 놀이와 체험으로 인공지능을 소개합니다.",
+	 "Introduces children and teenagers to AI through play and hands-on activities at the "
+	 "Gwangju National Science Museum.",
+	 "gwangju_edu gnue"},
+	{"instructor6@example.com", "gwangju_city", "생성형AI 데이터분석 창업",
+	 "인공지능사관학교에서 구직자와 재직자의 현업 프로젝트를 이끄는 현장 강사입니다.",
+	 "A practitioner who leads industry projects for job seekers and employees at the AI "
+	 "Academy.",
+	 "gist jnu"},
+	{"instructor7@example.com", "unist", "제조AI 스마트팩토리 데이터분석",
+	 "UNIST 지역지능화 혁신인재양성 센터에서 제조 현장 데이터 분석을 가르칩니다.",
+	 "Teaches manufacturing data analytics at UNIST's Regional Intelligence Innovation Talent "
+	 "centre.",
+	 ""},
+	{"instructor8@example.com", "gist", "강화학습 최적화 AI반도체",
+	 "GIST에서 강화학습과 최적화, 인공지능 반도체를 연구하고 가르칩니다.",
+	 "Researches and teaches reinforcement learning, optimisation and AI chips at GIST.",
+	 "gwangju_city"},
+};
+
 static const struct {
 	const char *institution, *ko, *en, *kind;
 	int capacity;
@@ -936,6 +982,21 @@ static const struct {
 	 " CROSS JOIN LATERAL unnest(x.lent_to) AS l(code)"
 	 " JOIN institutions b ON b.code = l.code"
 	 " ON CONFLICT DO NOTHING"},
+	/* A profile's home never changes: one that exists stays as it is. */
+	{"instructor profiles",
+	 "INSERT INTO instructors (user_id, home_institution_id, expertise, bio_ko, bio_en)"
+	 " SELECT u.id, i.id, x.expertise, x.bio_ko, x.bio_en"
+	 JSON_ROWS("email text, home text, expertise text[], bio_ko text, bio_en text,"
+		   " shared_with text[]")
+	 " JOIN users u ON lower(u.email) = lower(x.email) JOIN institutions i ON i.code = x.home"
+	 " ORDER BY x.ordinality ON CONFLICT (user_id) DO NOTHING"},
+	{"instructor shares",
+	 "INSERT INTO instructor_shares (instructor_id, institution_id) SELECT n.user_id, p.id"
+	 JSON_ROWS("email text, shared_with text[]")
+	 " JOIN users u ON lower(u.email) = lower(x.email) JOIN instructors n ON n.user_id = u.id"
+	 " CROSS JOIN LATERAL unnest(x.shared_with) AS s(code)"
+	 " JOIN institutions p ON p.code = s.code AND p.id <> n.home_institution_id"
+	 " ON CONFLICT DO NOTHING"},
 };
 
 int catalog_seed_programs_load(struct db_conn *db, char *err, size_t errlen)
@@ -1022,6 +1083,25 @@ static json_t *facility_rows(void)
 	return rows;
 }
 
+/* The profiles as rows of the statements that load them (new), or NULL. */
+static json_t *profile_rows(void)
+{
+	json_t *rows = json_array(), *row;
+
+	for (size_t i = 0; rows && i < COUNT(profiles); i++) {
+		const struct profile *p = &profiles[i];
+
+		row = json_pack("{s:s, s:s, s:o, s:s, s:s, s:o}", "email", p->email, "home", p->home,
+				"expertise", words(p->expertise, NULL), "bio_ko", p->bio_ko,
+				"bio_en", p->bio_en, "shared_with", words(p->shared_with, NULL));
+		if (json_array_append_new(rows, row) != 0) {
+			json_decref(rows);
+			rows = NULL;
+		}
+	}
+	return rows;
+}
+
 static void gen_release(struct gen *g)
 {
 	json_decref(g->courses);
@@ -1036,7 +1116,7 @@ int catalog_seed_demo_load(struct db_conn *db, int iterations, char *err, size_t
 {
 	struct term terms[2];
 	struct gen g = {.terms = terms};
-	json_t *facility = NULL;
+	json_t *facility = NULL, *faculty = NULL;
 	int rc;
 
 	if ((rc = staff_load(db, iterations, err, errlen)) < 0 ||
@@ -1053,7 +1133,7 @@ int catalog_seed_demo_load(struct db_conn *db, int iterations, char *err, size_t
 		track_emit(&g, &tracks[i]);
 	for (size_t i = 0; !g.oom && i < COUNT(centres); i++)
 		centre_emit(&g, &centres[i]);
-	if (g.oom || !(facility = facility_rows())) {
+	if (g.oom || !(facility = facility_rows()) || !(faculty = profile_rows())) {
 		rc = seed_error(db, LMS_ENOMEM, err, errlen, "catalogue");
 		goto out;
 	}
@@ -1071,8 +1151,8 @@ int catalog_seed_demo_load(struct db_conn *db, int iterations, char *err, size_t
 	if ((rc = catalog_seed_programs_load(db, err, errlen)) < 0)
 		goto out;
 	{
-		json_t *rows[] = {g.courses, g.prereqs,  g.sections, g.teaching,
-				  g.modules, g.lessons, facility,   facility};
+		json_t *rows[] = {g.courses, g.prereqs, g.sections, g.teaching, g.modules,
+				  g.lessons, facility,  facility,   faculty,    faculty};
 
 		_Static_assert(COUNT(rows) == COUNT(statements), "a row set per statement");
 		for (size_t i = 0; i < COUNT(statements); i++)
@@ -1086,6 +1166,7 @@ out:
 	if (rc < 0)
 		db_rollback(db);
 	json_decref(facility);
+	json_decref(faculty);
 	gen_release(&g);
 	return rc;
 }

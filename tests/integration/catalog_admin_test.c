@@ -609,7 +609,8 @@ static void section_validation(void **state)
 		r = send_json(&gist_admin, "POST", path, b);
 		expect(&r, 400, "validation_failed", "enrollment_closes_at");
 	}
-	/* Instructors of another institution are not this one's (yet). */
+	/* Another institution's instructor (a role there, no profile shared
+	 * with this one) is not this one's; faculty_test covers sharing. */
 	{
 		char sql[512];
 		long long jnu_teacher;

@@ -60,6 +60,9 @@ enum prep {
 	PREP_TOKEN_B,     /* chonnam-admin makes a fresh token of B: {TOKEN} */
 	PREP_ROLE_ABSENT, /* the platform admin revokes the body's role first and after */
 	PREP_ROLE_HELD,   /* the platform admin grants the body's role first, revokes after */
+	PREP_PROFILE_ABSENT, /* {TARGET} has no instructor profile or role, before and after */
+	PREP_SHARE_ABSENT,   /* {INSTRUCTOR} is not shared with {C}, before and after */
+	PREP_SHARE_HELD,     /* {INSTRUCTOR} is shared with {C} before, not after */
 };
 
 /*
@@ -67,8 +70,11 @@ enum prep {
  * is none of the actors, whose roles are granted and revoked), {TOKEN} (the
  * token a PREP_TOKEN_* made), {ROW} (unique per request), {LESSON} and
  * {ATTACHMENT} (course content of A, see content_setup), {COURSE},
- * {SECTION} and {MODULE} (the lesson's), and {ENROLLMENT} (the learner's in
- * {SECTION}, whose enrolment window has closed and which has started).
+ * {SECTION} and {MODULE} (the lesson's), {ENROLLMENT} (the learner's in
+ * {SECTION}, whose enrolment window has closed and which has started),
+ * {INSTRUCTOR} (the instructor actor: home A, shared with B), {C} (a third
+ * institution), {FACILITY} (a room of A) and {SESSION} (a held session of
+ * {SECTION}, see session_setup).
  *
  * effect_sql, when set, is a count that must be effect_allowed after a 2xx
  * and effect_refused after a refusal.
@@ -243,6 +249,83 @@ static const struct endpoint endpoints[] = {
 	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/sections/987654321/roster", NULL, PREP_NONE,
 	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+
+	/* Instructors and facilities: A's admins manage A's; B, a partner the
+	 * instructor is shared with, manages none of them. */
+	{"POST", "/api/v1/instructors", "{\"user_id\": {TARGET}, \"institution_id\": {A}}",
+	 PREP_PROFILE_ABSENT, {401, 403, 403, 201, 403, 201, 403, 403, 403},
+	 "SELECT count(*) FROM instructors WHERE user_id = {TARGET}", 1, 0},
+	{"PATCH", "/api/v1/instructors/{INSTRUCTOR}", "{\"bio_en\": \"Guard {ROW}\"}", PREP_NONE,
+	 {401, 403, 200, 200, 403, 200, 403, 403, 403},
+	 "SELECT count(*) FROM instructors WHERE bio_en = 'Guard {ROW}'", 1, 0},
+	{"PATCH", "/api/v1/instructors/987654321", "{\"bio_en\": \"Guard\"}", PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/instructors/{INSTRUCTOR}/shares", "{\"institution_id\": {C}}",
+	 PREP_SHARE_ABSENT, {401, 403, 403, 201, 403, 201, 403, 403, 403},
+	 "SELECT count(*) FROM instructor_shares WHERE instructor_id = {INSTRUCTOR}"
+	 " AND institution_id = {C}", 1, 0},
+	{"DELETE", "/api/v1/instructors/{INSTRUCTOR}/shares/{C}", NULL, PREP_SHARE_HELD,
+	 {401, 403, 403, 204, 403, 204, 403, 403, 403},
+	 "SELECT count(*) FROM instructor_shares WHERE instructor_id = {INSTRUCTOR}"
+	 " AND institution_id = {C}", 0, 1},
+	{"POST", "/api/v1/facilities",
+	 "{\"institution_id\": {A}, \"name_ko\": \"권한 {ROW}\", \"name_en\": \"Guard {ROW}\","
+	 " \"kind\": \"lab\", \"capacity\": 10}",
+	 PREP_NONE, {401, 403, 403, 201, 403, 201, 403, 403, 403},
+	 "SELECT count(*) FROM facilities WHERE name_ko = '권한 {ROW}'", 1, 0},
+	{"PATCH", "/api/v1/facilities/{FACILITY}", "{\"name_en\": \"Guard room {ROW}\"}", PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403},
+	 "SELECT count(*) FROM facilities WHERE name_en = 'Guard room {ROW}'", 1, 0},
+	{"PATCH", "/api/v1/facilities/987654321", "{\"capacity\": 2}", PREP_NONE,
+	 {401, 403, 403, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/facilities?usable_by={B}", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+
+	/* Sessions: {SESSION} of {SECTION} (the instructor teaches it, the
+	 * learner is enrolled) has been held. Scheduling the instructor into
+	 * its hour again is, for those who may schedule, a conflict. */
+	{"POST", "/api/v1/sections/{SECTION}/sessions",
+	 "{\"starts_at\": \"2026-03-03T06:30:00+09:00\", \"ends_at\": \"2026-03-03T07:30:00+09:00\","
+	 " \"instructor_id\": {INSTRUCTOR}, \"online_url\": \"https://meet.example.com/g{ROW}\"}",
+	 PREP_NONE, {401, 403, 409, 409, 403, 409, 403, 403, 403},
+	 "SELECT count(*) FROM class_sessions WHERE section_id = {SECTION}", 1, 1},
+	{"GET", "/api/v1/sessions/{SESSION}", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/sessions/987654321", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"PATCH", "/api/v1/sessions/{SESSION}", "{\"status\": \"scheduled\"}", PREP_NONE,
+	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"PATCH", "/api/v1/sessions/987654321", "{\"status\": \"cancelled\"}", PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"PUT", "/api/v1/sessions/{SESSION}/attendance",
+	 "[{\"enrollment_id\": {ENROLLMENT}, \"present\": true}]", PREP_NONE,
+	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/me/sections", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+
+	/* Schedules: the instructor's own, its home's (A) and its partner's (B)
+	 * admins. The .ics routes are public so that a feed key alone gets in;
+	 * without one they judge the caller here like the JSON schedule. */
+	{"GET", "/api/v1/instructors/{INSTRUCTOR}/schedule", NULL, PREP_NONE,
+	 {401, 403, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/instructors/987654321/schedule", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/instructors/{INSTRUCTOR}/schedule.ics", NULL, PREP_NONE,
+	 {401, 403, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/me/calendar.ics", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	/* Calendar feeds are each user's own; a teaching schedule's only for
+	 * instructors. */
+	{"POST", "/api/v1/me/calendar-feeds", "{\"kind\": \"learner\"}", PREP_NONE,
+	 {401, 201, 201, 201, 201, 201, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/me/calendar-feeds", "{\"kind\": \"instructor\"}", PREP_NONE,
+	 {401, 403, 201, 403, 403, 403, 403, 403, 403},
+	 "SELECT count(*) FROM calendar_feeds WHERE kind = 'instructor' AND user_id <> {INSTRUCTOR}",
+	 0, 0},
+	{"GET", "/api/v1/me/calendar-feeds", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"DELETE", "/api/v1/me/calendar-feeds/987654321", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
 };
 
 /* ---- fixture ---- */
@@ -254,6 +337,8 @@ struct fixture {
 	long long lesson, attachment; /* course content of A */
 	long long enrollment;         /* the learner's in {SECTION} */
 	long long course, section, module; /* the lesson's */
+	long long inst_c, facility;   /* a third institution, a room of A */
+	long long session;            /* a held session of {SECTION} */
 	struct harness_actor actors[NACTORS];
 };
 
@@ -400,6 +485,21 @@ static int catalog_setup(void)
 	return fx.module > 0 && fx.course > 0 && fx.section > 0 && fx.enrollment > 0 ? 0 : -1;
 }
 
+/* A session of {SECTION}, held on its second day, taught by the
+ * instructor. Fills fx.session; returns 0 or -1. */
+static int session_setup(void)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO class_sessions (section_id, starts_at, ends_at, instructor_id,"
+		 " online_url) VALUES (%lld, '2026-03-03T06:00:00+09:00',"
+		 " '2026-03-03T07:00:00+09:00', %lld, 'https://meet.example.com/guard') RETURNING id",
+		 fx.section, fx.actors[INSTRUCTOR].user_id);
+	fx.session = harness_sql_ll(fx.conninfo, sql);
+	return fx.session > 0 ? 0 : -1;
+}
+
 static int group_setup(void **state)
 {
 	struct http_result r = {0};
@@ -410,7 +510,11 @@ static int group_setup(void **state)
 		return -1;
 	fx.inst_a = harness_sql_ll(fx.conninfo, "SELECT id FROM institutions WHERE code = 'gist'");
 	fx.inst_b = harness_sql_ll(fx.conninfo, "SELECT id FROM institutions WHERE code = 'jnu'");
-	if (fx.inst_a <= 0 || fx.inst_b <= 0) {
+	fx.inst_c = harness_sql_ll(fx.conninfo, "SELECT id FROM institutions WHERE code = 'chosun'");
+	fx.facility = harness_sql_ll(fx.conninfo, "SELECT min(f.id) FROM facilities f"
+						  " JOIN institutions i ON i.id = f.institution_id"
+						  " WHERE i.code = 'gist'");
+	if (fx.inst_a <= 0 || fx.inst_b <= 0 || fx.inst_c <= 0 || fx.facility <= 0) {
 		fprintf(stderr, "guard_test: the demo data has no gist or jnu institution\n");
 		return -1;
 	}
@@ -445,7 +549,7 @@ static int group_setup(void **state)
 			r.body ? r.body : "");
 		goto out;
 	}
-	if (content_setup() != 0 || catalog_setup() != 0)
+	if (content_setup() != 0 || catalog_setup() != 0 || session_setup() != 0)
 		goto out;
 	rc = 0;
 out:
@@ -512,6 +616,14 @@ static void expand(const char *tmpl, const struct vars *v, char *out, size_t len
 				value = fx.module;
 			else if (name_len == 10 && !strncmp(name, "ENROLLMENT", 10))
 				value = fx.enrollment;
+			else if (name_len == 10 && !strncmp(name, "INSTRUCTOR", 10))
+				value = fx.actors[INSTRUCTOR].user_id;
+			else if (name_len == 1 && *name == 'C')
+				value = fx.inst_c;
+			else if (name_len == 8 && !strncmp(name, "FACILITY", 8))
+				value = fx.facility;
+			else if (name_len == 7 && !strncmp(name, "SESSION", 7))
+				value = fx.session;
 			else
 				fail_msg("unknown placeholder in template: %s", tmpl);
 			n = snprintf(out + used, len - used, "%lld", value);
@@ -533,6 +645,35 @@ static bool role_prep(const char *method, const char *body, long ok1, long ok2)
 	if (st == ok1 || st == ok2)
 		return true;
 	print_error("prep: platform %s /api/v1/roles %s: got %ld\n", method, body, st);
+	return false;
+}
+
+/* Instructor profiles and shares set straight in the database, before a
+ * row (after: false) and after it. Returns false when that failed. */
+static bool faculty_prep(enum prep prep, bool after)
+{
+	char sql[512];
+
+	if (prep == PREP_PROFILE_ABSENT)
+		snprintf(sql, sizeof(sql),
+			 "DELETE FROM instructors WHERE user_id = %lld; DELETE FROM user_roles"
+			 " WHERE user_id = %lld AND role = 'instructor'",
+			 fx.target_id, fx.target_id);
+	else if (prep == PREP_SHARE_HELD && !after)
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO instructor_shares (instructor_id, institution_id)"
+			 " VALUES (%lld, %lld) ON CONFLICT DO NOTHING",
+			 fx.actors[INSTRUCTOR].user_id, fx.inst_c);
+	else if (prep == PREP_SHARE_HELD || prep == PREP_SHARE_ABSENT)
+		snprintf(sql, sizeof(sql),
+			 "DELETE FROM instructor_shares WHERE instructor_id = %lld"
+			 " AND institution_id = %lld",
+			 fx.actors[INSTRUCTOR].user_id, fx.inst_c);
+	else
+		return true;
+	if (harness_sql(fx.conninfo, sql) == 0)
+		return true;
+	print_error("prep: %s failed\n", sql);
 	return false;
 }
 
@@ -587,6 +728,8 @@ static bool run_case(const struct endpoint *ep, int a, int row, long *got)
 		fail_msg("prep failed");
 	if (ep->prep == PREP_ROLE_HELD && !role_prep("POST", body, 201, 200))
 		fail_msg("prep failed");
+	if (!faculty_prep(ep->prep, false))
+		fail_msg("prep failed");
 
 	/* The request, its status, problem code and challenge. */
 	if (harness_as(&fx.server, who, ep->method, path, ep->body ? body : NULL, &r) != 0)
@@ -627,6 +770,8 @@ static bool run_case(const struct endpoint *ep, int a, int row, long *got)
 	/* Clean-up. */
 	if ((ep->prep == PREP_ROLE_ABSENT || ep->prep == PREP_ROLE_HELD) &&
 	    !role_prep("DELETE", body, 204, 404))
+		ok = false;
+	if (!faculty_prep(ep->prep, true))
 		ok = false;
 	return ok;
 }

@@ -28,6 +28,20 @@ int audit_insert(struct db_conn *db, long long actor_user_id, long long actor_to
  * (acquired if needed). */
 int audit_record(struct http_req *req, const struct audit_event *ev);
 
+/* {"fields": [the names body sets]} (new): what a change touched, not the
+ * values, for an event's detail. */
+json_t *audit_fields_named(const json_t *body);
+
+/*
+ * Ends a change made in a transaction on db: records ev, commits, and
+ * replies status with body (borrowed) and extra_headers (zero or more
+ * "Name: value\r\n" lines, may be NULL). When either step fails it rolls
+ * back and answers for the error instead.
+ */
+void audit_commit_and_reply(struct http_req *req, struct db_conn *db,
+			    const struct audit_event *ev, int status, const json_t *body,
+			    const char *extra_headers);
+
 /*
  * Reads audit rows, newest first: of institution_id (0: all), with ids below
  * before_id (0: from the newest), at most limit. *items is a new JSON array.

@@ -40,6 +40,8 @@ enum guard_action {
 				* section's instructors, the institution's admins */
 	GUARD_ATTENDANCE_WRITE, /* take attendance: the session's instructor, the
 				 * institution's admins */
+	GUARD_PROFILE_EDIT,    /* an instructor's bio and expertise: the instructor,
+				* the home institution's admins */
 	GUARD_SCHEDULE_READ,   /* an instructor's schedule: the instructor, admins of
 				* the home institution and of partners it is shared
 				* with */

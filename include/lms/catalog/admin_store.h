@@ -65,7 +65,8 @@ int admin_store_prerequisites_check(struct db_conn *db, long long course_id,
 
 /*
  * Checks ids (a JSON array of user ids) as instructors of a section of a
- * course of institution_id: each must hold the instructor role there.
+ * course of institution_id: each must have an instructor profile whose home
+ * is institution_id or which is shared with it.
  * Returns 0 with *why NULL, or with *why a new message naming the others
  * (free() it); or an lms_err.
  */

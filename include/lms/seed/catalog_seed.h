@@ -20,8 +20,11 @@ int catalog_seed_programs_load(struct db_conn *db, char *err, size_t errlen);
  * Loads the demo catalogue: programmes, a few hundred courses with their
  * prerequisites, sections in the next two terms (from today in Korea) with
  * their instructors, modules and lessons of the GIST and AI Academy courses,
- * facilities and the partners they are lent to. Creates the extra instructor
- * accounts it assigns (password SEED_DEMO_PASSWORD hashed at iterations).
+ * facilities and the partners they are lent to, a profile for every
+ * instructor account (home institution, expertise, bio) and the partners
+ * each is shared with (the demo instructor: home GIST, shared with
+ * Chonnam). Creates the extra instructor accounts it assigns (password
+ * SEED_DEMO_PASSWORD hashed at iterations).
  * Needs the institutions and the demo instructor account. Idempotent: rows
  * are found by their natural keys (programme code, institution and course
  * code, course and term, course and position, ...) and never duplicated;

@@ -1,0 +1,40 @@
+/* session_http.h - handlers: scheduling class sessions, attendance, the
+ * sections an instructor teaches */
+#ifndef LMS_SCHEDULE_SESSION_HTTP_H
+#define LMS_SCHEDULE_SESSION_HTTP_H
+
+struct http_req;
+
+/*
+ * POST /api/v1/sections/{id}/sessions {starts_at, ends_at, instructor_id,
+ * facility_id | online_url}: schedules a session within the section's
+ * dates, for its instructors and its institution's admins. 201 with the
+ * session; 403 instructor_not_shared / facility_not_available; 409
+ * instructor_conflict / facility_conflict naming the session it collides
+ * with.
+ */
+void class_session_create(struct http_req *req);
+
+/*
+ * PATCH /api/v1/sessions/{id}: moves a session (any of the fields of
+ * create) or cancels it ({"status": "cancelled"}, final); the same rules
+ * and conflicts; each change raises its sequence.
+ */
+void class_session_update(struct http_req *req);
+
+/* GET /api/v1/sessions/{id}: the session, for the section's instructors,
+ * the session's instructor, admins and the learners enrolled in it. */
+void class_session_show(struct http_req *req);
+
+/*
+ * PUT /api/v1/sessions/{id}/attendance [{enrollment_id, present}]: the
+ * session's instructor (or an admin) marks who was there; answers the
+ * session's attendance list with each enrolment's attendance rate.
+ */
+void class_session_attendance_put(struct http_req *req);
+
+/* GET /api/v1/me/sections[?limit=&cursor=&lang=]: the sections the caller
+ * teaches with seat counts and the next session, paged. */
+void class_session_sections_mine(struct http_req *req);
+
+#endif
