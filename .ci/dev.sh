@@ -11,6 +11,7 @@ packages=(
 	libpq-dev postgresql-15 postgresql-contrib
 	libssl-dev libjansson-dev
 	libcmark-dev                        # lesson text: Markdown to safe HTML
+	libzip-dev                          # OneRoster export: CSV files in a ZIP archive
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )

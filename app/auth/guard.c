@@ -86,6 +86,7 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 	case GUARD_AUDIT_READ:
 	case GUARD_REPORTS_READ:
 	case GUARD_CATALOG_MANAGE:
+	case GUARD_KPI_RECORD:
 	case GUARD_ENROLLMENT_MANAGE:
 	case GUARD_FACULTY_MANAGE:
 		/* An institution's admins act on its data only; data of no

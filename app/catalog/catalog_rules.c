@@ -108,6 +108,27 @@ bool catalog_rules_timestamp_parse(const char *s, long long *usec)
 	return true;
 }
 
+/* Korea has kept +09:00 all year since 1988. */
+#define KST_OFFSET_S (9 * 3600)
+
+bool catalog_rules_instant_parse(const char *s, long long *usec)
+{
+	size_t n = s ? strlen(s) : 0;
+	long long days;
+	char buf[64];
+
+	if (catalog_rules_date_parse(s, &days)) {
+		*usec = (days * 86400 - KST_OFFSET_S) * 1000000LL;
+		return true;
+	}
+	if (n > 19 && n < sizeof(buf) && s[n - 6] == ' ') {
+		memcpy(buf, s, n + 1);
+		buf[n - 6] = '+';
+		s = buf;
+	}
+	return catalog_rules_timestamp_parse(s, usec);
+}
+
 size_t catalog_rules_chars(const char *s)
 {
 	size_t n = 0;

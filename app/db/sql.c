@@ -67,6 +67,22 @@ void db_conn_close(struct db_conn *c)
 	c->pg = NULL;
 }
 
+/* A connection that died between requests (server restart) fails its next
+ * statement. Outside a transaction (idle before it) nothing was lost: this
+ * reconnects, so that the statement can run again, once. */
+static bool reconnected(struct db_conn *c, bool idle)
+{
+	if (!idle || PQstatus(c->pg) != CONNECTION_BAD)
+		return false;
+	PQreset(c->pg);
+	if (PQstatus(c->pg) == CONNECTION_OK) {
+		log_info("database connection re-established");
+		return true;
+	}
+	set_error(c, NULL);
+	return false;
+}
+
 static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 	       const char *const *params, bool script)
 {
@@ -94,17 +110,8 @@ static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 		}
 		set_error(c, r);
 		PQclear(r);
-		/* A connection that died between requests (server restart) fails
-		 * its next statement. Outside a transaction nothing was lost, so
-		 * reconnect and run the statement again, once. */
-		if (attempt == 0 && idle && PQstatus(c->pg) == CONNECTION_BAD) {
-			PQreset(c->pg);
-			if (PQstatus(c->pg) == CONNECTION_OK) {
-				log_info("database connection re-established");
-				continue;
-			}
-			set_error(c, NULL);
-		}
+		if (attempt == 0 && reconnected(c, idle))
+			continue;
 		return map_error(c);
 	}
 }
@@ -148,6 +155,124 @@ int db_json(struct db_conn *c, json_t **out, const char *sql, int nparams,
 	}
 	PQclear(res);
 	return rc;
+}
+
+/* Reads and drops the results the query still has (after its last row, an
+ * error, or a cancel). */
+static void stream_drain(struct db_stream *s)
+{
+	PGresult *r;
+
+	while ((r = PQgetResult(s->c->pg)))
+		PQclear(r);
+	s->running = false;
+}
+
+int db_stream_begin(struct db_stream *s, struct db_conn *c, const char *sql, int nparams,
+		    const char *const *params)
+{
+	bool idle = c->pg && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	ExecStatusType st;
+
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	if (!c->pg) {
+		snprintf(c->errmsg, sizeof(c->errmsg), "no connection");
+		return LMS_EUNAVAILABLE;
+	}
+	for (int attempt = 0;; attempt++) {
+		if (PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0) == 1) {
+			s->running = true;
+			if (PQsetSingleRowMode(c->pg) != 1) {
+				snprintf(c->errmsg, sizeof(c->errmsg), "single-row mode refused");
+				stream_drain(s);
+				return LMS_EDB;
+			}
+			s->res = PQgetResult(c->pg);
+			st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+			if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
+				c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
+				s->ahead = true;
+				return 0;
+			}
+		}
+		set_error(c, s->res);
+		PQclear(s->res);
+		s->res = NULL;
+		if (s->running)
+			stream_drain(s);
+		if (attempt == 0 && reconnected(c, idle))
+			continue;
+		return map_error(c);
+	}
+}
+
+int db_stream_next(struct db_stream *s)
+{
+	ExecStatusType st;
+
+	if (s->ahead) {
+		s->ahead = false;
+	} else {
+		if (!s->running)
+			return 0;
+		PQclear(s->res);
+		s->res = PQgetResult(s->c->pg);
+	}
+	st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_SINGLE_TUPLE)
+		return 1;
+	/* The final result has no row; it stays for the column names. */
+	if (st == PGRES_TUPLES_OK) {
+		stream_drain(s);
+		return 0;
+	}
+	set_error(s->c, s->res);
+	PQclear(s->res);
+	s->res = NULL;
+	if (s->running)
+		stream_drain(s);
+	return map_error(s->c);
+}
+
+int db_stream_columns(const struct db_stream *s)
+{
+	return s->res ? PQnfields(s->res) : 0;
+}
+
+const char *db_stream_column_name(const struct db_stream *s, int col)
+{
+	return s->res ? PQfname(s->res, col) : NULL;
+}
+
+const char *db_stream_value(const struct db_stream *s, int col, size_t *len)
+{
+	if (!s->res || PQntuples(s->res) < 1 || PQgetisnull(s->res, 0, col)) {
+		*len = 0;
+		return NULL;
+	}
+	*len = (size_t)PQgetlength(s->res, 0, col);
+	return PQgetvalue(s->res, 0, col);
+}
+
+void db_stream_end(struct db_stream *s)
+{
+	if (s->running && s->c->pg) {
+		/* Rows nobody will read: stop the server producing them, then
+		 * take what is already on its way (a few rows and the
+		 * cancellation's error). */
+		PGcancel *cancel = PQgetCancel(s->c->pg);
+		char err[256];
+
+		if (!cancel || !PQcancel(cancel, err, sizeof(err)))
+			log_warn("database: cannot cancel a query cut short: %s",
+				 cancel ? err : "out of memory");
+		PQfreeCancel(cancel);
+		stream_drain(s);
+	}
+	PQclear(s->res);
+	s->res = NULL;
+	s->ahead = s->running = false;
 }
 
 long long db_ll(const PGresult *res, int row, int col)

@@ -86,24 +86,6 @@ out:
 	json_decref(items);
 }
 
-/* One cell of the CSV from a JSON value: strings as they are, numbers in
- * decimal, null and absent empty. */
-static void cell_write(struct csv_writer *w, const json_t *v)
-{
-	char num[32];
-
-	if (json_is_string(v)) {
-		csv_cell_write(w, json_string_value(v), json_string_length(v));
-	} else if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-		csv_cell_write_str(w, num);
-	} else if (json_is_boolean(v)) {
-		csv_cell_write_str(w, json_is_true(v) ? "true" : "false");
-	} else {
-		csv_cell_write(w, NULL, 0);
-	}
-}
-
 /* The roster's items as CSV text into w: a header row, then a row each. */
 static int roster_csv(struct csv_writer *w, const json_t *items, bool bom)
 {
@@ -119,9 +101,9 @@ static int roster_csv(struct csv_writer *w, const json_t *items, bool bom)
 		for (size_t c = 0; c < NCOLUMNS; c++) {
 			const json_t *v = json_object_get(item, roster_columns[c].field);
 
-			cell_write(w, roster_columns[c].member
-					      ? json_object_get(v, roster_columns[c].member)
-					      : v);
+			csv_cell_write_json(w, roster_columns[c].member
+						       ? json_object_get(v, roster_columns[c].member)
+						       : v);
 		}
 		csv_row_end(w);
 	}

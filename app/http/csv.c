@@ -112,6 +112,23 @@ int csv_cell_write_str(struct csv_writer *w, const char *s)
 	return csv_cell_write(w, s, s ? strlen(s) : 0);
 }
 
+int csv_cell_write_json(struct csv_writer *w, const json_t *v)
+{
+	char num[32];
+
+	if (json_is_string(v))
+		return csv_cell_write(w, json_string_value(v), json_string_length(v));
+	if (json_is_integer(v))
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(num, sizeof(num), "%.10g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(num, sizeof(num), "%s", json_is_true(v) ? "true" : "false");
+	else
+		num[0] = '\0';
+	return csv_cell_write_str(w, num);
+}
+
 int csv_row_end(struct csv_writer *w)
 {
 	if (reserve(w, 2) < 0)

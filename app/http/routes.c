@@ -14,6 +14,10 @@
 #include "lms/enrollment/enrollment_http.h"
 #include "lms/enrollment/roster_http.h"
 #include "lms/http/ops_http.h"
+#include "lms/reports/kpi_http.h"
+#include "lms/reports/oneroster_http.h"
+#include "lms/reports/report_http.h"
+#include "lms/reports/summary_http.h"
 #include "lms/schedule/calendar_http.h"
 #include "lms/schedule/faculty_http.h"
 #include "lms/schedule/session_http.h"
@@ -106,6 +110,19 @@ static const struct route table[] = {
 	{HTTP_PUT, "/api/v1/sessions/{id}/attendance", class_session_attendance_put,
 	 GUARD_ATTENDANCE_WRITE, 0},
 	{HTTP_GET, "/api/v1/me/sections", class_session_sections_mine, GUARD_SIGNED_IN, 0},
+
+	/* reports: enrolments */
+	{HTTP_GET, "/api/v1/reports/enrollments", report_enrollments, GUARD_REPORTS_READ, 0},
+
+	/* reports: OneRoster */
+	{HTTP_GET, "/api/v1/reports/oneroster", oneroster_report, GUARD_REPORTS_READ, 0},
+
+	/* reports: summary and regional-centre KPIs */
+	{HTTP_GET, "/api/v1/reports/summary", summary_report, GUARD_REPORTS_READ, 0},
+	{HTTP_GET, "/api/v1/reports/kpi", kpi_report, GUARD_REPORTS_READ, 0},
+	{HTTP_GET, "/api/v1/reports/kpi/outputs", kpi_outputs_list, GUARD_REPORTS_READ, 0},
+	{HTTP_POST, "/api/v1/reports/kpi/outputs", kpi_outputs_create, GUARD_KPI_RECORD, 0},
+	{HTTP_DELETE, "/api/v1/reports/kpi/outputs/{id}", kpi_outputs_delete, GUARD_KPI_RECORD, 0},
 };
 
 #define NROUTES (sizeof(table) / sizeof(table[0]))

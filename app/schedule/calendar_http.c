@@ -50,22 +50,11 @@ static long long seconds_of(long long usec)
 static int instant_param(struct http_req *req, const char *name, long long *usec)
 {
 	char buf[64];
-	long long days;
 	int n = http_req_query(req, name, buf, sizeof(buf));
 
 	if (n == -1)
 		return 0;
-	if (n < 0)
-		return -1;
-	/* A "+" of the offset that was not percent-encoded arrives as a space:
-	 * RFC 3339 has no space there, so nothing else is meant. */
-	if (n > 19 && buf[n - 6] == ' ')
-		buf[n - 6] = '+';
-	if (catalog_rules_date_parse(buf, &days)) {
-		*usec = (days * 86400 - CALENDAR_KST_OFFSET_S) * USEC_PER_S;
-		return 1;
-	}
-	return catalog_rules_timestamp_parse(buf, usec) ? 1 : -1;
+	return n >= 0 && catalog_rules_instant_parse(buf, usec) ? 1 : -1;
 }
 
 /* Reads ?from= and ?to= into *p (see calendar_http.h). Replies 400 naming

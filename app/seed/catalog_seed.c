@@ -901,6 +901,25 @@ static int rows_load(struct db_conn *db, const char *what, const char *sql, json
 	" JOIN institutions i ON i.code = x.inst"                                        \
 	" JOIN courses c ON c.institution_id = i.id AND c.code = x.code"
 
+/* What the regional centres recorded for the demo KPI report: papers (DOIs
+ * under 10.5555, the prefix kept for examples), patents, technology-
+ * transfer income and degree conferrals of 2025. */
+static const char kpi_outputs[] =
+	"[{\"inst\": \"jnu\", \"kind\": \"paper\", \"title\": \"자동차 부품 결함 탐지를 위한 경량 비전 모델\","
+	"  \"doi\": \"10.5555/ric.jnu.2025.001\"},"
+	" {\"inst\": \"jnu\", \"kind\": \"paper\", \"title\": \"전력 수요 예측을 위한 시계열 트랜스포머\","
+	"  \"doi\": \"10.5555/ric.jnu.2025.002\"},"
+	" {\"inst\": \"jnu\", \"kind\": \"patent\", \"title\": \"광소자 불량 판정 장치 및 방법\","
+	"  \"patent\": \"10-2025-0012345\"},"
+	" {\"inst\": \"jnu\", \"kind\": \"tech_transfer\", \"title\": \"모빌리티 데이터 분석 기술\","
+	"  \"amount\": 30000000},"
+	" {\"inst\": \"jnu\", \"kind\": \"graduate\", \"title\": \"2025년 8월 석사 학위수여\", \"count\": 6},"
+	" {\"inst\": \"kumoh\", \"kind\": \"paper\", \"title\": \"설비 예지보전을 위한 진동 신호 학습\","
+	"  \"doi\": \"10.5555/ric.kumoh.2025.001\"},"
+	" {\"inst\": \"kumoh\", \"kind\": \"graduate\", \"title\": \"2025년 8월 석사 학위수여\", \"count\": 4},"
+	" {\"inst\": \"unist\", \"kind\": \"tech_transfer\", \"title\": \"조선 용접 품질 예측 모델\","
+	"  \"amount\": 50000000}]";
+
 static const struct {
 	const char *what, *sql;
 } statements[] = {
@@ -997,6 +1016,17 @@ static const struct {
 	 " CROSS JOIN LATERAL unnest(x.shared_with) AS s(code)"
 	 " JOIN institutions p ON p.code = s.code AND p.id <> n.home_institution_id"
 	 " ON CONFLICT DO NOTHING"},
+	/* An output is known by its centre, year, kind and title. */
+	{"kpi outputs",
+	 "INSERT INTO kpi_outputs (institution_id, year, kind, title, doi, patent_number,"
+	 " amount_krw, count) SELECT i.id, 2025, x.kind, x.title, x.doi, x.patent, x.amount,"
+	 " x.count"
+	 JSON_ROWS("inst text, kind text, title text, doi text, patent text, amount bigint,"
+		   " count integer")
+	 " JOIN institutions i ON i.code = x.inst"
+	 " WHERE NOT EXISTS (SELECT 1 FROM kpi_outputs o WHERE o.institution_id = i.id"
+	 "  AND o.year = 2025 AND o.kind = x.kind AND o.title = x.title)"
+	 " ORDER BY x.ordinality ON CONFLICT DO NOTHING"},
 };
 
 int catalog_seed_programs_load(struct db_conn *db, char *err, size_t errlen)
@@ -1116,7 +1146,7 @@ int catalog_seed_demo_load(struct db_conn *db, int iterations, char *err, size_t
 {
 	struct term terms[2];
 	struct gen g = {.terms = terms};
-	json_t *facility = NULL, *faculty = NULL;
+	json_t *facility = NULL, *faculty = NULL, *kpi = NULL;
 	int rc;
 
 	if ((rc = staff_load(db, iterations, err, errlen)) < 0 ||
@@ -1133,7 +1163,8 @@ int catalog_seed_demo_load(struct db_conn *db, int iterations, char *err, size_t
 		track_emit(&g, &tracks[i]);
 	for (size_t i = 0; !g.oom && i < COUNT(centres); i++)
 		centre_emit(&g, &centres[i]);
-	if (g.oom || !(facility = facility_rows()) || !(faculty = profile_rows())) {
+	if (g.oom || !(facility = facility_rows()) || !(faculty = profile_rows()) ||
+	    !(kpi = json_loads(kpi_outputs, 0, NULL))) {
 		rc = seed_error(db, LMS_ENOMEM, err, errlen, "catalogue");
 		goto out;
 	}
@@ -1152,7 +1183,8 @@ int catalog_seed_demo_load(struct db_conn *db, int iterations, char *err, size_t
 		goto out;
 	{
 		json_t *rows[] = {g.courses, g.prereqs, g.sections, g.teaching, g.modules,
-				  g.lessons, facility,  facility,   faculty,    faculty};
+				  g.lessons, facility,  facility,   faculty,    faculty,
+				  kpi};
 
 		_Static_assert(COUNT(rows) == COUNT(statements), "a row set per statement");
 		for (size_t i = 0; i < COUNT(statements); i++)
@@ -1167,6 +1199,7 @@ out:
 		db_rollback(db);
 	json_decref(facility);
 	json_decref(faculty);
+	json_decref(kpi);
 	gen_release(&g);
 	return rc;
 }

@@ -63,6 +63,7 @@ enum prep {
 	PREP_PROFILE_ABSENT, /* {TARGET} has no instructor profile or role, before and after */
 	PREP_SHARE_ABSENT,   /* {INSTRUCTOR} is not shared with {C}, before and after */
 	PREP_SHARE_HELD,     /* {INSTRUCTOR} is shared with {C} before, not after */
+	PREP_KPI_OUTPUT_B,   /* a fresh KPI output of B (a regional centre): {KPI} */
 };
 
 /*
@@ -326,6 +327,55 @@ static const struct endpoint endpoints[] = {
 	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
 	{"DELETE", "/api/v1/me/calendar-feeds/987654321", NULL, PREP_NONE,
 	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+
+	/* The enrolment report: one's own institution (the platform admin:
+	 * all, or the one named); another's is 403. */
+	{"GET", "/api/v1/reports/enrollments", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 200, 403, 200, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/enrollments?institution_id={A}&format=csv", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 200, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/enrollments?institution_id={B}", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 200, 200, 403, 403, 403}, NULL, 0, 0},
+
+	/* Reports: the summary and the KPIs of one's own institution (B,
+	 * Chonnam, is a regional centre; A, GIST, is not), and the outputs a
+	 * centre records: its admins only, never a token. */
+	{"GET", "/api/v1/reports/summary", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 200, 403, 200, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/summary?institution_id={B}", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/kpi", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 200, 403, 200, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/kpi?institution_id={B}", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/kpi/outputs", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 200, 403, 200, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/kpi/outputs?institution_id={B}", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/reports/kpi/outputs",
+	 "{\"institution_id\": {B}, \"year\": 2025, \"kind\": \"paper\", \"title\": \"Guard {ROW}\","
+	 " \"doi\": \"10.1234/guard-{ROW}\"}",
+	 PREP_NONE, {401, 403, 403, 403, 201, 201, 403, 403, 403},
+	 "SELECT count(*) FROM kpi_outputs WHERE title = 'Guard {ROW}'", 1, 0},
+	/* Those who may record for A are told it is no centre. */
+	{"POST", "/api/v1/reports/kpi/outputs",
+	 "{\"institution_id\": {A}, \"year\": 2025, \"kind\": \"graduate\","
+	 " \"title\": \"Guard {ROW}\", \"count\": 1}",
+	 PREP_NONE, {401, 403, 403, 400, 403, 400, 403, 403, 403},
+	 "SELECT count(*) FROM kpi_outputs WHERE title = 'Guard {ROW}'", 0, 0},
+	{"DELETE", "/api/v1/reports/kpi/outputs/{KPI}", NULL, PREP_KPI_OUTPUT_B,
+	 {401, 403, 403, 404, 204, 204, 403, 403, 403},
+	 "SELECT count(*) FROM kpi_outputs WHERE id = {KPI}", 0, 1},
+	{"DELETE", "/api/v1/reports/kpi/outputs/987654321", NULL, PREP_NONE,
+	 {401, 403, 403, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	/* The OneRoster export of one's own institution; the platform admin
+	 * names it (400 otherwise). */
+	{"GET", "/api/v1/reports/oneroster", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 400, 403, 200, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/oneroster?institution_id={A}", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 200, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/oneroster?institution_id={B}", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 200, 200, 403, 403, 403}, NULL, 0, 0},
 };
 
 /* ---- fixture ---- */
@@ -575,6 +625,7 @@ static int group_teardown(void **state)
 
 struct vars {
 	long long token;
+	long long kpi;
 	int row;
 };
 
@@ -624,6 +675,8 @@ static void expand(const char *tmpl, const struct vars *v, char *out, size_t len
 				value = fx.facility;
 			else if (name_len == 7 && !strncmp(name, "SESSION", 7))
 				value = fx.session;
+			else if (name_len == 3 && !strncmp(name, "KPI", 3))
+				value = v->kpi;
 			else
 				fail_msg("unknown placeholder in template: %s", tmpl);
 			n = snprintf(out + used, len - used, "%lld", value);
@@ -720,6 +773,13 @@ static bool run_case(const struct endpoint *ep, int a, int row, long *got)
 				     "\"reports:read\"", NULL);
 		if (v.token <= 0)
 			fail_msg("cannot make a token to revoke");
+	} else if (ep->prep == PREP_KPI_OUTPUT_B) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO kpi_outputs (institution_id, year, kind, title, count)"
+			 " VALUES (%lld, 2025, 'graduate', 'guard %d', 1) RETURNING id",
+			 fx.inst_b, row);
+		if ((v.kpi = harness_sql_ll(fx.conninfo, sql)) <= 0)
+			fail_msg("cannot record a KPI output to delete");
 	}
 	expand(ep->path, &v, path, sizeof(path));
 	if (ep->body)

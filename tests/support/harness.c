@@ -773,3 +773,50 @@ out:
 	free(hashes);
 	return rc;
 }
+
+json_t *harness_json_as(const struct lms_server *s, const struct harness_actor *a,
+			const char *method, const char *path, const char *body, long want)
+{
+	struct http_result r = {0};
+	json_t *j = NULL;
+
+	if (harness_as(s, a, method, path, body, &r) != 0)
+		fail_msg("%s %s: no response", method, path);
+	if (r.status != want)
+		fail_msg("%s %s %s: expected %ld, got %ld: %s", method, path, body ? body : "", want,
+			 r.status, r.body ? r.body : "");
+	if (r.len)
+		j = harness_json_body(&r);
+	http_result_release(&r);
+	return j;
+}
+
+void harness_problem_as(const struct lms_server *s, const struct harness_actor *a,
+			const char *method, const char *path, const char *body, long want,
+			const char *code, const char *field)
+{
+	json_t *j = harness_json_as(s, a, method, path, body, want), *e;
+	const char *got = json_string_value(json_object_get(j, "code"));
+	bool named = false;
+	size_t i;
+
+	if (!got || strcmp(got, code) != 0)
+		fail_msg("%s %s %s: expected code %s, got %s", method, path, body ? body : "", code,
+			 got ? got : "none");
+	json_array_foreach(json_object_get(j, "errors"), i, e)
+		named |= field && json_is_string(json_object_get(e, "field")) &&
+			 !strcmp(json_string_value(json_object_get(e, "field")), field);
+	if (field && !named)
+		fail_msg("%s %s %s: the errors do not name %s", method, path, body ? body : "",
+			 field);
+	json_decref(j);
+}
+
+long long harness_json_ll(const json_t *obj, const char *name)
+{
+	const json_t *v = json_object_get(obj, name);
+
+	if (!json_is_integer(v))
+		fail_msg("%s is not an integer", name);
+	return json_integer_value(v);
+}

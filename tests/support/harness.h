@@ -182,4 +182,22 @@ long long harness_token_create(const struct lms_server *s, const struct harness_
 /* Status code of the first response line in raw, or -1. */
 int harness_raw_status(const char *raw);
 
+/*
+ * harness_as whose status must be want (fails the test otherwise, showing
+ * the answer). Returns the body as JSON (new), or NULL when it is empty.
+ */
+json_t *harness_json_as(const struct lms_server *s, const struct harness_actor *a,
+			const char *method, const char *path, const char *body, long want);
+
+/*
+ * harness_as that must be refused with status want and problem code code,
+ * naming field in its "errors" when field is not NULL.
+ */
+void harness_problem_as(const struct lms_server *s, const struct harness_actor *a,
+			const char *method, const char *path, const char *body, long want,
+			const char *code, const char *field);
+
+/* The integer member name of obj; fails the test when it is none. */
+long long harness_json_ll(const json_t *obj, const char *name);
+
 #endif

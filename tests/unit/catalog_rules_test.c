@@ -114,6 +114,33 @@ static void times_refuse_garbage(void **state)
 	assert_int_equal(us, 7);
 }
 
+/* What a query string names: a date is 00:00 in Korea, a time is itself,
+ * and an offset's "+" a query string made a space is still a "+". */
+static void instants_of_queries(void **state)
+{
+	static const char *const bad[] = {
+		"2027-02-01T09:00:00", "2027-02-01 09:00:00+09:00", "2027-02-01T09:00:00 0900",
+		"2027-02-30", "tomorrow", "", "2027-02-01T09:00:00  09:00",
+	};
+	long long us = 7;
+
+	assert_true(catalog_rules_instant_parse("2027-03-01", &us));
+	assert_int_equal(us, instant("2027-03-01T00:00:00+09:00"));
+	assert_int_equal(us, instant("2027-02-28T15:00:00Z"));
+	assert_true(catalog_rules_instant_parse("2027-03-01T09:30:00.5-02:00", &us));
+	assert_int_equal(us, instant("2027-03-01T09:30:00.5-02:00"));
+	assert_true(catalog_rules_instant_parse("2027-03-01T09:30:00 09:00", &us));
+	assert_int_equal(us, instant("2027-03-01T09:30:00+09:00"));
+	assert_true(catalog_rules_instant_parse("2027-03-01T09:30:00.123456 09:00", &us));
+	assert_int_equal(us, instant("2027-03-01T09:30:00.123456+09:00"));
+	us = 7;
+	for (size_t i = 0; i < NELEMS(bad); i++)
+		if (catalog_rules_instant_parse(bad[i], &us))
+			fail_msg("\"%s\" parsed as an instant", bad[i]);
+	assert_false(catalog_rules_instant_parse(NULL, &us));
+	assert_int_equal(us, 7);
+}
+
 static void chars_count_code_points(void **state)
 {
 	char s[700];
@@ -356,6 +383,7 @@ int main(void)
 		cmocka_unit_test(dates_refuse_what_does_not_exist),
 		cmocka_unit_test(times_take_offsets_and_fractions),
 		cmocka_unit_test(times_refuse_garbage),
+		cmocka_unit_test(instants_of_queries),
 		cmocka_unit_test(chars_count_code_points),
 		cmocka_unit_test(values_follow_their_rules),
 		cmocka_unit_test(check_names_each_bad_field_once),

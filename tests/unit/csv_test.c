@@ -143,6 +143,27 @@ static void cells_take_a_length(void **state)
 
 /* A streaming writer sends and clears: what follows starts afresh, and
  * the buffer grows past its first size when a row needs it. */
+/* JSON values as cells: numbers in decimal, strings through the same
+ * quoting and neutralising, null empty. */
+static void json_values_are_cells(void **state)
+{
+	json_t *row = json_pack("[s, I, f, f, b, n, s, I]", "Kim, \"Q\"", (json_int_t)-5, 0.6667,
+				1.0, 1, "=1+1", (json_int_t)20000000000LL);
+	struct csv_writer w;
+	size_t i;
+	json_t *v;
+
+	assert_non_null(row);
+	assert_int_equal(csv_writer_init(&w, false), 0);
+	json_array_foreach(row, i, v)
+		assert_int_equal(csv_cell_write_json(&w, v), 0);
+	assert_int_equal(csv_cell_write_json(&w, NULL), 0);
+	assert_int_equal(csv_row_end(&w), 0);
+	assert_text(&w, "\"Kim, \"\"Q\"\"\",'-5,0.6667,1,true,,'=1+1,20000000000,\r\n");
+	csv_writer_release(&w);
+	json_decref(row);
+}
+
 static void clear_and_growth(void **state)
 {
 	struct csv_writer w;
@@ -182,6 +203,7 @@ int main(void)
 		cmocka_unit_test(formulas_are_neutralised),
 		cmocka_unit_test(cells_are_separated_within_a_row),
 		cmocka_unit_test(cells_take_a_length),
+		cmocka_unit_test(json_values_are_cells),
 		cmocka_unit_test(clear_and_growth),
 	};
 

@@ -21,6 +21,8 @@ enum guard_action {
 	GUARD_REPORTS_READ,    /* an institution's enrolment reports */
 	GUARD_CATALOG_MANAGE,  /* create and change an institution's courses, sections,
 				* modules and lessons */
+	GUARD_KPI_RECORD,      /* record and delete a regional centre's KPI outputs
+				* (papers, patents, income, graduates): its admins */
 	/* Decided by the caller's relation to the target (struct guard_target): */
 	GUARD_CONTENT_READ,    /* lesson bodies and files: learners enrolled in the
 				* course, its instructors, its institution's admins */

@@ -65,6 +65,15 @@ bool catalog_rules_date_parse(const char *s, long long *days);
  */
 bool catalog_rules_timestamp_parse(const char *s, long long *usec);
 
+/*
+ * Parses an instant as a query string names one: RFC 3339 as
+ * catalog_rules_timestamp_parse takes it, or a date YYYY-MM-DD meaning
+ * 00:00 of that day in Korea (+09:00). A space where an offset's "+"
+ * stands is read as "+" (a query string turns an unencoded "+" into a
+ * space, and RFC 3339 has none there). Returns false for anything else.
+ */
+bool catalog_rules_instant_parse(const char *s, long long *usec);
+
 /* The number of characters (code points) of the UTF-8 text s. */
 size_t catalog_rules_chars(const char *s);
 

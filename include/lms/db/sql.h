@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <libpq-fe.h>
 
 /* One database connection and the outcome of its last statement. */
@@ -66,6 +67,54 @@ int db_json(struct db_conn *c, json_t **out, const char *sql, int nparams,
 	db_json((c), (out), (sql),                                                       \
 		(int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),     \
 		(const char *[]){__VA_ARGS__})
+
+/*
+ * A query whose rows are read one at a time as the server sends them
+ * (libpq single-row mode), so that a result of any size is never held in
+ * memory: for streamed reports.
+ */
+struct db_stream {
+	struct db_conn *c;
+	PGresult *res;  /* the current row, or the final result; owned */
+	bool ahead;     /* res was read by db_stream_begin and not handed out yet */
+	bool running;   /* the query has results not read yet */
+};
+
+/*
+ * Sends sql with nparams text parameters (as db_exec) on c and reads up to
+ * its first row, so that a query that fails at once fails here, before the
+ * caller has answered anything. Returns 0, with the column names available
+ * (db_stream_column_name) and the first row held for db_stream_next, or a
+ * db_exec error (SQLSTATE and message in c). Until db_stream_end, nothing
+ * else may run on c. s needs db_stream_end in every case.
+ */
+int db_stream_begin(struct db_stream *s, struct db_conn *c, const char *sql, int nparams,
+		    const char *const *params);
+
+/*
+ * Moves to the next row. Returns 1 with a row to read (db_stream_value),
+ * 0 after the last one, or a db_exec error when the query failed on the
+ * way (SQLSTATE and message in s->c); the stream is over after 0 or an
+ * error.
+ */
+int db_stream_next(struct db_stream *s);
+
+/* The number of columns of the result, and the name of column col
+ * (borrowed, valid until db_stream_end). */
+int db_stream_columns(const struct db_stream *s);
+const char *db_stream_column_name(const struct db_stream *s, int col);
+
+/* Column col of the current row as text of *len bytes (borrowed, valid
+ * until the next db_stream_next), or NULL with *len 0 for SQL NULL. */
+const char *db_stream_value(const struct db_stream *s, int col, size_t *len);
+
+/*
+ * Ends the stream: a query not read to its end (the client went away) is
+ * cancelled on the server and what it still sends is read and dropped, so
+ * the connection is ready for the next statement. Accepts a zeroed or
+ * ended stream.
+ */
+void db_stream_end(struct db_stream *s);
 
 /* The first column of the first row of res as a long long; 0 when absent. */
 long long db_ll(const PGresult *res, int row, int col);

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct http_req;
 
 /*
@@ -45,6 +47,11 @@ int csv_cell_write(struct csv_writer *w, const char *s, size_t len);
 
 /* csv_cell_write of a NUL-terminated string; NULL is an empty cell. */
 int csv_cell_write_str(struct csv_writer *w, const char *s);
+
+/* csv_cell_write of a JSON value (borrowed): a string as it is, a number in
+ * decimal (reals with up to 10 significant digits), true or false, and an
+ * empty cell for null, NULL or anything else. */
+int csv_cell_write_json(struct csv_writer *w, const json_t *v);
 
 /* Ends the current row (CRLF). Returns 0 or LMS_ENOMEM. */
 int csv_row_end(struct csv_writer *w);

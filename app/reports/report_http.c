@@ -1,0 +1,283 @@
+/* report_http.c - handler: the enrolment report, streamed as CSV or JSON lines */
+#include "lms/reports/report_http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lms/auth/audit.h"
+#include "lms/auth/guard.h"
+#include "lms/catalog/catalog_rules.h"
+#include "lms/core/err.h"
+#include "lms/core/log.h"
+#include "lms/db/pool.h"
+#include "lms/db/sql.h"
+#include "lms/http/csv.h"
+#include "lms/http/request.h"
+#include "lms/http/response.h"
+#include "lms/http/server.h"
+#include "lms/reports/pull.h"
+#include "lms/reports/report_store.h"
+
+/* Rows gathered before they go out as one chunk: large enough that chunk
+ * framing and TLS records cost next to nothing, small enough that memory
+ * stays flat whatever the row count. */
+#define CHUNK_BYTES (64 * 1024)
+
+#define NDJSON_TYPE "application/x-ndjson"
+
+static const char *const programs[] = {
+	"ai_academy", "ai_do_dream", "corporate_university", "science_academy", "university_track",
+	"graduate_school", "online", "startup_support", "regional_center", NULL};
+static const char *const statuses[] = {"pending", "enrolled", "waitlisted", "rejected",
+				       "cancelled", "completed", "incomplete", NULL};
+static const char *const stages[] = {"preschool", "elementary", "middle", "high",
+				     "undergraduate", "graduate", "worker", "job_seeker",
+				     "public_servant", "general", NULL};
+
+/* The text filters and the rules of their values. */
+static const struct catalog_rule text_rules[] = {
+	{"program", CATALOG_ONE_OF, 0, 0, programs},
+	{"status", CATALOG_ONE_OF, 0, 0, statuses},
+	{"stage", CATALOG_ONE_OF, 0, 0, stages},
+};
+
+#define NTEXT (sizeof(text_rules) / sizeof(text_rules[0]))
+
+static const char *const known_params[] = {
+	"institution_id", "program", "course_id", "section_id", "status", "stage", "from",
+	"to", "format", "bom", NULL};
+
+/* A request's filters, with room for the texts they point to. */
+struct report_query {
+	struct report_filter f;
+	long long named;       /* ?institution_id as sent, 0 when absent */
+	char text[NTEXT][32];  /* program, status, stage as sent */
+	char from[64], to[64]; /* as sent */
+};
+
+/* Reads the filters into *q, with the window w read already; the
+ * institution only as named (q->named), for the guard settles it. Replies
+ * 400 naming each bad one and returns false. */
+static bool filters_or_reply(struct http_req *req, const struct pull_window *w,
+			     struct report_query *q)
+{
+	struct report_filter *f = &q->f;
+	const char **texts[NTEXT] = {&f->program, &f->status, &f->stage};
+	json_t *errors = NULL;
+	char msg[160] = "is not valid";
+
+	memset(q, 0, sizeof(*q));
+	if (!http_req_query_id_or_reply(req, "institution_id", &q->named) ||
+	    !http_req_query_id_or_reply(req, "course_id", &f->course_id) ||
+	    !http_req_query_id_or_reply(req, "section_id", &f->section_id))
+		return false;
+	for (size_t i = 0; i < NTEXT; i++) {
+		int n = http_req_query(req, text_rules[i].field, q->text[i], sizeof(q->text[i]));
+		json_t *v;
+
+		if (n == -1)
+			continue;
+		v = json_string(n >= 0 ? q->text[i] : "");
+		if (v && catalog_rules_value_ok(&text_rules[i], v, msg, sizeof(msg)))
+			*texts[i] = q->text[i];
+		else
+			http_json_error_add(&errors, text_rules[i].field, msg);
+		json_decref(v);
+	}
+	if (errors) {
+		http_reply_problem(req, 400, "validation_failed", errors,
+				   "the report's parameters are not valid");
+		return false;
+	}
+	f->has_from = w->has_from;
+	f->has_to = w->has_to;
+	f->from_us = w->from_us;
+	f->to_us = w->to_us;
+	/* The window's ends as sent, for the audit row. */
+	if (f->has_from)
+		http_req_query(req, "from", q->from, sizeof(q->from));
+	if (f->has_to)
+		http_req_query(req, "to", q->to, sizeof(q->to));
+	return true;
+}
+
+/* What the audit row says of a pull (new): the format, the filters as
+ * sent, the rows that went out and whether all of them did. */
+static json_t *pull_detail(const struct report_query *q, bool csv, long long rows,
+			   bool complete)
+{
+	const struct report_filter *f = &q->f;
+
+	return json_pack("{s:s, s:{s:o*, s:s*, s:o*, s:o*, s:s*, s:s*, s:s*, s:s*}, s:I, s:b}",
+			 "format", csv ? "csv" : "ndjson", "filters", "institution_id",
+			 q->named ? json_integer(q->named) : NULL, "program", f->program,
+			 "course_id", f->course_id ? json_integer(f->course_id) : NULL,
+			 "section_id", f->section_id ? json_integer(f->section_id) : NULL,
+			 "status", f->status, "stage", f->stage, "from",
+			 f->has_from ? q->from : NULL, "to", f->has_to ? q->to : NULL, "rows",
+			 (json_int_t)rows, "complete", complete);
+}
+
+/* Rows on their way out: gathered, then sent a chunk at a time. */
+struct report_out {
+	struct http_req *req;
+	bool csv;
+	struct csv_writer w;  /* CSV text */
+	char *lines;          /* JSON lines */
+	size_t used, cap;
+	long long rows;       /* rows that went out */
+	long long held;       /* rows gathered, not sent yet */
+};
+
+/* Sends len bytes as one chunk; LMS_EIO when the client is gone. */
+static int chunk_send(struct report_out *o, const char *data, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (mg_send_chunk(o->req->conn, data, (unsigned)len) <= 0)
+		return LMS_EIO;
+	o->req->bytes_out += (long long)len;
+	return 0;
+}
+
+/* Sends what was gathered. */
+static int flush(struct report_out *o)
+{
+	int rc = o->csv ? chunk_send(o, o->w.data, o->w.len) : chunk_send(o, o->lines, o->used);
+
+	if (rc < 0)
+		return rc;
+	csv_writer_clear(&o->w);
+	o->used = 0;
+	o->rows += o->held;
+	o->held = 0;
+	return 0;
+}
+
+/* Gathers the current row of s: its cells as a CSV row, or its one
+ * column as a JSON line. */
+static int row_add(struct report_out *o, const struct db_stream *s, int ncols)
+{
+	size_t len;
+	const char *v;
+	int rc;
+
+	if (o->csv) {
+		for (int c = 0; c < ncols; c++) {
+			v = db_stream_value(s, c, &len);
+			csv_cell_write(&o->w, v, len);
+		}
+		if ((rc = csv_row_end(&o->w)) < 0)
+			return rc;
+		o->held++;
+		return o->w.len >= CHUNK_BYTES ? flush(o) : 0;
+	}
+	v = db_stream_value(s, 0, &len);
+	/* Less than a chunk is held before a line: room for a chunk and the
+	 * longest line yet. */
+	if (len + 1 > o->cap - o->used) {
+		char *grown = realloc(o->lines, CHUNK_BYTES + len + 1);
+
+		if (!grown)
+			return LMS_ENOMEM;
+		o->lines = grown;
+		o->cap = CHUNK_BYTES + len + 1;
+	}
+	memcpy(o->lines + o->used, v, len);
+	o->lines[o->used + len] = '\n';
+	o->used += len + 1;
+	o->held++;
+	return o->used >= CHUNK_BYTES ? flush(o) : 0;
+}
+
+/*
+ * Sends the rows of s as PostgreSQL hands them over. Returns 0 when every
+ * row went out, LMS_EIO when the client went away, or the error of the
+ * query or of memory; o->rows counts the rows sent.
+ */
+static int rows_send(struct report_out *o, struct db_stream *s, bool bom)
+{
+	int ncols = db_stream_columns(s), rc;
+
+	if ((rc = csv_writer_init(&o->w, o->csv && bom)) < 0)
+		return rc;
+	if (o->csv) {
+		for (int c = 0; c < ncols; c++)
+			csv_cell_write_str(&o->w, db_stream_column_name(s, c));
+		if ((rc = csv_row_end(&o->w)) < 0)
+			return rc;
+	}
+	while ((rc = db_stream_next(s)) == 1)
+		if ((rc = row_add(o, s, ncols)) < 0)
+			return rc;
+	return rc < 0 ? rc : flush(o);
+}
+
+void report_enrollments(struct http_req *req)
+{
+	struct report_query q;
+	struct report_out o = {.req = req};
+	struct db_stream s = {0};
+	struct pull_window w;
+	json_t *detail = NULL;
+	long long inst;
+	bool bom;
+	int rc;
+
+	if (!pull_params_or_reply(req, known_params) || !pull_window_or_reply(req, &w) ||
+	    !filters_or_reply(req, &w, &q) || !csv_wanted_or_reply(req, "ndjson", &o.csv, &bom) ||
+	    !pull_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
+		goto out;
+	/* The guard decided the institution; the query is bound to it. */
+	q.f.institution_id = inst;
+	if (strcmp(req->method, "HEAD") == 0) {
+		http_reply_start(req, 200, o.csv ? CSV_CONTENT_TYPE : NDJSON_TYPE, -1,
+				 "Vary: Accept\r\n");
+		goto out;
+	}
+	/* A query that fails at once is still answered with a problem. */
+	if ((rc = report_store_enrollments(&s, req->db, &q.f,
+					   o.csv ? REPORT_COLUMNS : REPORT_JSON_LINES)) < 0) {
+		http_reply_error(req, rc);
+		goto out;
+	}
+	http_reply_start(req, 200, o.csv ? CSV_CONTENT_TYPE : NDJSON_TYPE, -1,
+			 o.csv ? "Content-Disposition: attachment; filename=\"enrollments.csv\"\r\n"
+				 "Vary: Accept\r\n"
+			       : "Vary: Accept\r\n");
+	rc = rows_send(&o, &s, bom);
+	if (rc == LMS_EIO)
+		log_info("report: the client left after %lld rows of enrollments", o.rows);
+	else if (rc < 0)
+		log_error("report: enrollments stopped after %lld rows: %s", o.rows,
+			  rc == LMS_ENOMEM ? lms_strerror(rc) : req->db->errmsg);
+	db_stream_end(&s);
+	/* A connection that died under the report cannot take its audit row:
+	 * the pool replaces it, and the row goes through another one. */
+	if (rc == LMS_EUNAVAILABLE) {
+		db_pool_release(req->app->pool, req->db);
+		req->db = NULL;
+	}
+
+	/* Recorded before the last chunk, so that a client that has the whole
+	 * report finds its row in the trail. The rows have left already: a
+	 * row that cannot be written is logged (audit_insert does), not
+	 * answered. */
+	if ((detail = pull_detail(&q, o.csv, o.rows, rc == 0)))
+		audit_record(req, &(struct audit_event){.action = "report.enrollments",
+							.institution_id = inst,
+							.detail = detail});
+	else
+		log_error("report: enrollments: %lld rows sent without an audit row", o.rows);
+	if (rc == 0 && mg_send_chunk(req->conn, "", 0) >= 0)
+		goto out;
+	/* Cut short: without the last chunk the client knows the report is
+	 * incomplete, once the connection closes. */
+	mg_disable_connection_keep_alive(req->conn);
+out:
+	db_stream_end(&s);
+	csv_writer_release(&o.w);
+	free(o.lines);
+	json_decref(detail);
+}

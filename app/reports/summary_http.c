@@ -1,0 +1,112 @@
+/* summary_http.c - handler: the enrolment summary report */
+#include "lms/reports/summary_http.h"
+
+#include <stdio.h>
+
+#include "lms/auth/guard.h"
+#include "lms/core/err.h"
+#include "lms/http/csv.h"
+#include "lms/http/request.h"
+#include "lms/http/response.h"
+#include "lms/reports/pull.h"
+#include "lms/reports/summary_store.h"
+
+/* The counts of a summary row, in the order of its CSV columns. */
+static const char *const count_columns[] = {
+	"enrolled", "waitlisted", "pending", "completed", "incomplete",
+	"cancelled", "rejected", "total", "completion_rate",
+};
+
+#define NCOUNTS (sizeof(count_columns) / sizeof(count_columns[0]))
+
+static const char *const known_params[] = {"institution_id", "from", "to", "format",
+					   "bom", "lang", NULL};
+
+/* One CSV row: dimension, key, name (borrowed; NULL is empty), then the
+ * counts counts holds (absent ones empty). */
+static void row_write(struct csv_writer *w, const char *dimension, const json_t *key,
+		      const json_t *name, const json_t *counts)
+{
+	csv_cell_write_str(w, dimension);
+	csv_cell_write_json(w, key);
+	csv_cell_write_json(w, name);
+	for (size_t c = 0; c < NCOUNTS; c++)
+		csv_cell_write_json(w, json_object_get(counts, count_columns[c]));
+	csv_row_end(w);
+}
+
+/* The rows of a summary: all enrolments, then each programme, course
+ * and ladder stage. */
+static size_t summary_rows(const json_t *report)
+{
+	return 1 + json_array_size(json_object_get(report, "by_program")) +
+	       json_array_size(json_object_get(report, "by_course")) +
+	       json_array_size(json_object_get(report, "by_stage"));
+}
+
+/*
+ * The summary as CSV into w (see the README): a header, then the rows of
+ * summary_rows() in that order (stages have a total only).
+ */
+static int summary_csv(struct csv_writer *w, const json_t *report, bool bom)
+{
+	json_t *all, *item;
+	size_t i;
+
+	if (csv_writer_init(w, bom) < 0)
+		return w->err;
+	/* The row of all: the status counts with the overall total and rate. */
+	if (!(all = json_copy(json_object_get(report, "by_status"))) ||
+	    json_object_set(all, "total", json_object_get(report, "total")) < 0 ||
+	    json_object_set(all, "completion_rate", json_object_get(report, "completion_rate")) < 0) {
+		json_decref(all);
+		return LMS_ENOMEM;
+	}
+	csv_cell_write_str(w, "dimension");
+	csv_cell_write_str(w, "key");
+	csv_cell_write_str(w, "name");
+	for (size_t c = 0; c < NCOUNTS; c++)
+		csv_cell_write_str(w, count_columns[c]);
+	csv_row_end(w);
+	row_write(w, "all", NULL, NULL, all);
+	json_decref(all);
+	json_array_foreach(json_object_get(report, "by_program"), i, item)
+		row_write(w, "program", json_object_get(item, "program"),
+			  json_object_get(item, "name"), item);
+	json_array_foreach(json_object_get(report, "by_course"), i, item)
+		row_write(w, "course", json_object_get(item, "course_id"),
+			  json_object_get(item, "title"), item);
+	json_array_foreach(json_object_get(report, "by_stage"), i, item)
+		row_write(w, "stage", json_object_get(item, "stage"), NULL, item);
+	return w->err;
+}
+
+void summary_report(struct http_req *req)
+{
+	struct csv_writer w = {0};
+	struct pull_window win;
+	json_t *report = NULL;
+	long long inst;
+	bool csv, bom;
+	int rc;
+
+	if (!pull_params_or_reply(req, known_params) || !pull_window_or_reply(req, &win) ||
+	    !csv_wanted_or_reply(req, "json", &csv, &bom) ||
+	    !pull_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
+		goto out;
+	if ((rc = summary_store_read(req->db, inst, &win, http_req_lang(req), &report)) < 0 ||
+	    (csv && (rc = summary_csv(&w, report, bom)) < 0)) {
+		http_reply_error(req, rc);
+		goto out;
+	}
+	pull_reply(req, "report.summary", inst,
+		   json_pack("{s:s, s:O, s:O, s:O, s:I, s:O}", "format", csv ? "csv" : "json",
+			     "institution_id", json_object_get(report, "institution_id"), "from",
+			     json_object_get(report, "from"), "to", json_object_get(report, "to"),
+			     "rows", (json_int_t)summary_rows(report), "enrollments",
+			     json_object_get(report, "total")),
+		   report, csv ? &w : NULL, "summary.csv");
+out:
+	csv_writer_release(&w);
+	json_decref(report);
+}
