@@ -60,11 +60,6 @@ static const char sql_enrollments[] =
 	"  FROM section_instructors si JOIN classes k ON k.id = si.section_id) r"
 	" ORDER BY section_id, teacher DESC, id, user_id";
 
-static long long ll_at(const PGresult *res, int row, int col)
-{
-	return strtoll(PQgetvalue(res, row, col), NULL, 10);
-}
-
 static bool bool_at(const PGresult *res, int row, int col)
 {
 	return PQgetvalue(res, row, col)[0] == 't';
@@ -82,28 +77,28 @@ static void row_of(enum oneroster_file source, const PGresult *res, int i,
 		r->ends_on = PQgetvalue(res, i, 2);
 		break;
 	case ONEROSTER_COURSES:
-		r->id = ll_at(res, i, 0);
+		r->id = db_ll(res, i, 0);
 		r->code = PQgetvalue(res, i, 1);
 		r->title = PQgetvalue(res, i, 2);
 		break;
 	case ONEROSTER_CLASSES:
-		r->id = ll_at(res, i, 0);
-		r->course_id = ll_at(res, i, 1);
+		r->id = db_ll(res, i, 0);
+		r->course_id = db_ll(res, i, 1);
 		r->code = PQgetvalue(res, i, 2);
 		r->title = PQgetvalue(res, i, 3);
 		r->term = PQgetvalue(res, i, 4);
 		break;
 	case ONEROSTER_USERS:
-		r->id = ll_at(res, i, 0);
+		r->id = db_ll(res, i, 0);
 		r->title = PQgetvalue(res, i, 1);
 		r->email = PQgetvalue(res, i, 2);
 		r->teacher = bool_at(res, i, 3);
 		r->student = bool_at(res, i, 4);
 		break;
 	case ONEROSTER_ENROLLMENTS:
-		r->id = ll_at(res, i, 0);
-		r->section_id = ll_at(res, i, 1);
-		r->user_id = ll_at(res, i, 2);
+		r->id = db_ll(res, i, 0);
+		r->section_id = db_ll(res, i, 1);
+		r->user_id = db_ll(res, i, 2);
 		r->teacher = bool_at(res, i, 3);
 		r->primary = bool_at(res, i, 4);
 		break;
