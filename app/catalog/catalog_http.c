@@ -17,6 +17,8 @@
 /* Catalogue answers may be kept, but must be checked again (ETag) and
  * differ by language. */
 #define CATALOG_HEADERS "Cache-Control: no-cache\r\nVary: Accept-Language\r\n"
+/* A list with drafts is for the caller alone, and not to be stored. */
+#define MANAGED_HEADERS "Cache-Control: private, no-store\r\n"
 
 static const char *const program_codes[] = {
 	"ai_academy", "ai_do_dream", "corporate_university", "science_academy",
@@ -131,18 +133,29 @@ static void reply_catalog(struct http_req *req, json_t *body, const char *header
 void catalog_courses(struct http_req *req)
 {
 	struct catalog_filter f = {0};
-	char program[32], delivery[16], stage[24], open[8], q[201];
+	char program[32], delivery[16], stage[24], open[8], q[201], unpublished[8];
 	json_t *errors = NULL, *items = NULL;
 	struct search search;
 	struct cached cached;
 	struct db_conn *db;
+	bool shared;
 	int rc;
 
-	if (reply_from_cache(req, &cached))
+	/* Drafts are shown to their managers only: an answer with them is
+	 * neither served from nor kept in the cache all callers share. */
+	rc = http_req_query(req, "include_unpublished", unpublished, sizeof(unpublished));
+	f.include_unpublished = rc >= 0 && !strcmp(unpublished, "true");
+	shared = rc == -1 || (rc >= 0 && !strcmp(unpublished, "false"));
+	if (shared && reply_from_cache(req, &cached))
 		return;
 	if (!http_req_query_id_or_reply(req, "institution_id", &f.institution_id) ||
 	    !http_req_page_or_reply(req, &f.limit, &f.after_id))
 		return;
+	if (!shared && !f.include_unpublished)
+		http_json_error_add(&errors, "include_unpublished", "must be true or false");
+	if (f.include_unpublished && !f.institution_id)
+		http_json_error_add(&errors, "institution_id",
+				    "is required with include_unpublished=true");
 	if (http_req_query(req, "program", program, sizeof(program)) != -1) {
 		if (!in_list(program, program_codes, sizeof(program_codes) / sizeof(program_codes[0])))
 			http_json_error_add(&errors, "program", "is not a programme code");
@@ -180,6 +193,9 @@ void catalog_courses(struct http_req *req)
 				   "the catalogue query has invalid parameters");
 		return;
 	}
+	if (f.include_unpublished &&
+	    !guard_require_or_reply(req, GUARD_CATALOG_MANAGE, f.institution_id))
+		return;
 	f.lang = http_req_lang(req);
 	if (!(db = http_req_db_or_reply(req)))
 		return;
@@ -187,7 +203,8 @@ void catalog_courses(struct http_req *req)
 		http_reply_error(req, rc);
 		return;
 	}
-	reply_catalog(req, http_page_body(items, f.limit), CATALOG_HEADERS, &cached);
+	reply_catalog(req, http_page_body(items, f.limit),
+		      shared ? CATALOG_HEADERS : MANAGED_HEADERS, shared ? &cached : NULL);
 	json_decref(items);
 }
 

@@ -1,5 +1,5 @@
 /* roster_http.c - handlers: reading enrolments (the learner's own, a
- * section's roster) */
+ * section's roster, an institution's) */
 #include "lms/enrollment/roster_http.h"
 
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include "lms/http/csv.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/reports/pull.h"
 
 static const char *const statuses[] = {
 	"pending", "enrolled", "waitlisted", "rejected", "cancelled", "completed", "incomplete",
@@ -187,4 +188,46 @@ out:
 	free(text);
 	json_decref(detail);
 	json_decref(roster);
+}
+
+/* The parameters of an institution's list: a misspelt filter would widen
+ * it, so any other is refused. */
+static const char *const institution_params[] = {
+	"institution_id", "status", "course_id", "section_id", "limit", "cursor", "lang", NULL,
+};
+
+void roster_institution(struct http_req *req)
+{
+	struct roster_filter f = {0};
+	json_t *items = NULL, *page = NULL;
+	char buf[16];
+	int rc;
+
+	if (!pull_params_or_reply(req, institution_params) ||
+	    !http_req_query_id_or_reply(req, "course_id", &f.course_id) ||
+	    !http_req_query_id_or_reply(req, "section_id", &f.section_id) ||
+	    !status_or_reply(req, buf, sizeof(buf), &f.status) ||
+	    !http_req_page_or_reply(req, &f.limit, &f.after_id) ||
+	    !pull_scope_or_reply(req, GUARD_ENROLLMENT_MANAGE, &f.institution_id))
+		goto out;
+	f.lang = http_req_lang(req);
+	if ((rc = roster_store_institution(req->db, &f, &items)) < 0 ||
+	    (rc = (page = http_page_body(items, f.limit)) ? 0 : LMS_ENOMEM) < 0) {
+		http_reply_error(req, rc);
+		goto out;
+	}
+	/* Learners' personal data: the reading is recorded before it is sent,
+	 * or nothing is sent. */
+	pull_reply(req, "enrollment.list", f.institution_id,
+		   json_pack("{s:s, s:{s:o, s:s*, s:o*, s:o*}, s:I}", "format", "json", "filters",
+			     "institution_id",
+			     f.institution_id ? json_integer(f.institution_id) : json_null(),
+			     "status", f.status, "course_id",
+			     f.course_id ? json_integer(f.course_id) : NULL, "section_id",
+			     f.section_id ? json_integer(f.section_id) : NULL, "rows",
+			     (json_int_t)json_array_size(items)),
+		   page, NULL, NULL);
+out:
+	json_decref(page);
+	json_decref(items);
 }

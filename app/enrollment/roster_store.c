@@ -1,4 +1,5 @@
-/* roster_store.c - reading enrolments: a learner's own, a section's roster */
+/* roster_store.c - reading enrolments: a learner's own, a section's roster, an
+ * institution's */
 #include "lms/enrollment/roster_store.h"
 
 #include <stdio.h>
@@ -15,6 +16,18 @@
 	"json_build_object('id', c.id, 'code', c.code,"                                    \
 	" 'title', CASE WHEN " lang " = 'en' THEN c.title_en ELSE c.title_ko END,"         \
 	" 'title_ko', c.title_ko, 'title_en', c.title_en, 'institution_id', c.institution_id)"
+
+/* The section "s" an enrolment belongs to, in brief. */
+#define SECTION_BRIEF_JSON                                                               \
+	"json_build_object('id', s.id, 'term', s.term, 'starts_on', s.starts_on,"          \
+	" 'ends_on', s.ends_on, 'status', s.status)"
+
+/* The learner "u" of an enrolment, as jsonb to add to ENROLLMENT_JSON: the
+ * personal data whose every reading is audited. */
+#define LEARNER_JSONB                                                                    \
+	"jsonb_build_object('display_name', u.display_name, 'email', u.email,"             \
+	" 'ladder_stage', u.ladder_stage,"                                                 \
+	" 'affiliation_institution_id', u.affiliation_institution_id)"
 
 int roster_store_section(struct db_conn *db, long long section_id, long long caller,
 			 struct roster_section *s)
@@ -64,10 +77,7 @@ int roster_store_read(struct db_conn *db, long long section_id, const char *stat
 		"  SELECT e.id, e.waitlist_seq AS seq,"
 		"  array_position(ARRAY['enrolled', 'waitlisted', 'pending', 'completed',"
 		"   'incomplete', 'cancelled', 'rejected'], e.status) AS rank,"
-		"  (" ENROLLMENT_JSON ")::jsonb || jsonb_build_object("
-		"   'display_name', u.display_name, 'email', u.email,"
-		"   'ladder_stage', u.ladder_stage,"
-		"   'affiliation_institution_id', u.affiliation_institution_id) AS j"
+		"  (" ENROLLMENT_JSON ")::jsonb || " LEARNER_JSONB " AS j"
 		"  FROM enrollments e JOIN sections s ON s.id = e.section_id"
 		"  JOIN users u ON u.id = e.user_id"
 		"  WHERE e.section_id = $1 AND ($2::text IS NULL OR e.status = $2::text)"
@@ -99,13 +109,38 @@ int roster_store_learner(struct db_conn *db, long long user_id, const char *stat
 		db, items,
 		"SELECT coalesce(json_agg(x.j ORDER BY x.id DESC), '[]') FROM ("
 		" SELECT e.id, (" ENROLLMENT_JSON ")::jsonb || jsonb_build_object("
-		"  'course', " COURSE_JSON("$5") ","
-		"  'section', json_build_object('id', s.id, 'term', s.term,"
-		"   'starts_on', s.starts_on, 'ends_on', s.ends_on, 'status', s.status)) AS j"
+		"  'course', " COURSE_JSON("$5") ", 'section', " SECTION_BRIEF_JSON ") AS j"
 		" FROM enrollments e JOIN sections s ON s.id = e.section_id"
 		" JOIN courses c ON c.id = s.course_id"
 		" WHERE e.user_id = $1 AND ($2::text IS NULL OR e.status = $2::text)"
 		" AND ($3::bigint = 0 OR e.id < $3::bigint)"
 		" ORDER BY e.id DESC LIMIT $4) x",
 		uid, status, before, lim, lang);
+}
+
+int roster_store_institution(struct db_conn *db, const struct roster_filter *f, json_t **items)
+{
+	char inst[24], course[24], section[24], after[24], lim[16];
+
+	snprintf(inst, sizeof(inst), "%lld", f->institution_id);
+	snprintf(course, sizeof(course), "%lld", f->course_id);
+	snprintf(section, sizeof(section), "%lld", f->section_id);
+	snprintf(after, sizeof(after), "%lld", f->after_id);
+	snprintf(lim, sizeof(lim), "%d", f->limit);
+	/* The institution is a condition of the query itself: another
+	 * institution's course or section named in a filter gives no rows. */
+	return db_jsonp(
+		db, items,
+		"SELECT coalesce(json_agg(x.j ORDER BY x.id), '[]') FROM ("
+		" SELECT e.id, (" ENROLLMENT_JSON ")::jsonb || " LEARNER_JSONB
+		"  || jsonb_build_object('course', " COURSE_JSON("$7") ","
+		"  'section', " SECTION_BRIEF_JSON ") AS j"
+		" FROM enrollments e JOIN sections s ON s.id = e.section_id"
+		" JOIN courses c ON c.id = s.course_id JOIN users u ON u.id = e.user_id"
+		" WHERE ($1::bigint = 0 OR c.institution_id = $1::bigint)"
+		" AND ($2::text IS NULL OR e.status = $2::text)"
+		" AND ($3::bigint = 0 OR s.course_id = $3::bigint)"
+		" AND ($4::bigint = 0 OR e.section_id = $4::bigint)"
+		" AND e.id > $5::bigint ORDER BY e.id LIMIT $6) x",
+		inst, f->status, course, section, after, lim, f->lang);
 }

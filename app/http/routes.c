@@ -77,6 +77,8 @@ static const struct route table[] = {
 	/* enrolment: reading */
 	{HTTP_GET, "/api/v1/me/enrollments", roster_mine, GUARD_SIGNED_IN, 0},
 	{HTTP_GET, "/api/v1/sections/{id}/roster", roster_section, GUARD_ROSTER_READ, 0},
+	/* An institution's admins: its queue of applications, among others. */
+	{HTTP_GET, "/api/v1/enrollments", roster_institution, GUARD_ENROLLMENT_MANAGE, 0},
 
 	/* schedule: calendars */
 	{HTTP_GET, "/api/v1/instructors/{id}/schedule", calendar_schedule, GUARD_SCHEDULE_READ, 0},
@@ -84,6 +86,7 @@ static const struct route table[] = {
 	 * asks the guard as the JSON schedule does. */
 	{HTTP_GET, "/api/v1/instructors/{id}/schedule.ics", calendar_schedule_ics, GUARD_PUBLIC, 0},
 	{HTTP_GET, "/api/v1/me/calendar.ics", calendar_mine_ics, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/me/schedule", calendar_schedule_mine, GUARD_SIGNED_IN, 0},
 	{HTTP_POST, "/api/v1/me/calendar-feeds", calendar_feeds_create, GUARD_SIGNED_IN, 0},
 	{HTTP_GET, "/api/v1/me/calendar-feeds", calendar_feeds_list, GUARD_SIGNED_IN, 0},
 	{HTTP_DELETE, "/api/v1/me/calendar-feeds/{id}", calendar_feeds_revoke, GUARD_SIGNED_IN, 0},
@@ -105,10 +108,14 @@ static const struct route table[] = {
 	/* schedule: sessions and attendance */
 	{HTTP_POST, "/api/v1/sections/{id}/sessions", class_session_create, GUARD_SESSION_MANAGE,
 	 0},
+	{HTTP_GET, "/api/v1/sections/{id}/sessions", class_session_list, GUARD_CONTENT_READ, 0},
 	{HTTP_GET, "/api/v1/sessions/{id}", class_session_show, GUARD_CONTENT_READ, 0},
 	{HTTP_PATCH, "/api/v1/sessions/{id}", class_session_update, GUARD_SESSION_MANAGE, 0},
 	{HTTP_PUT, "/api/v1/sessions/{id}/attendance", class_session_attendance_put,
 	 GUARD_ATTENDANCE_WRITE, 0},
+	/* Reading it is reading a roster: the section's instructors too. */
+	{HTTP_GET, "/api/v1/sessions/{id}/attendance", class_session_attendance_show,
+	 GUARD_ROSTER_READ, 0},
 	{HTTP_GET, "/api/v1/me/sections", class_session_sections_mine, GUARD_SIGNED_IN, 0},
 
 	/* reports: enrolments */

@@ -158,12 +158,30 @@ static bool instructor_or_reply(struct http_req *req, long long id, bool by_key,
 	return by_key || schedule_allowed_or_reply(req, ins);
 }
 
+/* Replies 200 {<owner>: id, from, to, items} for the sessions in items
+ * (borrowed) of window p. */
+static void schedule_reply(struct http_req *req, const char *owner, long long id,
+			   const struct period *p, json_t *items)
+{
+	char from[26], to[26];
+	json_t *body;
+
+	calendar_rfc3339_format(seconds_of(p->from), from);
+	calendar_rfc3339_format(seconds_of(p->to), to);
+	if (!(body = json_pack("{s:I, s:s, s:s, s:O}", owner, (json_int_t)id, "from", from, "to",
+			       to, "items", items))) {
+		http_reply_error(req, LMS_ENOMEM);
+		return;
+	}
+	http_reply_json(req, 200, body);
+	json_decref(body);
+}
+
 void calendar_schedule(struct http_req *req)
 {
 	struct calendar_instructor ins;
-	char from[26], to[26];
 	struct period p;
-	json_t *items = NULL, *body = NULL;
+	json_t *items = NULL;
 	long long id;
 	int rc;
 
@@ -175,17 +193,27 @@ void calendar_schedule(struct http_req *req)
 		http_reply_error(req, rc);
 		goto out;
 	}
-	calendar_rfc3339_format(seconds_of(p.from), from);
-	calendar_rfc3339_format(seconds_of(p.to), to);
-	if (!(body = json_pack("{s:I, s:s, s:s, s:O}", "instructor_id", (json_int_t)id, "from",
-			       from, "to", to, "items", items))) {
-		http_reply_error(req, LMS_ENOMEM);
-		goto out;
-	}
-	http_reply_json(req, 200, body);
+	schedule_reply(req, "instructor_id", id, &p, items);
 out:
 	json_decref(items);
-	json_decref(body);
+}
+
+void calendar_schedule_mine(struct http_req *req)
+{
+	struct period p;
+	json_t *items = NULL;
+	int rc;
+
+	if (!period_or_reply(req, &p) || !http_req_db_or_reply(req))
+		goto out;
+	if ((rc = calendar_store_learner_sessions(req->db, req->who.user_id, p.from, p.to,
+						  http_req_lang(req), &items)) < 0) {
+		http_reply_error(req, rc);
+		goto out;
+	}
+	schedule_reply(req, "user_id", req->who.user_id, &p, items);
+out:
+	json_decref(items);
 }
 
 /* A string member of obj, "" when it has none. */

@@ -19,28 +19,34 @@
  * of seconds would round. */
 #define USEC(p) "(timestamptz 'epoch' + " p "::bigint * interval '1 microsecond')"
 
-/* The sessions that overlap [$2, $3) (microseconds since the epoch) with
- * their course, institution and room; names in language $4. The caller
- * adds who they belong to ($1). */
-#define SESSIONS_SELECT                                                                  \
+/* The sessions "cs" the caller's WHERE picks, by start, as a JSON array of
+ * items with their course, institution, instructor and room; names in the
+ * language of the parameter lang. */
+#define SESSIONS_SELECT(lang)                                                            \
 	"SELECT coalesce(json_agg(json_build_object('id', cs.id, 'section_id', cs.section_id," \
 	" 'course_id', c.id,"                                                            \
-	" 'course_title', CASE WHEN $4 = 'en' THEN c.title_en ELSE c.title_ko END,"      \
+	" 'course_title', CASE WHEN " lang " = 'en' THEN c.title_en ELSE c.title_ko END," \
 	" 'term', s.term,"                                                               \
 	" 'institution', json_build_object('id', i.id,"                                  \
-	"  'name', CASE WHEN $4 = 'en' THEN i.name_en ELSE i.name_ko END),"              \
+	"  'name', CASE WHEN " lang " = 'en' THEN i.name_en ELSE i.name_ko END),"        \
 	" 'instructor_id', cs.instructor_id,"                                            \
+	" 'instructor', json_build_object('id', u.id, 'display_name', u.display_name),"  \
 	" 'starts_at', " KST("cs.starts_at") ", 'ends_at', " KST("cs.ends_at") ","       \
 	" 'facility', CASE WHEN f.id IS NULL THEN NULL ELSE json_build_object('id', f.id," \
-	"  'name', CASE WHEN $4 = 'en' THEN f.name_en ELSE f.name_ko END,"               \
+	"  'name', CASE WHEN " lang " = 'en' THEN f.name_en ELSE f.name_ko END,"         \
 	"  'location', f.location) END,"                                                 \
 	" 'online_url', cs.online_url, 'status', cs.status, 'sequence', cs.sequence,"   \
 	" 'updated_at', " KST("cs.updated_at") ")"                                       \
 	" ORDER BY cs.starts_at, cs.id), '[]')"                                          \
 	" FROM class_sessions cs JOIN sections s ON s.id = cs.section_id"                \
 	" JOIN courses c ON c.id = s.course_id JOIN institutions i ON i.id = c.institution_id" \
-	" LEFT JOIN facilities f ON f.id = cs.facility_id"                               \
-	" WHERE cs.starts_at < " USEC("$3") " AND cs.ends_at > " USEC("$2")
+	" JOIN users u ON u.id = cs.instructor_id"                                       \
+	" LEFT JOIN facilities f ON f.id = cs.facility_id"
+
+/* Those of them that overlap [$2, $3) (microseconds since the epoch), names
+ * in language $4. The caller adds who they belong to ($1). */
+#define WINDOW_SELECT                                                                    \
+	SESSIONS_SELECT("$4") " WHERE cs.starts_at < " USEC("$3") " AND cs.ends_at > " USEC("$2")
 
 /* The JSON of a feed row: never its secret or digest. */
 #define FEED_JSON                                                                        \
@@ -94,7 +100,7 @@ int calendar_store_instructor(struct db_conn *db, long long instructor_id, long 
 	return 0;
 }
 
-/* Runs sql (SESSIONS_SELECT and who: $1 = id) into *items. */
+/* Runs sql (WINDOW_SELECT and who: $1 = id) into *items. */
 static int sessions(struct db_conn *db, const char *sql, long long id, long long from_us,
 		    long long to_us, const char *lang, json_t **items)
 {
@@ -110,7 +116,7 @@ int calendar_store_instructor_sessions(struct db_conn *db, long long instructor_
 				       long long from_us, long long to_us, const char *lang,
 				       json_t **items)
 {
-	return sessions(db, SESSIONS_SELECT " AND cs.instructor_id = $1", instructor_id, from_us,
+	return sessions(db, WINDOW_SELECT " AND cs.instructor_id = $1", instructor_id, from_us,
 			to_us, lang, items);
 }
 
@@ -119,10 +125,19 @@ int calendar_store_learner_sessions(struct db_conn *db, long long user_id, long 
 {
 	/* Finished enrolments keep their calendar: the past stays true. */
 	return sessions(db,
-			SESSIONS_SELECT " AND EXISTS (SELECT 1 FROM enrollments e"
+			WINDOW_SELECT " AND EXISTS (SELECT 1 FROM enrollments e"
 			" WHERE e.section_id = cs.section_id AND e.user_id = $1"
 			" AND e.status IN ('enrolled', 'completed', 'incomplete'))",
 			user_id, from_us, to_us, lang, items);
+}
+
+int calendar_store_section_sessions(struct db_conn *db, long long section_id, const char *lang,
+				    json_t **items)
+{
+	char sid[24];
+
+	snprintf(sid, sizeof(sid), "%lld", section_id);
+	return db_jsonp(db, items, SESSIONS_SELECT("$2") " WHERE cs.section_id = $1", sid, lang);
 }
 
 int calendar_store_feed_use(struct db_conn *db, const char *kind, const char *secret,

@@ -14,6 +14,7 @@
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/schedule/calendar_store.h"
 #include "lms/schedule/faculty_store.h"
 #include "lms/schedule/session_store.h"
 
@@ -430,34 +431,85 @@ rollback:
 	db_rollback(db);
 }
 
+/*
+ * Session {id} for the caller into *info (not locked), when the caller may
+ * do action on it: GUARD_CONTENT_READ to see it, GUARD_ROSTER_READ to see
+ * who attended. Whoever teaches it or its section counts as teaching it,
+ * its section's learners as enrolled. Replies and returns false otherwise.
+ */
+static bool readable_or_reply(struct http_req *req, enum guard_action action, long long *id,
+			      struct class_session_info *info)
+{
+	struct guard_target t;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, id) || !http_req_db_or_reply(req))
+		return false;
+	if ((rc = class_session_store_info(req->db, *id, req->who.user_id, false, info)) < 0) {
+		http_reply_error(req, rc);
+		return false;
+	}
+	t = (struct guard_target){.institution_id = info->section.institution_id,
+				  .teaches = info->section.teaches || info->instructs,
+				  .enrolled = info->section.enrolled,
+				  .hidden = !info->section.published};
+	return guard_require_target_or_reply(req, action, &t);
+}
+
 void class_session_show(struct http_req *req)
 {
 	struct class_session_info info;
-	struct guard_target t;
 	json_t *session = NULL;
+	long long id;
+	int rc;
+
+	/* Those who see the course's lessons see when it meets: its
+	 * learners, whoever teaches it, its admins. */
+	if (!readable_or_reply(req, GUARD_CONTENT_READ, &id, &info))
+		return;
+	if ((rc = class_session_store_get(req->db, id, http_req_lang(req), &session)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	http_reply_json(req, 200, session);
+	json_decref(session);
+}
+
+void class_session_list(struct http_req *req)
+{
+	struct class_session_section sec;
+	struct guard_target t;
+	json_t *items = NULL, *body = NULL;
 	struct db_conn *db;
 	long long id;
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &id) || !(db = http_req_db_or_reply(req)))
-		return;
-	if ((rc = class_session_store_info(db, id, req->who.user_id, false, &info)) < 0)
+		goto out;
+	if ((rc = class_session_store_section(db, id, req->who.user_id, &sec)) < 0)
 		goto fail;
-	/* Those who see the course's lessons see when it meets: its
-	 * learners, whoever teaches it, its admins. */
-	t = (struct guard_target){.institution_id = info.section.institution_id,
-				  .teaches = info.section.teaches || info.instructs,
-				  .enrolled = info.section.enrolled,
-				  .hidden = !info.section.published};
+	/* Whoever may read one of its sessions reads them all. A draft is
+	 * not offered yet: like an unpublished course, it exists only for
+	 * those who run it. */
+	t = (struct guard_target){.institution_id = sec.institution_id,
+				  .teaches = sec.teaches || sec.instructs,
+				  .enrolled = sec.enrolled,
+				  .hidden = !sec.published || !strcmp(sec.status, "draft")};
 	if (!guard_require_target_or_reply(req, GUARD_CONTENT_READ, &t))
-		return;
-	if ((rc = class_session_store_get(db, id, http_req_lang(req), &session)) < 0)
+		goto out;
+	if ((rc = calendar_store_section_sessions(db, id, http_req_lang(req), &items)) < 0)
 		goto fail;
-	http_reply_json(req, 200, session);
-	json_decref(session);
-	return;
+	if (!(body = json_pack("{s:I, s:O}", "section_id", (json_int_t)id, "items", items))) {
+		rc = LMS_ENOMEM;
+		goto fail;
+	}
+	http_reply_json(req, 200, body);
+	goto out;
 fail:
 	http_reply_error(req, rc);
+out:
+	json_decref(items);
+	json_decref(body);
 }
 
 static int id_order(const void *a, const void *b)
@@ -592,6 +644,34 @@ out:
 	json_decref(bad);
 	json_decref(list);
 	json_decref(detail);
+}
+
+void class_session_attendance_show(struct http_req *req)
+{
+	struct class_session_info info;
+	json_t *list = NULL;
+	long long id;
+	int rc;
+
+	/* Those who take it, and those who run the section, see it; its
+	 * learners do not see one another. */
+	if (!readable_or_reply(req, GUARD_ROSTER_READ, &id, &info))
+		return;
+	/* A list of learners is personal data: it leaves only with its
+	 * reading recorded, as a roster does. */
+	if ((rc = db_begin(req->db)) < 0 ||
+	    (rc = class_session_store_attendance_list(req->db, id, &list)) < 0) {
+		db_rollback(req->db);
+		http_reply_error(req, rc);
+		return;
+	}
+	audit_commit_and_reply(req, req->db,
+			       &(struct audit_event){.action = "attendance.read",
+						     .target_type = "class_session",
+						     .target_id = id,
+						     .institution_id = info.section.institution_id},
+			       200, list, NULL);
+	json_decref(list);
 }
 
 void class_session_sections_mine(struct http_req *req)

@@ -34,8 +34,10 @@
 	" EXISTS (SELECT 1 FROM section_instructors si WHERE si.section_id = s.id"          \
 	" AND si.user_id = $2),"                                                          \
 	" EXISTS (SELECT 1 FROM enrollments e WHERE e.section_id = s.id AND e.user_id = $2"  \
-	" AND e.status IN ('enrolled', 'completed', 'incomplete'))"
-#define SECTION_NCOLUMNS 11
+	" AND e.status IN ('enrolled', 'completed', 'incomplete')),"                      \
+	" EXISTS (SELECT 1 FROM class_sessions t WHERE t.section_id = s.id"                \
+	" AND t.instructor_id = $2)"
+#define SECTION_NCOLUMNS 12
 
 /* What every answer naming a session "cs" shows first (its section "s",
  * course "c", institution "i"). */
@@ -77,6 +79,7 @@ static void section_read(const PGresult *res, struct class_session_section *s)
 	s->published = PQgetvalue(res, 0, 8)[0] == 't';
 	s->teaches = PQgetvalue(res, 0, 9)[0] == 't';
 	s->enrolled = PQgetvalue(res, 0, 10)[0] == 't';
+	s->instructs = PQgetvalue(res, 0, 11)[0] == 't';
 }
 
 int class_session_store_section(struct db_conn *db, long long section_id, long long caller,

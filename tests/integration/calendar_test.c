@@ -418,6 +418,14 @@ static void schedule_as_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(item, "status")), "scheduled");
 	assert_int_equal(json_integer_value(json_object_get(item, "sequence")), 0);
 	assert_string_equal(json_string_value(json_object_get(item, "term")), "2027-1");
+	assert_int_equal(json_integer_value(json_object_get(item, "instructor_id")),
+			 instructor.user_id);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(item, "instructor"),
+							    "id")),
+			 instructor.user_id);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(item, "instructor"),
+							      "display_name")),
+			    "캘린더, 교수; 테스트");
 
 	/* The online one at the partner. */
 	item = json_array_get(json_object_get(body, "items"), 1);
@@ -521,11 +529,20 @@ static void default_window(void **state)
 	json_decref(body);
 	ids(want, sizeof(want), 1, s_soon);
 
-	/* A learner's calendar has the same window. */
+	/* A learner's calendar has the same window, and so has its JSON. */
 	get_ics(&soon, "/api/v1/me/calendar.ics", &c);
 	event_ids(&c, got, sizeof(got));
 	assert_string_equal(got, want);
 	ical_release(&c);
+	body = get_json(&soon, "/api/v1/me/schedule");
+	item_ids(body, got, sizeof(got));
+	assert_string_equal(got, want);
+	json_decref(body);
+	snprintf(path, sizeof(path), "/api/v1/me/schedule?%s", query);
+	body = get_json(&soon, path);
+	item_ids(body, got, sizeof(got));
+	assert_string_equal(got, ids(want, sizeof(want), 3, s_past, s_soon, s_far));
+	json_decref(body);
 }
 
 static void bad_windows_are_400(void **state)
@@ -556,6 +573,9 @@ static void bad_windows_are_400(void **state)
 		assert_refused(&instructor, "GET", path, NULL, 400, "validation_failed",
 			       cases[i].field);
 		snprintf(path, sizeof(path), "/api/v1/me/calendar.ics?%s", cases[i].query);
+		assert_refused(&enrolled, "GET", path, NULL, 400, "validation_failed",
+			       cases[i].field);
+		snprintf(path, sizeof(path), "/api/v1/me/schedule?%s", cases[i].query);
 		assert_refused(&enrolled, "GET", path, NULL, 400, "validation_failed",
 			       cases[i].field);
 	}
@@ -845,6 +865,50 @@ static void feed_requests(void **state)
 
 /* ---- the learner's calendar ---- */
 
+/* GET /api/v1/me/schedule: the learner's calendar as JSON, each item as the
+ * instructor schedule has it. */
+static void learner_schedule_json(void)
+{
+	char path[256], got[256], want[256];
+	json_t *mine, *theirs, *item;
+
+	mine = get_json(&enrolled, "/api/v1/me/schedule?" MARCH);
+	item_ids(mine, got, sizeof(got));
+	assert_string_equal(got, ids(want, sizeof(want), 2, s1, s3));
+	assert_int_equal(json_integer_value(json_object_get(mine, "user_id")), enrolled.user_id);
+	assert_string_equal(json_string_value(json_object_get(mine, "from")),
+			    "2027-03-01T00:00:00+09:00");
+	assert_string_equal(json_string_value(json_object_get(mine, "to")),
+			    "2027-04-01T00:00:00+09:00");
+	schedule_path(path, sizeof(path), instructor.user_id, "", MARCH);
+	theirs = get_json(&instructor, path);
+	if (!json_equal(json_array_get(json_object_get(mine, "items"), 0),
+			json_array_get(json_object_get(theirs, "items"), 0)))
+		fail_msg("a learner's item differs from the instructor's: %s vs %s",
+			 json_dumps(json_array_get(json_object_get(mine, "items"), 0), 0),
+			 json_dumps(json_array_get(json_object_get(theirs, "items"), 0), 0));
+	json_decref(theirs);
+	json_decref(mine);
+
+	/* In English; a finished course stays; teaching is not learning. */
+	mine = get_json(&enrolled, "/api/v1/me/schedule?" MARCH "&lang=en");
+	item = json_array_get(json_object_get(mine, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(item, "course_title")),
+			    "ML, basics; lab");
+	json_decref(mine);
+	mine = get_json(&finished, "/api/v1/me/schedule?" MARCH);
+	item_ids(mine, got, sizeof(got));
+	assert_string_equal(got, ids(want, sizeof(want), 1, s2));
+	json_decref(mine);
+	mine = get_json(&instructor, "/api/v1/me/schedule?" MARCH);
+	assert_int_equal(json_array_size(json_object_get(mine, "items")), 0);
+	json_decref(mine);
+
+	/* Signed in by session only: no feed key, no token. */
+	assert_refused(NULL, "GET", "/api/v1/me/schedule", NULL, 401, "unauthenticated", NULL);
+	assert_refused(&token, "GET", "/api/v1/me/schedule", NULL, 403, "forbidden", NULL);
+}
+
 static void learner_calendar(void **state)
 {
 	char path[256], key[64], got[256], want[256];
@@ -873,6 +937,8 @@ static void learner_calendar(void **state)
 	assert_refused(NULL, "GET", "/api/v1/me/calendar.ics", NULL, 401, "unauthenticated",
 		       NULL);
 	assert_refused(&token, "GET", "/api/v1/me/calendar.ics", NULL, 403, "forbidden", NULL);
+
+	learner_schedule_json();
 
 	/* A feed of it, fetched without a session. */
 	feed_create(&enrolled, "learner", path, sizeof(path), key, sizeof(key));
@@ -939,6 +1005,12 @@ static void changes_raise_sequence(void **state)
 	get_ics(&enrolled, "/api/v1/me/calendar.ics?" MARCH, &c);
 	assert_string_equal(ical_value(&c, "STATUS", 1), "CANCELLED");
 	ical_release(&c);
+	body = get_json(&enrolled, "/api/v1/me/schedule?" MARCH);
+	item = json_array_get(json_object_get(body, "items"), 1);
+	assert_int_equal(json_integer_value(json_object_get(item, "id")), s3);
+	assert_string_equal(json_string_value(json_object_get(item, "status")), "cancelled");
+	assert_int_equal(json_integer_value(json_object_get(item, "sequence")), 2);
+	json_decref(body);
 
 	schedule_path(path, sizeof(path), instructor.user_id, "", MARCH);
 	body = get_json(&instructor, path);

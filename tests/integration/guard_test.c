@@ -187,6 +187,12 @@ static const struct endpoint endpoints[] = {
 	{"GET", "/api/v1/attachments/{ATTACHMENT}", NULL, PREP_NONE,
 	 {401, 200, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
 
+	/* The catalogue list with drafts: for those who manage A's catalogue. */
+	{"GET", "/api/v1/courses?institution_id={A}&include_unpublished=true", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/courses?institution_id={A}&include_unpublished=false", NULL, PREP_NONE,
+	 {200, 200, 200, 200, 200, 200, 200, 200, 200}, NULL, 0, 0},
+
 	/* Catalogue changes: {COURSE} (with {SECTION} and {MODULE}) is the
 	 * course of the content above. Another institution's admins are told
 	 * its course does not exist. */
@@ -250,6 +256,14 @@ static const struct endpoint endpoints[] = {
 	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/sections/987654321/roster", NULL, PREP_NONE,
 	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	/* An institution's enrolments: its admins (their own by default), the
+	 * platform admin (all by default); sessions only. */
+	{"GET", "/api/v1/enrollments", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/enrollments?institution_id={A}&status=enrolled", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/enrollments?institution_id={B}", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 200, 200, 403, 403, 403}, NULL, 0, 0},
 
 	/* Instructors and facilities: A's admins manage A's; B, a partner the
 	 * instructor is shared with, manages none of them. */
@@ -294,6 +308,11 @@ static const struct endpoint endpoints[] = {
 	 {401, 200, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/sessions/987654321", NULL, PREP_NONE,
 	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	/* A section's sessions: whoever may read one of them. */
+	{"GET", "/api/v1/sections/{SECTION}/sessions", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/sections/987654321/sessions", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
 	{"PATCH", "/api/v1/sessions/{SESSION}", "{\"status\": \"scheduled\"}", PREP_NONE,
 	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
 	{"PATCH", "/api/v1/sessions/987654321", "{\"status\": \"cancelled\"}", PREP_NONE,
@@ -301,6 +320,11 @@ static const struct endpoint endpoints[] = {
 	{"PUT", "/api/v1/sessions/{SESSION}/attendance",
 	 "[{\"enrollment_id\": {ENROLLMENT}, \"present\": true}]", PREP_NONE,
 	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	/* Reading it is reading a roster: not for its learners. */
+	{"GET", "/api/v1/sessions/{SESSION}/attendance", NULL, PREP_NONE,
+	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/sessions/987654321/attendance", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/me/sections", NULL, PREP_NONE,
 	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
 
@@ -314,6 +338,8 @@ static const struct endpoint endpoints[] = {
 	{"GET", "/api/v1/instructors/{INSTRUCTOR}/schedule.ics", NULL, PREP_NONE,
 	 {401, 403, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/me/calendar.ics", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/me/schedule", NULL, PREP_NONE,
 	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
 	/* Calendar feeds are each user's own; a teaching schedule's only for
 	 * instructors. */

@@ -1100,6 +1100,268 @@ static void my_sections_with_the_next_session(void **state)
 	json_decref(j);
 }
 
+/* ---- reading a section's sessions ---- */
+
+/* The ids of the items of a list, in order, as "1,2,3". */
+static const char *item_ids(const json_t *list, char *buf, size_t len)
+{
+	size_t i, used = 0;
+	json_t *it;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(list, "items"), i, it)
+		used += (size_t)snprintf(buf + used, len - used, "%s%lld", i ? "," : "",
+					 num(it, "id"));
+	return buf;
+}
+
+static void sessions_of_a_section(void **state)
+{
+	struct harness_actor platform, fan, token;
+	long long listed, a, b, c;
+	char path[96], got[192], want[128];
+	json_t *j, *mine;
+	const json_t *it;
+
+	(void)state;
+	assert_int_equal(harness_login(&server, "admin@example.com", DEMO_PASSWORD, &platform), 0);
+	assert_int_equal(harness_learners_create(conninfo, "sess-list", "job_seeker", 1, &fan), 0);
+	assert_true(harness_token_create(&server, &gist_admin, gist, "sessions", "\"reports:read\"",
+					 &token) > 0);
+	/* A section of its own, taught by the teacher; its one learner has
+	 * completed it. */
+	listed = sql_ll("INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
+			" enrollment_opens_at, enrollment_closes_at, status) SELECT course_id, '2027-2',"
+			" '2027-09-01', '2027-12-20', 5, now(), now() + interval '1 day', 'open'"
+			" FROM sections WHERE id = %lld RETURNING id",
+			section_ai);
+	assert_int_equal(sql_ll("INSERT INTO section_instructors (section_id, user_id) VALUES"
+				" (%lld, %lld); INSERT INTO enrollments (user_id, section_id, status)"
+				" VALUES (%lld, %lld, 'completed') RETURNING 1",
+				listed, teacher.user_id, fan.user_id, listed),
+			 1);
+	snprintf(path, sizeof(path), "/api/v1/sections/%lld/sessions", listed);
+
+	/* None yet. */
+	j = harness_json_as(&server, &teacher, "GET", path, NULL, 200);
+	assert_int_equal(num(j, "section_id"), listed);
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
+	json_decref(j);
+	/* The colleague teaches none of it yet. */
+	harness_problem_as(&server, &colleague, "GET", path, NULL, 403, "forbidden", NULL);
+
+	/* Scheduled out of order, one cancelled: listed by start, all three. */
+	a = schedule(&gist_admin, listed, "2027-09-02T09:00:00+09:00", "2027-09-02T10:00:00+09:00",
+		     teacher.user_id, room, 201, NULL);
+	b = schedule(&gist_admin, listed, "2027-09-01T13:00:00+09:00", "2027-09-01T14:00:00+09:00",
+		     colleague.user_id, 0, 201, NULL);
+	c = schedule(&gist_admin, listed, "2027-09-03T09:00:00+09:00", "2027-09-03T10:00:00+09:00",
+		     teacher.user_id, 0, 201, NULL);
+	assert_int_equal(patch(&gist_admin, c, "{\"status\": \"cancelled\"}", NULL), 200);
+	j = harness_json_as(&server, &teacher, "GET", path, NULL, 200);
+	snprintf(want, sizeof(want), "%lld,%lld,%lld", b, a, c);
+	assert_string_equal(item_ids(j, got, sizeof(got)), want);
+	it = json_array_get(json_object_get(j, "items"), 1);
+	assert_int_equal(num(it, "section_id"), listed);
+	assert_string_equal(str(it, "course_title"), "세션 과정, 실습");
+	assert_string_equal(str(it, "term"), "2027-2");
+	assert_int_equal(num(json_object_get(it, "institution"), "id"), gist);
+	assert_int_equal(num(it, "instructor_id"), teacher.user_id);
+	assert_string_equal(str(json_object_get(it, "instructor"), "display_name"), "이지능 교수");
+	assert_string_equal(str(it, "starts_at"), "2027-09-02T09:00:00+09:00");
+	assert_string_equal(str(it, "ends_at"), "2027-09-02T10:00:00+09:00");
+	assert_string_equal(str(json_object_get(it, "facility"), "name"), "세션 실습실");
+	assert_true(json_is_null(json_object_get(it, "online_url")));
+	assert_string_equal(str(it, "status"), "scheduled");
+	it = json_array_get(json_object_get(j, "items"), 0);
+	assert_true(json_is_null(json_object_get(it, "facility")));
+	assert_string_equal(str(it, "online_url"), "https://meet.example.com/s");
+	assert_int_equal(num(json_object_get(it, "instructor"), "id"), colleague.user_id);
+	it = json_array_get(json_object_get(j, "items"), 2);
+	assert_string_equal(str(it, "status"), "cancelled");
+	assert_int_equal(num(it, "sequence"), 1);
+	/* Each item as the instructor's schedule has it. */
+	snprintf(got, sizeof(got), "/api/v1/instructors/%lld/schedule?from=2027-09-02&to=2027-09-03",
+		 teacher.user_id);
+	mine = harness_json_as(&server, &teacher, "GET", got, NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(mine, "items")), 1);
+	assert_true(json_equal(json_array_get(json_object_get(mine, "items"), 0),
+			       json_array_get(json_object_get(j, "items"), 1)));
+	json_decref(mine);
+	json_decref(j);
+	snprintf(got, sizeof(got), "%s?lang=en", path);
+	j = harness_json_as(&server, &gist_admin, "GET", got, NULL, 200);
+	assert_string_equal(str(json_array_get(json_object_get(j, "items"), 1), "course_title"),
+			    "Sessions; a course");
+	assert_string_equal(str(json_object_get(json_array_get(json_object_get(j, "items"), 1),
+						"facility"),
+				"name"),
+			    "Session Lab");
+	json_decref(j);
+
+	/* Those who may read one of its sessions: its instructors, the
+	 * instructor of one of its sessions, the admins, its learners (also
+	 * completed). */
+	assert_int_equal(call(&colleague, "GET", path, NULL, NULL), 200);
+	assert_int_equal(call(&gist_admin, "GET", path, NULL, NULL), 200);
+	assert_int_equal(call(&platform, "GET", path, NULL, NULL), 200);
+	assert_int_equal(call(&fan, "GET", path, NULL, NULL), 200);
+	harness_problem_as(&server, NULL, "GET", path, NULL, 401, "unauthenticated", NULL);
+	harness_problem_as(&server, &token, "GET", path, NULL, 403, "forbidden", NULL);
+	harness_problem_as(&server, &learners[0], "GET", path, NULL, 403, "forbidden", NULL);
+	harness_problem_as(&server, &jnu_admin, "GET", path, NULL, 403, "forbidden", NULL);
+	harness_problem_as(&server, &stranger, "GET", path, NULL, 403, "forbidden", NULL);
+	harness_problem_as(&server, &teacher, "GET", "/api/v1/sections/987654321/sessions", NULL,
+			   404, "not_found", NULL);
+	harness_problem_as(&server, &teacher, "GET", "/api/v1/sections/abc/sessions", NULL, 404,
+			   "not_found", NULL);
+	harness_problem_as(&server, NULL, "GET", "/api/v1/sections/987654321/sessions", NULL, 401,
+			   "unauthenticated", NULL);
+
+	/* A draft is there only for those who run it: its learner and
+	 * strangers are told it does not exist. */
+	assert_int_equal(sql_ll("UPDATE sections SET status = 'draft' WHERE id = %lld RETURNING 1",
+				listed),
+			 1);
+	assert_int_equal(call(&teacher, "GET", path, NULL, NULL), 200);
+	assert_int_equal(call(&colleague, "GET", path, NULL, NULL), 200);
+	assert_int_equal(call(&gist_admin, "GET", path, NULL, NULL), 200);
+	harness_problem_as(&server, &fan, "GET", path, NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, &jnu_admin, "GET", path, NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, &learners[0], "GET", path, NULL, 404, "not_found", NULL);
+	/* So is an unpublished course's section. */
+	assert_int_equal(sql_ll("UPDATE sections SET status = 'open' WHERE id = %lld RETURNING 1",
+				listed),
+			 1);
+	assert_int_equal(sql_ll("UPDATE courses SET published = false WHERE id = (SELECT course_id"
+				" FROM sections WHERE id = %lld) RETURNING 1",
+				listed),
+			 1);
+	assert_int_equal(call(&teacher, "GET", path, NULL, NULL), 200);
+	harness_problem_as(&server, &fan, "GET", path, NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, &stranger, "GET", path, NULL, 404, "not_found", NULL);
+	assert_int_equal(sql_ll("UPDATE courses SET published = true WHERE id = (SELECT course_id"
+				" FROM sections WHERE id = %lld) RETURNING 1",
+				listed),
+			 1);
+	assert_int_equal(call(&fan, "GET", path, NULL, NULL), 200);
+}
+
+/* ---- reading attendance ---- */
+
+/* GET /api/v1/sessions/{session}/attendance as a: the status, the body in
+ * *out when out is not NULL. */
+static long attendance_of(const struct harness_actor *a, long long session, json_t **out)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/sessions/%lld/attendance", session);
+	return call(a, "GET", path, NULL, out);
+}
+
+/* A session of section_now on the Korean day today + day, 10:00-11:00,
+ * taught online by who. */
+static long long session_on(int day, const struct harness_actor *who)
+{
+	char d[16], from[40], to[40];
+
+	kst_day(d, sizeof(d), day);
+	snprintf(from, sizeof(from), "%sT10:00:00+09:00", d);
+	snprintf(to, sizeof(to), "%sT11:00:00+09:00", d);
+	return schedule(&gist_admin, section_now, from, to, who->user_id, 0, 201, NULL);
+}
+
+static void attendance_read(void **state)
+{
+	struct harness_actor platform, token;
+	long long theirs, dropped, reads;
+	char body[256];
+	json_t *put, *got;
+	const json_t *it;
+	size_t i;
+
+	(void)state;
+	held_sessions();
+	assert_int_equal(harness_login(&server, "admin@example.com", DEMO_PASSWORD, &platform), 0);
+	assert_true(harness_token_create(&server, &gist_admin, gist, "attendance",
+					 "\"reports:read\"", &token) > 0);
+	/* A held session the colleague teaches in the teacher's section. */
+	theirs = session_on(-8, &colleague);
+
+	/* Before anything is marked: everyone who may be marked, all null. */
+	assert_int_equal(attendance_of(&colleague, theirs, &got), 200);
+	assert_int_equal(num(got, "session_id"), theirs);
+	assert_int_equal(json_array_size(json_object_get(got, "items")), 2);
+	json_array_foreach(json_object_get(got, "items"), i, it) {
+		assert_true(json_is_null(json_object_get(it, "present")));
+		assert_true(json_is_null(json_object_get(it, "recorded_at")));
+		assert_non_null(json_object_get(json_object_get(it, "attendance"), "held"));
+	}
+	assert_int_equal(num(item_of(got, e_now[0]), "user_id"), learners[0].user_id);
+	json_decref(got);
+
+	/* It reads just as the marking answers. */
+	assert_int_equal(mark(&colleague, theirs, marks(body, sizeof(body), true, false), &put), 200);
+	assert_int_equal(attendance_of(&colleague, theirs, &got), 200);
+	if (!json_equal(put, got))
+		fail_msg("GET differs from the PUT's answer: %s vs %s", json_dumps(got, 0),
+			 json_dumps(put, 0));
+	assert_true(json_is_true(json_object_get(item_of(got, e_now[0]), "present")));
+	assert_true(json_is_false(json_object_get(item_of(got, e_now[1]), "present")));
+	assert_true(json_is_string(json_object_get(item_of(got, e_now[0]), "recorded_at")));
+	json_decref(put);
+	json_decref(got);
+
+	/* The session's instructor, the section's (who may not mark it),
+	 * the admins; each reading is recorded. */
+	reads = sql_ll("SELECT count(*) FROM audit_log WHERE action = 'attendance.read'"
+		       " AND target_id = %lld",
+		       theirs);
+	assert_int_equal(reads, 2);
+	assert_int_equal(mark(&teacher, theirs, marks(body, sizeof(body), true, true), NULL), 403);
+	assert_int_equal(attendance_of(&teacher, theirs, NULL), 200);
+	assert_int_equal(attendance_of(&gist_admin, theirs, NULL), 200);
+	assert_int_equal(attendance_of(&platform, theirs, NULL), 200);
+	assert_int_equal(sql_ll("SELECT count(*) FROM audit_log WHERE action = 'attendance.read'"
+				" AND target_id = %lld AND institution_id = %lld",
+				theirs, gist),
+			 reads + 3);
+	/* Not its learners, not strangers, not tokens. */
+	harness_problem_as(&server, NULL, "GET", "/api/v1/sessions/1/attendance", NULL, 401,
+			   "unauthenticated", NULL);
+	{
+		char path[96];
+
+		snprintf(path, sizeof(path), "/api/v1/sessions/%lld/attendance", theirs);
+		harness_problem_as(&server, NULL, "GET", path, NULL, 401, "unauthenticated", NULL);
+		harness_problem_as(&server, &learners[0], "GET", path, NULL, 403, "forbidden", NULL);
+		harness_problem_as(&server, &jnu_admin, "GET", path, NULL, 403, "forbidden", NULL);
+		harness_problem_as(&server, &stranger, "GET", path, NULL, 403, "forbidden", NULL);
+		harness_problem_as(&server, &token, "GET", path, NULL, 403, "forbidden", NULL);
+		harness_problem_as(&server, &teacher, "GET", "/api/v1/sessions/987654321/attendance",
+				   NULL, 404, "not_found", NULL);
+		harness_problem_as(&server, &teacher, "GET", "/api/v1/sessions/abc/attendance", NULL,
+				   404, "not_found", NULL);
+	}
+	assert_int_equal(sql_ll("SELECT count(*) FROM audit_log WHERE action = 'attendance.read'"
+				" AND target_id = %lld",
+				theirs),
+			 reads + 3);
+
+	/* A session to come and a cancelled one have their list too. */
+	assert_int_equal(attendance_of(&teacher, upcoming, &got), 200);
+	assert_int_equal(json_array_size(json_object_get(got, "items")), 2);
+	assert_true(json_is_null(json_object_get(item_of(got, e_now[1]), "present")));
+	json_decref(got);
+	dropped = session_on(-9, &teacher);
+	assert_int_equal(patch(&teacher, dropped, "{\"status\": \"cancelled\"}", NULL), 200);
+	assert_int_equal(attendance_of(&gist_admin, dropped, &got), 200);
+	assert_int_equal(num(got, "session_id"), dropped);
+	assert_int_equal(json_array_size(json_object_get(got, "items")), 2);
+	assert_true(json_is_null(json_object_get(item_of(got, e_now[0]), "present")));
+	json_decref(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1115,6 +1377,8 @@ int main(void)
 		cmocka_unit_test(attendance_by_the_session_instructor),
 		cmocka_unit_test(attendance_rate_and_completion_threshold),
 		cmocka_unit_test(my_sections_with_the_next_session),
+		cmocka_unit_test(sessions_of_a_section),
+		cmocka_unit_test(attendance_read),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -42,9 +42,12 @@ struct catalog_filter {
 	long long after_id;         /* keyset: ids above this */
 	int limit;
 	const char *lang;           /* "ko" | "en" */
+	bool include_unpublished;   /* drafts too, each item with "published":
+				     * for the institution's managers only */
 };
 
-/* Published courses matching f in id order, into *items (new). */
+/* Published courses (with include_unpublished, all) matching f in id
+ * order, into *items (new). */
 int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **items);
 
 /*

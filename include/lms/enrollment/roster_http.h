@@ -1,5 +1,5 @@
 /* roster_http.h - handlers: reading enrolments (the learner's own, a
- * section's roster) */
+ * section's roster, an institution's) */
 #ifndef LMS_ENROLLMENT_ROSTER_HTTP_H
 #define LMS_ENROLLMENT_ROSTER_HTTP_H
 
@@ -16,5 +16,15 @@ void roster_mine(struct http_req *req);
  * ?format=csv. Every read is written to the audit log first.
  */
 void roster_section(struct http_req *req);
+
+/*
+ * GET /api/v1/enrollments[?institution_id=&status=&course_id=&section_id=
+ * &limit=&cursor=&lang=]: the enrolments in the sections of an
+ * institution's courses with their learners, courses and sections, oldest
+ * first, paged: for its admins (their own institution by default) and
+ * platform admins (every institution unless one is named). Every read is
+ * written to the audit log (enrollment.list) before it is sent.
+ */
+void roster_institution(struct http_req *req);
 
 #endif

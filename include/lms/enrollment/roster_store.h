@@ -1,4 +1,5 @@
-/* roster_store.h - reading enrolments: a learner's own, a section's roster */
+/* roster_store.h - reading enrolments: a learner's own, a section's roster, an
+ * institution's */
 #ifndef LMS_ENROLLMENT_ROSTER_STORE_H
 #define LMS_ENROLLMENT_ROSTER_STORE_H
 
@@ -47,5 +48,27 @@ int roster_store_read(struct db_conn *db, long long section_id, const char *stat
  */
 int roster_store_learner(struct db_conn *db, long long user_id, const char *status,
 			 long long before_id, int limit, const char *lang, json_t **items);
+
+/* Which enrolments roster_store_institution lists; 0 or NULL members do
+ * not filter. */
+struct roster_filter {
+	long long institution_id; /* offering the section's course; 0: all */
+	const char *status;
+	long long course_id;
+	long long section_id;
+	long long after_id;       /* keyset: ids above this */
+	int limit;
+	const char *lang;         /* "ko" | "en" */
+};
+
+/*
+ * The enrolments in the sections of f's institution's courses, oldest
+ * first (id ascending), at most f->limit, into *items (new): ENROLLMENT_JSON
+ * with the learner's display_name, email, ladder_stage and
+ * affiliation_institution_id, "course" {id, code, title, title_ko,
+ * title_en, institution_id} and "section" {id, term, starts_on, ends_on,
+ * status}.
+ */
+int roster_store_institution(struct db_conn *db, const struct roster_filter *f, json_t **items);
 
 #endif

@@ -15,6 +15,11 @@
  * and of partners it is shared with. */
 void calendar_schedule(struct http_req *req);
 
+/* GET /api/v1/me/schedule: the sessions of the sections the caller is
+ * enrolled in (also completed, incomplete) in the window as JSON, items as
+ * calendar_schedule has them: the JSON twin of calendar_mine_ics. */
+void calendar_schedule_mine(struct http_req *req);
+
 /* GET /api/v1/instructors/{id}/schedule.ics: the same as text/calendar,
  * for the same people by session, or for anyone holding ?key=, the secret
  * of the instructor's live feed (any other key: 404). */

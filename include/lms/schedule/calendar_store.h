@@ -40,10 +40,10 @@ int calendar_store_instructor(struct db_conn *db, long long instructor_id, long 
  * The sessions instructor_id teaches that overlap [from_us, to_us)
  * (microseconds since 1970-01-01T00:00:00Z), cancelled ones included, by
  * start: *items (new) is a JSON array of {id, section_id, course_id,
- * course_title, term, institution: {id, name}, instructor_id, starts_at,
- * ends_at, facility: {id, name, location} | null, online_url | null,
- * status, sequence, updated_at}, names in lang ("ko" | "en"), times in
- * Korean time ("+09:00").
+ * course_title, term, institution: {id, name}, instructor_id, instructor:
+ * {id, display_name}, starts_at, ends_at, facility: {id, name, location} |
+ * null, online_url | null, status, sequence, updated_at}, names in lang
+ * ("ko" | "en"), times in Korean time ("+09:00").
  */
 int calendar_store_instructor_sessions(struct db_conn *db, long long instructor_id,
 				       long long from_us, long long to_us, const char *lang,
@@ -53,6 +53,12 @@ int calendar_store_instructor_sessions(struct db_conn *db, long long instructor_
  * completed, or did not complete). */
 int calendar_store_learner_sessions(struct db_conn *db, long long user_id, long long from_us,
 				    long long to_us, const char *lang, json_t **items);
+
+/* All the sessions of section_id, cancelled ones included, by start, into
+ * *items (new) as calendar_store_instructor_sessions has them; [] for a
+ * section with none (or no such section). */
+int calendar_store_section_sessions(struct db_conn *db, long long section_id, const char *lang,
+				    json_t **items);
 
 /*
  * The owner of the live (not revoked) feed of kind ("instructor" |

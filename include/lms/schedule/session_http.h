@@ -27,11 +27,26 @@ void class_session_update(struct http_req *req);
 void class_session_show(struct http_req *req);
 
 /*
+ * GET /api/v1/sections/{id}/sessions: all the section's sessions by start,
+ * cancelled ones included, as {section_id, items} with items as the
+ * instructor schedule has them; for those who may read its sessions (see
+ * class_session_show). A draft section, like an unpublished course, is 404
+ * to all but its instructors and admins.
+ */
+void class_session_list(struct http_req *req);
+
+/*
  * PUT /api/v1/sessions/{id}/attendance [{enrollment_id, present}]: the
  * session's instructor (or an admin) marks who was there; answers the
  * session's attendance list with each enrolment's attendance rate.
  */
 void class_session_attendance_put(struct http_req *req);
+
+/* GET /api/v1/sessions/{id}/attendance: the answer of the PUT, read only,
+ * at any time (all null before anything is marked, cancelled sessions
+ * too); for the session's instructor, the section's instructors and the
+ * admins. Each reading is audited. */
+void class_session_attendance_show(struct http_req *req);
 
 /* GET /api/v1/me/sections[?limit=&cursor=&lang=]: the sections the caller
  * teaches with seat counts and the next session, paged. */

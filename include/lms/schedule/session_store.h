@@ -45,6 +45,8 @@ struct class_session_section {
 	bool teaches;                 /* the caller is one of its instructors */
 	bool enrolled;                /* the caller is enrolled in it (also completed
 				       * or incomplete) */
+	bool instructs;               /* the caller is the instructor of one of its
+				       * sessions (cancelled ones too) */
 };
 
 /* One session, for one caller. */
