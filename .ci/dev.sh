@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dev.sh - the README's two commands: "run" builds and serves the platform on
 # an embedded PostgreSQL; "test" builds with sanitizers and runs every test.
-# Installs the Debian 12 packages it needs when they are missing.
+# Installs the Debian 12 packages (and, for the browser tests, the npm
+# packages) it needs when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,10 +16,16 @@ packages=(
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )
+# Only "test" needs them: "run" stays quick on a fresh machine.
+test_packages=(
+	chromium                            # browser tests, driven by Playwright
+	fonts-nanum                         # Korean text in their screenshots
+)
+command -v node >/dev/null || test_packages+=(nodejs npm)
 
 install_missing() {
 	local missing=() p
-	for p in "${packages[@]}"; do
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
@@ -34,11 +41,20 @@ install_missing() {
 		--no-install-recommends "${missing[@]}"
 }
 
+# npm's own record of an install (node_modules/.package-lock.json) is
+# missing or older than the lock file: install exactly what the lock says.
+install_browser_modules() {
+	local dir=tests/browser
+	[ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+	echo "installing: $dir/node_modules"
+	(cd "$dir" && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error)
+}
+
 jobs=$(nproc 2>/dev/null || echo 2)
 
 case "${1:-}" in
 run)
-	install_missing
+	install_missing "${packages[@]}"
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMS_TESTS=OFF >/dev/null
 	cmake --build build -j "$jobs"
 	build/lms migrate
@@ -46,7 +62,8 @@ run)
 	exec build/lms serve
 	;;
 test)
-	install_missing
+	install_missing "${packages[@]}" "${test_packages[@]}"
+	install_browser_modules
 	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DLMS_WERROR=ON -DLMS_SANITIZE=ON >/dev/null
 	cmake --build build-test -j "$jobs"
 	exec ctest --test-dir build-test --output-on-failure -j "$jobs"
