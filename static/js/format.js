@@ -1,0 +1,82 @@
+// format.js - dates, times and numbers as people in Korea read them, in
+// either language. Times are shown in Korea's time zone wherever the
+// browser is.
+
+import { lang } from './i18n.js';
+
+const ZONE = 'Asia/Seoul';
+const locale = () => (lang() === 'en' ? 'en-GB' : 'ko-KR');
+
+function fmt(value, options) {
+  if (value === null || value === undefined || value === '') return '';
+  const d = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, ...options }).format(d);
+}
+
+/** A calendar date 'YYYY-MM-DD' (no time zone shift). */
+export function date(ymd) {
+  if (!ymd) return '';
+  const [y, m, d] = String(ymd).split('-').map(Number);
+  return new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric', weekday: 'short' })
+    .format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+export const dateTime = (v) => fmt(v, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+export const time = (v) => fmt(v, { hour: '2-digit', minute: '2-digit' });
+export const dayLabel = (v) => fmt(v, { month: 'short', day: 'numeric', weekday: 'short' });
+
+export function number(n) {
+  return new Intl.NumberFormat(locale()).format(n ?? 0);
+}
+
+export function percent(ratio) {
+  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 }).format(ratio ?? 0);
+}
+
+/** The parts of an instant in Korea: {y, m, d, hour, minute, weekday 0=Mon}. */
+export function seoulParts(value) {
+  const d = value instanceof Date ? value : new Date(value);
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
+    minute: '2-digit', hourCycle: 'h23', weekday: 'short',
+  }).formatToParts(d).map((x) => [x.type, x.value]));
+  return {
+    y: +p.year, m: +p.month, d: +p.day, hour: +p.hour, minute: +p.minute,
+    weekday: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(p.weekday),
+  };
+}
+
+/** 'YYYY-MM-DD' of a Korean calendar day moved by n days. */
+export function addDays(ymd, n) {
+  const [y, m, d] = ymd.split('-').map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d + n));
+  return t.toISOString().slice(0, 10);
+}
+
+/** Today's date in Korea, 'YYYY-MM-DD'. */
+export function todayYmd() {
+  const p = seoulParts(new Date());
+  return `${p.y}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+}
+
+/** The Monday of the Korean week holding ymd. */
+export function mondayOf(ymd) {
+  const [y, m, d] = ymd.split('-').map(Number);
+  const wd = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+  return addDays(ymd, -wd);
+}
+
+/** A value for <input type="datetime-local"> (Korean time) -> RFC 3339 with +09:00. */
+export function localToRfc3339(v) {
+  if (!v) return '';
+  return `${v.length === 16 ? `${v}:00` : v}+09:00`;
+}
+
+/** RFC 3339 -> value for <input type="datetime-local"> in Korean time. */
+export function rfc3339ToLocal(v) {
+  if (!v) return '';
+  const p = seoulParts(v);
+  const z = (n) => String(n).padStart(2, '0');
+  return `${p.y}-${z(p.m)}-${z(p.d)}T${z(p.hour)}:${z(p.minute)}`;
+}

@@ -1,0 +1,194 @@
+// main.js - the front end's frame: hash routes to views, the menu for the
+// signed-in user's roles, the language switch and the service status line.
+
+import { h, replace } from './dom.js';
+import { register, t, lang, setLang, onLangChange } from './i18n.js';
+import { loadSession, onSession, currentUser, signOut, isInstructor, isAdmin } from './api.js';
+import { heading, errorText, toast } from './ui.js';
+import common from './strings/common.js';
+
+register(common);
+
+// path pattern, module (default export render(ctx)), who may open it:
+// 'user' (signed in), 'instructor', 'admin' (institution or platform admin).
+const routes = [
+  ['/', './pages/catalog.js'],
+  ['/courses/:id', './pages/course.js'],
+  ['/login', './pages/auth.js'],
+  ['/register', './pages/auth.js'],
+  ['/my', './pages/my.js', 'user'],
+  ['/my/calendar', './pages/my_calendar.js', 'user'],
+  ['/lessons/:id', './pages/lesson.js', 'user'],
+  ['/teach', './pages/teach.js', 'instructor'],
+  ['/teach/week', './pages/teach_week.js', 'instructor'],
+  ['/teach/sections/:id', './pages/section.js', 'user'],
+  ['/teach/sessions/:id', './pages/attendance.js', 'user'],
+  ['/admin', './pages/admin.js', 'admin'],
+  ['/admin/courses', './pages/admin_courses.js', 'admin'],
+  ['/admin/courses/new', './pages/admin_course.js', 'admin'],
+  ['/admin/courses/:id', './pages/admin_course.js', 'admin'],
+  ['/admin/applications', './pages/applications.js', 'admin'],
+  ['/admin/tokens', './pages/tokens.js', 'admin'],
+  ['/admin/instructors', './pages/instructors.js', 'admin'],
+  ['/admin/instructors/:id/week', './pages/instructor_week.js', 'admin'],
+  ['/admin/reports', './pages/reports.js', 'admin'],
+].map(([pattern, module, need]) => ({
+  pattern,
+  module,
+  need,
+  re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
+}));
+
+const view = document.getElementById('view');
+let renderSeq = 0;
+
+/** Goes to a hash route, e.g. navigate('/courses/3', {q: 'x'}). */
+export function navigate(path, query) {
+  const q = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== '' && v != null)).toString() : '';
+  const target = `#${path}${q ? `?${q}` : ''}`;
+  if (location.hash === target) route();
+  else location.hash = target;
+}
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const [path, qs] = raw.split('?');
+  return { path: decodeURI(path) || '/', query: new URLSearchParams(qs || '') };
+}
+
+function allowed(need) {
+  if (!need) return true;
+  if (!currentUser()) return false;
+  if (need === 'instructor') return isInstructor() || isAdmin();
+  if (need === 'admin') return isAdmin();
+  return true;
+}
+
+async function route({ keepFocus = false } = {}) {
+  const seq = ++renderSeq;
+  const { path, query } = parseHash();
+  // Until the new view is drawn (focusView), the old one is out of date.
+  view.setAttribute('aria-busy', 'true');
+  const match = routes.find((r) => r.re.test(path));
+  renderNav();
+  if (!match) {
+    replace(view, heading(t('app.notFoundTitle')), h('p', {}, t('app.notFound')),
+      h('p', {}, h('a', { href: '#/' }, t('app.home'))));
+    focusView(keepFocus);
+    return;
+  }
+  if (match.need && !currentUser()) {
+    navigate('/login', { next: location.hash.replace(/^#/, '') });
+    return;
+  }
+  if (!allowed(match.need)) {
+    replace(view, heading(t('app.forbidden')), h('p', {}, h('a', { href: '#/' }, t('app.home'))));
+    focusView(keepFocus);
+    return;
+  }
+  const params = Object.fromEntries(Object.entries(match.re.exec(path).groups || {})
+    .map(([k, v]) => [k, decodeURIComponent(v)]));
+  try {
+    const mod = await import(match.module);
+    if (seq !== renderSeq) return;
+    const frame = h('div', { class: 'page' });
+    await mod.default({ view: frame, params, query, path, navigate, user: currentUser(), stale: () => seq !== renderSeq });
+    if (seq !== renderSeq) return;
+    replace(view, frame);
+    focusView(keepFocus);
+  } catch (err) {
+    if (seq !== renderSeq) return;
+    console.error(err);
+    replace(view, heading(t('error.unknown')), h('p', { role: 'alert' }, errorText(err)));
+    focusView(keepFocus);
+  }
+}
+
+// After a route change, focus moves to the new view's heading so screen
+// readers announce it; a language switch keeps the reader where it was.
+function focusView(keep) {
+  view.removeAttribute('aria-busy');
+  if (keep) return;
+  const title = view.querySelector('h1') || view;
+  title.focus({ preventScroll: false });
+}
+
+function navLink(href, key) {
+  const { path } = parseHash();
+  const here = href === '#/' ? path === '/' || path.startsWith('/courses') : `#${path}`.startsWith(href);
+  return h('a', { href, 'aria-current': here ? 'page' : null }, t(key));
+}
+
+function renderNav() {
+  const nav = document.getElementById('nav');
+  nav.setAttribute('aria-label', t('app.nav'));
+  const me = currentUser();
+  const items = [navLink('#/', 'nav.catalog')];
+  if (me) {
+    items.push(navLink('#/my', 'nav.my'));
+    if (isInstructor()) items.push(navLink('#/teach', 'nav.teach'));
+    if (isAdmin()) items.push(navLink('#/admin', 'nav.admin'));
+    items.push(h('span', { class: 'who' }, t('nav.signedInAs', { name: me.display_name })));
+    items.push(h('button', { type: 'button', id: 'logout', onclick: onSignOut }, t('nav.logout')));
+  } else {
+    items.push(navLink('#/login', 'nav.login'), navLink('#/register', 'nav.register'));
+  }
+  replace(nav, h('ul', {}, items.map((i) => h('li', {}, i))));
+}
+
+async function onSignOut() {
+  hadSession = false;
+  await signOut().catch(() => {});
+  navigate('/');
+}
+
+function renderFrame() {
+  document.documentElement.lang = lang();
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const button = document.getElementById('lang');
+  button.textContent = t('app.switchTo');
+  button.setAttribute('lang', lang() === 'ko' ? 'en' : 'ko');
+  button.setAttribute('aria-label', t('app.switchLabel'));
+  renderStatus();
+}
+
+let ready = null;
+function renderStatus() {
+  const el = document.getElementById('status');
+  el.textContent = t(ready === null ? 'app.checking' : ready ? 'app.ready' : 'app.notReady');
+  el.className = ready === null ? '' : ready ? 'ok' : 'bad';
+}
+
+async function checkStatus() {
+  try {
+    const res = await fetch('/readyz', { headers: { Accept: 'application/json' } });
+    await res.text();
+    ready = res.ok;
+  } catch {
+    ready = false;
+  }
+  renderStatus();
+}
+
+document.getElementById('lang').addEventListener('click', () => setLang(lang() === 'ko' ? 'en' : 'ko'));
+// The skip link's #view would be taken for a route: it moves the focus to
+// the view's heading itself.
+document.querySelector('.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  (view.querySelector('h1') || view).focus();
+});
+onLangChange(() => {
+  renderFrame();
+  route({ keepFocus: true });
+});
+let hadSession = false;
+onSession((me) => {
+  if (hadSession && !me) toast(t('app.sessionEnded'));
+  hadSession = !!me;
+  renderNav();
+});
+window.addEventListener('hashchange', () => route());
+
+renderFrame();
+checkStatus();
+loadSession().catch(() => null).then(() => route());

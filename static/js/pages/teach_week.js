@@ -1,0 +1,27 @@
+// teach_week.js - #/teach/week?week=YYYY-MM-DD: the instructor's own classes
+// of one week as a calendar (an instructor's id is their user id); each class
+// opens its attendance page.
+
+import { h } from '../dom.js';
+import { register, t } from '../i18n.js';
+import { get, withQuery } from '../api.js';
+import { heading } from '../ui.js';
+import { weekRange, weekStart, weekView } from '../week.js';
+import S from '../strings/teach.js';
+
+register(S);
+
+export default async function render({ view, query, navigate, user }) {
+  const monday = weekStart(query);
+  const week = await get(withQuery(`/api/v1/instructors/${user.id}/schedule`, weekRange(monday)));
+  view.append(
+    heading(t('teach.weekTitle')),
+    h('p', {}, h('a', { href: '#/teach' }, t('teach.backToSections'))),
+    weekView({
+      monday,
+      items: week.items,
+      onWeek: (m) => navigate('/teach/week', { week: m }),
+      link: (it) => `#/teach/sessions/${it.id}`,
+      level: 'h2',
+    }));
+}
