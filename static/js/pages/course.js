@@ -254,7 +254,6 @@ export default async function render({ view, params, user: me }) {
       h('h2', { id: 'course-facts' }, t('course.eligibility')), facts(course, me)),
     h('section', { 'aria-labelledby': 'course-sections' },
       h('h2', { id: 'course-sections' }, t('course.sections')),
-      approval ? h('p', {}, t('course.approvalNote')) : null,
       box, sectionsSlot, applySlot),
     course.description ? h('section', { 'aria-labelledby': 'course-about', class: 'course-description' },
       h('h2', { id: 'course-about' }, t('course.about')), description(course.description)) : null,
