@@ -2,7 +2,7 @@
 // either language. Times are shown in Korea's time zone wherever the
 // browser is.
 
-import { lang } from './i18n.js';
+import { lang, t } from './i18n.js';
 
 const ZONE = 'Asia/Seoul';
 const locale = () => (lang() === 'en' ? 'en-GB' : 'ko-KR');
@@ -79,4 +79,10 @@ export function rfc3339ToLocal(v) {
   const p = seoulParts(v);
   const z = (n) => String(n).padStart(2, '0');
   return `${p.y}-${z(p.m)}-${z(p.d)}T${z(p.hour)}:${z(p.minute)}`;
+}
+
+/** A term in words: '2027-1' is "2027년 1학기" (other spellings as they are). */
+export function termName(term) {
+  const m = /^(\d{4})-(1|2|summer|winter)$/.exec(term || '');
+  return m ? t(`term.${m[2]}`, { year: m[1] }) : term;
 }

@@ -13,6 +13,7 @@ const ADMIN = 'gist-admin@example.com';
 const CODE = 'BRW-101';
 const TITLE = '브라우저 시험 강좌';
 const TERM = '2030-1';
+const TERM_NAME = '2030년 1학기'; // as the pages write it
 
 const one = sqlOne;
 const gist = one("SELECT id FROM institutions WHERE code = 'gist'");
@@ -128,25 +129,25 @@ test('a section: a bad term, then added, cancelled, and not reopened', async () 
 
   await form.getByLabel('학기').fill(TERM);
   await form.getByRole('button', { name: '분반 추가' }).click();
-  await says(page, `${TERM} 분반을 추가했습니다.`);
-  const row = page.locator('table.sections tbody tr').filter({ hasText: TERM });
+  await says(page, `${TERM_NAME} 분반을 추가했습니다.`);
+  const row = page.locator('table.sections tbody tr').filter({ hasText: TERM_NAME });
   await row.getByText('모집 중').waitFor();
   await row.getByText('이지능 교수').waitFor();
   const s = one(`SELECT capacity || ' ' || status || ' ' || enrollment_opens_at AT TIME ZONE 'Asia/Seoul'
                    FROM sections WHERE course_id = ${courseId}`);
   assert.equal(s, '25 open 2029-12-01 09:00:00');
   const sectionId = one(`SELECT id FROM sections WHERE course_id = ${courseId}`);
-  assert.equal(await row.getByRole('link', { name: `${TERM} 분반 수강생 명단` }).getAttribute('href'), `#/teach/sections/${sectionId}`);
+  assert.equal(await row.getByRole('link', { name: `${TERM_NAME} 분반 수강생 명단` }).getAttribute('href'), `#/teach/sections/${sectionId}`);
 
-  await row.getByRole('button', { name: `${TERM} 분반 수정` }).click();
-  await form.getByRole('heading', { name: `분반 수정: ${TERM}` }).waitFor();
+  await row.getByRole('button', { name: `${TERM_NAME} 분반 수정` }).click();
+  await form.getByRole('heading', { name: `분반 수정: ${TERM_NAME}` }).waitFor();
   assert.equal(await form.getByLabel('신청 시작').inputValue(), '2029-12-01T09:00');
   await form.getByLabel('상태').selectOption('cancelled');
   await form.getByRole('button', { name: '분반 저장' }).click();
-  await says(page, `${TERM} 분반을 저장했습니다.`);
+  await says(page, `${TERM_NAME} 분반을 저장했습니다.`);
   await row.getByText('취소').waitFor();
 
-  await row.getByRole('button', { name: `${TERM} 분반 수정` }).click();
+  await row.getByRole('button', { name: `${TERM_NAME} 분반 수정` }).click();
   await form.getByLabel('상태').selectOption('open');
   await form.getByRole('button', { name: '분반 저장' }).click();
   await says(form, '현재 상태에서는 할 수 없는 변경입니다.');

@@ -126,13 +126,13 @@ test('finds the course by a Korean word, and Back keeps the search', async () =>
 });
 
 test('enrols in the open section; a section not yet open says when it opens', async () => {
-  const later = page.locator('tr', { hasText: '2027-summer' });
+  const later = page.locator('tr', { hasText: '2027년 여름 계절학기' });
   assert.ok(await later.getByRole('button', { name: /수강신청/ }).isDisabled(), 'a section not open takes applications');
   assert.match(await later.locator('.why').textContent(), /부터 신청할 수 있습니다\./);
 
-  await page.getByRole('button', { name: '수강신청 (2027-1)' }).click();
-  await page.locator('.message.ok', { hasText: '수강신청이 완료되었습니다. 2027-1 분반에 등록되었습니다.' }).waitFor();
-  const row = page.locator('tr', { hasText: '2027-1' });
+  await page.getByRole('button', { name: '수강신청 (2027년 1학기)' }).click();
+  await page.locator('.message.ok', { hasText: '수강신청이 완료되었습니다. 2027년 1학기 분반에 등록되었습니다.' }).waitFor();
+  const row = page.locator('tr', { hasText: '2027년 1학기' });
   await row.getByText('수강 중').waitFor();
   assert.equal(await cell(row, '남은 자리'), '29', 'the seats left were not refreshed');
   await shot(page, 'course-desktop');
@@ -159,7 +159,7 @@ test('My courses shows the enrolment with its status and progress', async () => 
   await page.getByRole('link', { name: '내 강좌' }).click();
   const row = page.locator('tr', { hasText: TITLE });
   await row.getByText('수강 중').waitFor();
-  assert.match(await row.textContent(), /2027-1.*1개 중 1개 완료/s);
+  assert.match(await row.textContent(), /2027년 1학기.*1개 중 1개 완료/s);
   assert.equal(await row.locator('progress').getAttribute('value'), '1');
   await shot(page, 'my-desktop');
   assertClean(page);
@@ -202,16 +202,16 @@ test('a full section puts the next learner on the waitlist, at place 1', async (
   assert.equal(taken.status, 'enrolled');
 
   await page.goto(`/#/courses/${ids.course}`);
-  const row = page.locator('tr', { hasText: '2027-2' });
+  const row = page.locator('tr', { hasText: '2027년 2학기' });
   assert.equal(await cell(row, '남은 자리'), '0');
-  await page.getByRole('button', { name: '대기 신청 (2027-2)' }).click();
+  await page.getByRole('button', { name: '대기 신청 (2027년 2학기)' }).click();
   await page.getByText('정원이 모두 차서 대기자로 등록했습니다. 대기 순번은 1번입니다.', { exact: false }).waitFor();
   await row.getByText('대기자').waitFor();
   await row.getByText('대기 1번').waitFor();
   assert.equal(await cell(row, '대기'), '1');
 
   await page.goto('/#/my');
-  const mine = page.locator('tr', { hasText: '2027-2' });
+  const mine = page.locator('tr', { hasText: '2027년 2학기' });
   await mine.getByText('대기자').waitFor();
   await mine.getByText('대기 순번 1번').waitFor();
   assertClean(page);
@@ -222,14 +222,14 @@ test('once the section has started, cancelling is refused with a sentence', asyn
   await page.getByRole('button', { name: `「${TITLE}」 신청 취소` }).click();
   await page.locator('dialog').getByRole('button', { name: '신청 취소' }).click();
   await page.getByRole('alert').getByText('이미 시작한 분반은 취소할 수 없습니다. 기관 담당자에게 문의하세요.').waitFor();
-  await page.locator('tr', { hasText: '2027-2' }).getByText('대기자').waitFor();
+  await page.locator('tr', { hasText: '2027년 2학기' }).getByText('대기자').waitFor();
   assertClean(page);
 });
 
 test('a refusal is a sentence that names the missing prerequisite', async () => {
   await page.goto(`/#/courses/${ids.advanced}`);
   await page.getByRole('heading', { level: 1, name: ADVANCED }).waitFor();
-  await page.getByRole('button', { name: '수강신청 (2027-1)' }).click();
+  await page.getByRole('button', { name: '수강신청 (2027년 1학기)' }).click();
   const alert = page.getByRole('alert');
   await alert.getByText(`이 과정을 신청하려면 먼저 「${TITLE}」 과정을 수료해야 합니다.`).waitFor();
   await alert.getByRole('link', { name: '선수 과목 보기' }).waitFor();
@@ -287,7 +287,7 @@ test('at phone width the catalogue and a course page fit, and a visitor is sent 
   await phone.getByLabel('비밀번호').fill(DEMO_PASSWORD);
   await phone.getByRole('button', { name: '로그인' }).click();
   await until(phone, 'back on the course page', (id) => location.hash === `#/courses/${id}`, ids.course);
-  await phone.locator('tr', { hasText: '2027-2' }).getByText('수강 중').waitFor();
+  await phone.locator('tr', { hasText: '2027년 2학기' }).getByText('수강 중').waitFor();
   assertClean(phone);
   await context.close();
 });

@@ -7,7 +7,7 @@ import { h, append, field, replace, showFieldErrors } from '../dom.js';
 import { t, pick } from '../i18n.js';
 import { get, getAll, post, patch } from '../api.js';
 import { heading, messageBox, showMessage, toast, statusBadge } from '../ui.js';
-import { date, dateTime, number, localToRfc3339, rfc3339ToLocal } from '../format.js';
+import { date, dateTime, number, localToRfc3339, rfc3339ToLocal, termName } from '../format.js';
 import { adminScope, crumbs, listTable, onSubmit } from './admin_scope.js';
 import { institutionCourses, publishedBadge } from './admin_courses.js';
 
@@ -126,7 +126,7 @@ function sectionsPart(course, instructors) {
     const fresh = await get(`/api/v1/courses/${course.id}`);
     course.sections = fresh.sections;
     show();
-    showMessage(box, t(wasNew ? 'admin.section.created' : 'admin.section.saved', { term: saved.term }));
+    showMessage(box, t(wasNew ? 'admin.section.created' : 'admin.section.saved', { term: termName(saved.term) }));
   });
   const show = () => replace(holder, sectionsTable(course.sections || [], form.edit));
   show();
@@ -141,7 +141,7 @@ function sectionsTable(sections, onEdit) {
   const num = (label, n) => h('td', { class: 'num', 'data-label': label }, number(n));
   const heads = cols.map((label, i) => ({ label, class: i >= 2 && i <= 5 ? 'num' : null }));
   return listTable('sections', t('admin.sections.caption', { n: sections.length }), heads, sections.map((s) => h('tr', {},
-    h('th', { scope: 'row', 'data-label': cols[0] }, s.term),
+    h('th', { scope: 'row', 'data-label': cols[0] }, termName(s.term)),
     h('td', { 'data-label': cols[1] }, t('admin.range', { from: date(s.starts_on), to: date(s.ends_on) })),
     num(cols[2], s.capacity),
     num(cols[3], s.enrolled_count),
@@ -151,8 +151,8 @@ function sectionsTable(sections, onEdit) {
     h('td', { 'data-label': cols[7] }, t('admin.range', { from: dateTime(s.enrollment_opens_at), to: dateTime(s.enrollment_closes_at) })),
     h('td', { 'data-label': cols[8] }, (s.instructors || []).map((i) => i.display_name).join(', ') || t('app.none')),
     h('td', { 'data-label': cols[9] }, h('div', { class: 'actions' },
-      h('button', { type: 'button', onclick: () => onEdit(s), 'aria-label': t('admin.section.editOne', { term: s.term }) }, t('admin.section.edit')),
-      h('a', { href: `#/teach/sections/${s.id}`, 'aria-label': t('admin.section.rosterOne', { term: s.term }) }, t('admin.section.roster')))))));
+      h('button', { type: 'button', onclick: () => onEdit(s), 'aria-label': t('admin.section.editOne', { term: termName(s.term) }) }, t('admin.section.edit')),
+      h('a', { href: `#/teach/sections/${s.id}`, 'aria-label': t('admin.section.rosterOne', { term: termName(s.term) }) }, t('admin.section.roster')))))));
 }
 
 function sectionForm(course, instructors, onSaved) {
@@ -193,7 +193,7 @@ function sectionForm(course, instructors, onSaved) {
     el.status.value = s?.status || 'draft';
     const ids = new Set(s?.instructor_ids || []);
     for (const o of el.instructor_ids.options) o.selected = ids.has(Number(o.value));
-    title.textContent = s ? t('admin.section.editTitle', { term: s.term }) : t('admin.section.newTitle');
+    title.textContent = s ? t('admin.section.editTitle', { term: termName(s.term) }) : t('admin.section.newTitle');
     save.textContent = t(s ? 'admin.section.save' : 'admin.section.add');
     again.hidden = !s;
     replace(box);

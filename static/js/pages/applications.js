@@ -5,7 +5,7 @@ import { h, append, field, replace } from '../dom.js';
 import { t, pick } from '../i18n.js';
 import { getAll, patch } from '../api.js';
 import { messageBox, showMessage, showError, busy, confirmDialog } from '../ui.js';
-import { dateTime } from '../format.js';
+import { dateTime, termName } from '../format.js';
 import { adminScope, adminTop, listTable, queryForm } from './admin_scope.js';
 
 const MAX = 5000;
@@ -85,7 +85,7 @@ function table(items, decide) {
       h('td', { 'data-label': cols[1] }, e.email || ''),
       h('td', { 'data-label': cols[2] }, e.ladder_stage ? t(`stage.${e.ladder_stage}`) : ''),
       h('td', { 'data-label': cols[3] }, pick(e.course), e.course?.code ? h('span', { class: 'muted' }, ` (${e.course.code})`) : null),
-      h('td', { 'data-label': cols[4] }, e.section?.term || ''),
+      h('td', { 'data-label': cols[4] }, termName(e.section?.term || '')),
       h('td', { 'data-label': cols[5], class: 'statement' }, e.statement || h('span', { class: 'muted' }, t('app.none'))),
       h('td', { 'data-label': cols[6] }, dateTime(e.created_at)),
       h('td', { 'data-label': cols[7] }, h('div', { class: 'actions' }, approve, reject)));

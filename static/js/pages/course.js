@@ -6,7 +6,7 @@ import { h, replace, field, newId } from '../dom.js';
 import { register, t, pick } from '../i18n.js';
 import { get, getAll, request, hasRole, isPlatformAdmin } from '../api.js';
 import { heading, messageBox, showMessage, showError, errorText, busy, statusBadge } from '../ui.js';
-import { date, dateTime, number } from '../format.js';
+import { date, dateTime, number, termName } from '../format.js';
 import S from '../strings/learner.js';
 
 register(S);
@@ -88,7 +88,7 @@ function refusal(err) {
 function outcome(r, s) {
   if (r.status === 'waitlisted') return t('course.waitlisted', { n: number(r.waitlist_position) });
   if (r.status === 'pending') return t('course.pending');
-  return t('course.enrolled', { term: s.term });
+  return t('course.enrolled', { term: termName(s.term) });
 }
 
 export default async function render({ view, params, user: me }) {
@@ -153,7 +153,7 @@ export default async function render({ view, params, user: me }) {
     const titleId = newId('apply');
     const submit = h('button', { type: 'submit', class: 'primary' }, t('course.submitApplication'));
     const form = h('form', { class: 'stack apply-form', 'aria-labelledby': titleId },
-      h('h3', { id: titleId }, t('course.applyTitle', { term: s.term })),
+      h('h3', { id: titleId }, t('course.applyTitle', { term: termName(s.term) })),
       h('p', {}, t('course.approvalNote')),
       field('statement', t('field.statement'), { tag: 'textarea', rows: 5, maxlength: 2000, hint: t('course.statementHint') }),
       h('div', { class: 'actions' }, submit,
@@ -188,7 +188,7 @@ export default async function render({ view, params, user: me }) {
     // One key per drawn button: a double click or a retry after a lost
     // answer is one application.
     const key = crypto.randomUUID();
-    const button = h('button', { type: 'button', class: 'primary', 'aria-label': `${label} (${s.term})` }, label);
+    const button = h('button', { type: 'button', class: 'primary', 'aria-label': `${label} (${termName(s.term)})` }, label);
     button.addEventListener('click', () => {
       if (approval) askStatement(s, key, button);
       else busy(button, () => enrol(s, key, null, null));
@@ -209,7 +209,7 @@ export default async function render({ view, params, user: me }) {
       h('caption', {}, t('course.sectionsCaption')),
       h('thead', {}, h('tr', {}, cols.map((c, i) => h('th', { scope: 'col', class: i >= 4 && i <= 6 ? 'num' : null }, t(c))))),
       h('tbody', {}, course.sections.map((s) => h('tr', {},
-        h('th', { scope: 'row', 'data-label': t('course.term') }, s.term),
+        h('th', { scope: 'row', 'data-label': t('course.term') }, termName(s.term)),
         cell('course.dates', t('course.range', { from: date(s.starts_on), to: date(s.ends_on) })),
         cell('course.window', t('course.range', { from: dateTime(s.enrollment_opens_at), to: dateTime(s.enrollment_closes_at) })),
         cell('course.instructors', s.instructors?.length ? s.instructors.map((i) => i.display_name).join(', ') : t('course.tba')),

@@ -5,7 +5,7 @@ import { h, replace } from '../dom.js';
 import { register, t, pick } from '../i18n.js';
 import { getAll, del } from '../api.js';
 import { heading, messageBox, showMessage, showError, busy, confirmDialog, statusBadge } from '../ui.js';
-import { date, number } from '../format.js';
+import { date, number, termName } from '../format.js';
 import S from '../strings/learner.js';
 
 register(S);
@@ -44,7 +44,7 @@ export default async function render({ view, query }) {
 
   async function cancel(e, button) {
     const title = pick(e.course);
-    const ok = await confirmDialog(t('my.cancelConfirm', { title, term: e.section.term }),
+    const ok = await confirmDialog(t('my.cancelConfirm', { title, term: termName(e.section.term) }),
       { confirmLabel: t('my.cancelYes') });
     if (!ok) { button.focus(); return; }
     await busy(button, async () => {
@@ -70,7 +70,7 @@ export default async function render({ view, query }) {
       h('th', { scope: 'row', 'data-label': t('my.course') },
         h('a', { href: `#/courses/${e.course.id}` }, title),
         h('span', { class: 'code muted' }, ` ${e.course.code}`)),
-      h('td', { 'data-label': t('my.term') }, e.section.term,
+      h('td', { 'data-label': t('my.term') }, termName(e.section.term),
         h('br'), h('span', { class: 'muted' }, t('course.range', { from: date(e.section.starts_on), to: date(e.section.ends_on) }))),
       h('td', { 'data-label': t('my.status') }, statusCell(e)),
       h('td', { 'data-label': t('my.progressCol') }, progressCell(e)),

@@ -7,8 +7,8 @@ import { h, append, replace, field, formValues, showFieldErrors } from '../dom.j
 import { register, t, pick } from '../i18n.js';
 import { ApiError, get, getAll, patch, post, request, withQuery, isInstructor } from '../api.js';
 import { heading, messageBox, showMessage, showError, busy, confirmDialog, statusBadge } from '../ui.js';
-import { date, number, todayYmd } from '../format.js';
-import { orRefusal, sessionWhen, sessionPlace, termName } from './teach.js';
+import { date, number, termName, todayYmd } from '../format.js';
+import { orRefusal, sessionWhen, sessionPlace } from './teach.js';
 import S from '../strings/teach.js';
 
 register(S);

@@ -7,7 +7,7 @@ import { h } from '../dom.js';
 import { register, t, pick } from '../i18n.js';
 import { getAll, hasRole } from '../api.js';
 import { heading, errorText } from '../ui.js';
-import { date, dayLabel, number, time, todayYmd } from '../format.js';
+import { date, dayLabel, number, termName, time, todayYmd } from '../format.js';
 import S from '../strings/teach.js';
 
 register(S);
@@ -21,12 +21,6 @@ export function sessionWhen(s) {
 export function sessionPlace(s) {
   if (s.facility) return [s.facility.name, s.facility.location].filter(Boolean).join(' · ');
   return s.online_url ? t('week.online') : '';
-}
-
-/** A term such as '2027-1' or '2027-winter' in words. */
-export function termName(term) {
-  const m = /^(\d{4})-(1|2|summer|winter)$/.exec(term || '');
-  return m ? t(`teach.term.${m[2]}`, { year: m[1] }) : term;
 }
 
 /**
