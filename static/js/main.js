@@ -50,10 +50,20 @@ export function navigate(path, query) {
   else location.hash = target;
 }
 
+// A typed or pasted address may hold a broken %-escape: it is then taken
+// as it stands (and matches no route) rather than stopping the page.
+function decoded(s, decode) {
+  try {
+    return decode(s);
+  } catch {
+    return s;
+  }
+}
+
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const [path, qs] = raw.split('?');
-  return { path: decodeURI(path) || '/', query: new URLSearchParams(qs || '') };
+  return { path: decoded(path, decodeURI) || '/', query: new URLSearchParams(qs || '') };
 }
 
 function allowed(need) {
@@ -87,7 +97,7 @@ async function route({ keepFocus = false } = {}) {
     return;
   }
   const params = Object.fromEntries(Object.entries(match.re.exec(path).groups || {})
-    .map(([k, v]) => [k, decodeURIComponent(v)]));
+    .map(([k, v]) => [k, decoded(v, decodeURIComponent)]));
   try {
     const mod = await import(match.module);
     if (seq !== renderSeq) return;

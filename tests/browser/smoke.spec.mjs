@@ -71,6 +71,16 @@ test('Tab reaches the language switch, shows the focus, and Enter switches', asy
   assertClean(page);
 });
 
+test('an address with a broken %-escape shows a page, not a stuck one', async () => {
+  for (const [hash, title] of [['#/%ZZ', /^(페이지 없음|Page not found)$/], ['#/courses/%ZZ', null]]) {
+    await page.goto(`/${hash}`);
+    await until(page, `a drawn view for ${hash}`,
+      () => !!document.querySelector('#view h1') && !document.querySelector('#view').hasAttribute('aria-busy'));
+    if (title) assert.match(await page.locator('#view h1').textContent(), title);
+  }
+  assertClean(page);
+});
+
 test('at phone width the page fits the screen', async () => {
   const { context } = await launch({ phone: true });
   const phone = await newPage(context);
