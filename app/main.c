@@ -240,6 +240,23 @@ static int auth_prepare(const struct lms_config *cfg, struct http_app *app)
 			     app->dummy_hash, sizeof(app->dummy_hash));
 }
 
+/* Waits up to ms for one of the signals in set; false when none came. */
+static bool signal_wait(const sigset_t *set, int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+	for (;;) {
+		int sig = sigtimedwait(set, NULL, &ts);
+
+		if (sig > 0)
+			return true;
+		/* An interruption restarts the wait; the rare extra delay is
+		 * bounded by the grace period once more. */
+		if (errno != EINTR)
+			return false;
+	}
+}
+
 static int cmd_serve(const struct lms_config *cfg)
 {
 	struct database db = {0};
@@ -277,7 +294,9 @@ static int cmd_serve(const struct lms_config *cfg)
 	if ((rc = role_check(&db.conn)) < 0)
 		goto out;
 	db_conn_close(&db.conn);
-	if (!(app.pool = db_pool_new(db.app_conninfo, cfg->db_pool_size, cfg->db_pool_wait_ms))) {
+	/* Reports wait for nothing (0 ms): a busy report pool answers 503. */
+	if (!(app.pool = db_pool_new(db.app_conninfo, cfg->db_pool_size, cfg->db_pool_wait_ms)) ||
+	    !(app.report_pool = db_pool_new(db.app_conninfo, cfg->report_pool_size, 0))) {
 		rc = LMS_ENOMEM;
 		goto out;
 	}
@@ -297,13 +316,20 @@ static int cmd_serve(const struct lms_config *cfg)
 		 strcmp(cfg->listen_address, "127.0.0.1") ? cfg->listen_address : "localhost",
 		 http_server_port(server), (int)getpid());
 	sigwait(&stop, &sig);
-	log_info("%s received: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = 0;
+	if (cfg->shutdown_grace_ms > 0) {
+		log_info("%s received: draining for %d ms (a second signal stops at once)",
+			 sig == SIGINT ? "SIGINT" : "SIGTERM", cfg->shutdown_grace_ms);
+		http_server_drain(server);
+		signal_wait(&stop, cfg->shutdown_grace_ms);
+	}
+	log_info("stopping: finishing requests in flight");
 out:
 	http_server_stop(server);
 	db_listener_stop(listener);
 	http_cache_free(app.cache);
 	db_pool_free(app.pool);
+	db_pool_free(app.report_pool);
 	gate_free(app.hash_gate);
 	password_list_free(app.common_passwords);
 	database_close(&db);

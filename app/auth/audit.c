@@ -6,6 +6,7 @@
 
 #include "lms/core/err.h"
 #include "lms/core/log.h"
+#include "lms/core/netaddr.h"
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
@@ -46,14 +47,15 @@ int audit_insert(struct db_conn *db, long long actor_user_id, long long actor_to
 int audit_record(struct http_req *req, const struct audit_event *ev)
 {
 	struct db_conn *db = req->db;
-	char msg[256];
+	char msg[256], addr[NETADDR_TEXT_MAX];
 	int rc;
 
-	if (!db && (rc = db_pool_acquire(req->app->pool, &req->db, msg, sizeof(msg))) < 0)
+	if (!db && (rc = http_req_db_acquire(req, msg, sizeof(msg))) < 0)
 		return rc;
 	db = req->db;
 	return audit_insert(db, ev->actor_user_id ? ev->actor_user_id : req->who.user_id,
-			    req->who.token_id, req->ri->remote_addr, req->request_id, ev);
+			    req->who.token_id, http_req_client_addr(req, addr, sizeof(addr)),
+			    req->request_id, ev);
 }
 
 json_t *audit_fields_named(const json_t *body)

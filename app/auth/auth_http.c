@@ -1,8 +1,10 @@
 /* auth_http.c - handlers: register, sign in, sign out, the current user */
 #include "lms/auth/auth_http.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "lms/auth/account.h"
 #include "lms/auth/account_store.h"
@@ -12,6 +14,7 @@
 #include "lms/auth/throttle_store.h"
 #include "lms/core/err.h"
 #include "lms/core/gate.h"
+#include "lms/core/netaddr.h"
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
@@ -33,6 +36,42 @@ bool auth_hash_turn_or_reply(struct http_req *req)
 	return false;
 }
 
+/* Replies 429 with Retry-After; why says what was exceeded ("too many
+ * failed sign-ins"). */
+static void reply_throttled(struct http_req *req, const char *code, int retry_after_s,
+			    const char *why)
+{
+	char retry[48];
+
+	snprintf(retry, sizeof(retry), "Retry-After: %d\r\n", retry_after_s);
+	http_reply_problem_headers(req, 429, code, NULL, retry, "%s: try again in %d seconds", why,
+				   retry_after_s);
+}
+
+/* Counts a registration against the client's address before the costly
+ * hash, or replies 429 (or the error) when the address has had its share
+ * of the window. Returns the attempt's id, or 0 after replying. */
+static long long registration_turn_or_reply(struct http_req *req, struct db_conn *db)
+{
+	const struct lms_config *cfg = req->app->cfg;
+	char addr[NETADDR_TEXT_MAX];
+	long long id;
+	int rc, retry_after_s;
+
+	http_req_client_addr(req, addr, sizeof(addr));
+	if ((rc = throttle_store_register(db, addr, cfg->register_per_address,
+					  cfg->register_window_s, &id, &retry_after_s)) < 0) {
+		http_reply_error(req, rc);
+		return 0;
+	}
+	if (retry_after_s > 0) {
+		reply_throttled(req, "too_many_registrations", retry_after_s,
+				"too many registrations from this address");
+		return 0;
+	}
+	return id;
+}
+
 static const struct json_field register_fields[] = {
 	{"email", 's', true, false, 254},
 	{"password", 's', true, false, 1024},
@@ -50,6 +89,7 @@ void auth_register(struct http_req *req)
 	char hash[PASSWORD_HASH_MAX];
 	const char *problem, *pw;
 	struct db_conn *db;
+	long long attempt;
 	size_t pwlen;
 	int rc;
 
@@ -89,8 +129,12 @@ void auth_register(struct http_req *req)
 	    (rc = account_store_institution_exists(db, a.affiliation_institution_id)) < 0)
 		goto fail;
 
-	if (!auth_hash_turn_or_reply(req))
+	if (!(attempt = registration_turn_or_reply(req, db)))
 		goto out;
+	if (!auth_hash_turn_or_reply(req)) {
+		throttle_store_register_forget(db, attempt);
+		goto out;
+	}
 	rc = password_hash(pw, pwlen, cfg->password_hash_iterations, hash, sizeof(hash));
 	gate_leave(req->app->hash_gate);
 	if (rc < 0)
@@ -128,14 +172,22 @@ static const struct json_field login_fields[] = {
 	{"password", 's', true, false, 1024},
 };
 
-/* Records a failed sign-in, and a lockout when this failure is the one that
- * reaches a limit. */
-static int login_failed(struct http_req *req, const char *email, long long user_id,
-			const struct throttle_attempt *t)
+/*
+ * Records a failed attempt from addr in one transaction: the failure, its
+ * address's penalty (*p), a lockout when this failure is the one that
+ * reaches the account's limit, and the slowing down of the address when
+ * it is the one that reaches the address's.
+ */
+static int attempt_failed(struct http_req *req, const char *email, long long user_id,
+			  const char *addr, const struct throttle_attempt *t,
+			  struct throttle_penalty *p)
 {
 	json_t *detail = json_pack("{s:s}", "email", email);
+	struct db_conn *db = req->db;
 	int rc;
 
+	if ((rc = db_begin(db)) < 0 || (rc = throttle_store_failed(db, addr, t->id, p)) < 0)
+		goto out;
 	rc = audit_record(req, &(struct audit_event){.action = "auth.login_failed",
 						     .target_type = user_id ? "user" : NULL,
 						     .target_id = user_id,
@@ -147,21 +199,58 @@ static int login_failed(struct http_req *req, const char *email, long long user_
 							     .target_id = user_id,
 							     .detail = detail});
 	}
-	if (rc == 0 && t->address_failures + 1 == THROTTLE_ADDRESS_FAILURES) {
+	if (rc == 0 && p->address_failures == THROTTLE_ADDRESS_FAILURES) {
 		json_object_set_new(detail, "scope", json_string("address"));
-		rc = audit_record(req, &(struct audit_event){.action = "auth.lockout",
+		rc = audit_record(req, &(struct audit_event){.action = "auth.throttle",
 							     .detail = detail});
 	}
+	if (rc == 0)
+		rc = db_commit(db);
+out:
+	if (rc < 0)
+		db_rollback(db);
 	json_decref(detail);
 	return rc;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Serves the penalty of a failed attempt before its answer: the delay,
+ * slept holding neither the database connection nor a hash turn (returns
+ * true: the caller answers), or 429 at once when the address has too many
+ * attempts in flight (returns false). Only failures are penalised, so the
+ * correct password of an account is never held back by what others do
+ * from its address.
+ */
+static bool penalty_served_or_reply(struct http_req *req, const struct throttle_penalty *p)
+{
+	if (p->retry_after_s > 0) {
+		reply_throttled(req, "too_many_attempts", p->retry_after_s,
+				"too many sign-in attempts from this address at once");
+		return false;
+	}
+	if (p->delay_ms > 0) {
+		http_req_db_release(req);
+		sleep_ms(p->delay_ms);
+	}
+	return true;
 }
 
 void auth_login(struct http_req *req)
 {
 	const struct lms_config *cfg = req->app->cfg;
-	const char *email, *pw, *addr = req->ri->remote_addr;
+	const char *email, *pw;
 	char folded[1024], stored[PASSWORD_HASH_MAX], fresh[PASSWORD_HASH_MAX];
-	char token[SECRET_B64_LEN + 1], csrf[SECRET_B64_LEN + 1], cookie[256], retry[48];
+	char token[SECRET_B64_LEN + 1], csrf[SECRET_B64_LEN + 1], cookie[256];
+	char addr[NETADDR_TEXT_MAX];
+	struct throttle_penalty p;
 	struct throttle_attempt t;
 	json_t *user = NULL, *body = NULL;
 	long long user_id = 0;
@@ -176,16 +265,14 @@ void auth_login(struct http_req *req)
 	pw = str_field(req->json, "password");
 	pwlen = json_string_length(json_object_get(req->json, "password"));
 	account_email_fold(email, folded, sizeof(folded));
+	http_req_client_addr(req, addr, sizeof(addr));
 	if (!(db = http_req_db_or_reply(req)))
 		goto out;
 
 	if ((rc = throttle_store_begin(db, folded, addr, &t)) < 0)
 		goto fail;
 	if (t.retry_after_s > 0) {
-		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n", t.retry_after_s);
-		http_reply_problem_headers(req, 429, "too_many_attempts", NULL, retry,
-					   "too many failed sign-ins: try again in %d seconds",
-					   t.retry_after_s);
+		reply_throttled(req, "too_many_attempts", t.retry_after_s, "too many failed sign-ins");
 		goto out;
 	}
 	if (!auth_hash_turn_or_reply(req)) {
@@ -212,10 +299,11 @@ void auth_login(struct http_req *req)
 		goto fail;
 
 	if (!match) {
-		if ((rc = login_failed(req, email, user_id, &t)) < 0)
+		if ((rc = attempt_failed(req, email, user_id, addr, &t, &p)) < 0)
 			goto fail;
-		http_reply_problem(req, 401, "unauthenticated", NULL,
-				   "the email or password is not correct");
+		if (penalty_served_or_reply(req, &p))
+			http_reply_problem(req, 401, "unauthenticated", NULL,
+					   "the email or password is not correct");
 		goto out;
 	}
 	if ((rc = throttle_store_succeeded(db, t.id)) < 0 ||
@@ -288,8 +376,9 @@ void auth_password_change(struct http_req *req)
 	const struct lms_config *cfg = req->app->cfg;
 	const char *current, *fresh, *problem;
 	char email[256], folded[256], stored[PASSWORD_HASH_MAX], hash[PASSWORD_HASH_MAX];
-	char retry[48];
+	char addr[NETADDR_TEXT_MAX];
 	size_t curlen, freshlen;
+	struct throttle_penalty p;
 	struct throttle_attempt t;
 	struct db_conn *db;
 	bool match = false;
@@ -313,13 +402,11 @@ void auth_password_change(struct http_req *req)
 		return;
 	}
 	account_email_fold(email, folded, sizeof(folded));
-	if ((rc = throttle_store_begin(db, folded, req->ri->remote_addr, &t)) < 0)
+	http_req_client_addr(req, addr, sizeof(addr));
+	if ((rc = throttle_store_begin(db, folded, addr, &t)) < 0)
 		goto fail;
 	if (t.retry_after_s > 0) {
-		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n", t.retry_after_s);
-		http_reply_problem_headers(req, 429, "too_many_attempts", NULL, retry,
-					   "too many failed attempts: try again in %d seconds",
-					   t.retry_after_s);
+		reply_throttled(req, "too_many_attempts", t.retry_after_s, "too many failed attempts");
 		return;
 	}
 	if (!auth_hash_turn_or_reply(req)) {
@@ -335,8 +422,10 @@ void auth_password_change(struct http_req *req)
 	if (rc < 0)
 		goto fail;
 	if (!match) {
-		if ((rc = login_failed(req, email, req->who.user_id, &t)) < 0)
+		if ((rc = attempt_failed(req, email, req->who.user_id, addr, &t, &p)) < 0)
 			goto fail;
+		if (!penalty_served_or_reply(req, &p))
+			return;
 		http_reply_problem(req, 400, "validation_failed",
 				   json_pack("[{s:s, s:s}]", "field", "current_password", "message",
 					     "is not correct"),

@@ -19,6 +19,7 @@
 #include "lms/core/log.h"
 #include "lms/db/pool.h"
 #include "lms/db/sql.h"
+#include "lms/http/range.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/http/server.h"
@@ -177,18 +178,21 @@ void content_attachment_upload(struct http_req *req)
 {
 	struct content_file file = {0};
 	struct content_facts f;
+	struct http_upload up;
 	json_t *errors = NULL, *row = NULL, *detail = NULL;
 	char root[PATH_MAX], location[96];
 	const char *type;
 	long long id;
 	int rc;
 
-	/* Who may attach is settled before the file is looked at: whoever may
-	 * not learns nothing from the checks of what they sent. */
+	/* Who may attach is settled before the file is looked at, and
+	 * everything the head can tell before a byte of the file is read:
+	 * whoever may not learns nothing from the checks of what they sent,
+	 * and nobody's refused upload is received first. */
 	if (!lesson_or_reply(req, GUARD_CONTENT_UPLOAD, &id, &f))
 		goto out;
 	filename_check(req, file.filename, &errors);
-	if (req->body_len == 0)
+	if (req->ri->content_length <= 0)
 		http_json_error_add(&errors, "body", "must hold the file: it is empty");
 	if (errors) {
 		http_reply_problem(req, 400, "validation_failed", errors,
@@ -201,12 +205,19 @@ void content_attachment_upload(struct http_req *req)
 				   "text, Markdown, ZIP, Word, PowerPoint, Excel or MP4 only");
 		goto out;
 	}
-	file.lesson_id = id;
-	file.size = (long long)req->body_len;
-	snprintf(file.content_type, sizeof(file.content_type), "%s", type);
 	content_root(req, root, sizeof(root));
-	if ((rc = files_blob_put(root, req->body, req->body_len, file.sha256)) < 0)
+	if ((rc = files_store_ready(root)) < 0)
 		goto fail;
+	/* The file goes to disk as it arrives, never whole into memory. */
+	if (!http_req_body_to_file_or_reply(req, root, &up))
+		goto out;
+	if ((rc = files_blob_adopt(root, up.path, up.sha256, up.size)) < 0 ||
+	    !http_req_db_or_reply(req))
+		goto fail_or_out;
+	file.lesson_id = id;
+	file.size = up.size;
+	snprintf(file.sha256, sizeof(file.sha256), "%s", up.sha256);
+	snprintf(file.content_type, sizeof(file.content_type), "%s", type);
 	/* A file whose row does not commit stays stored, unreferenced: it is
 	 * named by its content, so a later upload of it simply reuses it. */
 	detail = json_pack("{s:I, s:s, s:s, s:I, s:s}", "lesson_id", (json_int_t)id, "filename",
@@ -228,69 +239,14 @@ void content_attachment_upload(struct http_req *req)
 		 (long long)json_integer_value(json_object_get(row, "id")));
 	http_reply_json_headers(req, 201, row, location);
 	goto out;
+fail_or_out:
+	if (req->status)
+		goto out;
 fail:
 	http_reply_error(req, rc);
 out:
 	json_decref(detail);
 	json_decref(row);
-}
-
-enum range_kind {
-	RANGE_NONE,          /* no usable Range: the whole file */
-	RANGE_ONE,           /* one satisfiable range */
-	RANGE_UNSATISFIABLE, /* one range that lies outside the file */
-};
-
-/* A decimal number at *p, advancing *p; false when there is none. Too
- * large a number is LLONG_MAX, which lies past the end of any file. */
-static bool range_number(const char **p, long long *out)
-{
-	char *end;
-
-	if (**p < '0' || **p > '9')
-		return false;
-	errno = 0;
-	*out = strtoll(*p, &end, 10);
-	*p = end;
-	return true;
-}
-
-/*
- * One range of a Range header for a file of size bytes: "bytes=a-b",
- * "bytes=a-" or "bytes=-n", into [*first, *last]. Several ranges, other
- * units and malformed headers are RANGE_NONE, answered with the whole file
- * (RFC 9110 14.2 lets a server ignore Range).
- */
-static enum range_kind range_parse(const char *h, long long size, long long *first,
-				   long long *last)
-{
-	const char *p;
-	long long a, b = LLONG_MAX;
-
-	if (!h || strncasecmp(h, "bytes=", 6) != 0 || strchr(h, ','))
-		return RANGE_NONE;
-	p = h + 6;
-	if (*p == '-') {
-		p++;
-		if (!range_number(&p, &b) || p[strspn(p, " \t")] != '\0')
-			return RANGE_NONE;
-		if (b == 0 || size == 0)
-			return RANGE_UNSATISFIABLE;
-		*first = b >= size ? 0 : size - b;
-		*last = size - 1;
-		return RANGE_ONE;
-	}
-	if (!range_number(&p, &a) || *p++ != '-')
-		return RANGE_NONE;
-	if (*p >= '0' && *p <= '9' && (!range_number(&p, &b) || b < a))
-		return RANGE_NONE;
-	if (p[strspn(p, " \t")] != '\0')
-		return RANGE_NONE;
-	if (a >= size)
-		return RANGE_UNSATISFIABLE;
-	*first = a;
-	*last = b >= size ? size - 1 : b;
-	return RANGE_ONE;
 }
 
 /* The RFC 5987 ext-value of a UTF-8 file name for filename*=: attr-chars
@@ -333,7 +289,7 @@ static void send_file_part(struct http_req *req, int fd, long long offset, long 
 	/* Fewer bytes than Content-Length promised: only closing the
 	 * connection tells the client. */
 	if (len > 0)
-		mg_disable_connection_keep_alive(req->conn);
+		http_req_close(req);
 	free(buf);
 }
 
@@ -344,7 +300,7 @@ void content_attachment_download(struct http_req *req)
 	struct content_file file;
 	struct content_facts f;
 	struct guard_target t;
-	enum range_kind range;
+	enum http_range_kind range;
 	const char *if_range, *type;
 	int fd = -1, rc, n;
 
@@ -357,8 +313,7 @@ void content_attachment_download(struct http_req *req)
 		goto out;
 	/* Sending a large file to a slow client takes long: the connection
 	 * goes back to the pool first. */
-	db_pool_release(req->app->pool, req->db);
-	req->db = NULL;
+	http_req_db_release(req);
 
 	content_root(req, root, sizeof(root));
 	if ((rc = files_blob_open(root, file.sha256, &fd, &size)) < 0 || size != file.size) {
@@ -368,19 +323,19 @@ void content_attachment_download(struct http_req *req)
 		goto fail;
 	}
 	snprintf(etag, sizeof(etag), "\"%s\"", file.sha256);
-	range = range_parse(http_req_header(req, "Range"), size, &first, &last);
+	range = http_range_parse(http_req_header(req, "Range"), size, &first, &last);
 	/* A range of another version is no range of this one. */
 	if_range = http_req_header(req, "If-Range");
 	if (if_range && strcmp(if_range, etag) != 0)
-		range = RANGE_NONE;
-	if (range == RANGE_UNSATISFIABLE) {
+		range = HTTP_RANGE_NONE;
+	if (range == HTTP_RANGE_UNSATISFIABLE) {
 		snprintf(headers, sizeof(headers),
 			 "Content-Range: bytes */%lld\r\nAccept-Ranges: bytes\r\n", size);
 		http_reply_problem_headers(req, 416, "range_not_satisfiable", NULL, headers,
 					   "the range lies outside the file of %lld bytes", size);
 		goto out;
 	}
-	if (range == RANGE_NONE) {
+	if (range == HTTP_RANGE_NONE) {
 		first = 0;
 		last = size - 1;
 	}
@@ -389,13 +344,13 @@ void content_attachment_download(struct http_req *req)
 		     "Content-Disposition: attachment; filename*=UTF-8''%s\r\n"
 		     "ETag: %s\r\nAccept-Ranges: bytes\r\n",
 		     name, etag);
-	if (range == RANGE_ONE)
+	if (range == HTTP_RANGE_ONE)
 		snprintf(headers + n, sizeof(headers) - (size_t)n,
 			 "Content-Range: bytes %lld-%lld/%lld\r\n", first, last, size);
 	/* Only types of the list were stored; anything else in the row is
 	 * not sent as a header. */
 	type = upload_type(file.content_type);
-	http_reply_start(req, range == RANGE_ONE ? 206 : 200,
+	http_reply_start(req, range == HTTP_RANGE_ONE ? 206 : 200,
 			 type ? type : "application/octet-stream", last - first + 1, headers);
 	if (strcmp(req->method, "HEAD") != 0)
 		send_file_part(req, fd, first, last - first + 1);

@@ -80,29 +80,52 @@ static void dir_sync(const char *dir)
 	}
 }
 
+/* The final name of hash under root, and its directory (created). */
+static int blob_paths(const char *root, const char *hash, char dir[PATH_MAX],
+		      char final[PATH_MAX])
+{
+	if ((size_t)snprintf(dir, PATH_MAX, "%s/%.2s", root, hash) >= PATH_MAX ||
+	    (size_t)snprintf(final, PATH_MAX, "%s/%s", dir, hash) >= PATH_MAX) {
+		log_error("files: the store path %s is too long", root);
+		return LMS_EIO;
+	}
+	return dir_create(dir);
+}
+
+/* The name is the digest of the bytes: a file of that name and size
+ * holds them already. */
+static bool blob_present(const char *final, long long size)
+{
+	struct stat st;
+
+	return stat(final, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == (off_t)size;
+}
+
+/* Moves the synced temporary file tmp into place as final, durably. */
+static int blob_rename(const char *tmp, const char *dir, const char *final)
+{
+	if (rename(tmp, final) != 0) {
+		log_error("files: cannot store %s: %s", final, strerror(errno));
+		return LMS_EIO;
+	}
+	dir_sync(dir);
+	return 0;
+}
+
 int files_blob_put(const char *root, const void *data, size_t len,
 		   char hash[FILES_HASH_LEN + 1])
 {
 	char dir[PATH_MAX], final[PATH_MAX], tmp[PATH_MAX];
-	struct stat st;
 	int fd = -1, rc;
 
 	secret_sha256_hex(data, len, hash);
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/%.2s", root, hash) >= sizeof(dir) ||
-	    (size_t)snprintf(final, sizeof(final), "%s/%s", dir, hash) >= sizeof(final) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", dir) >= sizeof(tmp)) {
-		log_error("files: the store path %s is too long", root);
-		return LMS_EIO;
-	}
-	if ((rc = dir_create(dir)) < 0)
+	if ((rc = blob_paths(root, hash, dir, final)) < 0)
 		return rc;
-	/* The name is the digest of the bytes: a file of that name and size
-	 * holds them already. */
-	if (stat(final, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == (off_t)len)
+	if (blob_present(final, (long long)len))
 		return 0;
-
 	rc = LMS_EIO;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", dir) >= sizeof(tmp) ||
+	    (fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		tmp[0] = '\0';
 		goto out;
 	}
@@ -110,12 +133,11 @@ int files_blob_put(const char *root, const void *data, size_t len,
 		goto out;
 	rc = close(fd);
 	fd = -1;
-	if (rc != 0 || rename(tmp, final) != 0) {
+	if (rc != 0 || (rc = blob_rename(tmp, dir, final)) < 0) {
 		rc = LMS_EIO;
 		goto out;
 	}
 	tmp[0] = '\0';
-	dir_sync(dir);
 	rc = 0;
 out:
 	if (rc < 0)
@@ -124,6 +146,32 @@ out:
 		close(fd);
 	if (tmp[0])
 		unlink(tmp);
+	return rc;
+}
+
+int files_store_ready(const char *root)
+{
+	return dir_create(root);
+}
+
+int files_blob_adopt(const char *root, const char *tmp, const char *hash, long long size)
+{
+	char dir[PATH_MAX], final[PATH_MAX];
+	int rc;
+
+	if (!files_hash_valid(hash)) {
+		unlink(tmp);
+		return LMS_EINVAL;
+	}
+	if ((rc = blob_paths(root, hash, dir, final)) < 0 || blob_present(final, size))
+		goto drop;
+	if (chmod(tmp, FILE_MODE) != 0 || blob_rename(tmp, dir, final) < 0) {
+		rc = LMS_EIO;
+		goto drop;
+	}
+	return 0;
+drop:
+	unlink(tmp);
 	return rc;
 }
 

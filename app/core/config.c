@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "lms/core/err.h"
+#include "lms/core/netaddr.h"
 
-enum opt_type { OPT_STRING, OPT_INT, OPT_SIZE, OPT_BOOL, OPT_LOGLEVEL };
+enum opt_type { OPT_STRING, OPT_INT, OPT_SIZE, OPT_BOOL, OPT_LOGLEVEL, OPT_NETLIST };
 
 struct opt {
 	const char *name;
@@ -38,13 +39,17 @@ static const struct opt opts[] = {
 	{"pg_bindir", OPT_STRING, F(pg_bindir), LMS_PG_BINDIR_DEFAULT, 0, 0, false, true},
 	{"static_dir", OPT_STRING, F(static_dir), "static", 0, 0, false, true},
 	{"migrations_dir", OPT_STRING, F(migrations_dir), "migrations", 0, 0, false, true},
-	{"worker_threads", OPT_INT, F(worker_threads), "32", 2, 1024, false, false},
+	{"worker_threads", OPT_INT, F(worker_threads), "1200", 2, 8192, false, false},
 	{"db_pool_size", OPT_INT, F(db_pool_size), "8", 1, 500, false, false},
 	{"db_pool_wait_ms", OPT_INT, F(db_pool_wait_ms), "2000", 1, 600000, false, false},
 	{"max_body_bytes", OPT_SIZE, F(max_body_bytes), "1MiB", 1024, 1LL << 30, false, false},
 	{"max_upload_bytes", OPT_SIZE, F(max_upload_bytes), "50MiB", 1024, 1LL << 30, false, false},
-	{"request_timeout_ms", OPT_INT, F(request_timeout_ms), "30000", 100, 3600000, false, false},
+	{"request_timeout_ms", OPT_INT, F(request_timeout_ms), "10000", 100, 3600000, false, false},
+	{"body_timeout_ms", OPT_INT, F(body_timeout_ms), "10000", 100, 3600000, false, false},
+	{"body_min_rate", OPT_SIZE, F(body_min_rate), "16KiB", 1, 1LL << 30, false, false},
 	{"keep_alive_timeout_ms", OPT_INT, F(keep_alive_timeout_ms), "5000", 0, 600000, false, false},
+	{"report_pool_size", OPT_INT, F(report_pool_size), "2", 1, 100, false, false},
+	{"shutdown_grace_ms", OPT_INT, F(shutdown_grace_ms), "10000", 0, 600000, false, false},
 	{"log_level", OPT_LOGLEVEL, F(log_level), "info", 0, 0, false, false},
 	{"access_log", OPT_BOOL, F(access_log), "yes", 0, 0, false, false},
 	{"password_hash_iterations", OPT_INT, F(password_hash_iterations), "600000", 1000, 100000000,
@@ -56,6 +61,9 @@ static const struct opt opts[] = {
 	{"session_idle_timeout_s", OPT_INT, F(session_idle_timeout_s), "1800", 60, 86400, false,
 	 false},
 	{"session_lifetime_s", OPT_INT, F(session_lifetime_s), "43200", 300, 2592000, false, false},
+	{"trusted_proxies", OPT_NETLIST, F(trusted_proxies), "", 0, 0, false, false},
+	{"register_per_address", OPT_INT, F(register_per_address), "20", 1, 1000000, false, false},
+	{"register_window_s", OPT_INT, F(register_window_s), "3600", 60, 604800, false, false},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -154,6 +162,19 @@ static int opt_set(struct lms_config *cfg, const struct opt *o, const char *valu
 			return LMS_EINVAL;
 		}
 		return 0;
+	case OPT_NETLIST: {
+		struct netaddr_list list;
+		char why[256];
+		int rc;
+
+		if ((rc = netaddr_list_parse(value, &list, why, sizeof(why))) < 0) {
+			snprintf(msg, msglen, "%s: %s", o->name, why);
+			return rc;
+		}
+		netaddr_list_release(field);
+		*(struct netaddr_list *)field = list;
+		return 0;
+	}
 	}
 	return LMS_EINVAL;
 }
@@ -254,12 +275,16 @@ int config_load(struct lms_config *cfg, const char *path, char *err, size_t errl
 
 void config_release(struct lms_config *cfg)
 {
-	for (size_t i = 0; i < NOPTS; i++)
+	for (size_t i = 0; i < NOPTS; i++) {
+		void *field = (char *)cfg + opts[i].offset;
+
 		if (opts[i].type == OPT_STRING) {
-			char **field = (char **)((char *)cfg + opts[i].offset);
-			free(*field);
-			*field = NULL;
+			free(*(char **)field);
+			*(char **)field = NULL;
+		} else if (opts[i].type == OPT_NETLIST) {
+			netaddr_list_release(field);
 		}
+	}
 }
 
 void config_print(const struct lms_config *cfg)
@@ -278,6 +303,16 @@ void config_print(const struct lms_config *cfg)
 		case OPT_SIZE: printf("%lld\n", *(const long long *)field); break;
 		case OPT_BOOL: printf("%s\n", *(const bool *)field ? "yes" : "no"); break;
 		case OPT_LOGLEVEL: printf("%s\n", levels[*(const enum log_level *)field]); break;
+		case OPT_NETLIST: {
+			const struct netaddr_list *l = field;
+			char range[NETADDR_TEXT_MAX + 8];
+
+			for (size_t k = 0; k < l->n; k++)
+				printf("%s%s", k ? ", " : "",
+				       netaddr_range_format(&l->v[k], range, sizeof(range)));
+			printf("\n");
+			break;
+		}
 		}
 	}
 }

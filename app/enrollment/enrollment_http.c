@@ -8,6 +8,7 @@
 #include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/core/err.h"
+#include "lms/core/netaddr.h"
 #include "lms/db/sql.h"
 #include "lms/enrollment/enrollment_store.h"
 #include "lms/http/request.h"
@@ -117,7 +118,7 @@ void enrollment_create(struct http_req *req)
 {
 	const char *key = http_req_header(req, "Idempotency-Key"), *statement = NULL;
 	struct enroll_result r = {0};
-	char scope[96], *text = NULL, *stored = NULL;
+	char scope[96], addr[NETADDR_TEXT_MAX], *text = NULL, *stored = NULL;
 	bool replayed = false, in_tx = false;
 	long long section;
 	struct db_conn *db;
@@ -166,7 +167,8 @@ void enrollment_create(struct http_req *req)
 		}
 	}
 	if ((rc = enrollment_store_enroll(db, req->who.user_id, section, statement,
-					  req->ri->remote_addr, req->request_id, &r)) < 0)
+					  http_req_client_addr(req, addr, sizeof(addr)),
+					  req->request_id, &r)) < 0)
 		goto fail;
 	if ((status = enroll_answer(&r, section, statement, &text)) == 500) {
 		rc = LMS_ENOMEM;

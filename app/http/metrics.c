@@ -49,7 +49,7 @@ static const char *row_label(size_t row)
 	return routes_at(row)->pattern;
 }
 
-char *metrics_render(const struct db_pool_stats *pool)
+char *metrics_render(const struct db_pool_stats *pool, const struct db_pool_stats *reports)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -98,6 +98,18 @@ char *metrics_render(const struct db_pool_stats *pool)
 		"# TYPE lms_db_pool_timeouts_total counter\n"
 		"lms_db_pool_timeouts_total %lld\n",
 		pool->size, pool->in_use, pool->timeouts);
+	fprintf(f,
+		"# HELP lms_db_report_pool_size Database connections streamed reports may open.\n"
+		"# TYPE lms_db_report_pool_size gauge\n"
+		"lms_db_report_pool_size %d\n"
+		"# HELP lms_db_report_pool_in_use Report connections handed out now.\n"
+		"# TYPE lms_db_report_pool_in_use gauge\n"
+		"lms_db_report_pool_in_use %d\n"
+		"# HELP lms_db_report_pool_busy_total Reports answered 503 as every report "
+		"connection was in use.\n"
+		"# TYPE lms_db_report_pool_busy_total counter\n"
+		"lms_db_report_pool_busy_total %lld\n",
+		reports->size, reports->in_use, reports->timeouts);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

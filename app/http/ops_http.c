@@ -24,6 +24,12 @@ void ops_readyz(struct http_req *req)
 	char err[512];
 	int rc;
 
+	/* A stopping server still answers, but asks for no new work. */
+	if (atomic_load(&req->app->draining)) {
+		http_reply_problem(req, 503, "stopping", NULL,
+				   "the server is stopping: send requests to another instance");
+		return;
+	}
 	if (!(db = http_req_db_or_reply(req)))
 		return;
 	/* The pool hands out a connection that looks fine; this query proves
@@ -42,11 +48,13 @@ void ops_readyz(struct http_req *req)
 
 void ops_metrics(struct http_req *req)
 {
-	struct db_pool_stats stats;
+	struct db_pool_stats stats, reports = {0};
 	char *text;
 
 	db_pool_stats_get(req->app->pool, &stats);
-	if (!(text = metrics_render(&stats))) {
+	if (req->app->report_pool)
+		db_pool_stats_get(req->app->report_pool, &reports);
+	if (!(text = metrics_render(&stats, &reports))) {
 		http_reply_problem(req, 500, "internal", NULL, "out of memory");
 		return;
 	}

@@ -2,16 +2,22 @@
 #include "lms/http/request.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "lms/core/err.h"
+#include "lms/core/log.h"
+#include "lms/core/netaddr.h"
 #include "lms/db/pool.h"
 #include "lms/http/response.h"
+#include "lms/http/routes.h"
 #include "lms/http/server.h"
+#include "lms/http/watchdog.h"
 
 const char *http_req_header(const struct http_req *req, const char *name)
 {
@@ -71,6 +77,92 @@ static int hexval(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+bool http_json_depth_ok(const char *body, size_t len, int max_depth)
+{
+	int depth = 0;
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = body[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max_depth)
+				return false;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return true;
+}
+
+/* reg-name characters: unreserved, sub-delims and '%' of pct-encoded */
+static bool host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("-._~!$&'()*+,;=%", c));
+}
+
+bool http_host_valid(const char *host)
+{
+	const char *p = host, *port;
+
+	if (*p == '[') {
+		p++;
+		p += strspn(p, "0123456789abcdefABCDEF:.");
+		if (p == host + 1 || *p != ']')
+			return false;
+		p++;
+	} else {
+		while (host_char(*p))
+			p++;
+		if (p == host)
+			return false;
+	}
+	if (*p == '\0')
+		return true;
+	if (*p != ':')
+		return false;
+	port = ++p;
+	p += strspn(p, "0123456789");
+	return *p == '\0' && p - port <= 5 && (p == port || atoi(port) <= 65535);
+}
+
+const char *http_target_absolute(const char *target, char *host, size_t hostlen)
+{
+	static const char *const schemes[] = {"http://", "https://", "ws://", "wss://"};
+	const char *authority = NULL, *path, *end;
+	char hostport[256];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]) && !authority; i++)
+		if (!strncasecmp(target, schemes[i], strlen(schemes[i])))
+			authority = target + strlen(schemes[i]);
+	if (!authority || !(path = strchr(authority, '/')))
+		return NULL;
+	n = (size_t)(path - authority);
+	if (n == 0 || n >= sizeof(hostport) || memchr(authority, '@', n))
+		return NULL;
+	memcpy(hostport, authority, n);
+	hostport[n] = '\0';
+	if (!http_host_valid(hostport))
+		return NULL;
+	/* The port is ignored: this server answers for its name on any. */
+	end = hostport[0] == '[' ? strchr(hostport, ']') + 1 : hostport + strcspn(hostport, ":");
+	n = (size_t)(end - hostport);
+	if (n >= hostlen)
+		return NULL;
+	memcpy(host, hostport, n);
+	host[n] = '\0';
+	return path;
 }
 
 char *http_path_decode(const char *raw)
@@ -194,17 +286,264 @@ bool http_req_query_id_or_reply(struct http_req *req, const char *name, long lon
 	return true;
 }
 
-struct db_conn *http_req_db_or_reply(struct http_req *req)
+static bool report_route(const struct http_req *req)
 {
-	char msg[256];
+	return req->route && (req->route->flags & ROUTE_REPORT) && req->app->report_pool;
+}
+
+int http_req_db_acquire(struct http_req *req, char *errmsg, size_t errlen)
+{
+	struct db_pool *pool = report_route(req) ? req->app->report_pool : req->app->pool;
+	int rc;
 
 	if (req->db)
+		return 0;
+	if ((rc = db_pool_acquire(pool, &req->db, errmsg, errlen)) < 0)
+		return rc;
+	req->db_pool = pool;
+	return 0;
+}
+
+struct db_conn *http_req_db_or_reply(struct http_req *req)
+{
+	struct db_pool_stats st;
+	char msg[256];
+
+	if (http_req_db_acquire(req, msg, sizeof(msg)) == 0)
 		return req->db;
-	if (db_pool_acquire(req->app->pool, &req->db, msg, sizeof(msg)) < 0) {
-		http_reply_problem(req, 503, "unavailable", NULL, "%s", msg);
-		return NULL;
+	/* A report waits for nothing: it asks again later. */
+	if (report_route(req)) {
+		db_pool_stats_get(req->app->report_pool, &st);
+		if (st.in_use == st.size) {
+			http_reply_problem_headers(req, 503, "reports_busy", NULL,
+						   "Retry-After: 10\r\n",
+						   "all %d report connections are in use: try again "
+						   "shortly",
+						   st.size);
+			return NULL;
+		}
 	}
-	return req->db;
+	http_reply_problem(req, 503, "unavailable", NULL, "%s", msg);
+	return NULL;
+}
+
+void http_req_db_release(struct http_req *req)
+{
+	if (!req->db)
+		return;
+	db_pool_release(req->db_pool, req->db);
+	req->db = NULL;
+	req->db_pool = NULL;
+}
+
+void http_req_close(struct http_req *req)
+{
+	req->close = true;
+	mg_disable_connection_keep_alive(req->conn);
+}
+
+/* Where the bytes of a body go as they arrive. */
+struct body_sink {
+	int (*put)(struct body_sink *sink, const char *data, size_t len);
+};
+
+/*
+ * Reads the whole body into sink, refusing more than limit bytes. The
+ * body has body_timeout_ms, and a second more for every body_min_rate
+ * bytes that arrive: the watchdog cuts a read that falls behind. Each read
+ * asks for at most 16 KiB: mg_read returns only when it has all it asked
+ * for, so a larger request would wait for bytes that may never come.
+ * Returns the length, LMS_ETOOBIG, LMS_EINVAL (the client stopped sending,
+ * or was too slow: then *late is set) or the sink's error.
+ */
+static long long body_pump(struct http_req *req, long long limit, struct body_sink *sink,
+			   bool *late)
+{
+	const struct lms_config *cfg = req->app->cfg;
+	int64_t start = watchdog_now_ns(), allowance = (int64_t)cfg->body_timeout_ms * 1000000LL;
+	long long len = 0;
+	char buf[16384];
+	int n, rc = 0;
+
+	*late = false;
+	if (watchdog_arm(req->fd, start + allowance) < 0)
+		return LMS_ENOMEM;
+	for (;;) {
+		size_t want = sizeof(buf);
+
+		if ((long long)want > limit + 1 - len)
+			want = (size_t)(limit + 1 - len);
+		if ((n = mg_read(req->conn, buf, want)) <= 0)
+			break;
+		len += n;
+		if (len > limit) {
+			rc = LMS_ETOOBIG;
+			break;
+		}
+		if ((rc = sink->put(sink, buf, (size_t)n)) < 0)
+			break;
+		watchdog_extend(start + allowance +
+				(int64_t)((double)len / (double)cfg->body_min_rate * 1e9));
+	}
+	*late = watchdog_disarm();
+	/* mg_read also ends quietly when the client falls silent for
+	 * request_timeout_ms: a body shorter than announced is not complete. */
+	if (rc == 0 && (n < 0 || *late || (req->ri->content_length >= 0 && len < req->ri->content_length)))
+		rc = LMS_EINVAL;
+	req->body_pending = rc < 0;
+	return rc < 0 ? rc : len;
+}
+
+/* Answers a body that could not be received; the connection ends, since
+ * the rest of the body, if any, is still on the way. */
+static void body_refuse(struct http_req *req, long long rc, bool late, long long limit)
+{
+	http_req_close(req);
+	if (late)
+		http_reply_problem(req, 408, "request_timeout", NULL,
+				   "the request body arrived too slowly: it must arrive within %d ms "
+				   "plus a second for every %lld bytes",
+				   req->app->cfg->body_timeout_ms, req->app->cfg->body_min_rate);
+	else if (rc == LMS_ETOOBIG)
+		http_reply_problem(req, 413, "body_too_large", NULL,
+				   "the request body is larger than %lld bytes", limit);
+	else if (rc == LMS_EINVAL)
+		http_reply_problem(req, 400, "invalid_request", NULL,
+				   "the request body could not be read: the client stopped sending");
+	else
+		http_reply_problem(req, 503, "unavailable", NULL,
+				   "the request body cannot be stored now: try again");
+}
+
+struct memory_sink {
+	struct body_sink sink;
+	char *buf;
+	size_t len, cap;
+};
+
+static int memory_put(struct body_sink *sink, const char *data, size_t len)
+{
+	struct memory_sink *m = (struct memory_sink *)sink;
+
+	if (m->len + len + 1 > m->cap) {
+		size_t cap = m->cap ? m->cap : 8192;
+		char *grown;
+
+		while (cap < m->len + len + 1)
+			cap *= 2;
+		if (!(grown = realloc(m->buf, cap)))
+			return LMS_ENOMEM;
+		m->buf = grown;
+		m->cap = cap;
+	}
+	memcpy(m->buf + m->len, data, len);
+	m->len += len;
+	m->buf[m->len] = '\0';
+	return 0;
+}
+
+bool http_req_body_or_reply(struct http_req *req, long long limit)
+{
+	long long declared = req->ri->content_length;
+	struct memory_sink m = {.sink.put = memory_put};
+	long long rc;
+	bool late;
+
+	/* What is announced is allocated once; a chunked body grows. */
+	if (declared > 0 && declared <= limit) {
+		if (!(m.buf = malloc((size_t)declared + 1))) {
+			body_refuse(req, LMS_ENOMEM, false, limit);
+			return false;
+		}
+		m.cap = (size_t)declared + 1;
+	}
+	if ((rc = body_pump(req, limit, &m.sink, &late)) < 0 || !m.buf) {
+		if (rc < 0) {
+			free(m.buf);
+			body_refuse(req, rc, late, limit);
+			return false;
+		}
+		m.buf = strdup("");
+	}
+	if (!m.buf) {
+		body_refuse(req, LMS_ENOMEM, false, limit);
+		return false;
+	}
+	req->body = m.buf;
+	req->body_len = m.len;
+	return true;
+}
+
+struct file_sink {
+	struct body_sink sink;
+	int fd;
+	EVP_MD_CTX *md;
+};
+
+static int file_put(struct body_sink *sink, const char *data, size_t len)
+{
+	struct file_sink *f = (struct file_sink *)sink;
+
+	if (EVP_DigestUpdate(f->md, data, len) != 1)
+		return LMS_ENOMEM;
+	while (len) {
+		ssize_t n = write(f->fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_error("upload: cannot write a temporary file: %s", strerror(errno));
+			return LMS_EIO;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+bool http_req_body_to_file_or_reply(struct http_req *req, const char *dir,
+				    struct http_upload *up)
+{
+	long long limit = req->app->cfg->max_upload_bytes, rc = LMS_ENOMEM;
+	struct file_sink f = {.sink.put = file_put, .fd = -1};
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	bool late = false;
+
+	/* Nobody waits on a database connection while a file trickles in. */
+	http_req_db_release(req);
+	up->path[0] = '\0';
+	if ((size_t)snprintf(up->path, sizeof(up->path), "%s/.upload-XXXXXX", dir) >=
+	    sizeof(up->path))
+		goto fail;
+	if ((f.fd = mkostemp(up->path, O_CLOEXEC)) < 0) {
+		log_error("upload: cannot create a temporary file in %s: %s", dir, strerror(errno));
+		up->path[0] = '\0';
+		rc = LMS_EIO;
+		goto fail;
+	}
+	if (!(f.md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(f.md, EVP_sha256(), NULL) != 1)
+		goto fail;
+	if ((rc = body_pump(req, limit, &f.sink, &late)) < 0)
+		goto fail;
+	up->size = rc;
+	rc = LMS_EIO;
+	if (EVP_DigestFinal_ex(f.md, digest, &dlen) != 1 || fsync(f.fd) != 0)
+		goto fail;
+	for (unsigned int i = 0; i < dlen && i < 32; i++)
+		snprintf(up->sha256 + 2 * i, 3, "%02x", digest[i]);
+	EVP_MD_CTX_free(f.md);
+	close(f.fd);
+	return true;
+fail:
+	EVP_MD_CTX_free(f.md);
+	if (f.fd >= 0)
+		close(f.fd);
+	if (up->path[0])
+		unlink(up->path);
+	up->path[0] = '\0';
+	body_refuse(req, rc, late, limit);
+	return false;
 }
 
 static const char *type_name(char type)
@@ -319,7 +658,7 @@ json_t *http_page_cursor(long long last_id, size_t count, int limit)
 	return json_string(out);
 }
 
-static bool cursor_decode(const char *text, long long *id)
+bool http_page_cursor_decode(const char *text, long long *id)
 {
 	char in[64], raw[64], *end;
 	size_t n = strlen(text);
@@ -361,7 +700,7 @@ bool http_req_page_or_reply(struct http_req *req, int *limit, long long *cursor_
 			*limit = (int)v;
 	}
 	if ((n = http_req_query(req, "cursor", buf, sizeof(buf))) != -1 &&
-	    (n <= 0 || !cursor_decode(buf, cursor_id)))
+	    (n <= 0 || !http_page_cursor_decode(buf, cursor_id)))
 		http_json_error_add(&errors, "cursor", "is not a cursor this list returned");
 	if (errors) {
 		http_reply_problem(req, 400, "validation_failed", errors,
@@ -369,4 +708,18 @@ bool http_req_page_or_reply(struct http_req *req, int *limit, long long *cursor_
 		return false;
 	}
 	return true;
+}
+
+const char *http_req_client_addr(const struct http_req *req, char *buf, size_t len)
+{
+	const char *xff[MG_MAX_HEADERS];
+	size_t n = 0;
+
+	/* Every X-Forwarded-For line, in order: a proxy may add a line of
+	 * its own below one the client sent, rather than extend it. */
+	for (int i = 0; i < req->ri->num_headers && i < MG_MAX_HEADERS; i++)
+		if (!strcasecmp(req->ri->http_headers[i].name, "X-Forwarded-For"))
+			xff[n++] = req->ri->http_headers[i].value;
+	return netaddr_client(req->ri->remote_addr, xff, n, &req->app->cfg->trusted_proxies, buf,
+			      len);
 }

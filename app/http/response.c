@@ -50,6 +50,7 @@ const char *http_status_text(int status)
 	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
 	case 416: return "Range Not Satisfiable";
+	case 421: return "Misdirected Request";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
@@ -87,6 +88,13 @@ void http_reply_start(struct http_req *req, int status, const char *content_type
 	if (status < 300 && req->app && strcmp(req->method, "GET") && strcmp(req->method, "HEAD") &&
 	    strcmp(req->method, "OPTIONS"))
 		http_cache_invalidate(req->app->cache);
+	/* A body left unread cannot be told from the next request; a server
+	 * that is stopping sends its clients elsewhere. Either way the client
+	 * is told before it tries to reuse the connection. */
+	if (req->body_pending || (req->app && atomic_load(&req->app->draining)))
+		req->close = true;
+	if (req->close)
+		mg_disable_connection_keep_alive(req->conn);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	/* 204 and 304 have no body and must not claim one (RFC 9110 8.6). */
@@ -105,11 +113,13 @@ void http_reply_start(struct http_req *req, int status, const char *content_type
 		     "%s%s%s"
 		     "%s"
 		     "X-Request-Id: %s\r\n"
+		     "%s"
 		     "%s%s"
 		     "\r\n",
 		     status, http_status_text(status), date, security_headers,
 		     content_type ? "Content-Type: " : "", content_type ? content_type : "",
 		     content_type ? "\r\n" : "", length, req->request_id,
+		     req->close ? "Connection: close\r\n" : "",
 		     has_header(extra_headers, "Cache-Control") ? "" : "Cache-Control: no-store\r\n",
 		     extra_headers);
 	if (n < 0)
@@ -166,8 +176,12 @@ void http_reply_problem_json(struct http_req *req, int status, const json_t *pro
 	char extra[512], *text = problem ? json_dumps(problem, JSON_COMPACT) : NULL;
 
 	/* Saturation and outages pass quickly; tell clients when to come back. */
-	snprintf(extra, sizeof(extra), "%s%s", status == 503 ? "Retry-After: 1\r\n" : "",
-		 extra_headers ? extra_headers : "");
+	if (!extra_headers)
+		extra_headers = "";
+	snprintf(extra, sizeof(extra), "%s%s",
+		 status == 503 && !has_header(extra_headers, "Retry-After") ? "Retry-After: 1\r\n"
+									     : "",
+		 extra_headers);
 	if (text)
 		http_reply_bytes(req, status, "application/problem+json", text, strlen(text), extra);
 	else

@@ -119,10 +119,11 @@ static const struct route table[] = {
 	{HTTP_GET, "/api/v1/me/sections", class_session_sections_mine, GUARD_SIGNED_IN, 0},
 
 	/* reports: enrolments */
-	{HTTP_GET, "/api/v1/reports/enrollments", report_enrollments, GUARD_REPORTS_READ, 0},
+	{HTTP_GET, "/api/v1/reports/enrollments", report_enrollments, GUARD_REPORTS_READ,
+	 ROUTE_REPORT},
 
 	/* reports: OneRoster */
-	{HTTP_GET, "/api/v1/reports/oneroster", oneroster_report, GUARD_REPORTS_READ, 0},
+	{HTTP_GET, "/api/v1/reports/oneroster", oneroster_report, GUARD_REPORTS_READ, ROUTE_REPORT},
 
 	/* reports: summary and regional-centre KPIs */
 	{HTTP_GET, "/api/v1/reports/summary", summary_report, GUARD_REPORTS_READ, 0},

@@ -2,6 +2,8 @@
 #include "lms/http/server.h"
 
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +13,17 @@
 #include "lms/auth/guard.h"
 #include "lms/core/err.h"
 #include "lms/core/log.h"
+#include "lms/core/netaddr.h"
 #include "lms/http/metrics.h"
 #include "lms/http/response.h"
 #include "lms/http/routes.h"
 #include "lms/http/static.h"
 #include "lms/http/tls.h"
+#include "lms/http/watchdog.h"
 
 struct http_server {
 	struct mg_context *ctx;
+	struct http_app *app;
 	int port;
 };
 
@@ -76,151 +81,154 @@ static bool is_json_type(const char *ct)
 	       (n > 17 && !strncasecmp(ct, "application/", 12) && !strncasecmp(ct + n - 5, "+json", 5));
 }
 
-/* Reads the body into req->body, at most limit bytes. Each read asks for
- * no more than one byte past the limit: mg_read blocks until it has what
- * it was asked for, so a larger request would let a chunked body that never
- * ends hold this worker until the request timeout. */
-static int read_body(struct http_req *req, long long limit)
+/* CivetWeb keeps the first MG_MAX_HEADERS headers and drops the rest
+ * unseen: a request that fills them all may have had more (a
+ * Transfer-Encoding placed after them would pass every framing check). */
+static bool head_ok_or_reply(struct http_req *req)
 {
-	long long declared = req->ri->content_length;
-	size_t cap = declared > 0 ? (size_t)declared + 1 : 8192, len = 0, want;
-	char *buf = malloc(cap);
-	int n;
+	const struct mg_request_info *ri = req->ri;
+	const char *problem, *host = NULL;
+	int nhost = 0;
 
-	if (!buf)
-		return LMS_ENOMEM;
-	for (;;) {
-		if (len + 1 >= cap) {
-			char *grown = realloc(buf, cap * 2);
-			if (!grown) {
-				free(buf);
-				return LMS_ENOMEM;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		want = cap - len - 1;
-		if (want > (size_t)limit + 1 - len)
-			want = (size_t)limit + 1 - len;
-		n = mg_read(req->conn, buf + len, want);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if ((long long)len > limit) {
-			free(buf);
-			return LMS_ETOOBIG;
-		}
+	if (ri->num_headers >= MG_MAX_HEADERS) {
+		http_req_close(req);
+		http_reply_problem(req, 431, "too_many_headers", NULL,
+				   "a request may have at most %d header fields",
+				   MG_MAX_HEADERS - 1);
+		return false;
 	}
-	buf[len] = '\0';
-	req->body = buf;
-	req->body_len = len;
-	return n < 0 ? LMS_EIO : 0;
+	if ((problem = framing_problem(ri))) {
+		http_req_close(req);
+		http_reply_problem(req, 400, "invalid_request", NULL, "%s", problem);
+		return false;
+	}
+	for (int i = 0; i < ri->num_headers; i++)
+		if (!strcasecmp(ri->http_headers[i].name, "Host")) {
+			nhost++;
+			host = ri->http_headers[i].value;
+		}
+	/* RFC 9112 3.2: exactly one valid Host in HTTP/1.1, at most one before. */
+	if (nhost > 1 || (nhost == 0 && ri->http_version && strcmp(ri->http_version, "1.0")) ||
+	    (host && !http_host_valid(host))) {
+		http_req_close(req);
+		http_reply_problem(req, 400, "invalid_request", NULL,
+				   nhost > 1 ? "the Host header is given more than once"
+				   : host    ? "the Host header is not a valid host name"
+					     : "the Host header is missing");
+		return false;
+	}
+	return true;
+}
+
+/* A JSON route's body is read, checked and parsed before anyone looks at
+ * who sent it: no database connection waits on a client's upload speed. */
+static bool json_body_or_reply(struct http_req *req, long long limit, bool json_body)
+{
+	json_error_t jerr;
+
+	if (json_body && !is_json_type(http_req_header(req, "Content-Type"))) {
+		http_req_close(req);
+		http_reply_problem(req, 415, "unsupported_media_type", NULL,
+				   "the request body must be application/json");
+		return false;
+	}
+	if (!http_req_body_or_reply(req, limit))
+		return false;
+	if (!json_body || !req->body_len)
+		return true;
+	if (!http_json_depth_ok(req->body, req->body_len, HTTP_JSON_MAX_DEPTH)) {
+		http_reply_problem(req, 400, "invalid_request", NULL,
+				   "the body nests arrays and objects more than %d deep",
+				   HTTP_JSON_MAX_DEPTH);
+		return false;
+	}
+	if (!(req->json = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr))) {
+		http_reply_problem(req, 400, "invalid_request", NULL,
+				   "the body is not valid JSON: %s (line %d, column %d)", jerr.text,
+				   jerr.line, jerr.column);
+		return false;
+	}
+	return true;
+}
+
+static void no_route(struct http_req *req, unsigned method, unsigned allow)
+{
+	bool api = !strncmp(req->path, "/api/", 5) || !strcmp(req->path, "/api");
+	char allow_text[96], extra[160];
+
+	if (!allow && !api)
+		allow = HTTP_GET | HTTP_HEAD;
+	if (method == HTTP_OPTIONS && allow) {
+		/* No CORS: same-origin only, so no Access-Control-* headers. */
+		http_methods_format(allow | HTTP_OPTIONS, allow_text, sizeof(allow_text));
+		snprintf(extra, sizeof(extra), "Allow: %s\r\n", allow_text);
+		http_reply_start(req, 204, NULL, 0, extra);
+	} else if (allow && (method & (HTTP_GET | HTTP_HEAD)) && !api) {
+		req->static_file = true;
+		static_serve(req);
+	} else if (allow) {
+		http_methods_format(allow, allow_text, sizeof(allow_text));
+		snprintf(extra, sizeof(extra), "Allow: %s\r\n", allow_text);
+		http_reply_problem_headers(req, 405, "method_not_allowed", NULL, extra,
+					   "%s is not allowed here; allowed: %s",
+					   req->ri->request_method, allow_text);
+	} else {
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+	}
 }
 
 static void dispatch(struct http_req *req)
 {
 	const struct mg_request_info *ri = req->ri;
 	const struct lms_config *cfg = req->app->cfg;
-	const char *problem, *te;
 	unsigned method = http_method_bit(ri->request_method), allow = 0;
+	bool has_body, raw;
 	long long limit;
-	bool has_body, changes, json_body;
-	char allow_text[96], extra[160];
-	int rc;
 
-	if ((problem = framing_problem(ri))) {
-		mg_disable_connection_keep_alive(req->conn);
-		http_reply_problem(req, 400, "invalid_request", NULL, "%s", problem);
+	if (!head_ok_or_reply(req))
 		return;
-	}
-	/* decode_url is off, so local_uri_raw is the path as sent; decoding it
+	/* decode_url is off, so the target is the path as sent; decoding it
 	 * here lets a NUL or CR/LF be seen instead of silently cutting the path. */
-	if (!ri->local_uri_raw || ri->local_uri_raw[0] != '/' ||
-	    !(req->path = http_path_decode(ri->local_uri_raw))) {
+	if (!req->target || req->target[0] != '/' || !(req->path = http_path_decode(req->target))) {
 		http_reply_problem(req, 400, "invalid_request", NULL,
 				   "the request path has a bad escape, invalid UTF-8 or a control "
 				   "character");
 		return;
 	}
-	req->query = ri->query_string;
 	req->route = routes_match(req, method, &allow);
+	raw = req->route && (req->route->flags & ROUTE_RAW_BODY);
 	/* Uploads (raw bodies) have a limit of their own. */
-	limit = req->route && (req->route->flags & ROUTE_RAW_BODY) ? cfg->max_upload_bytes
-								    : cfg->max_body_bytes;
+	limit = raw ? cfg->max_upload_bytes : cfg->max_body_bytes;
 	if (ri->content_length > limit) {
-		mg_disable_connection_keep_alive(req->conn);
+		http_req_close(req);
 		http_reply_problem(req, 413, "body_too_large", NULL,
 				   "the request body is larger than %lld bytes", limit);
 		return;
 	}
-
-	te = http_req_header(req, "Transfer-Encoding");
-	has_body = ri->content_length > 0 || te;
-	/* Who may ask is settled before a byte of the body is read: nobody can
-	 * make a worker hold an upload that would be refused anyway. A body
-	 * left unread ends the connection. */
-	if (req->route && !guard_route_or_reply(req)) {
-		if (has_body)
-			mg_disable_connection_keep_alive(req->conn);
-		return;
-	}
-	changes = method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE);
-	json_body = changes && !(req->route && (req->route->flags & ROUTE_RAW_BODY));
-	if (json_body && has_body && !is_json_type(http_req_header(req, "Content-Type"))) {
-		http_reply_problem(req, 415, "unsupported_media_type", NULL,
-				   "the request body must be application/json");
-		return;
-	}
-	if (has_body) {
-		if ((rc = read_body(req, limit)) == LMS_ETOOBIG) {
-			mg_disable_connection_keep_alive(req->conn);
-			http_reply_problem(req, 413, "body_too_large", NULL,
-					   "the request body is larger than %lld bytes", limit);
+	has_body = ri->content_length > 0 || http_req_header(req, "Transfer-Encoding");
+	if (raw) {
+		/* An upload is authorised before a byte of it is read, and read
+		 * by its handler, which knows where it goes; until then the
+		 * connection cannot be reused. */
+		if (has_body && ri->content_length < 0) {
+			http_req_close(req);
+			http_reply_problem(req, 411, "length_required", NULL,
+					   "an upload must say its Content-Length");
 			return;
 		}
-		if (rc == LMS_ENOMEM) {
-			mg_disable_connection_keep_alive(req->conn);
-			http_reply_problem(req, 503, "unavailable", NULL, "out of memory");
+		req->body_pending = has_body;
+		if (!guard_route_or_reply(req))
 			return;
-		}
-		if (rc < 0) {
-			mg_disable_connection_keep_alive(req->conn);
-			http_reply_problem(req, 400, "invalid_request", NULL,
-					   "the request body could not be read");
+	} else {
+		if (has_body && !json_body_or_reply(req, limit,
+						    method & (HTTP_POST | HTTP_PUT | HTTP_PATCH |
+							      HTTP_DELETE)))
 			return;
-		}
+		if (req->route && !guard_route_or_reply(req))
+			return;
 	}
-	if (json_body && req->body_len) {
-		json_error_t jerr;
-		if (!(req->json = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr))) {
-			http_reply_problem(req, 400, "invalid_request", NULL,
-					   "the body is not valid JSON: %s (line %d, column %d)",
-					   jerr.text, jerr.line, jerr.column);
-			return;
-		}
-	}
-
 	if (!req->route) {
-		bool api = !strncmp(req->path, "/api/", 5) || !strcmp(req->path, "/api");
-		if (!allow && !api)
-			allow = HTTP_GET | HTTP_HEAD;
-		if (method == HTTP_OPTIONS && allow) {
-			/* No CORS: same-origin only, so no Access-Control-* headers. */
-			http_methods_format(allow | HTTP_OPTIONS, allow_text, sizeof(allow_text));
-			snprintf(extra, sizeof(extra), "Allow: %s\r\n", allow_text);
-			http_reply_start(req, 204, NULL, 0, extra);
-		} else if (allow && (method & (HTTP_GET | HTTP_HEAD)) && !api) {
-			req->static_file = true;
-			static_serve(req);
-		} else if (allow) {
-			http_methods_format(allow, allow_text, sizeof(allow_text));
-			snprintf(extra, sizeof(extra), "Allow: %s\r\n", allow_text);
-			http_reply_problem_headers(req, 405, "method_not_allowed", NULL, extra,
-						   "%s is not allowed here; allowed: %s",
-						   ri->request_method, allow_text);
-		} else {
-			http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
-		}
+		no_route(req, method, allow);
 		return;
 	}
 	req->route->handler(req);
@@ -230,8 +238,8 @@ static void dispatch(struct http_req *req)
 
 static void access_log(const struct http_req *req, double seconds)
 {
+	char addr[NETADDR_TEXT_MAX], *text;
 	json_t *line;
-	char *text;
 
 	if (!req->app->cfg->access_log)
 		return;
@@ -239,7 +247,8 @@ static void access_log(const struct http_req *req, double seconds)
 			 "method", req->ri->request_method, "path", req->path,
 			 "route", req->route ? req->route->pattern : NULL, "status", req->status,
 			 "bytes", (json_int_t)req->bytes_out, "seconds", seconds, "remote",
-			 req->ri->remote_addr, "request_id", req->request_id);
+			 http_req_client_addr(req, addr, sizeof(addr)), "request_id",
+			 req->request_id);
 	if (!line)
 		return;
 	if ((text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6))))
@@ -248,7 +257,24 @@ static void access_log(const struct http_req *req, double seconds)
 	json_decref(line);
 }
 
-static int begin_request(struct mg_connection *conn)
+/* The socket of the connection this worker thread serves, learnt when its
+ * TLS handshake starts (CivetWeb does not hand it out): the watchdog needs
+ * it to cut a read that outlasts its deadline. */
+static _Thread_local const void *tls_conn;
+static _Thread_local int tls_fd = -1;
+/* CivetWeb answered this connection's last request with an error itself. */
+static _Thread_local bool answered_by_civetweb;
+
+static void tls_info(const SSL *ssl, int where, int ret)
+{
+	(void)ret;
+	if (where & SSL_CB_HANDSHAKE_START) {
+		tls_conn = SSL_get_app_data(ssl);
+		tls_fd = SSL_get_fd(ssl);
+	}
+}
+
+static int serve(struct mg_connection *conn, const char *target, const char *query, bool last)
 {
 	struct http_req req = {0};
 	struct timespec end;
@@ -258,13 +284,16 @@ static int begin_request(struct mg_connection *conn)
 	req.ri = mg_get_request_info(conn);
 	req.app = req.ri->user_data;
 	req.method = req.ri->request_method;
+	req.target = target;
+	req.query = query;
+	req.fd = tls_conn == conn ? tls_fd : -1;
+	req.close = last;
 	clock_gettime(CLOCK_MONOTONIC, &req.start);
 	request_id_new(req.request_id);
 
 	dispatch(&req);
 
-	if (req.db)
-		db_pool_release(req.app->pool, req.db);
+	http_req_db_release(&req);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	seconds = (double)(end.tv_sec - req.start.tv_sec) +
 		  (double)(end.tv_nsec - req.start.tv_nsec) / 1e9;
@@ -279,17 +308,80 @@ static int begin_request(struct mg_connection *conn)
 	return req.status ? req.status : 500;
 }
 
+static int begin_request(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+
+	return serve(conn, ri->local_uri_raw, ri->query_string, false);
+}
+
+/*
+ * CivetWeb 1.15 answers nothing to a request whose target is in absolute
+ * form ("GET http://host/path", RFC 9112 3.2.2) unless it names this
+ * server's exact port, nor to "OPTIONS *": it closes the connection
+ * without a word. Such a request is still whole when the connection
+ * closes, so it is answered here: for our name as any other request, for
+ * another host 421.
+ */
+static void connection_close(const struct mg_connection *c)
+{
+	struct mg_connection *conn = (struct mg_connection *)c;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct http_app *app = ri ? ri->user_data : NULL;
+	char host[256], *target = NULL, *query;
+	const char *path;
+	bool answer = !answered_by_civetweb && app && ri->request_method && ri->request_uri &&
+		      !ri->local_uri;
+
+	answered_by_civetweb = false;
+	if (tls_conn == conn)
+		tls_conn = NULL;
+	if (!answer)
+		return;
+	if (!strcmp(ri->request_uri, "*")) {
+		struct http_req req = {.conn = conn, .ri = ri, .app = app, .method = "OPTIONS"};
+
+		request_id_new(req.request_id);
+		req.close = true;
+		if (!strcmp(ri->request_method, "OPTIONS"))
+			http_reply_start(&req, 204, NULL, 0,
+					 "Allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n");
+		else
+			http_reply_problem(&req, 400, "invalid_request", NULL,
+					   "only OPTIONS may ask about the server as a whole (*)");
+		return;
+	}
+	if (!(path = http_target_absolute(ri->request_uri, host, sizeof(host))) ||
+	    !(target = strdup(path)))
+		return;
+	if ((query = strchr(target, '?')))
+		*query++ = '\0';
+	mg_disable_connection_keep_alive(conn);
+	if (strcasecmp(host, app->cfg->public_host) != 0) {
+		struct http_req req = {.conn = conn, .ri = ri, .app = app, .method = ri->request_method};
+
+		request_id_new(req.request_id);
+		req.close = true;
+		http_reply_problem(&req, 421, "misdirected_request", NULL,
+				   "this server does not answer for %s", host);
+	} else {
+		serve(conn, target, query, true);
+	}
+	free(target);
+}
+
 /* Errors CivetWeb detects itself (malformed request line, headers too
  * large) get the same problem+json and security headers as ours. */
 static int http_error(struct mg_connection *conn, int status, const char *msg)
 {
 	struct http_req req = {0};
 
+	answered_by_civetweb = true;
 	req.conn = conn;
 	req.ri = mg_get_request_info(conn);
 	req.method = "GET";
 	request_id_new(req.request_id);
-	mg_disable_connection_keep_alive(conn);
+	http_req_close(&req);
 	http_reply_problem(&req, status, status == 413 || status == 431 ? "too_large" : "invalid_request",
 			   NULL, "%s", msg && *msg ? msg : http_status_text(status));
 	return 0;
@@ -310,7 +402,26 @@ static int init_ssl(void *ssl_ctx, void *user_data)
 		log_error("tls: %s", err);
 		return -1;
 	}
+	/* CivetWeb's own info callback does nothing; this one replaces it. */
+	SSL_CTX_set_info_callback(ssl_ctx, tls_info);
 	return 1;
+}
+
+/* Every connection is a socket and every worker may hold one: ask for as
+ * many descriptors as the hard limit allows. */
+static void files_limit_raise(int workers)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)workers + 256)
+		log_warn("http: %d workers but only %llu open files allowed: raise the limit "
+			 "(ulimit -n, LimitNOFILE=)", workers, (unsigned long long)rl.rlim_cur);
 }
 
 int http_server_start(struct http_app *app, struct http_server **out, char *err, size_t errlen)
@@ -335,7 +446,17 @@ int http_server_start(struct http_app *app, struct http_server **out, char *err,
 
 	const char *options[] = {
 		"listening_ports", ports,
+		/* A worker per open connection, keep-alive included: CivetWeb
+		 * 1.15 has no other way to serve many connections at once. Its
+		 * threads have a fixed 100 KiB stack (set when Debian built it),
+		 * which is why JSON nesting is bounded before parsing. */
 		"num_threads", threads,
+		/* Connections accepted while every worker is busy wait here and
+		 * in the kernel's queue, not refused. */
+		"connection_queue", "512",
+		"listen_backlog", "1024",
+		/* The request head, from its first byte, and any read or write
+		 * that stalls; bodies have their own deadline (request.c). */
 		"request_timeout_ms", timeout,
 		"keep_alive_timeout_ms", keepalive,
 		"enable_keep_alive", "yes",
@@ -363,17 +484,26 @@ int http_server_start(struct http_app *app, struct http_server **out, char *err,
 
 	callbacks.begin_request = begin_request;
 	callbacks.http_error = http_error;
+	callbacks.connection_close = connection_close;
 	callbacks.log_message = log_message;
 	callbacks.init_ssl = init_ssl;
 
 	if (!(s = calloc(1, sizeof(*s))))
 		return LMS_ENOMEM;
+	s->app = app;
+	files_limit_raise(cfg->worker_threads);
+	if (watchdog_start() < 0) {
+		snprintf(err, errlen, "cannot start the watchdog thread");
+		free(s);
+		return LMS_ENOMEM;
+	}
 	mg_init_library(MG_FEATURES_TLS);
 	s->ctx = mg_start(&callbacks, app, options);
 	if (!s->ctx) {
 		snprintf(err, errlen, "cannot start the HTTPS server on %s (port in use, or TLS set-up "
 				      "failed: see the log above)", ports);
 		mg_exit_library();
+		watchdog_stop();
 		free(s);
 		return LMS_EIO;
 	}
@@ -387,13 +517,23 @@ int http_server_start(struct http_app *app, struct http_server **out, char *err,
 
 int http_server_port(const struct http_server *s) { return s->port; }
 
+void http_server_drain(struct http_server *s)
+{
+	if (s)
+		atomic_store(&s->app->draining, true);
+}
+
 void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
 	/* mg_stop closes the listeners, then waits for every worker to finish
-	 * the request it is serving. */
+	 * the request it is serving; reads and writes still waiting on a
+	 * client end at once, so a stream still running is cut short (its
+	 * chunked body never ends, which its client sees). */
+	atomic_store(&s->app->draining, true);
 	mg_stop(s->ctx);
 	mg_exit_library();
+	watchdog_stop();
 	free(s);
 }

@@ -214,7 +214,7 @@ static void send_fd(struct http_req *req, int fd, long long size)
 	/* Fewer bytes than Content-Length promised: only closing the
 	 * connection tells the client. */
 	if (size > 0)
-		mg_disable_connection_keep_alive(req->conn);
+		http_req_close(req);
 	free(buf);
 }
 

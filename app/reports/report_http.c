@@ -256,8 +256,7 @@ void report_enrollments(struct http_req *req)
 	/* A connection that died under the report cannot take its audit row:
 	 * the pool replaces it, and the row goes through another one. */
 	if (rc == LMS_EUNAVAILABLE) {
-		db_pool_release(req->app->pool, req->db);
-		req->db = NULL;
+		http_req_db_release(req);
 	}
 
 	/* Recorded before the last chunk, so that a client that has the whole
@@ -274,7 +273,7 @@ void report_enrollments(struct http_req *req)
 		goto out;
 	/* Cut short: without the last chunk the client knows the report is
 	 * incomplete, once the connection closes. */
-	mg_disable_connection_keep_alive(req->conn);
+	http_req_close(req);
 out:
 	db_stream_end(&s);
 	csv_writer_release(&o.w);

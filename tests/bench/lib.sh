@@ -35,6 +35,8 @@ bench_serve() {
 	export LMS_DATA_DIR="$work/var" LMS_STATIC_DIR="$PWD/static"
 	export LMS_MIGRATIONS_DIR="$PWD/migrations" LMS_HTTPS_PORT=$port
 	export LMS_ACCESS_LOG=no LMS_LOG_LEVEL=warn
+	# No load balancer to warn: stop at once.
+	export LMS_SHUTDOWN_GRACE_MS=0
 	build-bench/lms migrate >/dev/null
 	build-bench/lms seed --demo >/dev/null
 	build-bench/lms seed --bench "$courses" >/dev/null

@@ -309,6 +309,10 @@ int harness_server_start(struct lms_server *s, const char *conninfo, const char 
 		setenv("LMS_MIGRATIONS_DIR", src_migrations, 1);
 		setenv("LMS_PASSWORD_HASH_ITERATIONS", "1000", 1);
 		setenv("LMS_WORKER_THREADS", "16", 1);
+		/* Every test client is 127.0.0.1; the throttle test sets its own. */
+		setenv("LMS_REGISTER_PER_ADDRESS", "100000", 1);
+		/* Tests stop servers all the time; the drain test sets its own. */
+		setenv("LMS_SHUTDOWN_GRACE_MS", "0", 1);
 		apply_env(env);
 		exec_lms(argv);
 	}
@@ -352,9 +356,9 @@ static int remove_tree(const char *dir)
 	return system(cmd);
 }
 
-int harness_server_stop(struct lms_server *s)
+int harness_server_wait(struct lms_server *s, int timeout_ms)
 {
-	double deadline = now_s() + 60;
+	double deadline = now_s() + timeout_ms / 1000.0;
 	int status = 0, rc = -1;
 
 	if (s->curl) {
@@ -363,7 +367,6 @@ int harness_server_stop(struct lms_server *s)
 	}
 	if (s->pid <= 0)
 		return -1;
-	kill(s->pid, SIGTERM);
 	while (now_s() < deadline) {
 		pid_t w = waitpid(s->pid, &status, WNOHANG);
 		if (w == s->pid) {
@@ -373,7 +376,7 @@ int harness_server_stop(struct lms_server *s)
 		pause_ms(20);
 	}
 	if (rc < 0) {
-		fprintf(stderr, "harness: lms did not stop within 60 s of SIGTERM\n");
+		fprintf(stderr, "harness: lms did not stop within %d ms\n", timeout_ms);
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, NULL, 0);
 	}
@@ -383,6 +386,13 @@ int harness_server_stop(struct lms_server *s)
 	else
 		remove_tree(s->dir);
 	return rc;
+}
+
+int harness_server_stop(struct lms_server *s)
+{
+	if (s->pid > 0)
+		kill(s->pid, SIGTERM);
+	return harness_server_wait(s, 60000);
 }
 
 struct buf {

@@ -83,6 +83,11 @@ int harness_server_start(struct lms_server *s, const char *conninfo, const char 
  * a clean stop with no sanitizer report), or -1; prints the log if not 0. */
 int harness_server_stop(struct lms_server *s);
 
+/* Waits at most timeout_ms for the server to exit after a signal the
+ * caller sent (SIGKILL after that); returns and reports as
+ * harness_server_stop does. */
+int harness_server_wait(struct lms_server *s, int timeout_ms);
+
 /* Prints the server's log to stderr. */
 void harness_server_dump_log(const struct lms_server *s);
 

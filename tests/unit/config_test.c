@@ -92,6 +92,10 @@ static void bad_values_name_file_and_line(void **state)
 		{"max_body_bytes = 2GiB\n", ":1: max_body_bytes"},
 		{"listen_address =\n", ":1: listen_address: must not be empty"},
 		{"db_pool_size = 0\n", ":1: db_pool_size"},
+		{"\ntrusted_proxies = 10.0.0.0/33\n",
+		 ":2: trusted_proxies: \"10.0.0.0/33\" is not an IP address or CIDR range"},
+		{"trusted_proxies = 127.0.0.1,,::1\n", ":1: trusted_proxies: an entry of the list"},
+		{"register_per_address = 0\n", ":1: register_per_address"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -135,6 +139,32 @@ static void environment_overrides_file(void **state)
 	unsetenv("LMS_DATABASE_URL");
 }
 
+static void trusted_proxies_are_parsed(void **state)
+{
+	struct lms_config cfg;
+	char err[256] = "";
+
+	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), 0);
+	assert_int_equal(cfg.trusted_proxies.n, 0);
+	assert_int_equal(cfg.register_per_address, 20);
+	assert_int_equal(cfg.register_window_s, 3600);
+	config_release(&cfg);
+
+	assert_int_equal(load("trusted_proxies = 127.0.0.1, 10.0.0.0/8, fd00::/8\n", &cfg, err,
+			      sizeof(err)),
+			 0);
+	assert_int_equal(cfg.trusted_proxies.n, 3);
+	assert_int_equal(cfg.trusted_proxies.v[1].prefix, 8);
+	config_release(&cfg);
+	assert_int_equal(cfg.trusted_proxies.n, 0);
+
+	setenv("LMS_TRUSTED_PROXIES", "10.1.2.3/8", 1);
+	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), LMS_EINVAL);
+	assert_non_null(strstr(err, "LMS_TRUSTED_PROXIES: trusted_proxies: \"10.1.2.3/8\" has bits"));
+	config_release(&cfg);
+	unsetenv("LMS_TRUSTED_PROXIES");
+}
+
 static void shipped_file_is_valid(void **state)
 {
 	struct lms_config cfg;
@@ -154,6 +184,7 @@ int main(void)
 		cmocka_unit_test(bad_values_name_file_and_line),
 		cmocka_unit_test(missing_file_is_an_error),
 		cmocka_unit_test(environment_overrides_file),
+		cmocka_unit_test(trusted_proxies_are_parsed),
 		cmocka_unit_test(shipped_file_is_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

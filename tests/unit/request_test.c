@@ -1,10 +1,11 @@
-/* request_test.c - unit tests for path decoding and JSON field checks */
+/* request_test.c - unit tests for path decoding, JSON field checks and page cursors */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,37 @@ static void json_check_names_each_bad_field(void **state)
 	json_decref(errors);
 }
 
+static void page_cursor_round_trips(void **state)
+{
+	static const long long ids[] = {1, 9, 10, 4096, 123456789, LLONG_MAX};
+	long long id;
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		json_t *cursor = http_page_cursor(ids[i], 20, 20);
+
+		assert_true(json_is_string(cursor));
+		id = 0;
+		assert_true(http_page_cursor_decode(json_string_value(cursor), &id));
+		assert_int_equal(id, ids[i]);
+		json_decref(cursor);
+	}
+}
+
+static void page_cursor_refuses_others(void **state)
+{
+	static const char *const bad[] = {
+		"", "c", "cA", "cDA" /* p0 */, "cC0x" /* p-1 */, "cDF4" /* p1x */,
+		"cCAx" /* "p 1" */, "eDE" /* x1 */, "cDE=", "cDE+", "cD E",
+		"cDk5OTk5OTk5OTk5OTk5OTk5OTk5", /* beyond LLONG_MAX */
+		"cDEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", /* longer than any cursor */
+	};
+	long long id;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (http_page_cursor_decode(bad[i], &id))
+			fail_msg("\"%s\" decoded to %lld", bad[i], id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +136,8 @@ int main(void)
 		cmocka_unit_test(refuses_control_characters_and_bad_escapes),
 		cmocka_unit_test(json_check_accepts_valid),
 		cmocka_unit_test(json_check_names_each_bad_field),
+		cmocka_unit_test(page_cursor_round_trips),
+		cmocka_unit_test(page_cursor_refuses_others),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

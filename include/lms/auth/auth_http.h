@@ -7,12 +7,16 @@
 struct http_req;
 
 /* POST /api/v1/auth/register: {email, password, display_name, ladder_stage,
- * affiliation_institution_id?, locale?} -> 201 user. */
+ * affiliation_institution_id?, locale?} -> 201 user; 429 (Retry-After)
+ * when the client's address has used register_per_address for the window,
+ * decided before the password is hashed. */
 void auth_register(struct http_req *req);
 
 /* POST /api/v1/auth/login: {email, password} -> 200 {user, csrf_token} and
  * the session cookie; 401 alike for an unknown email and a wrong password;
- * 429 when throttled. */
+ * 429 (Retry-After) when the account is locked. A failure from an address
+ * that failed often is answered late, or 429 at once when that address has
+ * too many attempts in flight; a correct password never is. */
 void auth_login(struct http_req *req);
 
 /* POST /api/v1/auth/logout: ends the session -> 204, cookie cleared. */

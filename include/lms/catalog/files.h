@@ -22,6 +22,19 @@ bool files_hash_valid(const char *hash);
 int files_blob_put(const char *root, const void *data, size_t len,
 		   char hash[FILES_HASH_LEN + 1]);
 
+/* Creates the store's root directory when missing, so that temporary
+ * files can be made in it. Returns 0 or LMS_EIO. */
+int files_store_ready(const char *root);
+
+/*
+ * Takes the synced temporary file tmp (in root, so on the same file
+ * system), holding size bytes whose SHA-256 is hash, into the store as
+ * root/<first two hex digits>/<hash>. tmp is gone afterwards in every case:
+ * renamed, or removed when the store holds those bytes already or on
+ * failure. Returns 0, LMS_EINVAL (hash is not a digest) or LMS_EIO.
+ */
+int files_blob_adopt(const char *root, const char *tmp, const char *hash, long long size);
+
 /*
  * Opens the stored file of hash for reading: *fd (the caller closes it)
  * and its *size. Returns 0, LMS_EINVAL when hash is not a valid name,

@@ -6,8 +6,9 @@
 #include <stddef.h>
 
 #include "lms/core/log.h"
+#include "lms/core/netaddr.h"
 
-/* Every key of config/lms.conf; strings are owned by the struct. */
+/* Every key of config/lms.conf; strings and address lists are owned by the struct. */
 struct lms_config {
 	char *listen_address;
 	char *public_host;         /* host name clients use: redirects, links */
@@ -26,8 +27,12 @@ struct lms_config {
 	int db_pool_wait_ms;
 	long long max_body_bytes;
 	long long max_upload_bytes;  /* raw bodies of upload routes */
-	int request_timeout_ms;
+	int request_timeout_ms;      /* the request head; a stalled read or write */
+	int body_timeout_ms;         /* a body's allowance before body_min_rate adds to it */
+	long long body_min_rate;     /* bytes per second a body must keep up */
 	int keep_alive_timeout_ms;
+	int report_pool_size;        /* database connections for streamed reports */
+	int shutdown_grace_ms;       /* SIGTERM: serve (draining) this long, then stop */
 	enum log_level log_level;
 	bool access_log;
 	int password_hash_iterations;
@@ -35,6 +40,9 @@ struct lms_config {
 	char *common_passwords_file;   /* empty: no list */
 	int session_idle_timeout_s;
 	int session_lifetime_s;
+	struct netaddr_list trusted_proxies; /* peers whose X-Forwarded-For is believed */
+	int register_per_address;    /* registrations one address may attempt per window */
+	int register_window_s;
 };
 
 /*

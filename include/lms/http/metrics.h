@@ -15,6 +15,6 @@
 void metrics_observe(size_t r, int status, double seconds);
 
 /* Renders every metric as Prometheus text (new string, free()), or NULL. */
-char *metrics_render(const struct db_pool_stats *pool);
+char *metrics_render(const struct db_pool_stats *pool, const struct db_pool_stats *reports);
 
 #endif

@@ -19,7 +19,10 @@ enum http_method {
 };
 
 enum route_flags {
-	ROUTE_RAW_BODY = 1 << 0, /* body is not JSON (uploads): no 415 */
+	ROUTE_RAW_BODY = 1 << 0, /* body is not JSON (uploads): no 415; the
+				  * handler reads it (http_req_body_to_file_or_reply) */
+	ROUTE_REPORT = 1 << 1,   /* a streamed report: database connections from
+				  * the reports' own pool */
 };
 
 typedef void (*http_handler)(struct http_req *req);

@@ -2,6 +2,7 @@
 #ifndef LMS_HTTP_SERVER_H
 #define LMS_HTTP_SERVER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "lms/auth/password.h"
@@ -14,6 +15,7 @@
 struct http_app {
 	const struct lms_config *cfg;
 	struct db_pool *pool;
+	struct db_pool *report_pool; /* streamed reports only; NULL: they use pool */
 	const struct migration_set *migrations;
 	char tls_cert[4096];     /* PEM paths the listener uses */
 	char tls_key[4096];
@@ -24,6 +26,7 @@ struct http_app {
 	/* A hash at the configured cost of a password nobody has: signing in
 	 * as an unknown email costs as much as a wrong password. */
 	char dummy_hash[PASSWORD_HASH_MAX];
+	atomic_bool draining;    /* stopping: not ready, every connection closes */
 };
 
 struct http_server;
@@ -37,6 +40,13 @@ int http_server_start(struct http_app *app, struct http_server **out, char *err,
 
 /* The port the HTTPS listener is bound to (useful with port 0). */
 int http_server_port(const struct http_server *s);
+
+/*
+ * Begins a graceful stop: /readyz answers 503 from now on and every
+ * response closes its connection, while new connections are still served
+ * so that a load balancer can notice.
+ */
+void http_server_drain(struct http_server *s);
 
 /* Stops accepting, lets in-flight requests finish, frees s. Accepts NULL. */
 void http_server_stop(struct http_server *s);
