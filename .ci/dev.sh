@@ -20,6 +20,7 @@ packages=(
 test_packages=(
 	chromium                            # browser tests, driven by Playwright
 	fonts-nanum                         # Korean text in their screenshots
+	clang-14 libclang-rt-14-dev         # fuzz targets: libFuzzer, sanitizer runtimes
 )
 command -v node >/dev/null || test_packages+=(nodejs npm)
 

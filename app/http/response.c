@@ -189,6 +189,7 @@ void http_reply_problem_json(struct http_req *req, int status, const json_t *pro
 	free(text);
 }
 
+__attribute__((format(printf, 6, 0)))
 static void problem_v(struct http_req *req, int status, const char *code, json_t *errors,
 		      const char *extra_headers, const char *detail_fmt, va_list ap)
 {

@@ -4,8 +4,6 @@
  * streamed while the server's memory stays flat */
 #include <curl/curl.h>
 #include <jansson.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -751,46 +749,6 @@ static void pulls_are_audited_with_filters_and_rows(void **state)
 
 /* ---- a large report ---- */
 
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-/* Samples the server's resident memory until told to stop. */
-struct rss_watch {
-	pid_t pid;
-	atomic_bool stop;
-	long peak_kb;
-	long samples;
-};
-
-static void *rss_watch_run(void *arg)
-{
-	struct rss_watch *w = arg;
-	const struct timespec pause = {0, 2 * 1000 * 1000};
-
-	while (!atomic_load(&w->stop)) {
-		long kb = rss_kb(w->pid);
-
-		if (kb > w->peak_kb)
-			w->peak_kb = kb;
-		w->samples++;
-		nanosleep(&pause, NULL);
-	}
-	return NULL;
-}
-
 static void bulk_load(void)
 {
 	char sql[1024];
@@ -900,9 +858,8 @@ static long get_counted(const struct harness_actor *a, const char *path, const c
 
 static void large_report_streams_in_flat_memory(void **state)
 {
-	struct rss_watch w = {.pid = server.pid};
+	struct harness_rss_watch w;
 	struct tally t, json;
-	pthread_t thread;
 	char path[128];
 	long before, status, json_status;
 
@@ -910,17 +867,15 @@ static void large_report_streams_in_flat_memory(void **state)
 	snprintf(path, sizeof(path), REPORT "?institution_id=%lld&format=csv", chosun);
 	/* Warm: TLS, the connection, the plan; then the baseline. */
 	assert_rowsf(&platform, 0, REPORT "?institution_id=%lld&status=rejected", chosun);
-	before = rss_kb(server.pid);
+	before = harness_rss_kb(server.pid);
 	assert_true(before > 0);
-	w.peak_kb = before;
-	if (pthread_create(&thread, NULL, rss_watch_run, &w) != 0)
+	if (harness_rss_watch_start(&w, server.pid, before) != 0)
 		fail_msg("cannot start the sampler");
 	status = get_counted(&platform, path, NULL, &t);
 	/* And as JSON lines. */
 	snprintf(path, sizeof(path), REPORT "?institution_id=%lld", chosun);
 	json_status = get_counted(&platform, path, NULL, &json);
-	atomic_store(&w.stop, true);
-	pthread_join(thread, NULL);
+	harness_rss_watch_stop(&w);
 
 	print_message("large report: %d rows, %zu bytes of CSV, %zu of JSON lines; server RSS"
 		      " %ld KiB before, peak %ld KiB (+%ld KiB) over %ld samples\n",

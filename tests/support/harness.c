@@ -830,3 +830,49 @@ long long harness_json_ll(const json_t *obj, const char *name)
 		fail_msg("%s is not an integer", name);
 	return json_integer_value(v);
 }
+
+long harness_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void *rss_watch_run(void *arg)
+{
+	struct harness_rss_watch *w = arg;
+
+	while (!atomic_load(&w->stop)) {
+		long kb = harness_rss_kb(w->pid);
+
+		if (kb > w->peak_kb)
+			w->peak_kb = kb;
+		w->samples++;
+		pause_ms(2);
+	}
+	return NULL;
+}
+
+int harness_rss_watch_start(struct harness_rss_watch *w, pid_t pid, long from_kb)
+{
+	w->pid = pid;
+	w->peak_kb = from_kb;
+	w->samples = 0;
+	atomic_init(&w->stop, false);
+	return pthread_create(&w->thread, NULL, rss_watch_run, w) == 0 ? 0 : -1;
+}
+
+void harness_rss_watch_stop(struct harness_rss_watch *w)
+{
+	atomic_store(&w->stop, true);
+	pthread_join(w->thread, NULL);
+}

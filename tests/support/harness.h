@@ -3,7 +3,9 @@
 #define LMS_TEST_HARNESS_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -127,6 +129,26 @@ int harness_raw_tls(const struct lms_server *s, const void *req, size_t len, cha
  */
 int harness_tls_handshake(const struct lms_server *s, int min_version, int max_version,
 			  const char *ciphers);
+
+/* Resident memory (VmRSS) of process pid in KiB, or -1. */
+long harness_rss_kb(pid_t pid);
+
+/* Samples a process's resident memory every 2 ms on a thread of its own,
+ * keeping the peak: what a server holds at its worst moment, which a
+ * reading taken after the fact would miss. */
+struct harness_rss_watch {
+	pid_t pid;
+	long peak_kb;
+	long samples;
+	atomic_bool stop;
+	pthread_t thread;
+};
+
+/* Starts watching pid, the peak starting at from_kb. Returns 0 or -1. */
+int harness_rss_watch_start(struct harness_rss_watch *w, pid_t pid, long from_kb);
+
+/* Stops the sampling; w->peak_kb and w->samples are final. */
+void harness_rss_watch_stop(struct harness_rss_watch *w);
 
 /* Fails the test, showing both strings, when needle is not in hay. */
 #define assert_contains(hay, needle)                                                     \

@@ -1,0 +1,28 @@
+# lms_core.cmake - what lms_core is built from: its sources, the Debian
+# packages it links and the warnings it is compiled with. Included by the
+# main build and by tests/fuzz, which compiles the same sources with clang.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(civetweb CONFIG REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson>=2.14)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq>=15)
+pkg_check_modules(CMARK REQUIRED IMPORTED_TARGET libcmark>=0.29)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip>=1.7)
+string(REGEX MATCH "^[0-9]+" LMS_PG_MAJOR "${LIBPQ_VERSION}")
+
+get_filename_component(LMS_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
+file(GLOB_RECURSE LMS_CORE_SOURCES CONFIGURE_DEPENDS ${LMS_ROOT}/app/*.c)
+list(REMOVE_ITEM LMS_CORE_SOURCES
+  ${LMS_ROOT}/app/main.c
+  ${LMS_ROOT}/app/compat/ssl_compat.c)
+
+set(LMS_CORE_LIBS
+  civetweb::civetweb PkgConfig::LIBPQ PkgConfig::JANSSON PkgConfig::CMARK
+  PkgConfig::LIBZIP
+  OpenSSL::SSL OpenSSL::Crypto Threads::Threads m)
+
+set(LMS_WARNINGS
+  -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes
+  -Wmissing-prototypes -Wvla -Wno-unused-parameter
+  $<$<BOOL:${LMS_WERROR}>:-Werror>)
