@@ -15,31 +15,22 @@
 	" 'institution_id', r.institution_id) ORDER BY r.id), '[]') FROM user_roles r"     \
 	" WHERE r.user_id = u.id))"
 
-static const char *id_or_null(long long n, char *buf, size_t len)
-{
-	if (!n)
-		return NULL;
-	snprintf(buf, len, "%lld", n);
-	return buf;
-}
-
 int account_store_create(struct db_conn *db, const struct account_new *a, json_t **user)
 {
 	PGresult *res = NULL;
-	char aff[24];
 	int rc;
 
 	*user = NULL;
 	/* One statement: the user and its learner role exist together or not
 	 * at all. */
-	rc = db_execp(db, &res,
+	rc = db_execf(db, &res,
 		      "WITH u AS (INSERT INTO users (email, password_hash, display_name,"
 		      " ladder_stage, affiliation_institution_id, locale)"
 		      " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id),"
 		      " r AS (INSERT INTO user_roles (user_id, role) SELECT id, 'learner' FROM u)"
 		      " SELECT id FROM u",
-		      a->email, a->password_hash, a->display_name, a->ladder_stage,
-		      id_or_null(a->affiliation_institution_id, aff, sizeof(aff)), a->locale);
+		      "ssss?ls", a->email, a->password_hash, a->display_name, a->ladder_stage,
+		      a->affiliation_institution_id != 0, a->affiliation_institution_id, a->locale);
 	if (rc == LMS_EDB && db_sqlstate_is(db, "23503"))
 		return LMS_ENOTFOUND;
 	if (rc < 0)
@@ -55,14 +46,10 @@ int account_store_credentials(struct db_conn *db, const char *email, long long *
 	PGresult *res = NULL;
 	int rc;
 
-	if ((rc = db_execp(db, &res,
-			   "SELECT id, password_hash FROM users WHERE lower(email) = lower($1)",
-			   email)) < 0)
+	if ((rc = db_one_row(db, &res,
+			     "SELECT id, password_hash FROM users WHERE lower(email) = lower($1)",
+			     "s", email)) < 0)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_ENOTFOUND;
-	}
 	*user_id = db_ll(res, 0, 0);
 	snprintf(hash, hashlen, "%s", PQgetvalue(res, 0, 1));
 	PQclear(res);
@@ -73,16 +60,11 @@ int account_store_secret(struct db_conn *db, long long user_id, char *email, siz
 			 char *hash, size_t hashlen)
 {
 	PGresult *res = NULL;
-	char id[24];
 	int rc;
 
-	snprintf(id, sizeof(id), "%lld", user_id);
-	if ((rc = db_execp(db, &res, "SELECT email, password_hash FROM users WHERE id = $1", id)) < 0)
+	if ((rc = db_one_row(db, &res, "SELECT email, password_hash FROM users WHERE id = $1", "l",
+			     user_id)) < 0)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_ENOTFOUND;
-	}
 	snprintf(email, emaillen, "%s", PQgetvalue(res, 0, 0));
 	snprintf(hash, hashlen, "%s", PQgetvalue(res, 0, 1));
 	PQclear(res);
@@ -91,51 +73,35 @@ int account_store_secret(struct db_conn *db, long long user_id, char *email, siz
 
 int account_store_set_hash(struct db_conn *db, long long user_id, const char *hash)
 {
-	char id[24];
-
-	snprintf(id, sizeof(id), "%lld", user_id);
-	return db_execp(db, NULL,
+	return db_execf(db, NULL,
 			"UPDATE users SET password_hash = $2, password_changed_at = now(),"
 			" updated_at = now() WHERE id = $1",
-			id, hash);
+			"ls", user_id, hash);
 }
 
 int account_store_get(struct db_conn *db, long long user_id, json_t **user)
 {
-	char id[24];
-
-	snprintf(id, sizeof(id), "%lld", user_id);
-	return db_jsonp(db, user, "SELECT " USER_JSON " FROM users u WHERE u.id = $1", id);
+	return db_jsonf(db, user, "SELECT " USER_JSON " FROM users u WHERE u.id = $1", "l",
+			user_id);
 }
 
 int account_store_institution_exists(struct db_conn *db, long long id)
 {
-	PGresult *res = NULL;
-	char sid[24];
-	int rc;
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	if ((rc = db_execp(db, &res, "SELECT 1 FROM institutions WHERE id = $1", sid)) < 0)
-		return rc;
-	rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
-	PQclear(res);
-	return rc;
+	return db_one_row(db, NULL, "SELECT 1 FROM institutions WHERE id = $1", "l", id);
 }
 
 int account_store_role_grant(struct db_conn *db, long long user_id, enum role role,
 			     long long institution_id, long long granted_by, bool *created)
 {
-	char uid[24], inst[24], by[24];
 	PGresult *res = NULL;
 	int rc;
 
 	*created = false;
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	rc = db_execp(db, &res,
+	rc = db_execf(db, &res,
 		      "INSERT INTO user_roles (user_id, role, institution_id, granted_by)"
 		      " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
-		      uid, role_name(role), id_or_null(institution_id, inst, sizeof(inst)),
-		      id_or_null(granted_by, by, sizeof(by)));
+		      "ls?l?l", user_id, role_name(role), institution_id != 0, institution_id,
+		      granted_by != 0, granted_by);
 	if (rc == LMS_EDB && db_sqlstate_is(db, "23503"))
 		return LMS_ENOTFOUND;
 	if (rc < 0)
@@ -148,34 +114,33 @@ int account_store_role_grant(struct db_conn *db, long long user_id, enum role ro
 int account_store_role_revoke(struct db_conn *db, long long user_id, enum role role,
 			      long long institution_id)
 {
-	char uid[24], inst[24];
 	PGresult *res = NULL;
 	int rc;
 
-	snprintf(uid, sizeof(uid), "%lld", user_id);
 	/* Serialises revocations of platform_admin, so two at once cannot
 	 * both see another admin left and leave none. */
 	if (role == ROLE_PLATFORM_ADMIN &&
 	    (rc = db_exec(db, NULL, "SELECT pg_advisory_xact_lock(hashtext('platform_admin'))", 0,
 			  NULL)) < 0)
 		goto out;
-	rc = db_execp(db, &res,
+	rc = db_execf(db, &res,
 		      "DELETE FROM user_roles WHERE user_id = $1 AND role = $2"
 		      " AND institution_id IS NOT DISTINCT FROM $3::bigint"
 		      " AND (role <> 'platform_admin' OR (SELECT count(*) FROM user_roles"
 		      " WHERE role = 'platform_admin') > 1)"
 		      " RETURNING id",
-		      uid, role_name(role), id_or_null(institution_id, inst, sizeof(inst)));
+		      "ls?l", user_id, role_name(role), institution_id != 0, institution_id);
 	if (rc < 0)
 		goto out;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		res = NULL;
 		/* Held but refused, or not held at all? */
-		rc = db_execp(db, &res,
+		rc = db_execf(db, &res,
 			      "SELECT 1 FROM user_roles WHERE user_id = $1 AND role = $2"
 			      " AND institution_id IS NOT DISTINCT FROM $3::bigint",
-			      uid, role_name(role), id_or_null(institution_id, inst, sizeof(inst)));
+			      "ls?l", user_id, role_name(role), institution_id != 0,
+			      institution_id);
 		if (rc == 0)
 			rc = PQntuples(res) ? LMS_ECONFLICT : LMS_ENOTFOUND;
 	}
@@ -186,10 +151,6 @@ out:
 
 int account_store_sessions_end(struct db_conn *db, long long user_id, long long keep_session_id)
 {
-	char uid[24], keep[24];
-
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(keep, sizeof(keep), "%lld", keep_session_id);
-	return db_execp(db, NULL, "DELETE FROM auth_sessions WHERE user_id = $1 AND id <> $2", uid,
-			keep);
+	return db_execf(db, NULL, "DELETE FROM auth_sessions WHERE user_id = $1 AND id <> $2", "ll",
+			user_id, keep_session_id);
 }

@@ -1,7 +1,6 @@
 /* audit.c - the audit trail: who read or changed what, when, from where */
 #include "lms/auth/audit.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "lms/core/err.h"
@@ -12,32 +11,23 @@
 #include "lms/http/response.h"
 #include "lms/http/server.h"
 
-/* Formats n into buf, or gives NULL (SQL NULL) for 0. */
-static const char *id_or_null(long long n, char *buf, size_t len)
-{
-	if (!n)
-		return NULL;
-	snprintf(buf, len, "%lld", n);
-	return buf;
-}
-
 int audit_insert(struct db_conn *db, long long actor_user_id, long long actor_token_id,
 		 const char *remote_addr, const char *request_id, const struct audit_event *ev)
 {
-	char user[24], token[24], target[24], inst[24], *detail = NULL;
+	char *detail = NULL;
 	int rc;
 
 	if (ev->detail && !(detail = json_dumps(ev->detail, JSON_COMPACT)))
 		return LMS_ENOMEM;
-	rc = db_execp(db, NULL,
+	/* An id of 0 is none: SQL NULL. */
+	rc = db_execf(db, NULL,
 		      "INSERT INTO audit_log (actor_user_id, actor_token_id, action, target_type,"
 		      " target_id, institution_id, remote_addr, request_id, detail)"
 		      " VALUES ($1, $2, $3, $4, $5, $6, $7::inet, $8, coalesce($9::jsonb, '{}'))",
-		      id_or_null(actor_user_id, user, sizeof(user)),
-		      id_or_null(actor_token_id, token, sizeof(token)), ev->action, ev->target_type,
-		      id_or_null(ev->target_id, target, sizeof(target)),
-		      id_or_null(ev->institution_id, inst, sizeof(inst)), remote_addr, request_id,
-		      detail);
+		      "?l?lss?l?lsss", actor_user_id != 0, actor_user_id, actor_token_id != 0,
+		      actor_token_id, ev->action, ev->target_type, ev->target_id != 0,
+		      ev->target_id, ev->institution_id != 0, ev->institution_id, remote_addr,
+		      request_id, detail);
 	if (rc < 0)
 		log_error("audit: cannot record %s: %s", ev->action, db->errmsg);
 	free(detail);
@@ -85,12 +75,7 @@ void audit_commit_and_reply(struct http_req *req, struct db_conn *db,
 int audit_list(struct db_conn *db, long long institution_id, long long before_id, int limit,
 	       json_t **items)
 {
-	char inst[24], before[24], lim[16];
-
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	snprintf(before, sizeof(before), "%lld", before_id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_jsonp(db, items,
+	return db_jsonf(db, items,
 			"SELECT coalesce(json_agg(json_build_object('id', a.id, 'at', a.at,"
 			" 'action', a.action, 'actor_user_id', a.actor_user_id, 'actor_token_id',"
 			" a.actor_token_id, 'target_type', a.target_type, 'target_id', a.target_id,"
@@ -99,5 +84,5 @@ int audit_list(struct db_conn *db, long long institution_id, long long before_id
 			" FROM (SELECT * FROM audit_log"
 			" WHERE ($1::bigint = 0 OR institution_id = $1::bigint)"
 			" AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3) a",
-			inst, before, lim);
+			"lli", institution_id, before_id, limit);
 }

@@ -37,53 +37,46 @@ int session_store_create(struct db_conn *db, long long user_id, int lifetime_s,
 			 const char *remote_addr, const char *user_agent,
 			 char token[SECRET_B64_LEN + 1])
 {
-	char hash[SECRET_HEX_LEN + 1], uid[24], life[24];
+	char hash[SECRET_HEX_LEN + 1];
 	int rc;
 
 	if ((rc = secret_token_new("", token, SECRET_B64_LEN + 1)) < 0)
 		return rc;
 	secret_sha256_hex(token, strlen(token), hash);
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(life, sizeof(life), "%d", lifetime_s);
-	if ((rc = db_execp(db, NULL,
+	if ((rc = db_execf(db, NULL,
 			   "DELETE FROM auth_sessions WHERE user_id = $1 AND expires_at <= now()",
-			   uid)) < 0)
+			   "l", user_id)) < 0)
 		return rc;
-	return db_execp(db, NULL,
+	return db_execf(db, NULL,
 			"INSERT INTO auth_sessions (token_hash, user_id, expires_at, remote_addr, "
 			"user_agent) VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => "
 			"$3::int), $4::inet, left($5, 200))",
-			hash, uid, life, remote_addr, user_agent);
+			"sliss", hash, user_id, lifetime_s, remote_addr, user_agent);
 }
 
 int session_store_lookup(struct db_conn *db, const char *token, int idle_s, struct principal *p)
 {
-	char hash[SECRET_HEX_LEN + 1], idle[24];
+	char hash[SECRET_HEX_LEN + 1];
 	PGresult *res = NULL;
 	int rc;
 
 	secret_sha256_hex(token, strlen(token), hash);
-	snprintf(idle, sizeof(idle), "%d", idle_s);
 	/* The last-use time is written at most every 30 s, not on every
 	 * request: idle expiry needs no finer grain. */
-	rc = db_execp(db, &res,
-		      "WITH s AS ("
-		      " SELECT id, user_id, last_seen_at FROM auth_sessions"
-		      " WHERE token_hash = decode($1, 'hex') AND expires_at > now()"
-		      " AND last_seen_at > now() - make_interval(secs => $2::int)),"
-		      " touched AS ("
-		      " UPDATE auth_sessions a SET last_seen_at = now() FROM s"
-		      " WHERE a.id = s.id AND s.last_seen_at < now() - interval '30 seconds')"
-		      " SELECT s.id, s.user_id, (SELECT string_agg(r.role || ':' ||"
-		      " coalesce(r.institution_id, 0), ',' ORDER BY r.role = 'platform_admin'"
-		      " DESC, r.id) FROM user_roles r WHERE r.user_id = s.user_id) FROM s",
-		      hash, idle);
+	rc = db_one_row(db, &res,
+			"WITH s AS ("
+			" SELECT id, user_id, last_seen_at FROM auth_sessions"
+			" WHERE token_hash = decode($1, 'hex') AND expires_at > now()"
+			" AND last_seen_at > now() - make_interval(secs => $2::int)),"
+			" touched AS ("
+			" UPDATE auth_sessions a SET last_seen_at = now() FROM s"
+			" WHERE a.id = s.id AND s.last_seen_at < now() - interval '30 seconds')"
+			" SELECT s.id, s.user_id, (SELECT string_agg(r.role || ':' ||"
+			" coalesce(r.institution_id, 0), ',' ORDER BY r.role = 'platform_admin'"
+			" DESC, r.id) FROM user_roles r WHERE r.user_id = s.user_id) FROM s",
+			"si", hash, idle_s);
 	if (rc < 0)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_ENOTFOUND;
-	}
 	memset(p, 0, sizeof(*p));
 	p->identified = true;
 	p->kind = PRINCIPAL_USER;
@@ -97,8 +90,5 @@ int session_store_lookup(struct db_conn *db, const char *token, int idle_s, stru
 
 int session_store_delete(struct db_conn *db, long long session_id)
 {
-	char id[24];
-
-	snprintf(id, sizeof(id), "%lld", session_id);
-	return db_execp(db, NULL, "DELETE FROM auth_sessions WHERE id = $1", id);
+	return db_execf(db, NULL, "DELETE FROM auth_sessions WHERE id = $1", "l", session_id);
 }

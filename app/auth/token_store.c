@@ -22,18 +22,14 @@ int token_store_lookup(struct db_conn *db, const char *token, struct principal *
 	int rc;
 
 	secret_sha256_hex(token, strlen(token), hash);
-	rc = db_execp(db, &res,
-		      "UPDATE api_tokens SET last_used_at = now()"
-		      " WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL"
-		      " AND expires_at > now()"
-		      " RETURNING id, institution_id, array_to_string(scopes, ',')",
-		      hash);
+	rc = db_one_row(db, &res,
+			"UPDATE api_tokens SET last_used_at = now()"
+			" WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL"
+			" AND expires_at > now()"
+			" RETURNING id, institution_id, array_to_string(scopes, ',')",
+			"s", hash);
 	if (rc < 0)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_ENOTFOUND;
-	}
 	memset(p, 0, sizeof(*p));
 	p->identified = true;
 	p->kind = PRINCIPAL_TOKEN;
@@ -57,7 +53,7 @@ int token_store_create(struct db_conn *db, long long institution_id, const char 
 		       unsigned scopes, int days, long long created_by, char secret[TOKEN_LEN + 1],
 		       json_t **row)
 {
-	char hash[SECRET_HEX_LEN + 1], inst[24], by[24], ndays[16], list[128] = "", prefix[16];
+	char hash[SECRET_HEX_LEN + 1], list[128] = "", prefix[16];
 	int rc;
 
 	*row = NULL;
@@ -71,42 +67,30 @@ int token_store_create(struct db_conn *db, long long institution_id, const char 
 		return rc;
 	secret_sha256_hex(secret, strlen(secret), hash);
 	snprintf(prefix, sizeof(prefix), "%.12s", secret);
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	snprintf(by, sizeof(by), "%lld", created_by);
-	snprintf(ndays, sizeof(ndays), "%d", days);
-	return db_jsonp(db, row,
+	return db_jsonf(db, row,
 			"INSERT INTO api_tokens AS t (institution_id, name, token_hash, token_prefix,"
 			" scopes, created_by, expires_at) VALUES ($1, $2, decode($3, 'hex'), $4,"
 			" string_to_array($5, ','), $6, now() + make_interval(days => $7::int))"
 			" RETURNING " TOKEN_JSON,
-			inst, name, hash, prefix, list, by, ndays);
+			"lssssli", institution_id, name, hash, prefix, list, created_by, days);
 }
 
 int token_store_list(struct db_conn *db, long long institution_id, long long before_id, int limit,
 		     json_t **items)
 {
-	char inst[24], before[24], lim[16];
-
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	snprintf(before, sizeof(before), "%lld", before_id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_jsonp(db, items,
+	return db_jsonf(db, items,
 			"SELECT coalesce(json_agg(" TOKEN_JSON " ORDER BY t.id DESC), '[]')"
 			" FROM (SELECT * FROM api_tokens WHERE ($1::bigint = 0 OR institution_id = $1::bigint)"
 			" AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3) t",
-			inst, before, lim);
+			"lli", institution_id, before_id, limit);
 }
 
 int token_store_institution(struct db_conn *db, long long id, long long *institution_id)
 {
-	char sid[24];
 	PGresult *res = NULL;
 	int rc;
 
-	snprintf(sid, sizeof(sid), "%lld", id);
-	if ((rc = db_execp(db, &res, "SELECT institution_id FROM api_tokens WHERE id = $1", sid)) < 0)
-		return rc;
-	rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
+	rc = db_one_row(db, &res, "SELECT institution_id FROM api_tokens WHERE id = $1", "l", id);
 	*institution_id = db_ll(res, 0, 0);
 	PQclear(res);
 	return rc;
@@ -114,12 +98,8 @@ int token_store_institution(struct db_conn *db, long long id, long long *institu
 
 int token_store_revoke(struct db_conn *db, long long id, long long by_user)
 {
-	char sid[24], by[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	snprintf(by, sizeof(by), "%lld", by_user);
-	return db_execp(db, NULL,
+	return db_execf(db, NULL,
 			"UPDATE api_tokens SET revoked_at = now(), revoked_by = $2"
 			" WHERE id = $1 AND revoked_at IS NULL",
-			sid, by);
+			"ll", id, by_user);
 }

@@ -71,13 +71,9 @@ int admin_store_owner(struct db_conn *db, enum admin_kind kind, long long id, bo
 		 OWNER_LESSON LOCKED},
 	};
 	PGresult *res = NULL;
-	char sid[24];
 	int rc;
 
-	snprintf(sid, sizeof(sid), "%lld", id);
-	if ((rc = db_execp(db, &res, sql[lock][kind], sid)) < 0)
-		return rc;
-	rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
+	rc = db_one_row(db, &res, sql[lock][kind], "l", id);
 	o->course_id = db_ll(res, 0, 0);
 	o->institution_id = db_ll(res, 0, 1);
 	PQclear(res);
@@ -89,26 +85,19 @@ int admin_store_program_id(struct db_conn *db, const char *code, long long *id)
 	PGresult *res = NULL;
 	int rc;
 
-	if ((rc = db_execp(db, &res, "SELECT id FROM programs WHERE code = $1", code)) < 0)
-		return rc;
-	rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
+	rc = db_one_row(db, &res, "SELECT id FROM programs WHERE code = $1", "s", code);
 	*id = db_ll(res, 0, 0);
 	PQclear(res);
 	return rc;
 }
 
-/* Runs a check whose one row holds a message, or NULL when all is well,
- * into *why (new). */
-static int check_message(struct db_conn *db, char **why, const char *sql, int nparams,
-			 const char *const *params)
+/* Reads a check whose outcome is rc and whose row (res, cleared here)
+ * holds a message, or NULL or no row when all is well, into *why (new). */
+static int check_message(int rc, PGresult *res, char **why)
 {
-	PGresult *res = NULL;
-	int rc;
-
 	*why = NULL;
-	if ((rc = db_exec(db, &res, sql, nparams, params)) < 0)
-		return rc;
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) && !(*why = strdup(PQgetvalue(res, 0, 0))))
+	if (rc == 0 && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
+	    !(*why = strdup(PQgetvalue(res, 0, 0))))
 		rc = LMS_ENOMEM;
 	PQclear(res);
 	return rc;
@@ -117,14 +106,13 @@ static int check_message(struct db_conn *db, char **why, const char *sql, int np
 int admin_store_prerequisites_check(struct db_conn *db, long long course_id,
 				    long long institution_id, const json_t *ids, char **why)
 {
-	char course[24], inst[24], *list = body_text(ids);
+	char *list = body_text(ids);
+	PGresult *res = NULL;
 	int rc;
 
 	*why = NULL;
 	if (!list)
 		return LMS_ENOMEM;
-	snprintf(course, sizeof(course), "%lld", course_id);
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
 	/* The rungs change rarely: one lock for all of them keeps two changes
 	 * from closing a cycle between them. */
 	if (course_id &&
@@ -134,8 +122,8 @@ int admin_store_prerequisites_check(struct db_conn *db, long long course_id,
 		goto out;
 	/* An unpublished course of another institution is, to this one, no
 	 * course at all. */
-	rc = check_message(
-		db, why,
+	rc = db_execf(
+		db, &res,
 		"WITH RECURSIVE ids AS (SELECT DISTINCT value::bigint AS id"
 		"  FROM jsonb_array_elements_text($3::jsonb)),"
 		" unknown AS (SELECT string_agg(ids.id::text, ', ' ORDER BY ids.id) AS list FROM ids"
@@ -150,7 +138,8 @@ int admin_store_prerequisites_check(struct db_conn *db, long long course_id,
 		"   THEN 'must not include the course itself'"
 		"  WHEN EXISTS (SELECT 1 FROM reach WHERE id = $1::bigint)"
 		"   THEN 'would make a cycle: a course listed already requires this one' END",
-		3, (const char *[]){course, inst, list});
+		"lls", course_id, institution_id, list);
+	rc = check_message(rc, res, why);
 out:
 	free(list);
 	return rc;
@@ -159,47 +148,50 @@ out:
 int admin_store_instructors_check(struct db_conn *db, long long institution_id,
 				  const json_t *ids, char **why)
 {
-	char inst[24], *list = body_text(ids);
+	char *list = body_text(ids);
+	PGresult *res = NULL;
 	int rc;
 
 	if (!list)
 		return LMS_ENOMEM;
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
 	/* Instructors whose home is the course's institution, or whose home
 	 * shares them with it. */
-	rc = check_message(db, why,
-			   "SELECT 'not instructors of the course''s institution or shared with"
-			   " it: ' || string_agg(i.id::text, ', ' ORDER BY i.id)"
-			   " FROM (SELECT DISTINCT value::bigint AS id"
-			   " FROM jsonb_array_elements_text($2::jsonb)) i"
-			   " WHERE NOT EXISTS (SELECT 1 FROM instructors n WHERE n.user_id = i.id"
-			   " AND n.home_institution_id = $1::bigint)"
-			   " AND NOT EXISTS (SELECT 1 FROM instructor_shares s"
-			   " WHERE s.instructor_id = i.id AND s.institution_id = $1::bigint)"
-			   " HAVING count(*) > 0",
-			   2, (const char *[]){inst, list});
+	rc = db_execf(db, &res,
+		      "SELECT 'not instructors of the course''s institution or shared with"
+		      " it: ' || string_agg(i.id::text, ', ' ORDER BY i.id)"
+		      " FROM (SELECT DISTINCT value::bigint AS id"
+		      " FROM jsonb_array_elements_text($2::jsonb)) i"
+		      " WHERE NOT EXISTS (SELECT 1 FROM instructors n WHERE n.user_id = i.id"
+		      " AND n.home_institution_id = $1::bigint)"
+		      " AND NOT EXISTS (SELECT 1 FROM instructor_shares s"
+		      " WHERE s.instructor_id = i.id AND s.institution_id = $1::bigint)"
+		      " HAVING count(*) > 0",
+		      "ls", institution_id, list);
+	rc = check_message(rc, res, why);
 	free(list);
 	return rc;
 }
 
-/* Runs sql with $1 = id and $2 = body; with out, the first column of its
- * row is an id into *out. */
+/* Runs sql with $1 = id, $2 = body and, when program is not NULL, $3 =
+ * *program; with out, sql answers one row whose first column is an id
+ * into *out (LMS_ENOTFOUND without the row). */
 static int with_body(struct db_conn *db, const char *sql, long long id, const json_t *body,
-		     const char *extra, long long *out)
+		     const long long *program, long long *out)
 {
-	char sid[24], *b = body_text(body);
+	char *b = body_text(body);
 	PGresult *res = NULL;
 	int rc;
 
 	if (!b)
 		return LMS_ENOMEM;
-	snprintf(sid, sizeof(sid), "%lld", id);
-	rc = extra ? db_execp(db, out ? &res : NULL, sql, sid, b, extra)
-		   : db_execp(db, out ? &res : NULL, sql, sid, b);
-	if (rc == 0 && out) {
-		rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
+	if (out)
+		rc = program ? db_one_row(db, &res, sql, "lsl", id, b, *program)
+			     : db_one_row(db, &res, sql, "ls", id, b);
+	else
+		rc = program ? db_execf(db, NULL, sql, "lsl", id, b, *program)
+			     : db_execf(db, NULL, sql, "ls", id, b);
+	if (rc == 0 && out)
 		*out = db_ll(res, 0, 0);
-	}
 	PQclear(res);
 	free(b);
 	return rc;
@@ -209,14 +201,13 @@ static int with_body(struct db_conn *db, const char *sql, long long id, const js
 static int with_body_json(struct db_conn *db, const char *sql, long long id, const json_t *body,
 			  json_t **out)
 {
-	char sid[24], *b = body_text(body);
+	char *b = body_text(body);
 	int rc;
 
 	*out = NULL;
 	if (!b)
 		return LMS_ENOMEM;
-	snprintf(sid, sizeof(sid), "%lld", id);
-	rc = db_jsonp(db, out, sql, sid, b);
+	rc = db_jsonf(db, out, sql, "ls", id, b);
 	free(b);
 	return rc;
 }
@@ -224,9 +215,6 @@ static int with_body_json(struct db_conn *db, const char *sql, long long id, con
 int admin_store_course_create(struct db_conn *db, long long institution_id, long long program_id,
 			      const json_t *body, long long *id)
 {
-	char program[24];
-
-	snprintf(program, sizeof(program), "%lld", program_id);
 	return with_body(db,
 			 "INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
 			 " summary_ko, summary_en, description, delivery, level, tags, published)"
@@ -236,15 +224,12 @@ int admin_store_course_create(struct db_conn *db, long long institution_id, long
 			 " coalesce(b->>'level', 'beginner'),"
 			 " ARRAY(SELECT jsonb_array_elements_text(b->'tags')),"
 			 " coalesce((b->>'published')::boolean, false)" BODY_FROM " RETURNING id",
-			 institution_id, body, program, id);
+			 institution_id, body, &program_id, id);
 }
 
 int admin_store_course_update(struct db_conn *db, long long id, long long program_id,
 			      const json_t *body)
 {
-	char program[24];
-
-	snprintf(program, sizeof(program), "%lld", program_id);
 	return with_body(db,
 			 "UPDATE courses SET"
 			 " program_id = CASE WHEN $3::bigint = 0 THEN program_id ELSE $3::bigint END,"
@@ -255,7 +240,7 @@ int admin_store_course_update(struct db_conn *db, long long id, long long progra
 			 " tags = CASE WHEN b ? 'tags'"
 			 " THEN ARRAY(SELECT jsonb_array_elements_text(b->'tags')) ELSE tags END,"
 			 " updated_at = now()" BODY_FROM " WHERE id = $1",
-			 id, body, program, NULL);
+			 id, body, &program_id, NULL);
 }
 
 int admin_store_prerequisites_set(struct db_conn *db, long long course_id, const json_t *ids)
@@ -267,26 +252,20 @@ int admin_store_prerequisites_set(struct db_conn *db, long long course_id, const
 int admin_store_section_state(struct db_conn *db, long long id, struct admin_section *s)
 {
 	PGresult *res = NULL;
-	char sid[24];
 	int rc;
 
-	snprintf(sid, sizeof(sid), "%lld", id);
 	/* Dates in the units catalog_rules compares: days and microseconds
 	 * since the epoch. */
-	if ((rc = db_execp(db, &res,
-			   "SELECT capacity, status, starts_on - DATE '1970-01-01',"
-			   " ends_on - DATE '1970-01-01',"
-			   " (extract(epoch FROM enrollment_opens_at) * 1000000)::bigint,"
-			   " (extract(epoch FROM enrollment_closes_at) * 1000000)::bigint,"
-			   " (SELECT count(*) FROM enrollments e WHERE e.section_id = s.id"
-			   " AND e.status = 'enrolled')"
-			   " FROM sections s WHERE id = $1",
-			   sid)) < 0)
+	if ((rc = db_one_row(db, &res,
+			     "SELECT capacity, status, starts_on - DATE '1970-01-01',"
+			     " ends_on - DATE '1970-01-01',"
+			     " (extract(epoch FROM enrollment_opens_at) * 1000000)::bigint,"
+			     " (extract(epoch FROM enrollment_closes_at) * 1000000)::bigint,"
+			     " (SELECT count(*) FROM enrollments e WHERE e.section_id = s.id"
+			     " AND e.status = 'enrolled')"
+			     " FROM sections s WHERE id = $1",
+			     "l", id)) < 0)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_ENOTFOUND;
-	}
 	s->capacity = (int)db_ll(res, 0, 0);
 	snprintf(s->status, sizeof(s->status), "%s", PQgetvalue(res, 0, 1));
 	s->span.starts_on = db_ll(res, 0, 2);
@@ -330,14 +309,11 @@ int admin_store_instructors_set(struct db_conn *db, long long section_id, const 
 
 int admin_store_section_get(struct db_conn *db, long long id, json_t **section)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	return db_jsonp(db, section,
+	return db_jsonf(db, section,
 			"SELECT json_build_object(" CATALOG_SECTION_FIELDS ", 'course_id', s.course_id,"
 			" 'created_at', s.created_at, 'updated_at', s.updated_at)"
 			" FROM sections s" CATALOG_SECTION_COUNTS " WHERE s.id = $1",
-			sid);
+			"l", id);
 }
 
 int admin_store_module_create(struct db_conn *db, long long course_id, const json_t *body,
@@ -362,10 +338,8 @@ int admin_store_module_update(struct db_conn *db, long long id, const json_t *bo
 
 int admin_store_lesson_get(struct db_conn *db, long long id, json_t **lesson)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	return db_jsonp(db, lesson, "SELECT " LESSON_JSON " FROM lessons l WHERE l.id = $1", sid);
+	return db_jsonf(db, lesson, "SELECT " LESSON_JSON " FROM lessons l WHERE l.id = $1", "l",
+			id);
 }
 
 int admin_store_lesson_create(struct db_conn *db, long long module_id, const json_t *body,

@@ -1,9 +1,6 @@
 /* catalog_store.c - reading the catalogue: institutions, programmes, courses */
 #include "lms/catalog/catalog_store.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 
@@ -25,16 +22,11 @@
 
 int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **items)
 {
-	char inst[24], after[24], limit[16];
-
-	snprintf(inst, sizeof(inst), "%lld", f->institution_id);
-	snprintf(after, sizeof(after), "%lld", f->after_id);
-	snprintf(limit, sizeof(limit), "%d", f->limit);
 	/* Each filter is "($n IS NULL OR ...)": the statement is planned with
 	 * its parameters' values, so the unused ones fold away and the search
 	 * words reach the trigram and bigram indexes as plain conditions.
 	 * Managers' answers add "published"; the public one keeps its bytes. */
-	return db_jsonp(
+	return db_jsonf(
 		db, items,
 		"SELECT coalesce(json_agg(x ORDER BY (x->>'id')::bigint), '[]') FROM ("
 		" SELECT CASE WHEN $14::boolean"
@@ -56,25 +48,21 @@ int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, js
 		" AND ($9::text IS NULL OR c.search_text LIKE lower($9))"
 		" AND ($10::text IS NULL OR c.search_bigrams @> lower($10::text)::text[])"
 		" ORDER BY c.id LIMIT $12) t",
-		f->program, inst, f->delivery, f->stage, f->open ? "true" : "false", f->patterns[0],
-		f->patterns[1], f->patterns[2], f->patterns[3], f->bigrams, after, limit, f->lang,
-		f->include_unpublished ? "true" : "false");
+		"slssbssssslisb", f->program, f->institution_id, f->delivery, f->stage, f->open,
+		f->patterns[0], f->patterns[1], f->patterns[2], f->patterns[3], f->bigrams,
+		f->after_id, f->limit, f->lang, f->include_unpublished);
 }
 
 int catalog_store_course_owner(struct db_conn *db, long long id, long long *institution_id,
 			       bool *published)
 {
 	PGresult *res = NULL;
-	char sid[24];
 	int rc;
 
-	snprintf(sid, sizeof(sid), "%lld", id);
-	if ((rc = db_execp(db, &res, "SELECT institution_id, published FROM courses WHERE id = $1",
-			   sid)) < 0)
-		return rc;
-	rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
+	rc = db_one_row(db, &res, "SELECT institution_id, published FROM courses WHERE id = $1",
+			"l", id);
 	*institution_id = db_ll(res, 0, 0);
-	*published = rc == 0 && strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	*published = db_bool(res, 0, 1);
 	PQclear(res);
 	return rc;
 }
@@ -82,10 +70,7 @@ int catalog_store_course_owner(struct db_conn *db, long long id, long long *inst
 int catalog_store_course(struct db_conn *db, long long id, const char *lang, bool manager,
 			 json_t **course)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	return db_jsonp(
+	return db_jsonf(
 		db, course,
 		"SELECT json_build_object('id', c.id, 'code', c.code, 'program', p.code,"
 		" 'institution_id', c.institution_id,"
@@ -119,34 +104,26 @@ int catalog_store_course(struct db_conn *db, long long id, const char *lang, boo
 		"  WHERE s.course_id = c.id AND (s.status <> 'draft' OR $3::boolean)))"
 		" FROM courses c JOIN programs p ON p.id = c.program_id"
 		" JOIN institutions i ON i.id = c.institution_id WHERE c.id = $1",
-		sid, lang, manager ? "true" : "false");
+		"lsb", id, lang, manager);
 }
 
 int catalog_store_institutions(struct db_conn *db, long long after_id, int limit,
 			       const char *lang, json_t **items)
 {
-	char after[24], lim[16];
-
-	snprintf(after, sizeof(after), "%lld", after_id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_jsonp(db, items,
+	return db_jsonf(db, items,
 			"SELECT coalesce(json_agg(json_build_object('id', i.id, 'code', i.code,"
 			" 'kind', i.kind, 'name', CASE WHEN $3 = 'en' THEN i.name_en ELSE i.name_ko END,"
 			" 'name_ko', i.name_ko, 'name_en', i.name_en, 'region', i.region,"
 			" 'is_partner', i.is_partner, 'is_regional_center', i.is_regional_center)"
 			" ORDER BY i.id), '[]') FROM (SELECT * FROM institutions WHERE id > $1::bigint"
 			" ORDER BY id LIMIT $2) i",
-			after, lim, lang);
+			"lis", after_id, limit, lang);
 }
 
 int catalog_store_programs(struct db_conn *db, long long after_id, int limit, const char *lang,
 			   json_t **items)
 {
-	char after[24], lim[16];
-
-	snprintf(after, sizeof(after), "%lld", after_id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_jsonp(db, items,
+	return db_jsonf(db, items,
 			"SELECT coalesce(json_agg(json_build_object('id', p.id, 'code', p.code,"
 			" 'name', CASE WHEN $3 = 'en' THEN p.name_en ELSE p.name_ko END,"
 			" 'name_ko', p.name_ko, 'name_en', p.name_en,"
@@ -156,5 +133,5 @@ int catalog_store_programs(struct db_conn *db, long long after_id, int limit, co
 			" 'approval_required', p.approval_required,"
 			" 'min_attendance_pct', p.min_attendance_pct) ORDER BY p.id), '[]')"
 			" FROM (SELECT * FROM programs WHERE id > $1::bigint ORDER BY id LIMIT $2) p",
-			after, lim, lang);
+			"lis", after_id, limit, lang);
 }

@@ -36,76 +36,59 @@ static void facts_read(const PGresult *res, struct content_facts *f)
 {
 	f->course_id = db_ll(res, 0, 0);
 	f->institution_id = db_ll(res, 0, 1);
-	f->published = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
-	f->enrolled = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-	f->enrolled_active = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
-	f->teaches = strcmp(PQgetvalue(res, 0, 5), "t") == 0;
+	f->published = db_bool(res, 0, 2);
+	f->enrolled = db_bool(res, 0, 3);
+	f->enrolled_active = db_bool(res, 0, 4);
+	f->teaches = db_bool(res, 0, 5);
 }
 
 int content_store_lesson_facts(struct db_conn *db, long long lesson_id, long long user_id,
 			       struct content_facts *f)
 {
-	char sid[24], uid[24];
 	PGresult *res = NULL;
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	snprintf(sid, sizeof(sid), "%lld", lesson_id);
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	if ((rc = db_execp(db, &res,
-			   "SELECT " FACTS_COLUMNS " FROM lessons l" LESSON_COURSE
-			   " WHERE l.id = $1",
-			   sid, uid)) < 0)
+	if ((rc = db_one_row(db, &res,
+			     "SELECT " FACTS_COLUMNS " FROM lessons l" LESSON_COURSE
+			     " WHERE l.id = $1",
+			     "ll", lesson_id, user_id)) < 0)
 		return rc;
-	if (PQntuples(res) == 1)
-		facts_read(res, f);
-	else
-		rc = LMS_ENOTFOUND;
+	facts_read(res, f);
 	PQclear(res);
-	return rc;
+	return 0;
 }
 
 int content_store_attachment(struct db_conn *db, long long id, long long user_id,
 			     struct content_facts *f, struct content_file *file)
 {
-	char sid[24], uid[24];
 	PGresult *res = NULL;
 	int rc;
 
 	memset(f, 0, sizeof(*f));
 	memset(file, 0, sizeof(*file));
-	snprintf(sid, sizeof(sid), "%lld", id);
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	if ((rc = db_execp(db, &res,
-			   "SELECT " FACTS_COLUMNS ", a.id, a.lesson_id, a.size, a.sha256,"
-			   " a.content_type, a.filename FROM attachments a"
-			   " JOIN lessons l ON l.id = a.lesson_id" LESSON_COURSE
-			   " WHERE a.id = $1",
-			   sid, uid)) < 0)
+	if ((rc = db_one_row(db, &res,
+			     "SELECT " FACTS_COLUMNS ", a.id, a.lesson_id, a.size, a.sha256,"
+			     " a.content_type, a.filename FROM attachments a"
+			     " JOIN lessons l ON l.id = a.lesson_id" LESSON_COURSE
+			     " WHERE a.id = $1",
+			     "ll", id, user_id)) < 0)
 		return rc;
-	if (PQntuples(res) == 1) {
-		facts_read(res, f);
-		file->id = db_ll(res, 0, 6);
-		file->lesson_id = db_ll(res, 0, 7);
-		file->size = db_ll(res, 0, 8);
-		snprintf(file->sha256, sizeof(file->sha256), "%s", PQgetvalue(res, 0, 9));
-		snprintf(file->content_type, sizeof(file->content_type), "%s",
-			 PQgetvalue(res, 0, 10));
-		snprintf(file->filename, sizeof(file->filename), "%s", PQgetvalue(res, 0, 11));
-	} else {
-		rc = LMS_ENOTFOUND;
-	}
+	facts_read(res, f);
+	file->id = db_ll(res, 0, 6);
+	file->lesson_id = db_ll(res, 0, 7);
+	file->size = db_ll(res, 0, 8);
+	snprintf(file->sha256, sizeof(file->sha256), "%s", PQgetvalue(res, 0, 9));
+	snprintf(file->content_type, sizeof(file->content_type), "%s", PQgetvalue(res, 0, 10));
+	snprintf(file->filename, sizeof(file->filename), "%s", PQgetvalue(res, 0, 11));
 	PQclear(res);
-	return rc;
+	return 0;
 }
 
 int content_store_syllabus(struct db_conn *db, long long course_id, const char *lang,
 			   json_t **out)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", course_id);
-	return db_jsonp(
+	return db_jsonf(
 		db, out,
 		"SELECT json_build_object('course_id', $1::bigint, 'modules',"
 		" coalesce(json_agg(json_build_object('id', m.id, 'position', m.position,"
@@ -118,17 +101,13 @@ int content_store_syllabus(struct db_conn *db, long long course_id, const char *
 		"   ORDER BY l.position, l.id), '[]') FROM lessons l WHERE l.module_id = m.id))"
 		"  ORDER BY m.position, m.id), '[]'))"
 		" FROM course_modules m WHERE m.course_id = $1",
-		sid, lang);
+		"ls", course_id, lang);
 }
 
 int content_store_lesson(struct db_conn *db, long long id, long long user_id, const char *lang,
 			 json_t **out)
 {
-	char sid[24], uid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	return db_jsonp(
+	return db_jsonf(
 		db, out,
 		"SELECT json_build_object('id', l.id, 'module_id', l.module_id,"
 		" 'course_id', m.course_id, 'position', l.position,"
@@ -141,59 +120,49 @@ int content_store_lesson(struct db_conn *db, long long id, long long user_id, co
 		"  WHERE p.lesson_id = l.id AND p.user_id = $2),"
 		" 'created_at', l.created_at, 'updated_at', l.updated_at)"
 		" FROM lessons l JOIN course_modules m ON m.id = l.module_id WHERE l.id = $1",
-		sid, uid, lang);
+		"lls", id, user_id, lang);
 }
 
 int content_store_attachment_add(struct db_conn *db, const struct content_file *file,
 				 long long user_id, json_t **out)
 {
-	char lesson[24], size[24], uid[24];
-
-	snprintf(lesson, sizeof(lesson), "%lld", file->lesson_id);
-	snprintf(size, sizeof(size), "%lld", file->size);
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	return db_jsonp(db, out,
+	return db_jsonf(db, out,
 			"INSERT INTO attachments AS a (lesson_id, filename, content_type, size,"
 			" sha256, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6)"
 			" RETURNING " ATTACHMENT_JSON,
-			lesson, file->filename, file->content_type, size, file->sha256, uid);
+			"lsslsl", file->lesson_id, file->filename, file->content_type, file->size,
+			file->sha256, user_id);
 }
 
 int content_store_lesson_complete(struct db_conn *db, long long user_id, long long lesson_id,
 				  json_t **out)
 {
-	char uid[24], lid[24];
 	int rc;
 
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(lid, sizeof(lid), "%lld", lesson_id);
 	/* The first completion counts; repeating it changes nothing. Two
 	 * statements: the second one's snapshot sees a row that a concurrent
 	 * first completion committed while this insert waited on it. */
-	if ((rc = db_execp(db, NULL,
+	if ((rc = db_execf(db, NULL,
 			   "INSERT INTO lesson_progress (user_id, lesson_id) VALUES ($1, $2)"
 			   " ON CONFLICT DO NOTHING",
-			   uid, lid)) < 0)
+			   "ll", user_id, lesson_id)) < 0)
 		return rc;
-	return db_jsonp(db, out,
+	return db_jsonf(db, out,
 			"SELECT json_build_object('lesson_id', lesson_id, 'completed_at',"
 			" completed_at) FROM lesson_progress WHERE user_id = $1 AND lesson_id = $2",
-			uid, lid);
+			"ll", user_id, lesson_id);
 }
 
 int content_store_course_progress(struct db_conn *db, long long user_id, long long course_id,
 				  long long *completed, long long *total)
 {
-	char uid[24], cid[24];
 	json_t *progress = NULL;
 	int rc;
 
 	*completed = *total = 0;
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(cid, sizeof(cid), "%lld", course_id);
-	if ((rc = db_jsonp(db, &progress,
-			   "SELECT " CONTENT_STORE_PROGRESS_JSON("$1::bigint", "$2::bigint"), uid,
-			   cid)) < 0)
+	if ((rc = db_jsonf(db, &progress,
+			   "SELECT " CONTENT_STORE_PROGRESS_JSON("$1::bigint", "$2::bigint"), "ll",
+			   user_id, course_id)) < 0)
 		return rc;
 	*completed = json_integer_value(json_object_get(progress, "completed"));
 	*total = json_integer_value(json_object_get(progress, "total"));

@@ -245,10 +245,8 @@ int migrate_check(struct db_conn *c, const struct migration_set *set, char *err,
 
 static int apply_one(struct db_conn *c, const struct migration *m, char *err, size_t errlen)
 {
-	char version[16];
 	int rc;
 
-	snprintf(version, sizeof(version), "%d", m->version);
 	if ((rc = db_begin(c)) < 0)
 		return db_fail(c, rc, m->file, err, errlen);
 	if ((rc = db_exec_script(c, m->sql)) < 0) {
@@ -257,9 +255,9 @@ static int apply_one(struct db_conn *c, const struct migration *m, char *err, si
 		db_rollback(c);
 		return rc;
 	}
-	rc = db_execp(c, NULL,
+	rc = db_execf(c, NULL,
 		      "INSERT INTO schema_migrations (version, file, checksum) VALUES ($1, $2, $3)",
-		      version, m->file, m->checksum);
+		      "iss", m->version, m->file, m->checksum);
 	if (rc < 0 || (rc = db_commit(c)) < 0) {
 		db_fail(c, rc, m->file, err, errlen);
 		db_rollback(c);

@@ -1,6 +1,7 @@
 /* sql.c - the one SQL wrapper: $n parameters, checked results, SQLSTATE */
 #include "lms/db/sql.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,112 @@ int db_json(struct db_conn *c, json_t **out, const char *sql, int nparams,
 	return rc;
 }
 
+/* Writes n in decimal at the end of buf (24 bytes: any long long fits)
+ * and returns where it starts: cheaper than snprintf on every id. */
+static const char *number_text(char buf[24], long long n)
+{
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	char *p = buf + 23;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (n < 0)
+		*--p = '-';
+	return p;
+}
+
+int db_params_vformat(struct db_params *p, const char *types, va_list ap)
+{
+	p->n = 0;
+	for (const char *t = types; *t; t++) {
+		bool present = true;
+		const char *v;
+
+		if (p->n == DB_PARAMS_MAX)
+			return LMS_EINVAL;
+		if (*t == '?') {
+			present = va_arg(ap, int) != 0;
+			t++;
+		}
+		switch (*t) {
+		case 'l': v = number_text(p->text[p->n], va_arg(ap, long long)); break;
+		case 'i': v = number_text(p->text[p->n], va_arg(ap, int)); break;
+		case 's': v = va_arg(ap, const char *); break;
+		case 'b': v = va_arg(ap, int) ? "true" : "false"; break;
+		default: return LMS_EINVAL;
+		}
+		p->values[p->n++] = present ? v : NULL;
+	}
+	return 0;
+}
+
+int db_params_format(struct db_params *p, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = db_params_vformat(p, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Runs sql with n parameters as db_exec, and answers as db_one_row. */
+static int one_row(struct db_conn *c, PGresult **res, const char *sql, int n,
+		   const char *const *params)
+{
+	PGresult *r = NULL;
+	int rc;
+
+	if ((rc = db_exec(c, &r, sql, n, params)) < 0)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return LMS_ENOTFOUND;
+	}
+	if (res)
+		*res = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
+int db_typed(enum db_typed_kind kind, struct db_conn *c, void *out, const char *sql,
+	     const char *types, ...)
+{
+	struct db_params p;
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = db_params_vformat(&p, types, ap);
+	va_end(ap);
+	/* A malformed types string is a fault of the code, not of the
+	 * database: it is reported as a database error, so that it is logged
+	 * and answered as one; out is left as the function run fails. */
+	if (rc < 0) {
+		c->sqlstate[0] = c->constraint[0] = '\0';
+		snprintf(c->errmsg, sizeof(c->errmsg), "bad parameter types \"%s\"", types);
+		if (kind == DB_TYPED_STREAM) {
+			memset(out, 0, sizeof(struct db_stream));
+			((struct db_stream *)out)->c = c;
+		} else if (kind == DB_TYPED_JSON) {
+			*(json_t **)out = NULL;
+		} else if (out) {
+			*(PGresult **)out = NULL;
+		}
+		return LMS_EDB;
+	}
+	switch (kind) {
+	case DB_TYPED_EXEC: return db_exec(c, out, sql, p.n, p.values);
+	case DB_TYPED_ONE_ROW: return one_row(c, out, sql, p.n, p.values);
+	case DB_TYPED_JSON: return db_json(c, out, sql, p.n, p.values);
+	default: return db_stream_begin(out, c, sql, p.n, p.values);
+	}
+}
+
 /* Reads and drops the results the query still has (after its last row, an
  * error, or a cancel). */
 static void stream_drain(struct db_stream *s)
@@ -280,6 +387,13 @@ long long db_ll(const PGresult *res, int row, int col)
 	if (!res || row >= PQntuples(res) || col >= PQnfields(res) || PQgetisnull(res, row, col))
 		return 0;
 	return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+bool db_bool(const PGresult *res, int row, int col)
+{
+	if (!res || row >= PQntuples(res) || col >= PQnfields(res))
+		return false;
+	return strcmp(PQgetvalue(res, row, col), "t") == 0;
 }
 
 /* Appends key='value' with ' and \ escaped, as libpq's conninfo syntax

@@ -13,20 +13,15 @@ int enrollment_store_enroll(struct db_conn *db, long long user_id, long long sec
 			    const char *statement, const char *remote_addr, const char *request_id,
 			    struct enroll_result *r)
 {
-	char uid[24], sid[24];
 	PGresult *res = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(sid, sizeof(sid), "%lld", section_id);
-	if ((rc = db_execp(db, &res, "SELECT * FROM enroll($1, $2, $3, $4, $5)", uid, sid, statement,
-			   remote_addr, request_id)) < 0)
-		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_EDB;
-	}
+	/* enroll() answers one row, always. */
+	rc = db_one_row(db, &res, "SELECT * FROM enroll($1, $2, $3, $4, $5)", "llsss", user_id,
+			section_id, statement, remote_addr, request_id);
+	if (rc < 0)
+		return rc == LMS_ENOTFOUND ? LMS_EDB : rc;
 	snprintf(r->code, sizeof(r->code), "%s", PQgetvalue(res, 0, 0));
 	r->enrollment_id = db_ll(res, 0, 1);
 	snprintf(r->status, sizeof(r->status), "%s", PQgetvalue(res, 0, 2));
@@ -40,35 +35,28 @@ int enrollment_store_enroll(struct db_conn *db, long long user_id, long long sec
 int enrollment_store_info(struct db_conn *db, long long id, long long caller,
 			  struct enrollment_info *info)
 {
-	char sid[24], uid[24];
 	PGresult *res = NULL;
 	int rc;
 
 	memset(info, 0, sizeof(*info));
-	snprintf(sid, sizeof(sid), "%lld", id);
-	snprintf(uid, sizeof(uid), "%lld", caller);
-	rc = db_execp(db, &res,
-		      "SELECT e.user_id, e.section_id, s.course_id, c.institution_id, e.status,"
-		      " s.starts_on <= (now() AT TIME ZONE 'Asia/Seoul')::date,"
-		      " EXISTS (SELECT 1 FROM section_instructors si WHERE si.section_id = s.id"
-		      " AND si.user_id = $2)"
-		      " FROM enrollments e JOIN sections s ON s.id = e.section_id"
-		      " JOIN courses c ON c.id = s.course_id WHERE e.id = $1",
-		      sid, uid);
+	rc = db_one_row(db, &res,
+			"SELECT e.user_id, e.section_id, s.course_id, c.institution_id, e.status,"
+			" s.starts_on <= (now() AT TIME ZONE 'Asia/Seoul')::date,"
+			" EXISTS (SELECT 1 FROM section_instructors si WHERE si.section_id = s.id"
+			" AND si.user_id = $2)"
+			" FROM enrollments e JOIN sections s ON s.id = e.section_id"
+			" JOIN courses c ON c.id = s.course_id WHERE e.id = $1",
+			"ll", id, caller);
 	if (rc < 0)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_ENOTFOUND;
-	}
 	info->id = id;
 	info->user_id = db_ll(res, 0, 0);
 	info->section_id = db_ll(res, 0, 1);
 	info->course_id = db_ll(res, 0, 2);
 	info->institution_id = db_ll(res, 0, 3);
 	snprintf(info->status, sizeof(info->status), "%s", PQgetvalue(res, 0, 4));
-	info->started = strcmp(PQgetvalue(res, 0, 5), "t") == 0;
-	info->caller_teaches = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
+	info->started = db_bool(res, 0, 5);
+	info->caller_teaches = db_bool(res, 0, 6);
 	PQclear(res);
 	return 0;
 }
@@ -78,38 +66,29 @@ int enrollment_store_info(struct db_conn *db, long long id, long long caller,
 static int lock_and_tell(struct db_conn *db, long long a, long long b, long long actor,
 			 const char *reason)
 {
-	char sa[24], sb[24], who[24];
-
-	snprintf(sa, sizeof(sa), "%lld", a < b || !b ? a : b);
-	snprintf(sb, sizeof(sb), "%lld", a < b || !b ? b : a);
-	snprintf(who, sizeof(who), "%lld", actor);
-	return db_execp(db, NULL,
+	return db_execf(db, NULL,
 			"SELECT (SELECT count(*) FROM (SELECT 1 FROM sections"
 			" WHERE id IN ($1::bigint, $2::bigint) ORDER BY id FOR UPDATE) l),"
 			" set_config('lms.actor_user_id', $3, true), set_config('lms.reason', $4, true)",
-			sa, sb, who, reason ? reason : "");
+			"llls", a < b || !b ? a : b, a < b || !b ? b : a, actor,
+			reason ? reason : "");
 }
 
 static int promote(struct db_conn *db, long long section_id)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", section_id);
-	return db_execp(db, NULL,
+	return db_execf(db, NULL,
 			"SELECT enrollment_promote($1, 'promoted from the waitlist: a seat was freed')",
-			sid);
+			"l", section_id);
 }
 
 int enrollment_store_transition(struct db_conn *db, const struct enrollment_info *info,
 				const char *status, long long actor, const char *reason)
 {
-	char id[24];
 	int rc;
 
-	snprintf(id, sizeof(id), "%lld", info->id);
 	if ((rc = lock_and_tell(db, info->section_id, 0, actor, reason)) < 0 ||
-	    (rc = db_execp(db, NULL, "UPDATE enrollments SET status = $2 WHERE id = $1", id,
-			   status)) < 0)
+	    (rc = db_execf(db, NULL, "UPDATE enrollments SET status = $2 WHERE id = $1", "ls",
+			   info->id, status)) < 0)
 		return rc;
 	/* A seat freed here goes to the first in line, in this transaction. */
 	return promote(db, info->section_id);
@@ -119,36 +98,28 @@ int enrollment_store_move(struct db_conn *db, const struct enrollment_info *info
 			  long long to_section, long long actor, const char *reason,
 			  long long *new_id)
 {
-	char id[24], to[24], from[24], uid[24];
 	PGresult *res = NULL;
 	int rc;
 
 	*new_id = 0;
-	snprintf(id, sizeof(id), "%lld", info->id);
-	snprintf(to, sizeof(to), "%lld", to_section);
-	snprintf(from, sizeof(from), "%lld", info->section_id);
-	snprintf(uid, sizeof(uid), "%lld", info->user_id);
 	if ((rc = lock_and_tell(db, info->section_id, to_section, actor, reason)) < 0 ||
-	    (rc = db_execp(db, NULL, "UPDATE enrollments SET status = 'cancelled' WHERE id = $1",
-			   id)) < 0)
+	    (rc = db_execf(db, NULL, "UPDATE enrollments SET status = 'cancelled' WHERE id = $1",
+			   "l", info->id)) < 0)
 		return rc;
 	/* The seat in the new section is taken only if there is one: the
 	 * CHECK on enrolled_count refuses the insert otherwise. */
-	rc = db_execp(db, &res,
-		      "INSERT INTO enrollments (user_id, section_id, status) SELECT $1, $2, 'enrolled'"
-		      " FROM sections s JOIN courses c ON c.id = s.course_id"
-		      " WHERE s.id = $2 AND s.status IN ('open', 'closed')"
-		      " AND s.course_id = (SELECT course_id FROM sections WHERE id = $3)"
-		      " RETURNING id",
-		      uid, to, from);
+	rc = db_one_row(db, &res,
+			"INSERT INTO enrollments (user_id, section_id, status)"
+			" SELECT $1, $2, 'enrolled'"
+			" FROM sections s JOIN courses c ON c.id = s.course_id"
+			" WHERE s.id = $2 AND s.status IN ('open', 'closed')"
+			" AND s.course_id = (SELECT course_id FROM sections WHERE id = $3)"
+			" RETURNING id",
+			"lll", info->user_id, to_section, info->section_id);
 	if (rc == LMS_EDB && db_sqlstate_is(db, "23514"))
 		return LMS_ECONFLICT;
 	if (rc < 0)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_ENOTFOUND;
-	}
 	*new_id = db_ll(res, 0, 0);
 	PQclear(res);
 	return promote(db, info->section_id);
@@ -156,53 +127,47 @@ int enrollment_store_move(struct db_conn *db, const struct enrollment_info *info
 
 int enrollment_store_get(struct db_conn *db, long long id, json_t **enrollment)
 {
-	char sid[24];
 	int rc;
 
-	snprintf(sid, sizeof(sid), "%lld", id);
-	rc = db_jsonp(db, enrollment,
+	rc = db_jsonf(db, enrollment,
 		      "SELECT " ENROLLMENT_JSON "::jsonb || jsonb_build_object('history',"
 		      " (SELECT coalesce(jsonb_agg(jsonb_build_object('at', v.at, 'from', v.from_status,"
 		      " 'to', v.to_status, 'actor_user_id', v.actor_user_id, 'reason', v.reason)"
 		      " ORDER BY v.id), '[]') FROM enrollment_events v WHERE v.enrollment_id = e.id))"
 		      " FROM enrollments e JOIN sections s ON s.id = e.section_id WHERE e.id = $1",
-		      sid);
+		      "l", id);
 	return rc;
 }
 
 int idempotency_store_claim(struct db_conn *db, long long user_id, const char *scope,
 			    const char *key, bool *replayed, int *status, char **body)
 {
-	char uid[24];
 	PGresult *res = NULL;
 	int rc;
 
 	*replayed = false;
 	*body = NULL;
-	snprintf(uid, sizeof(uid), "%lld", user_id);
 	/* A second request with the key waits here, on the key's unique index,
 	 * until the first commits; then it finds the first answer. */
-	if ((rc = db_execp(db, &res,
-			   "INSERT INTO idempotency_keys (user_id, scope, key) VALUES ($1, $2, $3)"
-			   " ON CONFLICT DO NOTHING RETURNING 1",
-			   uid, scope, key)) < 0)
+	if ((rc = db_one_row(db, NULL,
+			     "INSERT INTO idempotency_keys (user_id, scope, key)"
+			     " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1",
+			     "lss", user_id, scope, key)) != LMS_ENOTFOUND)
 		return rc;
-	if (PQntuples(res) == 1) {
-		PQclear(res);
-		return 0;
-	}
-	PQclear(res);
-	res = NULL;
-	if ((rc = db_execp(db, &res,
-			   "SELECT status, body FROM idempotency_keys WHERE user_id = $1 AND scope = $2"
-			   " AND key = $3 AND status IS NOT NULL",
-			   uid, scope, key)) < 0)
+	/* Claimed before: by an answered request, or by one still running. */
+	rc = db_one_row(db, &res,
+			"SELECT status, body FROM idempotency_keys WHERE user_id = $1"
+			" AND scope = $2 AND key = $3 AND status IS NOT NULL",
+			"lss", user_id, scope, key);
+	if (rc == LMS_ENOTFOUND)
+		return LMS_ECONFLICT;
+	if (rc < 0)
 		return rc;
-	if (PQntuples(res) == 1 && (*body = strdup(PQgetvalue(res, 0, 1)))) {
+	if ((*body = strdup(PQgetvalue(res, 0, 1)))) {
 		*replayed = true;
 		*status = (int)db_ll(res, 0, 0);
 	} else {
-		rc = PQntuples(res) == 1 ? LMS_ENOMEM : LMS_ECONFLICT;
+		rc = LMS_ENOMEM;
 	}
 	PQclear(res);
 	return rc;
@@ -211,12 +176,8 @@ int idempotency_store_claim(struct db_conn *db, long long user_id, const char *s
 int idempotency_store_finish(struct db_conn *db, long long user_id, const char *scope,
 			     const char *key, int status, const char *body)
 {
-	char uid[24], st[16];
-
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(st, sizeof(st), "%d", status);
-	return db_execp(db, NULL,
+	return db_execf(db, NULL,
 			"UPDATE idempotency_keys SET status = $4, body = $5"
 			" WHERE user_id = $1 AND scope = $2 AND key = $3",
-			uid, scope, key, st, body);
+			"lssis", user_id, scope, key, status, body);
 }

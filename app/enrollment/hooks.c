@@ -1,19 +1,14 @@
 /* hooks.c - what the enrolment engine does when the catalogue changes a section */
 #include "lms/enrollment/hooks.h"
 
-#include <stdio.h>
-
 #include "lms/db/sql.h"
 
 int enrollment_capacity_raised(struct db_conn *db, long long section_id, int old_capacity,
 			       int new_capacity)
 {
-	char sid[24];
-
 	/* k new seats promote the first k waitlisted, in the caller's
 	 * transaction, under its lock on the section. */
-	snprintf(sid, sizeof(sid), "%lld", section_id);
-	return db_execp(db, NULL,
+	return db_execf(db, NULL,
 			"SELECT enrollment_promote($1, 'promoted from the waitlist: capacity raised')",
-			sid);
+			"l", section_id);
 }

@@ -2,7 +2,6 @@
  * institution's */
 #include "lms/enrollment/roster_store.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "lms/catalog/catalog_store.h"
@@ -32,20 +31,17 @@
 int roster_store_section(struct db_conn *db, long long section_id, long long caller,
 			 struct roster_section *s)
 {
-	char sid[24], uid[24];
 	json_t *row = NULL;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(sid, sizeof(sid), "%lld", section_id);
-	snprintf(uid, sizeof(uid), "%lld", caller);
-	rc = db_jsonp(db, &row,
+	rc = db_jsonf(db, &row,
 		      "SELECT json_build_object('institution_id', c.institution_id,"
 		      " 'published', c.published, 'teaches', EXISTS (SELECT 1"
 		      " FROM section_instructors si WHERE si.section_id = s.id AND si.user_id = $2))"
 		      " FROM sections s JOIN courses c ON c.id = s.course_id"
 		      " WHERE s.id = $1 AND s.status <> 'draft'",
-		      sid, uid);
+		      "ll", section_id, caller);
 	if (rc < 0)
 		return rc;
 	s->institution_id = json_integer_value(json_object_get(row, "institution_id"));
@@ -58,14 +54,11 @@ int roster_store_section(struct db_conn *db, long long section_id, long long cal
 int roster_store_read(struct db_conn *db, long long section_id, const char *status,
 		      const char *lang, json_t **out)
 {
-	char sid[24], lim[16];
 	json_t *items;
 	int rc;
 
-	snprintf(sid, sizeof(sid), "%lld", section_id);
 	/* One row more than shown tells whether there were more. */
-	snprintf(lim, sizeof(lim), "%d", ROSTER_MAX_ROWS + 1);
-	rc = db_jsonp(
+	rc = db_jsonf(
 		db, out,
 		"SELECT json_build_object("
 		" 'section', (SELECT json_build_object(" CATALOG_SECTION_FIELDS ","
@@ -82,7 +75,7 @@ int roster_store_read(struct db_conn *db, long long section_id, const char *stat
 		"  JOIN users u ON u.id = e.user_id"
 		"  WHERE e.section_id = $1 AND ($2::text IS NULL OR e.status = $2::text)"
 		"  ORDER BY rank, seq, e.id LIMIT $3) r))",
-		sid, status, lim, lang);
+		"lsis", section_id, status, ROSTER_MAX_ROWS + 1, lang);
 	if (rc < 0)
 		return rc;
 	items = json_object_get(*out, "items");
@@ -100,12 +93,7 @@ int roster_store_read(struct db_conn *db, long long section_id, const char *stat
 int roster_store_learner(struct db_conn *db, long long user_id, const char *status,
 			 long long before_id, int limit, const char *lang, json_t **items)
 {
-	char uid[24], before[24], lim[16];
-
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(before, sizeof(before), "%lld", before_id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_jsonp(
+	return db_jsonf(
 		db, items,
 		"SELECT coalesce(json_agg(x.j ORDER BY x.id DESC), '[]') FROM ("
 		" SELECT e.id, (" ENROLLMENT_JSON ")::jsonb || jsonb_build_object("
@@ -115,21 +103,14 @@ int roster_store_learner(struct db_conn *db, long long user_id, const char *stat
 		" WHERE e.user_id = $1 AND ($2::text IS NULL OR e.status = $2::text)"
 		" AND ($3::bigint = 0 OR e.id < $3::bigint)"
 		" ORDER BY e.id DESC LIMIT $4) x",
-		uid, status, before, lim, lang);
+		"lslis", user_id, status, before_id, limit, lang);
 }
 
 int roster_store_institution(struct db_conn *db, const struct roster_filter *f, json_t **items)
 {
-	char inst[24], course[24], section[24], after[24], lim[16];
-
-	snprintf(inst, sizeof(inst), "%lld", f->institution_id);
-	snprintf(course, sizeof(course), "%lld", f->course_id);
-	snprintf(section, sizeof(section), "%lld", f->section_id);
-	snprintf(after, sizeof(after), "%lld", f->after_id);
-	snprintf(lim, sizeof(lim), "%d", f->limit);
 	/* The institution is a condition of the query itself: another
 	 * institution's course or section named in a filter gives no rows. */
-	return db_jsonp(
+	return db_jsonf(
 		db, items,
 		"SELECT coalesce(json_agg(x.j ORDER BY x.id), '[]') FROM ("
 		" SELECT e.id, (" ENROLLMENT_JSON ")::jsonb || " LEARNER_JSONB
@@ -142,5 +123,6 @@ int roster_store_institution(struct db_conn *db, const struct roster_filter *f, 
 		" AND ($3::bigint = 0 OR s.course_id = $3::bigint)"
 		" AND ($4::bigint = 0 OR e.section_id = $4::bigint)"
 		" AND e.id > $5::bigint ORDER BY e.id LIMIT $6) x",
-		inst, f->status, course, section, after, lim, f->lang);
+		"lslllis", f->institution_id, f->status, f->course_id, f->section_id, f->after_id,
+		f->limit, f->lang);
 }

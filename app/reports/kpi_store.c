@@ -2,7 +2,6 @@
  * (papers, patents, technology-transfer income, graduates) they record */
 #include "lms/reports/kpi_store.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +24,7 @@
 int kpi_store_report(struct db_conn *db, long long institution_id, int year, const char *lang,
 		     json_t **out)
 {
-	char inst[24], y[16];
-
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	snprintf(y, sizeof(y), "%d", year);
-	return db_jsonp(
+	return db_jsonf(
 		db, out,
 		"WITH centre AS (SELECT id, code, name_ko, name_en, region FROM institutions"
 		"  WHERE is_regional_center AND ($1::bigint = 0 OR id = $1::bigint)),"
@@ -74,64 +69,50 @@ int kpi_store_report(struct db_conn *db, long long institution_id, int year, con
 		"  FROM (SELECT year, count(*) AS centres, sum(trained) AS trained,"
 		"   sum(graduates) AS graduates, sum(papers) AS papers, sum(patents) AS patents,"
 		"   sum(income) AS income FROM r GROUP BY year) x))",
-		inst, y, lang);
+		"lis", institution_id, year, lang);
 }
 
 int kpi_store_output_create(struct db_conn *db, const struct kpi_output *o, json_t **row)
 {
-	char inst[24], year[16], amount[24], count[16], by[24];
 	bool transfer = strcmp(o->kind, "tech_transfer") == 0;
 	bool graduate = strcmp(o->kind, "graduate") == 0;
 
-	snprintf(inst, sizeof(inst), "%lld", o->institution_id);
-	snprintf(year, sizeof(year), "%d", o->year);
-	snprintf(amount, sizeof(amount), "%lld", o->amount_krw);
-	snprintf(count, sizeof(count), "%d", o->count);
-	snprintf(by, sizeof(by), "%lld", o->recorded_by);
-	return db_jsonp(db, row,
+	/* The amount and the count belong to one kind each: NULL for others. */
+	return db_jsonf(db, row,
 			"INSERT INTO kpi_outputs AS o (institution_id, year, kind, title, doi,"
 			" patent_number, amount_krw, count, recorded_by)"
 			" SELECT i.id, $2::int, $3, $4, $5, $6, $7::bigint, $8::int, $9::bigint"
 			" FROM institutions i WHERE i.id = $1::bigint AND i.is_regional_center"
 			" RETURNING " OUTPUT_JSON,
-			inst, year, o->kind, o->title, o->doi, o->patent_number,
-			transfer ? amount : NULL, graduate ? count : NULL, by);
+			"lissss?l?il", o->institution_id, o->year, o->kind, o->title, o->doi,
+			o->patent_number, transfer, o->amount_krw, graduate, o->count,
+			o->recorded_by);
 }
 
 int kpi_store_output_list(struct db_conn *db, long long institution_id, int year,
 			  long long before_id, int limit, json_t **items)
 {
-	char inst[24], y[16], before[24], lim[16];
-
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	snprintf(y, sizeof(y), "%d", year);
-	snprintf(before, sizeof(before), "%lld", before_id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_jsonp(db, items,
+	return db_jsonf(db, items,
 			"SELECT coalesce(json_agg(" OUTPUT_JSON " ORDER BY o.id DESC), '[]')"
 			" FROM (SELECT * FROM kpi_outputs"
 			" WHERE ($1::bigint = 0 OR institution_id = $1::bigint)"
 			" AND ($2::int = 0 OR year = $2::int)"
 			" AND ($3::bigint = 0 OR id < $3::bigint) ORDER BY id DESC LIMIT $4) o",
-			inst, y, before, lim);
+			"lili", institution_id, year, before_id, limit);
 }
 
 int kpi_store_output_get(struct db_conn *db, long long id, json_t **row)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	return db_jsonp(db, row, "SELECT " OUTPUT_JSON " FROM kpi_outputs o WHERE o.id = $1", sid);
+	return db_jsonf(db, row, "SELECT " OUTPUT_JSON " FROM kpi_outputs o WHERE o.id = $1", "l",
+			id);
 }
 
 int kpi_store_output_delete(struct db_conn *db, long long id)
 {
 	PGresult *res = NULL;
-	char sid[24];
 	int rc;
 
-	snprintf(sid, sizeof(sid), "%lld", id);
-	if ((rc = db_execp(db, &res, "DELETE FROM kpi_outputs WHERE id = $1", sid)) < 0)
+	if ((rc = db_execf(db, &res, "DELETE FROM kpi_outputs WHERE id = $1", "l", id)) < 0)
 		return rc;
 	rc = strcmp(PQcmdTuples(res), "1") == 0 ? 0 : LMS_ENOTFOUND;
 	PQclear(res);

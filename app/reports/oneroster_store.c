@@ -60,11 +60,6 @@ static const char sql_enrollments[] =
 	"  FROM section_instructors si JOIN classes k ON k.id = si.section_id) r"
 	" ORDER BY section_id, teacher DESC, id, user_id";
 
-static bool bool_at(const PGresult *res, int row, int col)
-{
-	return PQgetvalue(res, row, col)[0] == 't';
-}
-
 /* Row i of a batch as the row of its source. */
 static void row_of(enum oneroster_file source, const PGresult *res, int i,
 		   struct oneroster_row *r)
@@ -92,15 +87,15 @@ static void row_of(enum oneroster_file source, const PGresult *res, int i,
 		r->id = db_ll(res, i, 0);
 		r->title = PQgetvalue(res, i, 1);
 		r->email = PQgetvalue(res, i, 2);
-		r->teacher = bool_at(res, i, 3);
-		r->student = bool_at(res, i, 4);
+		r->teacher = db_bool(res, i, 3);
+		r->student = db_bool(res, i, 4);
 		break;
 	case ONEROSTER_ENROLLMENTS:
 		r->id = db_ll(res, i, 0);
 		r->section_id = db_ll(res, i, 1);
 		r->user_id = db_ll(res, i, 2);
-		r->teacher = bool_at(res, i, 3);
-		r->primary = bool_at(res, i, 4);
+		r->teacher = db_bool(res, i, 3);
+		r->primary = db_bool(res, i, 4);
 		break;
 	default:
 		break;
@@ -111,20 +106,14 @@ int oneroster_store_institution(struct db_conn *db, long long id, const char *la
 				struct oneroster_institution *out)
 {
 	PGresult *res = NULL;
-	char sid[24];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(sid, sizeof(sid), "%lld", id);
-	if ((rc = db_execp(db, &res,
-			   "SELECT code, CASE WHEN $2 = 'en' THEN name_en ELSE name_ko END"
-			   " FROM institutions WHERE id = $1",
-			   sid, lang)) < 0)
+	if ((rc = db_one_row(db, &res,
+			     "SELECT code, CASE WHEN $2 = 'en' THEN name_en ELSE name_ko END"
+			     " FROM institutions WHERE id = $1",
+			     "ls", id, lang)) < 0)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_ENOTFOUND;
-	}
 	out->id = id;
 	snprintf(out->code, sizeof(out->code), "%s", PQgetvalue(res, 0, 0));
 	snprintf(out->name, sizeof(out->name), "%s", PQgetvalue(res, 0, 1));
@@ -147,24 +136,24 @@ int oneroster_store_begin(struct db_conn *db)
 int oneroster_store_read(struct db_conn *db, long long institution_id, const char *lang,
 			 enum oneroster_file source, oneroster_store_row_fn fn, void *ctx)
 {
-	const char *sql, *params[2];
 	struct oneroster_row row;
 	PGresult *res = NULL;
-	char sid[24];
-	int rc, n, nparams = 1;
+	const char *sql;
+	bool titled = false;
+	int rc, n;
 
+	/* Titles ($2, the language) are in courses and classes only. */
 	switch (source) {
 	case ONEROSTER_ACADEMIC_SESSIONS: sql = sql_terms; break;
-	case ONEROSTER_COURSES: sql = sql_courses; nparams = 2; break;
-	case ONEROSTER_CLASSES: sql = sql_classes; nparams = 2; break;
+	case ONEROSTER_COURSES: sql = sql_courses; titled = true; break;
+	case ONEROSTER_CLASSES: sql = sql_classes; titled = true; break;
 	case ONEROSTER_USERS: sql = sql_users; break;
 	case ONEROSTER_ENROLLMENTS: sql = sql_enrollments; break;
 	default: return LMS_EINVAL;
 	}
-	snprintf(sid, sizeof(sid), "%lld", institution_id);
-	params[0] = sid;
-	params[1] = lang;
-	if ((rc = db_exec(db, NULL, sql, nparams, params)) < 0)
+	rc = titled ? db_execf(db, NULL, sql, "ls", institution_id, lang)
+		    : db_execf(db, NULL, sql, "l", institution_id);
+	if (rc < 0)
 		return rc;
 	do {
 		if ((rc = db_exec(db, &res, "FETCH " XSTR(FETCH_ROWS) " FROM oneroster_rows", 0, NULL)) < 0)

@@ -1,8 +1,6 @@
 /* report_store.c - the enrolment report's query, read row by row */
 #include "lms/reports/report_store.h"
 
-#include <stdio.h>
-
 #include "lms/db/sql.h"
 
 /* An instant in Korean time to the second, "2027-03-03T09:00:00+09:00": a
@@ -63,35 +61,18 @@
 	" AND ($8::bigint IS NULL OR e.created_at < " USEC("$8") ")"                        \
 	" ORDER BY e.id"
 
-/* Formats n into buf, or gives NULL (no filter) when unset. */
-static const char *param(bool set, long long n, char *buf, size_t len)
-{
-	if (!set)
-		return NULL;
-	snprintf(buf, len, "%lld", n);
-	return buf;
-}
-
 int report_store_enrollments(struct db_stream *s, struct db_conn *db,
 			     const struct report_filter *f, enum report_shape shape)
 {
-	char inst[24], course[24], section[24], from[24], to[24];
-	const char *params[] = {
-		param(f->institution_id > 0, f->institution_id, inst, sizeof(inst)),
-		f->program,
-		param(f->course_id > 0, f->course_id, course, sizeof(course)),
-		param(f->section_id > 0, f->section_id, section, sizeof(section)),
-		f->status,
-		f->stage,
-		param(f->has_from, f->from_us, from, sizeof(from)),
-		param(f->has_to, f->to_us, to, sizeof(to)),
-	};
-	int n = (int)(sizeof(params) / sizeof(params[0]));
-
 	/* PostgreSQL writes each JSON line: the keys are the column names, so
 	 * both formats always have the same columns. */
-	if (shape == REPORT_JSON_LINES)
-		return db_stream_begin(s, db, "SELECT row_to_json(r)::text FROM (" REPORT_SELECT ") r",
-				       n, params);
-	return db_stream_begin(s, db, REPORT_SELECT, n, params);
+	const char *sql = shape == REPORT_JSON_LINES
+				  ? "SELECT row_to_json(r)::text FROM (" REPORT_SELECT ") r"
+				  : REPORT_SELECT;
+
+	/* A filter left out is NULL. */
+	return db_stream_beginf(s, db, sql, "?ls?l?lss?l?l", f->institution_id > 0,
+				f->institution_id, f->program, f->course_id > 0, f->course_id,
+				f->section_id > 0, f->section_id, f->status, f->stage, f->has_from,
+				f->from_us, f->has_to, f->to_us);
 }

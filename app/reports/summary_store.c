@@ -2,8 +2,6 @@
  * status and ladder stage */
 #include "lms/reports/summary_store.h"
 
-#include <stdio.h>
-
 #include "lms/db/sql.h"
 
 /* An instant in Korean time, "2027-03-03T09:00:00+09:00" (a fixed offset:
@@ -48,13 +46,7 @@
 int summary_store_read(struct db_conn *db, long long institution_id, const struct pull_window *w,
 		       const char *lang, json_t **out)
 {
-	char inst[24], from[24], to[24], top[16];
-
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	snprintf(from, sizeof(from), "%lld", w->from_us);
-	snprintf(to, sizeof(to), "%lld", w->to_us);
-	snprintf(top, sizeof(top), "%d", SUMMARY_TOP_COURSES);
-	return db_jsonp(
+	return db_jsonf(
 		db, out,
 		"WITH w AS (SELECT " INSTANT("$2") " AS lo, " INSTANT("$3") " AS hi),"
 		/* The enrolments are counted once, by section, status and stage
@@ -97,5 +89,6 @@ int summary_store_read(struct db_conn *db, long long institution_id, const struc
 		"   'public_servant', 'general'], g.stage)), '[]')"
 		"  FROM g WHERE g.set = " SET_STAGE "))"
 		" FROM w LEFT JOIN g t ON t.set = " SET_ALL,
-		inst, w->has_from ? from : NULL, w->has_to ? to : NULL, top, lang);
+		"l?l?lis", institution_id, w->has_from, w->from_us, w->has_to, w->to_us,
+		SUMMARY_TOP_COURSES, lang);
 }

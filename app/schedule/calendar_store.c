@@ -53,48 +53,26 @@
 	"json_build_object('id', f.id, 'kind', f.kind, 'created_at', f.created_at,"       \
 	" 'last_used_at', f.last_used_at, 'revoked_at', f.revoked_at)"
 
-/* Runs sql, which answers one row or none: 0 with that row in *res (the
- * caller PQclear()s it), LMS_ENOTFOUND, or a db_exec error. */
-#define one_row(db, res, sql, ...)                                                       \
-	one_row_exec((db), (res), (sql),                                                 \
-		     (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),  \
-		     (const char *[]){__VA_ARGS__})
-
-static int one_row_exec(struct db_conn *db, PGresult **res, const char *sql, int nparams,
-			const char *const *params)
-{
-	int rc = db_exec(db, res, sql, nparams, params);
-
-	if (rc < 0 || PQntuples(*res) == 1)
-		return rc;
-	PQclear(*res);
-	*res = NULL;
-	return LMS_ENOTFOUND;
-}
-
 int calendar_store_instructor(struct db_conn *db, long long instructor_id, long long caller_id,
 			      struct calendar_instructor *out)
 {
-	char sid[24], caller[24];
 	PGresult *res = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(sid, sizeof(sid), "%lld", instructor_id);
-	snprintf(caller, sizeof(caller), "%lld", caller_id);
-	rc = one_row(db, &res,
-		     "SELECT t.home_institution_id, t.user_id = $2::bigint,"
-		     " EXISTS (SELECT 1 FROM instructor_shares sh JOIN user_roles r"
-		     "  ON r.institution_id = sh.institution_id AND r.role = 'institution_admin'"
-		     "  WHERE sh.instructor_id = t.user_id AND r.user_id = $2::bigint),"
-		     " u.display_name"
-		     " FROM instructors t JOIN users u ON u.id = t.user_id WHERE t.user_id = $1",
-		     sid, caller);
+	rc = db_one_row(db, &res,
+			"SELECT t.home_institution_id, t.user_id = $2::bigint,"
+			" EXISTS (SELECT 1 FROM instructor_shares sh JOIN user_roles r"
+			"  ON r.institution_id = sh.institution_id AND r.role = 'institution_admin'"
+			"  WHERE sh.instructor_id = t.user_id AND r.user_id = $2::bigint),"
+			" u.display_name"
+			" FROM instructors t JOIN users u ON u.id = t.user_id WHERE t.user_id = $1",
+			"ll", instructor_id, caller_id);
 	if (rc < 0)
 		return rc;
 	out->home_institution_id = db_ll(res, 0, 0);
-	out->own = PQgetvalue(res, 0, 1)[0] == 't';
-	out->partner = PQgetvalue(res, 0, 2)[0] == 't';
+	out->own = db_bool(res, 0, 1);
+	out->partner = db_bool(res, 0, 2);
 	snprintf(out->display_name, sizeof(out->display_name), "%s", PQgetvalue(res, 0, 3));
 	PQclear(res);
 	return 0;
@@ -104,12 +82,7 @@ int calendar_store_instructor(struct db_conn *db, long long instructor_id, long 
 static int sessions(struct db_conn *db, const char *sql, long long id, long long from_us,
 		    long long to_us, const char *lang, json_t **items)
 {
-	char sid[24], from[24], to[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	snprintf(from, sizeof(from), "%lld", from_us);
-	snprintf(to, sizeof(to), "%lld", to_us);
-	return db_jsonp(db, items, sql, sid, from, to, lang);
+	return db_jsonf(db, items, sql, "llls", id, from_us, to_us, lang);
 }
 
 int calendar_store_instructor_sessions(struct db_conn *db, long long instructor_id,
@@ -134,10 +107,8 @@ int calendar_store_learner_sessions(struct db_conn *db, long long user_id, long 
 int calendar_store_section_sessions(struct db_conn *db, long long section_id, const char *lang,
 				    json_t **items)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", section_id);
-	return db_jsonp(db, items, SESSIONS_SELECT("$2") " WHERE cs.section_id = $1", sid, lang);
+	return db_jsonf(db, items, SESSIONS_SELECT("$2") " WHERE cs.section_id = $1", "ls",
+			section_id, lang);
 }
 
 int calendar_store_feed_use(struct db_conn *db, const char *kind, const char *secret,
@@ -148,11 +119,11 @@ int calendar_store_feed_use(struct db_conn *db, const char *kind, const char *se
 	int rc;
 
 	secret_sha256_hex(secret, strlen(secret), hash);
-	rc = one_row(db, &res,
-		     "UPDATE calendar_feeds SET last_used_at = now()"
-		     " WHERE token_hash = decode($1, 'hex') AND kind = $2 AND revoked_at IS NULL"
-		     " RETURNING user_id",
-		     hash, kind);
+	rc = db_one_row(db, &res,
+			"UPDATE calendar_feeds SET last_used_at = now()"
+			" WHERE token_hash = decode($1, 'hex') AND kind = $2 AND revoked_at IS NULL"
+			" RETURNING user_id",
+			"ss", hash, kind);
 	if (rc < 0)
 		return rc;
 	*user_id = db_ll(res, 0, 0);
@@ -163,56 +134,46 @@ int calendar_store_feed_use(struct db_conn *db, const char *kind, const char *se
 int calendar_store_feed_create(struct db_conn *db, long long user_id, const char *kind,
 			       char secret[CALENDAR_FEED_LEN + 1], json_t **row)
 {
-	char hash[SECRET_HEX_LEN + 1], uid[24], max[16];
+	char hash[SECRET_HEX_LEN + 1];
 	int rc;
 
 	*row = NULL;
 	if ((rc = secret_token_new(CALENDAR_FEED_PREFIX, secret, CALENDAR_FEED_LEN + 1)) < 0)
 		return rc;
 	secret_sha256_hex(secret, strlen(secret), hash);
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(max, sizeof(max), "%d", CALENDAR_FEEDS_MAX);
 	/* A cap, not an invariant: two creations at once may pass it by one. */
-	rc = db_jsonp(db, row,
+	rc = db_jsonf(db, row,
 		      "INSERT INTO calendar_feeds AS f (user_id, kind, token_hash)"
 		      " SELECT $1::bigint, $2::text, decode($3, 'hex')"
 		      " WHERE (SELECT count(*) FROM calendar_feeds WHERE user_id = $1::bigint"
 		      "  AND revoked_at IS NULL) < $4::int"
 		      " RETURNING json_build_object('id', f.id, 'kind', f.kind,"
 		      "  'created_at', f.created_at)",
-		      uid, kind, hash, max);
+		      "lssi", user_id, kind, hash, CALENDAR_FEEDS_MAX);
 	return rc == LMS_ENOTFOUND ? LMS_ECONFLICT : rc;
 }
 
 int calendar_store_feeds_list(struct db_conn *db, long long user_id, long long before_id,
 			      int limit, json_t **items)
 {
-	char uid[24], before[24], lim[16];
-
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(before, sizeof(before), "%lld", before_id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_jsonp(db, items,
+	return db_jsonf(db, items,
 			"SELECT coalesce(json_agg(" FEED_JSON " ORDER BY f.id DESC), '[]')"
 			" FROM (SELECT * FROM calendar_feeds WHERE user_id = $1"
 			" AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3) f",
-			uid, before, lim);
+			"lli", user_id, before_id, limit);
 }
 
 int calendar_store_feed_revoke(struct db_conn *db, long long id, long long user_id,
 			       char kind[16])
 {
-	char sid[24], uid[24];
 	PGresult *res = NULL;
 	int rc;
 
-	snprintf(sid, sizeof(sid), "%lld", id);
-	snprintf(uid, sizeof(uid), "%lld", user_id);
 	kind[0] = '\0';
-	rc = one_row(db, &res,
-		     "UPDATE calendar_feeds SET revoked_at = coalesce(revoked_at, now())"
-		     " WHERE id = $1 AND user_id = $2 RETURNING kind",
-		     sid, uid);
+	rc = db_one_row(db, &res,
+			"UPDATE calendar_feeds SET revoked_at = coalesce(revoked_at, now())"
+			" WHERE id = $1 AND user_id = $2 RETURNING kind",
+			"ll", id, user_id);
 	if (rc < 0)
 		return rc;
 	snprintf(kind, 16, "%s", PQgetvalue(res, 0, 0));

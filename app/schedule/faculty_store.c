@@ -1,7 +1,6 @@
 /* faculty_store.c - instructor profiles, their shares, facilities and loans */
 #include "lms/schedule/faculty_store.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,21 +17,18 @@ static int locked_ask(struct db_conn *db, const char *lock, const char *ask, lon
 		      long long b, bool *ok)
 {
 	PGresult *res = NULL;
-	char sa[24], sb[24];
 	int rc;
 
 	*ok = false;
-	snprintf(sa, sizeof(sa), "%lld", a);
-	snprintf(sb, sizeof(sb), "%lld", b);
-	if ((rc = db_execp(db, &res, lock, sa)) < 0)
+	if ((rc = db_execf(db, &res, lock, "l", a)) < 0)
 		return rc;
 	if (PQntuples(res) == 0)
 		goto out;
 	PQclear(res);
 	res = NULL;
-	if ((rc = db_execp(db, &res, ask, sa, sb)) < 0)
+	if ((rc = db_execf(db, &res, ask, "ll", a, b)) < 0)
 		return rc;
-	*ok = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	*ok = db_bool(res, 0, 0);
 out:
 	PQclear(res);
 	return 0;
@@ -97,13 +93,8 @@ int faculty_store_facility_usable(struct db_conn *db, long long facility_id,
 int faculty_store_instructor_list(struct db_conn *db, const struct faculty_filter *f,
 				  json_t **items)
 {
-	char after[24], inst[24], lim[16];
-
-	snprintf(after, sizeof(after), "%lld", f->after_id);
-	snprintf(inst, sizeof(inst), "%lld", f->institution_id);
-	snprintf(lim, sizeof(lim), "%d", f->limit);
 	/* strpos, not LIKE: the name part is matched as it is, % and _ too. */
-	return db_jsonp(
+	return db_jsonf(
 		db, items,
 		"SELECT coalesce(json_agg(" INSTRUCTOR_JSON("$7") " ORDER BY n.user_id), '[]')"
 		" FROM (SELECT * FROM instructors i WHERE i.user_id > $1::bigint"
@@ -114,20 +105,17 @@ int faculty_store_instructor_list(struct db_conn *db, const struct faculty_filte
 		"  AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM users x WHERE x.id = i.user_id"
 		"   AND strpos(lower(x.display_name), lower($5::text)) > 0))"
 		"  ORDER BY i.user_id LIMIT $6::int)" INSTRUCTOR_FROM,
-		after, f->expertise, inst,
-		f->shared ? "true" : "false", f->q, lim, f->lang);
+		"lslbsis", f->after_id, f->expertise, f->institution_id, f->shared, f->q, f->limit,
+		f->lang);
 }
 
 int faculty_store_instructor_get(struct db_conn *db, long long id, const char *lang,
 				 json_t **out)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	return db_jsonp(db, out,
+	return db_jsonf(db, out,
 			"SELECT " INSTRUCTOR_JSON("$2") " FROM instructors" INSTRUCTOR_FROM
 			" WHERE n.user_id = $1",
-			sid, lang);
+			"ls", id, lang);
 }
 
 /* The first column of the one row sql (with $1 = id) gives, into *out;
@@ -135,13 +123,9 @@ int faculty_store_instructor_get(struct db_conn *db, long long id, const char *l
 static int row_id(struct db_conn *db, const char *sql, long long id, long long *out)
 {
 	PGresult *res = NULL;
-	char sid[24];
 	int rc;
 
-	snprintf(sid, sizeof(sid), "%lld", id);
-	if ((rc = db_execp(db, &res, sql, sid)) < 0)
-		return rc;
-	rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
+	rc = db_one_row(db, &res, sql, "l", id);
 	*out = db_ll(res, 0, 0);
 	PQclear(res);
 	return rc;
@@ -161,14 +145,13 @@ int faculty_store_instructor_home(struct db_conn *db, long long id, bool lock, l
 static int body_exec(struct db_conn *db, const char *sql, long long id, const json_t *body,
 		     int *rows)
 {
-	char sid[24], *text = json_dumps(body, JSON_COMPACT);
+	char *text = json_dumps(body, JSON_COMPACT);
 	PGresult *res = NULL;
 	int rc;
 
 	if (!text)
 		return LMS_ENOMEM;
-	snprintf(sid, sizeof(sid), "%lld", id);
-	rc = db_execp(db, rows ? &res : NULL, sql, sid, text);
+	rc = db_execf(db, rows ? &res : NULL, sql, "ls", id, text);
 	if (rc == 0 && rows)
 		*rows = PQntuples(res);
 	PQclear(res);
@@ -179,28 +162,25 @@ static int body_exec(struct db_conn *db, const char *sql, long long id, const js
 int faculty_store_instructor_create(struct db_conn *db, long long user_id,
 				    long long institution_id, const json_t *body)
 {
-	char uid[24], inst[24], *text = json_dumps(body, JSON_COMPACT);
-	PGresult *res = NULL;
+	char *text = json_dumps(body, JSON_COMPACT);
 	int rc;
 
 	if (!text)
 		return LMS_ENOMEM;
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	rc = db_execp(db, &res,
-		      "INSERT INTO instructors (user_id, home_institution_id, expertise, bio_ko,"
-		      " bio_en) SELECT $1, $2, " EXPERTISE_OF_BODY ","
-		      " coalesce(b->>'bio_ko', ''), coalesce(b->>'bio_en', '')"
-		      " FROM (SELECT $3::jsonb AS b) body"
-		      " ON CONFLICT (user_id) DO NOTHING RETURNING user_id",
-		      uid, inst, text);
+	rc = db_one_row(db, NULL,
+			"INSERT INTO instructors (user_id, home_institution_id, expertise, bio_ko,"
+			" bio_en) SELECT $1, $2, " EXPERTISE_OF_BODY ","
+			" coalesce(b->>'bio_ko', ''), coalesce(b->>'bio_en', '')"
+			" FROM (SELECT $3::jsonb AS b) body"
+			" ON CONFLICT (user_id) DO NOTHING RETURNING user_id",
+			"lls", user_id, institution_id, text);
 	free(text);
-	/* The institution was checked: a missing reference is the user. */
+	/* No row: the profile exists. The institution was checked: a missing
+	 * reference is the user. */
+	if (rc == LMS_ENOTFOUND)
+		return LMS_ECONFLICT;
 	if (rc == LMS_EDB && db_sqlstate_is(db, "23503"))
 		return LMS_ENOTFOUND;
-	if (rc == 0)
-		rc = PQntuples(res) == 1 ? 0 : LMS_ECONFLICT;
-	PQclear(res);
 	return rc;
 }
 
@@ -224,19 +204,15 @@ int faculty_store_instructor_update(struct db_conn *db, long long id, const json
 int faculty_store_share_add(struct db_conn *db, long long id, long long institution_id,
 			    long long by, bool *created)
 {
-	char sid[24], inst[24], sby[24];
 	PGresult *res = NULL;
 	int rc;
 
 	*created = false;
-	snprintf(sid, sizeof(sid), "%lld", id);
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	snprintf(sby, sizeof(sby), "%lld", by);
-	if ((rc = db_execp(db, &res,
+	if ((rc = db_execf(db, &res,
 			   "INSERT INTO instructor_shares (instructor_id, institution_id, shared_by)"
 			   " VALUES ($1, $2, nullif($3::bigint, 0)) ON CONFLICT DO NOTHING"
 			   " RETURNING instructor_id",
-			   sid, inst, sby)) < 0)
+			   "lll", id, institution_id, by)) < 0)
 		return rc;
 	*created = PQntuples(res) == 1;
 	PQclear(res);
@@ -245,20 +221,10 @@ int faculty_store_share_add(struct db_conn *db, long long id, long long institut
 
 int faculty_store_share_remove(struct db_conn *db, long long id, long long institution_id)
 {
-	char sid[24], inst[24];
-	PGresult *res = NULL;
-	int rc;
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	if ((rc = db_execp(db, &res,
-			   "DELETE FROM instructor_shares WHERE instructor_id = $1"
-			   " AND institution_id = $2 RETURNING instructor_id",
-			   sid, inst)) < 0)
-		return rc;
-	rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
-	PQclear(res);
-	return rc;
+	return db_one_row(db, NULL,
+			  "DELETE FROM instructor_shares WHERE instructor_id = $1"
+			  " AND institution_id = $2 RETURNING instructor_id",
+			  "ll", id, institution_id);
 }
 
 /* ---- facilities ---- */
@@ -279,19 +245,18 @@ int faculty_store_facility_create(struct db_conn *db, long long institution_id,
 				  const json_t *body, long long *id)
 {
 	PGresult *res = NULL;
-	char inst[24], *text = json_dumps(body, JSON_COMPACT);
+	char *text = json_dumps(body, JSON_COMPACT);
 	int rc;
 
 	*id = 0;
 	if (!text)
 		return LMS_ENOMEM;
-	snprintf(inst, sizeof(inst), "%lld", institution_id);
-	rc = db_execp(db, &res,
+	rc = db_execf(db, &res,
 		      "INSERT INTO facilities (institution_id, name_ko, name_en, kind, capacity,"
 		      " location) SELECT $1, b->>'name_ko', b->>'name_en', b->>'kind',"
 		      " (b->>'capacity')::int, coalesce(b->>'location', '')"
 		      " FROM (SELECT $2::jsonb AS b) body RETURNING id",
-		      inst, text);
+		      "ls", institution_id, text);
 	if (rc == 0)
 		*id = db_ll(res, 0, 0);
 	PQclear(res);
@@ -348,21 +313,20 @@ int faculty_store_loans_check(struct db_conn *db, long long owner, const json_t 
 			      char **why)
 {
 	PGresult *res = NULL;
-	char sowner[24], *list = json_dumps(ids, JSON_COMPACT);
+	char *list = json_dumps(ids, JSON_COMPACT);
 	int rc;
 
 	*why = NULL;
 	if (!list)
 		return LMS_ENOMEM;
-	snprintf(sowner, sizeof(sowner), "%lld", owner);
-	rc = db_execp(db, &res,
+	rc = db_execf(db, &res,
 		      "WITH ids AS (SELECT DISTINCT value::bigint AS id"
 		      "  FROM jsonb_array_elements_text($2::jsonb))"
 		      " SELECT CASE WHEN EXISTS (SELECT 1 FROM ids WHERE id = $1::bigint)"
 		      "  THEN 'must not include the facility''s own institution'"
 		      "  ELSE 'no institution has the id ' || (SELECT string_agg(id::text, ', '"
 		      "  ORDER BY id) FROM ids WHERE id NOT IN (SELECT id FROM institutions)) END",
-		      sowner, list);
+		      "ls", owner, list);
 	if (rc == 0 && !PQgetisnull(res, 0, 0) && !(*why = strdup(PQgetvalue(res, 0, 0))))
 		rc = LMS_ENOMEM;
 	PQclear(res);
@@ -373,25 +337,16 @@ int faculty_store_loans_check(struct db_conn *db, long long owner, const json_t 
 int faculty_store_facility_get(struct db_conn *db, long long id, const char *lang,
 			       json_t **out)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	return db_jsonp(db, out,
+	return db_jsonf(db, out,
 			"SELECT " FACILITY_JSON("$2") " FROM facilities" FACILITY_FROM
 			" WHERE f.id = $1",
-			sid, lang);
+			"ls", id, lang);
 }
 
 int faculty_store_facility_list(struct db_conn *db, long long owner, long long usable_by,
 				long long after_id, int limit, const char *lang, json_t **items)
 {
-	char after[24], sowner[24], susable[24], lim[16];
-
-	snprintf(after, sizeof(after), "%lld", after_id);
-	snprintf(sowner, sizeof(sowner), "%lld", owner);
-	snprintf(susable, sizeof(susable), "%lld", usable_by);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_jsonp(
+	return db_jsonf(
 		db, items,
 		"SELECT coalesce(json_agg(" FACILITY_JSON("$5") " ORDER BY f.id), '[]')"
 		" FROM (SELECT * FROM facilities x WHERE x.id > $1::bigint"
@@ -400,5 +355,5 @@ int faculty_store_facility_list(struct db_conn *db, long long owner, long long u
 		"   OR EXISTS (SELECT 1 FROM facility_loans l WHERE l.facility_id = x.id"
 		"   AND l.institution_id = $3::bigint))"
 		"  ORDER BY x.id LIMIT $4::int)" FACILITY_FROM,
-		after, sowner, susable, lim, lang);
+		"lllis", after_id, owner, usable_by, limit, lang);
 }

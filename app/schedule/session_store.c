@@ -76,33 +76,27 @@ static void section_read(const PGresult *res, struct class_session_section *s)
 	snprintf(s->ends_on, sizeof(s->ends_on), "%s", PQgetvalue(res, 0, 5));
 	s->first_us = db_ll(res, 0, 6);
 	s->last_us = db_ll(res, 0, 7);
-	s->published = PQgetvalue(res, 0, 8)[0] == 't';
-	s->teaches = PQgetvalue(res, 0, 9)[0] == 't';
-	s->enrolled = PQgetvalue(res, 0, 10)[0] == 't';
-	s->instructs = PQgetvalue(res, 0, 11)[0] == 't';
+	s->published = db_bool(res, 0, 8);
+	s->teaches = db_bool(res, 0, 9);
+	s->enrolled = db_bool(res, 0, 10);
+	s->instructs = db_bool(res, 0, 11);
 }
 
 int class_session_store_section(struct db_conn *db, long long section_id, long long caller,
 				struct class_session_section *s)
 {
-	char sid[24], uid[24];
 	PGresult *res = NULL;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(sid, sizeof(sid), "%lld", section_id);
-	snprintf(uid, sizeof(uid), "%lld", caller);
-	if ((rc = db_execp(db, &res,
-			   "SELECT " SECTION_COLUMNS " FROM sections s JOIN courses c ON c.id = s.course_id"
-			   " WHERE s.id = $1",
-			   sid, uid)) < 0)
+	if ((rc = db_one_row(db, &res,
+			     "SELECT " SECTION_COLUMNS " FROM sections s"
+			     " JOIN courses c ON c.id = s.course_id WHERE s.id = $1",
+			     "ll", section_id, caller)) < 0)
 		return rc;
-	if (PQntuples(res) == 1)
-		section_read(res, s);
-	else
-		rc = LMS_ENOTFOUND;
+	section_read(res, s);
 	PQclear(res);
-	return rc;
+	return 0;
 }
 
 #define INFO_SQL                                                                          \
@@ -116,30 +110,24 @@ int class_session_store_section(struct db_conn *db, long long section_id, long l
 int class_session_store_info(struct db_conn *db, long long id, long long caller, bool lock,
 			     struct class_session_info *info)
 {
-	char sid[24], uid[24];
 	PGresult *res = NULL;
 	int rc, k = SECTION_NCOLUMNS;
 
 	memset(info, 0, sizeof(*info));
-	snprintf(sid, sizeof(sid), "%lld", id);
-	snprintf(uid, sizeof(uid), "%lld", caller);
-	if ((rc = db_execp(db, &res, lock ? INFO_SQL " FOR UPDATE OF cs" : INFO_SQL, sid, uid)) < 0)
+	if ((rc = db_one_row(db, &res, lock ? INFO_SQL " FOR UPDATE OF cs" : INFO_SQL, "ll", id,
+			     caller)) < 0)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return LMS_ENOTFOUND;
-	}
 	info->id = id;
 	section_read(res, &info->section);
 	info->slot.instructor_id = db_ll(res, 0, k);
 	info->slot.facility_id = db_ll(res, 0, k + 1);
 	snprintf(info->online_url, sizeof(info->online_url), "%s", PQgetvalue(res, 0, k + 2));
-	info->slot.online_url = PQgetvalue(res, 0, k + 3)[0] == 't' ? NULL : info->online_url;
+	info->slot.online_url = db_bool(res, 0, k + 3) ? NULL : info->online_url;
 	snprintf(info->status, sizeof(info->status), "%s", PQgetvalue(res, 0, k + 4));
 	info->slot.starts_us = db_ll(res, 0, k + 5);
 	info->slot.ends_us = db_ll(res, 0, k + 6);
-	info->started = PQgetvalue(res, 0, k + 7)[0] == 't';
-	info->instructs = PQgetvalue(res, 0, k + 8)[0] == 't';
+	info->started = db_bool(res, 0, k + 7);
+	info->instructs = db_bool(res, 0, k + 8);
 	PQclear(res);
 	return 0;
 }
@@ -147,57 +135,37 @@ int class_session_store_info(struct db_conn *db, long long id, long long caller,
 int class_session_store_refs(struct db_conn *db, long long instructor_id,
 			     long long facility_id, bool *instructor_ok, bool *facility_ok)
 {
-	char ins[24], fac[24];
 	PGresult *res = NULL;
 	int rc;
 
 	*instructor_ok = *facility_ok = false;
-	snprintf(ins, sizeof(ins), "%lld", instructor_id);
-	snprintf(fac, sizeof(fac), "%lld", facility_id);
-	if ((rc = db_execp(db, &res,
+	if ((rc = db_execf(db, &res,
 			   "SELECT EXISTS (SELECT 1 FROM instructors WHERE user_id = $1),"
 			   " $2::bigint = 0 OR EXISTS (SELECT 1 FROM facilities WHERE id = $2)",
-			   ins, fac)) < 0)
+			   "ll", instructor_id, facility_id)) < 0)
 		return rc;
-	*instructor_ok = PQgetvalue(res, 0, 0)[0] == 't';
-	*facility_ok = PQgetvalue(res, 0, 1)[0] == 't';
+	*instructor_ok = db_bool(res, 0, 0);
+	*facility_ok = db_bool(res, 0, 1);
 	PQclear(res);
 	return 0;
-}
-
-/* The text parameters of slot s: start, end, instructor, facility (NULL
- * when online). */
-struct slot_params {
-	char starts[24], ends[24], instructor[24], facility[24];
-};
-
-static const char *slot_params_fill(struct slot_params *p, const struct class_session_slot *s)
-{
-	snprintf(p->starts, sizeof(p->starts), "%lld", s->starts_us);
-	snprintf(p->ends, sizeof(p->ends), "%lld", s->ends_us);
-	snprintf(p->instructor, sizeof(p->instructor), "%lld", s->instructor_id);
-	snprintf(p->facility, sizeof(p->facility), "%lld", s->facility_id);
-	return s->facility_id ? p->facility : NULL;
 }
 
 int class_session_store_create(struct db_conn *db, long long section_id,
 			       const struct class_session_slot *s, long long *id)
 {
-	struct slot_params p;
-	const char *facility = slot_params_fill(&p, s);
 	PGresult *res = NULL;
-	char sid[24];
 	int rc;
 
 	*id = 0;
-	snprintf(sid, sizeof(sid), "%lld", section_id);
 	/* No look-before-insert: the exclusion constraints decide, so two
-	 * requests racing for one instructor or room cannot both win. */
-	if ((rc = db_execp(db, &res,
+	 * requests racing for one instructor or room cannot both win. A
+	 * facility of 0 is none: the session meets online. */
+	if ((rc = db_execf(db, &res,
 			   "INSERT INTO class_sessions (section_id, starts_at, ends_at, instructor_id,"
 			   " facility_id, online_url) VALUES ($1, " TS("$2") ", " TS("$3") ", $4, $5,"
 			   " $6) RETURNING id",
-			   sid, p.starts, p.ends, p.instructor, facility, s->online_url)) < 0)
+			   "llll?ls", section_id, s->starts_us, s->ends_us, s->instructor_id,
+			   s->facility_id != 0, s->facility_id, s->online_url)) < 0)
 		return rc;
 	*id = db_ll(res, 0, 0);
 	PQclear(res);
@@ -207,21 +175,17 @@ int class_session_store_create(struct db_conn *db, long long section_id,
 int class_session_store_update(struct db_conn *db, long long id,
 			       const struct class_session_slot *s, bool cancel)
 {
-	struct slot_params p;
-	const char *facility = slot_params_fill(&p, s);
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
 	if (cancel)
-		return db_execp(db, NULL,
+		return db_execf(db, NULL,
 				"UPDATE class_sessions SET status = 'cancelled',"
 				" sequence = sequence + 1, updated_at = now() WHERE id = $1",
-				sid);
-	return db_execp(db, NULL,
+				"l", id);
+	return db_execf(db, NULL,
 			"UPDATE class_sessions SET starts_at = " TS("$2") ", ends_at = " TS("$3") ","
 			" instructor_id = $4, facility_id = $5, online_url = $6,"
 			" sequence = sequence + 1, updated_at = now() WHERE id = $1",
-			sid, p.starts, p.ends, p.instructor, facility, s->online_url);
+			"llll?ls", id, s->starts_us, s->ends_us, s->instructor_id,
+			s->facility_id != 0, s->facility_id, s->online_url);
 }
 
 int class_session_store_conflict(struct db_conn *db, const char *constraint,
@@ -229,12 +193,10 @@ int class_session_store_conflict(struct db_conn *db, const char *constraint,
 				 const char *lang, json_t **session)
 {
 	bool by_facility = strcmp(constraint, CLASS_SESSION_FACILITY_FREE) == 0;
-	struct slot_params p;
-	char except[24];
 
-	slot_params_fill(&p, s);
-	snprintf(except, sizeof(except), "%lld", except_id);
-	return db_jsonp(db, session,
+	/* The one that holds what the constraint guards: the instructor or
+	 * the room. */
+	return db_jsonf(db, session,
 			"SELECT json_build_object(" SESSION_HEAD("$6") ") FROM class_sessions cs"
 			SESSION_JOINS
 			" WHERE cs.status = 'scheduled' AND cs.id <> $5::bigint"
@@ -242,17 +204,14 @@ int class_session_store_conflict(struct db_conn *db, const char *constraint,
 			" AND tstzrange(cs.starts_at, cs.ends_at, '[)')"
 			" && tstzrange(" TS("$3") ", " TS("$4") ", '[)')"
 			" ORDER BY cs.starts_at LIMIT 1",
-			by_facility ? NULL : p.instructor, by_facility ? p.facility : NULL, p.starts,
-			p.ends, except, lang);
+			"?l?lllls", !by_facility, s->instructor_id, by_facility, s->facility_id,
+			s->starts_us, s->ends_us, except_id, lang);
 }
 
 int class_session_store_get(struct db_conn *db, long long id, const char *lang,
 			    json_t **session)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", id);
-	return db_jsonp(db, session,
+	return db_jsonf(db, session,
 			"SELECT json_build_object(" SESSION_HEAD("$2") ","
 			" 'instructor', json_build_object('id', u.id, 'display_name', u.display_name),"
 			" 'facility', " FACILITY_JSON("$2") ", 'online_url', cs.online_url,"
@@ -261,25 +220,23 @@ int class_session_store_get(struct db_conn *db, long long id, const char *lang,
 			" FROM class_sessions cs" SESSION_JOINS
 			" JOIN users u ON u.id = cs.instructor_id"
 			" LEFT JOIN facilities f ON f.id = cs.facility_id WHERE cs.id = $1",
-			sid, lang);
+			"ls", id, lang);
 }
 
 /*
- * Runs sql with $1 the attendance items as jsonb text and $2 (and $3 when
- * nparams is 3) the ids a and b; with out, as db_json into *out.
+ * Runs sql with $1 the attendance items as jsonb text and $2 the id a:
+ * with out, as db_json into *out; without, with $3 the id b too.
  */
-static int items_run(struct db_conn *db, const char *sql, int nparams, const json_t *items,
-		     long long a, long long b, json_t **out)
+static int items_run(struct db_conn *db, const char *sql, const json_t *items, long long a,
+		     long long b, json_t **out)
 {
-	char sa[24], sb[24], *text = json_dumps(items, JSON_COMPACT);
-	const char *params[3] = {text, sa, sb};
+	char *text = json_dumps(items, JSON_COMPACT);
 	int rc;
 
 	if (!text)
 		return LMS_ENOMEM;
-	snprintf(sa, sizeof(sa), "%lld", a);
-	snprintf(sb, sizeof(sb), "%lld", b);
-	rc = out ? db_json(db, out, sql, nparams, params) : db_exec(db, NULL, sql, nparams, params);
+	rc = out ? db_jsonf(db, out, sql, "sl", text, a)
+		 : db_execf(db, NULL, sql, "sll", text, a, b);
 	free(text);
 	return rc;
 }
@@ -294,7 +251,7 @@ int class_session_store_attendance_check(struct db_conn *db, long long section_i
 			 " WHERE NOT EXISTS (SELECT 1 FROM enrollments e"
 			 " WHERE e.id = (x.v->>'enrollment_id')::bigint AND e.section_id = $2"
 			 " AND e.status IN ('enrolled', 'completed', 'incomplete'))",
-			 2, items, section_id, 0, bad);
+			 items, section_id, 0, bad);
 }
 
 int class_session_store_attendance_set(struct db_conn *db, long long session_id,
@@ -307,18 +264,15 @@ int class_session_store_attendance_set(struct db_conn *db, long long session_id,
 			 " ON CONFLICT (session_id, enrollment_id) DO UPDATE SET"
 			 " present = EXCLUDED.present, recorded_by = EXCLUDED.recorded_by,"
 			 " recorded_at = now()",
-			 3, items, session_id, recorded_by, NULL);
+			 items, session_id, recorded_by, NULL);
 }
 
 int class_session_store_attendance_list(struct db_conn *db, long long session_id,
 					json_t **out)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof(sid), "%lld", session_id);
 	/* Everyone who may be marked, marked or not yet (present null), and
 	 * anyone marked who has left since. */
-	return db_jsonp(
+	return db_jsonf(
 		db, out,
 		"SELECT json_build_object('session_id', $1::bigint, 'items',"
 		" coalesce(json_agg(json_build_object('enrollment_id', e.id, 'user_id', e.user_id,"
@@ -333,35 +287,29 @@ int class_session_store_attendance_list(struct db_conn *db, long long session_id
 		" WHERE e.section_id = (SELECT section_id FROM class_sessions WHERE id = $1)"
 		" AND (e.status IN ('enrolled', 'completed', 'incomplete')"
 		" OR a.enrollment_id IS NOT NULL)",
-		sid);
+		"l", session_id);
 }
 
 int class_session_store_attendance_rate(struct db_conn *db, long long enrollment_id,
 					struct class_session_rate *r)
 {
 	PGresult *res = NULL;
-	char eid[24];
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(eid, sizeof(eid), "%lld", enrollment_id);
-	if ((rc = db_execp(db, &res,
-			   "SELECT r.held, r.attended, coalesce(p.min_attendance_pct, 0)"
-			   " FROM enrollments e JOIN sections s ON s.id = e.section_id"
-			   " JOIN courses c ON c.id = s.course_id"
-			   " JOIN programs p ON p.id = c.program_id" ATTENDANCE_COUNTS
-			   " WHERE e.id = $1",
-			   eid)) < 0)
+	if ((rc = db_one_row(db, &res,
+			     "SELECT r.held, r.attended, coalesce(p.min_attendance_pct, 0)"
+			     " FROM enrollments e JOIN sections s ON s.id = e.section_id"
+			     " JOIN courses c ON c.id = s.course_id"
+			     " JOIN programs p ON p.id = c.program_id" ATTENDANCE_COUNTS
+			     " WHERE e.id = $1",
+			     "l", enrollment_id)) < 0)
 		return rc;
-	if (PQntuples(res) == 1) {
-		r->held = db_ll(res, 0, 0);
-		r->attended = db_ll(res, 0, 1);
-		r->threshold_pct = (int)db_ll(res, 0, 2);
-	} else {
-		rc = LMS_ENOTFOUND;
-	}
+	r->held = db_ll(res, 0, 0);
+	r->attended = db_ll(res, 0, 1);
+	r->threshold_pct = (int)db_ll(res, 0, 2);
 	PQclear(res);
-	return rc;
+	return 0;
 }
 
 bool class_session_store_rate_meets(const struct class_session_rate *r)
@@ -373,12 +321,7 @@ bool class_session_store_rate_meets(const struct class_session_rate *r)
 int class_session_store_taught(struct db_conn *db, long long user_id, long long after_id,
 			       int limit, const char *lang, json_t **items)
 {
-	char uid[24], after[24], lim[16];
-
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(after, sizeof(after), "%lld", after_id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_jsonp(
+	return db_jsonf(
 		db, items,
 		"SELECT coalesce(json_agg(x.j ORDER BY x.id), '[]') FROM ("
 		" SELECT s.id, json_build_object(" CATALOG_SECTION_FIELDS ","
@@ -403,5 +346,5 @@ int class_session_store_taught(struct db_conn *db, long long user_id, long long 
 		"  OR EXISTS (SELECT 1 FROM class_sessions t WHERE t.section_id = s.id"
 		"  AND t.instructor_id = $1 AND t.status = 'scheduled'))"
 		" ORDER BY s.id LIMIT $3) x",
-		uid, after, lim, lang);
+		"llis", user_id, after_id, limit, lang);
 }

@@ -885,7 +885,7 @@ static int rows_load(struct db_conn *db, const char *what, const char *sql, json
 
 	if (!text)
 		return seed_error(db, LMS_ENOMEM, err, errlen, what);
-	rc = db_execp(db, NULL, sql, text);
+	rc = db_execf(db, NULL, sql, "s", text);
 	free(text);
 	return rc < 0 ? seed_error(db, rc, err, errlen, what) : 0;
 }
@@ -1209,7 +1209,6 @@ int catalog_seed_bench_load(struct db_conn *db, long n, long *created, char *ter
 {
 	struct term terms[2];
 	PGresult *res = NULL;
-	char count[24];
 	int rc;
 
 	*created = 0;
@@ -1220,10 +1219,9 @@ int catalog_seed_bench_load(struct db_conn *db, long n, long *created, char *ter
 	}
 	if ((rc = next_terms(db, terms, err, errlen)) < 0)
 		return rc;
-	snprintf(count, sizeof(count), "%ld", n);
 	snprintf(term, termlen, "%s", terms[0].name);
 	/* One statement: the courses, then a section for each course made. */
-	rc = db_execp(
+	rc = db_execf(
 		db, &res,
 		"WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM programs),"
 		" i AS (SELECT array_agg(id ORDER BY id) AS ids FROM institutions),"
@@ -1251,7 +1249,7 @@ int catalog_seed_bench_load(struct db_conn *db, long n, long *created, char *ter
 		"  ($3::date + 14 + time '18:00') AT TIME ZONE 'Asia/Seoul', 'open' FROM c"
 		"  RETURNING 1)"
 		" SELECT count(*) FROM s",
-		count, terms[0].name, terms[0].starts_on, terms[0].ends_on);
+		"lsss", (long long)n, terms[0].name, terms[0].starts_on, terms[0].ends_on);
 	if (rc < 0)
 		return seed_error(db, rc, err, errlen, "bench");
 	*created = (long)db_ll(res, 0, 0);

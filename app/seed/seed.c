@@ -72,7 +72,7 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 		 const struct seed_role *roles, size_t nroles, const char *via, bool *created,
 		 char *err, size_t errlen)
 {
-	char hash[PASSWORD_HASH_MAX], uid[24];
+	char hash[PASSWORD_HASH_MAX];
 	PGresult *res = NULL;
 	json_t *detail = NULL;
 	long long user_id;
@@ -83,7 +83,7 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 	/* An existing account keeps its password, so hashing one would only
 	 * cost time: at the production cost, a pause per demo account on
 	 * every start of the development server. */
-	if ((rc = db_execp(db, &res, "SELECT 1 FROM users WHERE lower(email) = lower($1)",
+	if ((rc = db_execf(db, &res, "SELECT 1 FROM users WHERE lower(email) = lower($1)", "s",
 			   email)) < 0)
 		return seed_error(db, rc, err, errlen, email);
 	exists = PQntuples(res) > 0;
@@ -95,38 +95,37 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 	if ((rc = db_begin(db)) < 0)
 		return seed_error(db, rc, err, errlen, "begin");
 	if (exists)
-		rc = db_execp(db, &res, "SELECT id, false FROM users WHERE lower(email) = lower($1)",
-			      email);
+		rc = db_execf(db, &res, "SELECT id, false FROM users WHERE lower(email) = lower($1)",
+			      "s", email);
 	else
-		rc = db_execp(db, &res,
+		rc = db_execf(db, &res,
 			      "WITH u AS (INSERT INTO users (email, password_hash, display_name,"
 			      " ladder_stage) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
 			      " RETURNING id)"
 			      " SELECT id, true FROM u UNION ALL"
 			      " SELECT id, false FROM users WHERE lower(email) = lower($1)",
-			      email, hash, display_name, stage);
+			      "ssss", email, hash, display_name, stage);
 	if (rc < 0 || PQntuples(res) < 1) {
 		rc = seed_error(db, rc < 0 ? rc : LMS_EDB, err, errlen, email);
 		goto out;
 	}
 	user_id = db_ll(res, 0, 0);
-	*created = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	if ((rc = db_execp(db, NULL,
+	*created = db_bool(res, 0, 1);
+	if ((rc = db_execf(db, NULL,
 			   "INSERT INTO user_roles (user_id, role) VALUES ($1, 'learner')"
 			   " ON CONFLICT DO NOTHING",
-			   uid)) < 0) {
+			   "l", user_id)) < 0) {
 		rc = seed_error(db, rc, err, errlen, email);
 		goto out;
 	}
 	for (size_t i = 0; i < nroles; i++) {
 		PQclear(res);
 		res = NULL;
-		rc = db_execp(db, &res,
+		rc = db_execf(db, &res,
 			      "INSERT INTO user_roles (user_id, role, institution_id)"
 			      " SELECT $1, $2, (SELECT id FROM institutions WHERE code = $3)"
 			      " ON CONFLICT DO NOTHING RETURNING institution_id",
-			      uid, role_name(roles[i].role), roles[i].institution_code);
+			      "lss", user_id, role_name(roles[i].role), roles[i].institution_code);
 		if (rc < 0) {
 			rc = seed_error(db, rc, err, errlen, email);
 			goto out;
@@ -160,17 +159,17 @@ static int institutions_load(struct db_conn *db, char *err, size_t errlen)
 	int rc;
 
 	for (size_t i = 0; i < sizeof(institutions) / sizeof(institutions[0]); i++) {
-		rc = db_execp(db, NULL,
+		rc = db_execf(db, NULL,
 			      "INSERT INTO institutions (code, kind, name_ko, name_en, region,"
 			      " is_partner, is_regional_center) VALUES ($1, $2, $3, $4, $5, $6, $7)"
 			      " ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind,"
 			      " name_ko = EXCLUDED.name_ko, name_en = EXCLUDED.name_en,"
 			      " region = EXCLUDED.region, is_partner = EXCLUDED.is_partner,"
 			      " is_regional_center = EXCLUDED.is_regional_center",
-			      institutions[i].code, institutions[i].kind, institutions[i].name_ko,
-			      institutions[i].name_en, institutions[i].region,
-			      institutions[i].partner ? "true" : "false",
-			      institutions[i].center ? "true" : "false");
+			      "sssssbb", institutions[i].code, institutions[i].kind,
+			      institutions[i].name_ko, institutions[i].name_en,
+			      institutions[i].region, institutions[i].partner,
+			      institutions[i].center);
 		if (rc < 0)
 			return seed_error(db, rc, err, errlen, institutions[i].code);
 	}

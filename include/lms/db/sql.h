@@ -3,6 +3,7 @@
 #define LMS_DB_SQL_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <libpq-fe.h>
@@ -43,6 +44,93 @@ int db_exec(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 	db_exec((c), (res), (sql),                                                       \
 		(int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),     \
 		(const char *[]){__VA_ARGS__})
+
+/*
+ * Typed parameters. types holds one letter per parameter, in order ($1 is
+ * the first), and the arguments follow in the same order:
+ *   l  long long
+ *   i  int
+ *   s  const char *, NULL for SQL NULL (borrowed: read during the call)
+ *   b  bool, sent as "true" or "false"
+ *   ?  before a letter: an int (a condition) comes first, then the value;
+ *      the parameter is SQL NULL when the condition is 0 ("?l", id > 0, id)
+ * Numbers are written out inside struct db_params, on the caller's stack:
+ * nothing is allocated.
+ */
+#define DB_PARAMS_MAX 16
+struct db_params {
+	int n;                                  /* parameters */
+	const char *values[DB_PARAMS_MAX];      /* $1..$n: borrowed or into text */
+	char text[DB_PARAMS_MAX][24];           /* the numbers written out */
+};
+
+/*
+ * Fills p from the arguments that types describes, for db_exec(c, res, sql,
+ * p.n, p.values): the values point into p (numbers) or are the strings
+ * given (borrowed), so p and those strings must outlive the statement.
+ * Returns 0, or LMS_EINVAL for an unknown letter or more than
+ * DB_PARAMS_MAX parameters (the arguments after the fault are not read).
+ */
+int db_params_format(struct db_params *p, const char *types, ...);
+int db_params_vformat(struct db_params *p, const char *types, va_list ap);
+
+/*
+ * The macros below take types as a string literal and check at compile
+ * time that it has a letter per argument (each "?" counts for its
+ * condition); they all run db_typed.
+ */
+#define DB_NARGS(...)                                                                    \
+	DB_NARGS_(__VA_ARGS__, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, \
+		  8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define DB_NARGS_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16,  \
+		  a17, a18, a19, a20, a21, a22, a23, a24, n, ...)                        \
+	n
+#define DB_TYPES_FIT(types, ...)                                                         \
+	(void)sizeof(struct {                                                            \
+		_Static_assert(sizeof("" types) - 1 == DB_NARGS(__VA_ARGS__),            \
+			       "one parameter type letter per argument");                \
+		char c;                                                                  \
+	})
+
+/*
+ * db_exec with typed parameters:
+ *   db_execf(db, &res, "SELECT name FROM t WHERE id = $1 AND kind = $2", "ls", id, kind)
+ * Same returns and ownership as db_exec; LMS_EDB (message in c) when types
+ * is malformed.
+ */
+#define db_execf(c, res, sql, types, ...)                                                \
+	(DB_TYPES_FIT(types, __VA_ARGS__),                                               \
+	 db_typed(DB_TYPED_EXEC, (c), db_typed_res(res), (sql), (types), __VA_ARGS__))
+
+/*
+ * Runs sql, which answers at most one row, with typed parameters (as
+ * db_execf). Returns 0 with that row in *res (new: the caller PQclear()s
+ * it), LMS_ENOTFOUND when the answer is not exactly one row, or a db_exec
+ * error; *res is NULL on failure. res may be NULL when only the existence
+ * of the row matters.
+ */
+#define db_one_row(c, res, sql, types, ...)                                              \
+	(DB_TYPES_FIT(types, __VA_ARGS__),                                               \
+	 db_typed(DB_TYPED_ONE_ROW, (c), db_typed_res(res), (sql), (types), __VA_ARGS__))
+
+/* db_json with typed parameters (as db_execf); *out is a new reference. */
+#define db_jsonf(c, out, sql, types, ...)                                                \
+	(DB_TYPES_FIT(types, __VA_ARGS__),                                               \
+	 db_typed(DB_TYPED_JSON, (c), db_typed_json(out), (sql), (types), __VA_ARGS__))
+
+/* What db_typed does with its statement and parameters: db_exec,
+ * db_one_row, db_json or db_stream_begin. */
+enum db_typed_kind { DB_TYPED_EXEC, DB_TYPED_ONE_ROW, DB_TYPED_JSON, DB_TYPED_STREAM };
+
+/*
+ * Formats the arguments after types (as db_params_format) and runs sql as
+ * kind says, out being that function's PGresult **, json_t ** or struct
+ * db_stream *. Called through the macros, which check types and out.
+ */
+int db_typed(enum db_typed_kind kind, struct db_conn *c, void *out, const char *sql,
+	     const char *types, ...);
+static inline void *db_typed_res(PGresult **res) { return res; }
+static inline void *db_typed_json(json_t **out) { return out; }
 
 /* Runs a script of several statements (simple protocol, no parameters),
  * as migrations need. Same returns as db_exec. */
@@ -91,6 +179,12 @@ struct db_stream {
 int db_stream_begin(struct db_stream *s, struct db_conn *c, const char *sql, int nparams,
 		    const char *const *params);
 
+/* db_stream_begin with typed parameters (as db_execf). */
+#define db_stream_beginf(s, c, sql, types, ...)                                          \
+	(DB_TYPES_FIT(types, __VA_ARGS__),                                               \
+	 db_typed(DB_TYPED_STREAM, (c), db_typed_stream(s), (sql), (types), __VA_ARGS__))
+static inline void *db_typed_stream(struct db_stream *s) { return s; }
+
 /*
  * Moves to the next row. Returns 1 with a row to read (db_stream_value),
  * 0 after the last one, or a db_exec error when the query failed on the
@@ -116,8 +210,12 @@ const char *db_stream_value(const struct db_stream *s, int col, size_t *len);
  */
 void db_stream_end(struct db_stream *s);
 
-/* The first column of the first row of res as a long long; 0 when absent. */
+/* Column col of row row of res as a long long; 0 when absent or NULL. */
 long long db_ll(const PGresult *res, int row, int col);
+
+/* Column col of row row of res, a boolean: true when it is true; false
+ * when it is false, NULL or absent. */
+bool db_bool(const PGresult *res, int row, int col);
 
 /*
  * conninfo (keywords or a URI) with its user replaced by user and without
