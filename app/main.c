@@ -10,10 +10,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "lms/api/routes.h"
 #include "lms/auth/account.h"
+#include "lms/auth/auth_http.h"
 #include "lms/auth/password.h"
 #include "lms/core/config.h"
 #include "lms/core/err.h"
+#include "lms/core/gate.h"
 #include "lms/core/log.h"
 #include "lms/db/embedded.h"
 #include "lms/db/listen.h"
@@ -217,7 +220,7 @@ static int role_check(struct db_conn *c)
 /* What sign-in needs before the first request: the common-password list,
  * the cap on concurrent hashes, and the hash an unknown email is checked
  * against. */
-static int auth_prepare(const struct lms_config *cfg, struct http_app *app)
+static int auth_prepare(const struct lms_config *cfg, struct auth_state *auth)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int running = cfg->password_hash_concurrency;
@@ -225,7 +228,7 @@ static int auth_prepare(const struct lms_config *cfg, struct http_app *app)
 	int rc;
 
 	if (cfg->common_passwords_file[0] &&
-	    (rc = password_list_load(cfg->common_passwords_file, &app->common_passwords, err,
+	    (rc = password_list_load(cfg->common_passwords_file, &auth->common_passwords, err,
 				     sizeof(err))) < 0) {
 		fprintf(stderr, "lms: common_passwords_file: %s\n", err);
 		return rc;
@@ -234,10 +237,10 @@ static int auth_prepare(const struct lms_config *cfg, struct http_app *app)
 		log_warn("common_passwords_file is empty: common passwords are not refused");
 	if (running == 0)
 		running = cpus > 0 ? (int)cpus : 2;
-	if (!(app->hash_gate = gate_new(running, 4 * running)))
+	if (!(auth->hash_gate = gate_new(running, 4 * running)))
 		return LMS_ENOMEM;
 	return password_hash("lms unknown account", 19, cfg->password_hash_iterations,
-			     app->dummy_hash, sizeof(app->dummy_hash));
+			     auth->dummy_hash, sizeof(auth->dummy_hash));
 }
 
 /* Waits up to ms for one of the signals in set; false when none came. */
@@ -261,6 +264,7 @@ static int cmd_serve(const struct lms_config *cfg)
 {
 	struct database db = {0};
 	struct http_app app = {0};
+	struct auth_state auth = {0};
 	struct http_server *server = NULL;
 	struct db_listener *listener = NULL;
 	char err[1024];
@@ -283,7 +287,7 @@ static int cmd_serve(const struct lms_config *cfg)
 		rc = LMS_EIO;
 		goto out;
 	}
-	if ((rc = auth_prepare(cfg, &app)) < 0)
+	if ((rc = auth_prepare(cfg, &auth)) < 0)
 		goto out;
 	if ((rc = database_open(cfg, &db, true)) < 0)
 		goto out;
@@ -308,6 +312,7 @@ static int cmd_serve(const struct lms_config *cfg)
 		rc = LMS_ENOMEM;
 		goto out;
 	}
+	api_register(&app, &auth);
 	if ((rc = http_server_start(&app, &server, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: %s\n", err);
 		goto out;
@@ -330,8 +335,8 @@ out:
 	http_cache_free(app.cache);
 	db_pool_free(app.pool);
 	db_pool_free(app.report_pool);
-	gate_free(app.hash_gate);
-	password_list_free(app.common_passwords);
+	gate_free(auth.hash_gate);
+	password_list_free(auth.common_passwords);
 	database_close(&db);
 	if (rc == 0)
 		log_info("stopped");

@@ -27,9 +27,15 @@ static const char *str_field(const json_t *obj, const char *name)
 	return json_string_value(json_object_get(obj, name));
 }
 
+/* The sign-in state the API layer registered with the server. */
+static struct auth_state *auth_state(const struct http_req *req)
+{
+	return req->app->state;
+}
+
 bool auth_hash_turn_or_reply(struct http_req *req)
 {
-	if (gate_enter(req->app->hash_gate, AUTH_HASH_WAIT_MS) == 0)
+	if (gate_enter(auth_state(req)->hash_gate, AUTH_HASH_WAIT_MS) == 0)
 		return true;
 	http_reply_problem(req, 503, "busy", NULL,
 			   "too many sign-ins at once: try again in a moment");
@@ -102,7 +108,8 @@ void auth_register(struct http_req *req)
 	pwlen = json_string_length(json_object_get(req->json, "password"));
 	if ((problem = account_email_problem(a.email)))
 		http_json_error_add(&errors, "email", problem);
-	if ((problem = password_policy_check(req->app->common_passwords, pw, pwlen, a.email)))
+	if ((problem = password_policy_check(auth_state(req)->common_passwords, pw, pwlen,
+					     a.email)))
 		http_json_error_add(&errors, "password", problem);
 	if ((problem = account_display_name_problem(a.display_name)))
 		http_json_error_add(&errors, "display_name", problem);
@@ -136,7 +143,7 @@ void auth_register(struct http_req *req)
 		goto out;
 	}
 	rc = password_hash(pw, pwlen, cfg->password_hash_iterations, hash, sizeof(hash));
-	gate_leave(req->app->hash_gate);
+	gate_leave(auth_state(req)->hash_gate);
 	if (rc < 0)
 		goto fail;
 	a.password_hash = hash;
@@ -283,7 +290,7 @@ void auth_login(struct http_req *req)
 	 * gets the same answer: neither time nor text tells them apart. */
 	rc = account_store_credentials(db, email, &user_id, stored, sizeof(stored));
 	if (rc == LMS_ENOTFOUND) {
-		password_verify(pw, pwlen, req->app->dummy_hash, &match, NULL);
+		password_verify(pw, pwlen, auth_state(req)->dummy_hash, &match, NULL);
 		match = false;
 		rc = 0;
 	} else if (rc == 0 && password_verify(pw, pwlen, stored, &match, NULL) < 0) {
@@ -294,7 +301,7 @@ void auth_login(struct http_req *req)
 	if (rc == 0 && match && password_needs_rehash(stored, cfg->password_hash_iterations) &&
 	    password_hash(pw, pwlen, cfg->password_hash_iterations, fresh, sizeof(fresh)) == 0)
 		rc = account_store_set_hash(db, user_id, fresh);
-	gate_leave(req->app->hash_gate);
+	gate_leave(auth_state(req)->hash_gate);
 	if (rc < 0)
 		goto fail;
 
@@ -394,7 +401,8 @@ void auth_password_change(struct http_req *req)
 	if ((rc = account_store_secret(db, req->who.user_id, email, sizeof(email), stored,
 				       sizeof(stored))) < 0)
 		goto fail;
-	if ((problem = password_policy_check(req->app->common_passwords, fresh, freshlen, email))) {
+	if ((problem = password_policy_check(auth_state(req)->common_passwords, fresh, freshlen,
+					     email))) {
 		http_reply_problem(req, 400, "validation_failed",
 				   json_pack("[{s:s, s:s}]", "field", "new_password", "message",
 					     problem),
@@ -418,7 +426,7 @@ void auth_password_change(struct http_req *req)
 	rc = match ? password_hash(fresh, freshlen, cfg->password_hash_iterations, hash,
 				   sizeof(hash))
 		   : 0;
-	gate_leave(req->app->hash_gate);
+	gate_leave(auth_state(req)->hash_gate);
 	if (rc < 0)
 		goto fail;
 	if (!match) {

@@ -176,7 +176,6 @@ static bool is_change(const struct http_req *req)
 static bool identify_or_reply(struct http_req *req)
 {
 	const char *auth = http_req_header(req, "Authorization");
-	const char *cookies = http_req_header(req, "Cookie");
 	char token[SECRET_B64_LEN + 16];
 	struct db_conn *db;
 	int rc;
@@ -230,8 +229,7 @@ static bool identify_or_reply(struct http_req *req)
 		return true;
 	}
 
-	if (!cookies || mg_get_cookie(cookies, SESSION_COOKIE, token, sizeof(token)) !=
-				SECRET_B64_LEN)
+	if (http_req_cookie(req, SESSION_COOKIE, token, sizeof(token)) != SECRET_B64_LEN)
 		return true;
 	if (!(db = http_req_db_or_reply(req)))
 		return false;
@@ -277,7 +275,7 @@ static bool refuse(struct http_req *req, enum guard_decision d, bool as_404)
 
 bool guard_route_or_reply(struct http_req *req)
 {
-	enum guard_action action = req->route->action;
+	enum guard_action action = (enum guard_action)req->route->action;
 	enum guard_decision d;
 
 	if (action == GUARD_PUBLIC)

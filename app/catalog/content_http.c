@@ -23,8 +23,8 @@
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/http/server.h"
+#include "lms/http/stream.h"
 
-#define DOWNLOAD_CHUNK 65536
 #define FILENAME_MAX_BYTES 255
 
 /* What a lesson may carry: documents, slides, sheets, images, archives,
@@ -192,7 +192,7 @@ void content_attachment_upload(struct http_req *req)
 	if (!lesson_or_reply(req, GUARD_CONTENT_UPLOAD, &id, &f))
 		goto out;
 	filename_check(req, file.filename, &errors);
-	if (req->ri->content_length <= 0)
+	if (http_req_content_length(req) <= 0)
 		http_json_error_add(&errors, "body", "must hold the file: it is empty");
 	if (errors) {
 		http_reply_problem(req, 400, "validation_failed", errors,
@@ -270,29 +270,6 @@ static void filename_encode(const char *name, char *out, size_t len)
 	out[j] = '\0';
 }
 
-/* Sends len bytes of fd from offset in chunks; the file is never held in
- * memory whole. */
-static void send_file_part(struct http_req *req, int fd, long long offset, long long len)
-{
-	char *buf = malloc(DOWNLOAD_CHUNK);
-
-	while (buf && len > 0) {
-		ssize_t n = pread(fd, buf, len < DOWNLOAD_CHUNK ? (size_t)len : DOWNLOAD_CHUNK,
-				  (off_t)offset);
-
-		if (n <= 0 || mg_write(req->conn, buf, (size_t)n) <= 0)
-			break;
-		req->bytes_out += n;
-		offset += n;
-		len -= n;
-	}
-	/* Fewer bytes than Content-Length promised: only closing the
-	 * connection tells the client. */
-	if (len > 0)
-		http_req_close(req);
-	free(buf);
-}
-
 void content_attachment_download(struct http_req *req)
 {
 	char root[PATH_MAX], name[800], headers[1200], etag[FILES_HASH_LEN + 3];
@@ -300,6 +277,7 @@ void content_attachment_download(struct http_req *req)
 	struct content_file file;
 	struct content_facts f;
 	struct guard_target t;
+	struct http_stream body;
 	enum http_range_kind range;
 	const char *if_range, *type;
 	int fd = -1, rc, n;
@@ -350,10 +328,12 @@ void content_attachment_download(struct http_req *req)
 	/* Only types of the list were stored; anything else in the row is
 	 * not sent as a header. */
 	type = upload_type(file.content_type);
-	http_reply_start(req, range == HTTP_RANGE_ONE ? 206 : 200,
-			 type ? type : "application/octet-stream", last - first + 1, headers);
-	if (strcmp(req->method, "HEAD") != 0)
-		send_file_part(req, fd, first, last - first + 1);
+	/* The file is never held in memory whole; a transfer cut short ends
+	 * with the connection, fewer bytes than Content-Length promised. */
+	http_stream_begin(&body, req, range == HTTP_RANGE_ONE ? 206 : 200,
+			  type ? type : "application/octet-stream", last - first + 1, headers);
+	http_stream_file(&body, fd, first, last - first + 1);
+	http_stream_end(&body);
 	goto out;
 fail:
 	http_reply_error(req, rc);

@@ -40,22 +40,23 @@ void metrics_observe(size_t r, int status, double seconds)
 				  memory_order_relaxed);
 }
 
-static const char *row_label(size_t row)
+static const char *row_label(const struct route_table *routes, size_t row)
 {
 	if (row == ROW_STATIC)
 		return "static";
 	if (row == ROW_NONE)
 		return "unmatched";
-	return routes_at(row)->pattern;
+	return routes->routes[row].pattern;
 }
 
-char *metrics_render(const struct db_pool_stats *pool, const struct db_pool_stats *reports)
+char *metrics_render(const struct route_table *routes, const struct db_pool_stats *pool,
+		     const struct db_pool_stats *reports)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	unsigned long long cumulative = 0;
-	size_t nroutes = routes_count();
+	size_t nroutes = routes->count;
 
 	if (!f)
 		return NULL;
@@ -69,7 +70,7 @@ char *metrics_render(const struct db_pool_stats *pool, const struct db_pool_stat
 				atomic_load_explicit(&requests[row][s], memory_order_relaxed);
 			if (n)
 				fprintf(f, "lms_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-					row_label(row), s + 100, n);
+					row_label(routes, row), s + 100, n);
 		}
 	}
 	fputs("# HELP lms_http_request_duration_seconds Time from request to reply.\n"

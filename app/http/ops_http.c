@@ -54,7 +54,7 @@ void ops_metrics(struct http_req *req)
 	db_pool_stats_get(req->app->pool, &stats);
 	if (req->app->report_pool)
 		db_pool_stats_get(req->app->report_pool, &reports);
-	if (!(text = metrics_render(&stats, &reports))) {
+	if (!(text = metrics_render(req->app->routes, &stats, &reports))) {
 		http_reply_problem(req, 500, "internal", NULL, "out of memory");
 		return;
 	}

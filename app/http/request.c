@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <civetweb.h>
+
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/core/netaddr.h"
@@ -22,6 +24,18 @@
 const char *http_req_header(const struct http_req *req, const char *name)
 {
 	return mg_get_header(req->conn, name);
+}
+
+long long http_req_content_length(const struct http_req *req)
+{
+	return req->ri->content_length;
+}
+
+int http_req_cookie(const struct http_req *req, const char *name, char *buf, size_t len)
+{
+	const char *cookies = http_req_header(req, "Cookie");
+
+	return cookies ? mg_get_cookie(cookies, name, buf, len) : -1;
 }
 
 /* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF) with no

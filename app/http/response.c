@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <civetweb.h>
 #include <openssl/sha.h>
 
 #include "lms/core/err.h"

@@ -3,14 +3,17 @@
 
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "lms/auth/guard.h"
+#include <civetweb.h>
+
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/core/netaddr.h"
@@ -177,6 +180,13 @@ static void no_route(struct http_req *req, unsigned method, unsigned allow)
 	}
 }
 
+/* The application's check before a matched route's handler (the
+ * platform's guard): true to go on, false once it has replied. */
+static bool authorise_or_reply(struct http_req *req)
+{
+	return !req->app->authorise || req->app->authorise(req);
+}
+
 static void dispatch(struct http_req *req)
 {
 	const struct mg_request_info *ri = req->ri;
@@ -195,7 +205,7 @@ static void dispatch(struct http_req *req)
 				   "character");
 		return;
 	}
-	req->route = routes_match(req, method, &allow);
+	req->route = routes_match(req->app->routes, req, method, &allow);
 	raw = req->route && (req->route->flags & ROUTE_RAW_BODY);
 	/* Uploads (raw bodies) have a limit of their own. */
 	limit = raw ? cfg->max_upload_bytes : cfg->max_body_bytes;
@@ -217,14 +227,14 @@ static void dispatch(struct http_req *req)
 			return;
 		}
 		req->body_pending = has_body;
-		if (!guard_route_or_reply(req))
+		if (!authorise_or_reply(req))
 			return;
 	} else {
 		if (has_body && !json_body_or_reply(req, limit,
 						    method & (HTTP_POST | HTTP_PUT | HTTP_PATCH |
 							      HTTP_DELETE)))
 			return;
-		if (req->route && !guard_route_or_reply(req))
+		if (req->route && !authorise_or_reply(req))
 			return;
 	}
 	if (!req->route) {
@@ -274,6 +284,22 @@ static void tls_info(const SSL *ssl, int where, int ret)
 	}
 }
 
+/*
+ * A connection closed with a body still arriving ends with a reset, which
+ * can destroy the answer before its client reads it (RFC 9112 9.6). Wait,
+ * briefly, until the client has acknowledged every byte sent.
+ */
+static void linger_until_acked(int fd, int ms)
+{
+	int unacked = 0;
+
+	for (int waited = 0; fd >= 0 && waited < ms; waited += 10) {
+		if (ioctl(fd, TIOCOUTQ, &unacked) != 0 || unacked == 0)
+			return;
+		usleep(10000);
+	}
+}
+
 static int serve(struct mg_connection *conn, const char *target, const char *query, bool last)
 {
 	struct http_req req = {0};
@@ -294,10 +320,12 @@ static int serve(struct mg_connection *conn, const char *target, const char *que
 	dispatch(&req);
 
 	http_req_db_release(&req);
+	if (req.body_pending)
+		linger_until_acked(req.fd, 1000);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	seconds = (double)(end.tv_sec - req.start.tv_sec) +
 		  (double)(end.tv_nsec - req.start.tv_nsec) / 1e9;
-	metrics_observe(req.route	      ? routes_index(req.route)
+	metrics_observe(req.route	      ? routes_index(req.app->routes, req.route)
 			: req.static_file ? METRICS_ROUTE_STATIC
 					  : METRICS_ROUTE_NONE,
 			req.status, seconds);
@@ -434,6 +462,10 @@ int http_server_start(struct http_app *app, struct http_server **out, char *err,
 	int n;
 
 	*out = NULL;
+	if (!app->routes) {
+		snprintf(err, errlen, "the server was given no routes");
+		return LMS_EINVAL;
+	}
 	/* An "s" port speaks TLS; an "r" port only redirects to the TLS one. */
 	if (cfg->http_port)
 		snprintf(ports, sizeof(ports), "%s:%ds,%s:%dr", cfg->listen_address, cfg->https_port,

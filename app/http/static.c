@@ -11,8 +11,7 @@
 
 #include "lms/http/response.h"
 #include "lms/http/server.h"
-
-#define STATIC_CHUNK 65536
+#include "lms/http/stream.h"
 
 static const struct {
 	const char *ext;
@@ -61,7 +60,8 @@ void static_serve(struct http_req *req)
 {
 	const char *root = req->app->static_root;
 	const char *rel = strcmp(req->path, "/") == 0 ? "/index.html" : req->path;
-	char joined[PATH_MAX], *real = NULL, *buf = NULL, etag[64], extra[160];
+	char joined[PATH_MAX], *real = NULL, etag[64], extra[160];
+	struct http_stream body;
 	const char *inm;
 	struct stat st;
 	size_t rootlen = strlen(root);
@@ -88,22 +88,14 @@ void static_serve(struct http_req *req)
 		http_reply_start(req, 304, NULL, 0, extra);
 		goto out;
 	}
-	http_reply_start(req, 200, mime_type(real), (long long)st.st_size, extra);
-	/* CivetWeb's worker stacks are small: the copy buffer lives on the heap. */
-	if (strcmp(req->method, "HEAD") != 0 && (buf = malloc(STATIC_CHUNK))) {
-		ssize_t n;
-		while ((n = read(fd, buf, STATIC_CHUNK)) > 0) {
-			if (mg_write(req->conn, buf, (size_t)n) <= 0)
-				break;
-			req->bytes_out += n;
-		}
-	}
+	http_stream_begin(&body, req, 200, mime_type(real), (long long)st.st_size, extra);
+	http_stream_file(&body, fd, 0, (long long)st.st_size);
+	http_stream_end(&body);
 	goto out;
 not_found:
 	http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
 out:
 	if (fd >= 0)
 		close(fd);
-	free(buf);
 	free(real);
 }

@@ -19,13 +19,13 @@
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/stream.h"
 #include "lms/reports/oneroster.h"
 #include "lms/reports/oneroster_store.h"
 
 /* CSV text is moved to its file each time it grows past this, so memory
  * holds one batch of rows whatever the size of the institution. */
 #define SPILL_BYTES (64 * 1024)
-#define SEND_CHUNK (64 * 1024)
 
 /* An export being built: the files' text and the temporary files it is
  * moved to, which the archive is made of. */
@@ -199,25 +199,6 @@ static void build_release(struct build *b)
 	oneroster_export_release(&b->x);
 }
 
-/* Sends size bytes of fd as the body. */
-static void send_fd(struct http_req *req, int fd, long long size)
-{
-	char *buf = malloc(SEND_CHUNK);
-	ssize_t n = 0;
-
-	while (buf && size > 0 && (n = read(fd, buf, SEND_CHUNK)) > 0) {
-		if (mg_write(req->conn, buf, (size_t)n) <= 0)
-			break;
-		req->bytes_out += n;
-		size -= n;
-	}
-	/* Fewer bytes than Content-Length promised: only closing the
-	 * connection tells the client. */
-	if (size > 0)
-		http_req_close(req);
-	free(buf);
-}
-
 /* {"format", "lang", "rows": {"<file>": n, ...}} (new). */
 static json_t *audit_detail(const struct build *b, const char *lang)
 {
@@ -233,6 +214,7 @@ void oneroster_report(struct http_req *req)
 	struct oneroster_institution org;
 	struct csv_writer manifest = {0};
 	struct build b = {0};
+	struct http_stream body;
 	const char *lang = http_req_lang(req);
 	json_t *detail = NULL;
 	long long named, inst, size = 0;
@@ -274,9 +256,11 @@ void oneroster_report(struct http_req *req)
 
 	snprintf(headers, sizeof(headers),
 		 "Content-Disposition: attachment; filename=\"oneroster-%s.zip\"\r\n", org.code);
-	http_reply_start(req, 200, "application/zip", size, headers);
-	if (strcmp(req->method, "HEAD") != 0)
-		send_fd(req, fd, size);
+	/* A transfer cut short ends with the connection, fewer bytes than
+	 * Content-Length promised. */
+	http_stream_begin(&body, req, 200, "application/zip", size, headers);
+	http_stream_file(&body, fd, 0, size);
+	http_stream_end(&body);
 	goto out;
 rollback:
 	db_rollback(req->db);

@@ -16,6 +16,7 @@
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/http/server.h"
+#include "lms/http/stream.h"
 #include "lms/reports/pull.h"
 #include "lms/reports/report_store.h"
 
@@ -121,7 +122,7 @@ static json_t *pull_detail(const struct report_query *q, bool csv, long long row
 
 /* Rows on their way out: gathered, then sent a chunk at a time. */
 struct report_out {
-	struct http_req *req;
+	struct http_stream body; /* chunked */
 	bool csv;
 	struct csv_writer w;  /* CSV text */
 	char *lines;          /* JSON lines */
@@ -130,21 +131,11 @@ struct report_out {
 	long long held;       /* rows gathered, not sent yet */
 };
 
-/* Sends len bytes as one chunk; LMS_EIO when the client is gone. */
-static int chunk_send(struct report_out *o, const char *data, size_t len)
-{
-	if (len == 0)
-		return 0;
-	if (mg_send_chunk(o->req->conn, data, (unsigned)len) <= 0)
-		return LMS_EIO;
-	o->req->bytes_out += (long long)len;
-	return 0;
-}
-
-/* Sends what was gathered. */
+/* Sends what was gathered as one chunk; LMS_EIO when the client is gone. */
 static int flush(struct report_out *o)
 {
-	int rc = o->csv ? chunk_send(o, o->w.data, o->w.len) : chunk_send(o, o->lines, o->used);
+	int rc = o->csv ? http_stream_write(&o->body, o->w.data, o->w.len)
+			: http_stream_write(&o->body, o->lines, o->used);
 
 	if (rc < 0)
 		return rc;
@@ -217,7 +208,7 @@ static int rows_send(struct report_out *o, struct db_stream *s, bool bom)
 void report_enrollments(struct http_req *req)
 {
 	struct report_query q;
-	struct report_out o = {.req = req};
+	struct report_out o = {0};
 	struct db_stream s = {0};
 	struct pull_window w;
 	json_t *detail = NULL;
@@ -242,10 +233,10 @@ void report_enrollments(struct http_req *req)
 		http_reply_error(req, rc);
 		goto out;
 	}
-	http_reply_start(req, 200, o.csv ? CSV_CONTENT_TYPE : NDJSON_TYPE, -1,
-			 o.csv ? "Content-Disposition: attachment; filename=\"enrollments.csv\"\r\n"
-				 "Vary: Accept\r\n"
-			       : "Vary: Accept\r\n");
+	http_stream_begin(&o.body, req, 200, o.csv ? CSV_CONTENT_TYPE : NDJSON_TYPE, -1,
+			  o.csv ? "Content-Disposition: attachment; filename=\"enrollments.csv\""
+				  "\r\nVary: Accept\r\n"
+				: "Vary: Accept\r\n");
 	rc = rows_send(&o, &s, bom);
 	if (rc == LMS_EIO)
 		log_info("report: the client left after %lld rows of enrollments", o.rows);
@@ -269,11 +260,12 @@ void report_enrollments(struct http_req *req)
 							.detail = detail});
 	else
 		log_error("report: enrollments: %lld rows sent without an audit row", o.rows);
-	if (rc == 0 && mg_send_chunk(req->conn, "", 0) >= 0)
-		goto out;
 	/* Cut short: without the last chunk the client knows the report is
 	 * incomplete, once the connection closes. */
-	http_req_close(req);
+	if (rc == 0)
+		http_stream_end(&o.body);
+	else
+		http_stream_abort(&o.body);
 out:
 	db_stream_end(&s);
 	csv_writer_release(&o.w);

@@ -7,14 +7,14 @@
 
 #include <string.h>
 
-#include "lms/http/routes.h"
+#include "lms/api/routes.h"
 
 static const struct route *lookup(const char *path, unsigned method, unsigned *allow,
 				  struct http_req *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->path = (char *)path;
-	return routes_match(req, method, allow);
+	return routes_match(api_routes(), req, method, allow);
 }
 
 static void exact_paths_match(void **state)
@@ -55,15 +55,15 @@ static void unknown_paths_allow_nothing(void **state)
 
 static void every_pattern_is_well_formed(void **state)
 {
-	for (size_t i = 0; i < routes_count(); i++) {
-		const struct route *r = routes_at(i);
+	for (size_t i = 0; i < api_routes()->count; i++) {
+		const struct route *r = &api_routes()->routes[i];
 		assert_int_equal(r->pattern[0], '/');
 		assert_non_null(r->handler);
 		assert_true(r->methods != 0);
-		assert_int_equal(routes_index(r), i);
+		assert_int_equal(routes_index(api_routes(), r), i);
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(routes_at(j)->pattern, r->pattern))
-				assert_int_equal(routes_at(j)->methods & r->methods, 0);
+			if (!strcmp(api_routes()->routes[j].pattern, r->pattern))
+				assert_int_equal(api_routes()->routes[j].methods & r->methods, 0);
 	}
 }
 

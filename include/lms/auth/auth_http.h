@@ -4,7 +4,22 @@
 
 #include <stdbool.h>
 
+#include "lms/auth/password.h"
+
+struct gate;
 struct http_req;
+
+/*
+ * What sign-in shares across requests, made once at start (the caller owns
+ * it and its members); handlers find it at req->app->state.
+ */
+struct auth_state {
+	struct password_list *common_passwords; /* NULL: no list */
+	struct gate *hash_gate;  /* caps password hashes running at once */
+	/* A hash at the configured cost of a password nobody has: signing in
+	 * as an unknown email costs as much as a wrong password. */
+	char dummy_hash[PASSWORD_HASH_MAX];
+};
 
 /* POST /api/v1/auth/register: {email, password, display_name, ladder_stage,
  * affiliation_institution_id?, locale?} -> 201 user; 429 (Retry-After)
@@ -34,7 +49,8 @@ void auth_password_change(struct http_req *req);
 #define AUTH_HASH_WAIT_MS 2000
 
 /* Takes a turn at the password hash gate, or replies 503 (Retry-After)
- * and returns false; leave with gate_leave(req->app->hash_gate). */
+ * and returns false; leave with gate_leave() on the
+ * struct auth_state's hash_gate. */
 bool auth_hash_turn_or_reply(struct http_req *req);
 
 #endif

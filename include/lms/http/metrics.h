@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "lms/db/pool.h"
+#include "lms/http/routes.h"
 
 /* Label slots besides the route table's: static files and unmatched paths. */
 #define METRICS_ROUTE_STATIC ((size_t)-1)
@@ -14,7 +15,10 @@
  * ended with status after seconds. Lock-free, thread-safe. */
 void metrics_observe(size_t r, int status, double seconds);
 
-/* Renders every metric as Prometheus text (new string, free()), or NULL. */
-char *metrics_render(const struct db_pool_stats *pool, const struct db_pool_stats *reports);
+/* Renders every metric as Prometheus text (new string, free()), or NULL;
+ * requests are labelled with the patterns of routes, the table they were
+ * counted against. */
+char *metrics_render(const struct route_table *routes, const struct db_pool_stats *pool,
+		     const struct db_pool_stats *reports);
 
 #endif

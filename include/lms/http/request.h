@@ -6,11 +6,21 @@
 #include <stddef.h>
 #include <time.h>
 
-#include <civetweb.h>
 #include <jansson.h>
 
-#include "lms/auth/principal.h"
+#include "lms/core/principal.h"
 
+/*
+ * CivetWeb stays inside the web kit: its connection and request info are
+ * opaque here (only the kit's own sources include <civetweb.h>), and
+ * whatever a handler needs of them has a function below (headers, query,
+ * cookies, Content-Length, the client's address; replies in response.h,
+ * streams in stream.h). The caller's identity is a plain value (core's struct
+ * principal) that the kit carries and never reads: the layer above fills it
+ * in its authorise hook (the platform's guard) and the handlers read it.
+ */
+struct mg_connection;
+struct mg_request_info;
 struct http_app;
 struct route;
 struct db_conn;
@@ -38,7 +48,7 @@ struct http_req {
 	struct db_conn *db;              /* from http_req_db_or_reply, released after */
 	struct db_pool *db_pool;         /* the pool db came from */
 	struct principal who;            /* the caller, once the guard identified it */
-	bool session_ended;              /* a session cookie named no live session */
+	bool session_ended;              /* the guard: a session cookie named no live session */
 	bool static_file;                /* served from static/ */
 	bool close;                      /* the connection ends after the reply */
 	bool body_pending;               /* a body is announced and not yet read */
@@ -49,6 +59,15 @@ struct http_req {
 
 /* Request header by name, case-insensitive (borrowed), or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
+
+/* The request's Content-Length, -1 when it has none (chunked or no body). */
+long long http_req_content_length(const struct http_req *req);
+
+/*
+ * Copies the value of cookie name from the Cookie header into buf. Returns
+ * its length, -1 when absent, -2 when it does not fit (no partial value).
+ */
+int http_req_cookie(const struct http_req *req, const char *name, char *buf, size_t len);
 
 /*
  * Copies the percent-decoded query parameter name into buf. Returns the

@@ -11,8 +11,9 @@
  * Starts a response: the status line, then the security headers, the
  * request id and Cache-Control every response carries, then extra_headers
  * (zero or more "Name: value\r\n" lines, may be NULL), then the blank line.
- * content_length < 0 means chunked transfer encoding (write with
- * mg_send_chunk, end with a zero chunk). Records the status on req.
+ * content_length < 0 means chunked transfer encoding. Records the status
+ * on req. A body that is not sent whole at once goes through a stream
+ * (stream.h), which starts with this.
  */
 void http_reply_start(struct http_req *req, int status, const char *content_type,
 		      long long content_length, const char *extra_headers);

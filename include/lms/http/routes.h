@@ -1,12 +1,18 @@
-/* routes.h - the route table: method mask, pattern, handler, access level */
+/* routes.h - route matching: method bits, patterns, 404 vs 405, on a table it is given */
 #ifndef LMS_HTTP_ROUTES_H
 #define LMS_HTTP_ROUTES_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lms/auth/guard.h"
 #include "lms/http/request.h"
+
+/*
+ * The web kit matches requests against a table but owns none: the
+ * application's table (lms/api/routes.h) is handed to the server at start
+ * (struct http_app.routes), together with the hook that authorises a
+ * request before its handler runs.
+ */
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -31,8 +37,15 @@ struct route {
 	unsigned methods;       /* enum http_method bits; GET implies HEAD */
 	const char *pattern;    /* "/api/v1/courses/{id}": {x} matches one segment */
 	http_handler handler;
-	enum guard_action action;  /* checked by the guard before the handler */
+	int action;             /* what the authorise hook checks before the handler;
+				 * the kit does not read it */
 	unsigned flags;
+};
+
+/* An application's routes: count entries at routes (borrowed, static). */
+struct route_table {
+	const struct route *routes;
+	size_t count;
 };
 
 /* The enum http_method bit of a method name, 0 when unknown. */
@@ -42,18 +55,18 @@ unsigned http_method_bit(const char *method);
 void http_methods_format(unsigned methods, char *buf, size_t len);
 
 /*
- * Finds the route for (method, path). Fills req->params / req->nparams from
- * the route's {x} segments. Returns the route, or NULL; then *allow holds
- * the methods of routes whose pattern matches path (0: no such path).
+ * Finds the route of t for (method, path). Fills req->params / req->nparams
+ * from the route's {x} segments. Returns the route (borrowed from t), or
+ * NULL; then *allow holds the methods of routes whose pattern matches path
+ * (0: no such path). The first matching entry wins.
  */
-const struct route *routes_match(struct http_req *req, unsigned method, unsigned *allow);
+const struct route *routes_match(const struct route_table *t, struct http_req *req,
+				 unsigned method, unsigned *allow);
 
 /* Whether path matches pattern; fills req->params for its {x} segments. */
 bool routes_pattern_match(const char *pattern, const char *path, struct http_req *req);
 
-/* The table, for metrics labels: routes_count() entries, index of r. */
-size_t routes_count(void);
-const struct route *routes_at(size_t i);
-size_t routes_index(const struct route *r);
+/* The index of r in t (the metrics label slot of its pattern). */
+size_t routes_index(const struct route_table *t, const struct route *r);
 
 #endif

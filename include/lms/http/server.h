@@ -5,13 +5,20 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "lms/auth/password.h"
 #include "lms/core/config.h"
-#include "lms/core/gate.h"
 #include "lms/db/migrate.h"
 #include "lms/db/pool.h"
+#include "lms/http/routes.h"
 
-/* What every request can reach; owned by the caller of http_server_start. */
+/* Runs before the handler of a matched route: true to go on, or false
+ * once it has replied (401, 403, 503). */
+typedef bool (*http_authorise)(struct http_req *req);
+
+/*
+ * What every request can reach; owned by the caller of http_server_start.
+ * The application above the kit fills routes, authorise and state (the
+ * platform's api_register does); the kit reads nothing of state.
+ */
 struct http_app {
 	const struct lms_config *cfg;
 	struct db_pool *pool;
@@ -20,12 +27,10 @@ struct http_app {
 	char tls_cert[4096];     /* PEM paths the listener uses */
 	char tls_key[4096];
 	char static_root[4096];  /* real path of cfg->static_dir */
-	struct password_list *common_passwords; /* NULL: no list */
-	struct gate *hash_gate;  /* caps password hashes running at once */
 	struct http_cache *cache; /* catalogue responses; NULL: none */
-	/* A hash at the configured cost of a password nobody has: signing in
-	 * as an unknown email costs as much as a wrong password. */
-	char dummy_hash[PASSWORD_HASH_MAX];
+	const struct route_table *routes; /* what requests are matched against */
+	http_authorise authorise; /* NULL: every matched route is open */
+	void *state;             /* the application's own, for its handlers (borrowed) */
 	atomic_bool draining;    /* stopping: not ready, every connection closes */
 };
 

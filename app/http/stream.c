@@ -1,0 +1,89 @@
+/* stream.c - a response body sent as it is made: chunked, or a known length */
+#include "lms/http/stream.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <civetweb.h>
+
+#include "lms/core/err.h"
+#include "lms/http/response.h"
+
+/* Bytes of a file read per write; on the heap, as CivetWeb's worker
+ * stacks are small. */
+#define FILE_CHUNK (64 * 1024)
+
+void http_stream_begin(struct http_stream *s, struct http_req *req, int status,
+		       const char *content_type, long long content_length,
+		       const char *extra_headers)
+{
+	*s = (struct http_stream){.req = req, .left = content_length < 0 ? -1 : content_length,
+				  .head = strcmp(req->method, "HEAD") == 0};
+	http_reply_start(req, status, content_type, content_length, extra_headers);
+}
+
+int http_stream_write(struct http_stream *s, const void *data, size_t len)
+{
+	int n;
+
+	if (s->head || len == 0)
+		return 0;
+	if (s->failed)
+		return LMS_EIO;
+	if (s->left >= 0 && (long long)len > s->left)
+		return LMS_EINVAL;
+	n = s->left < 0 ? mg_send_chunk(s->req->conn, data, (unsigned)len)
+			: mg_write(s->req->conn, data, len);
+	if (n <= 0) {
+		s->failed = true;
+		return LMS_EIO;
+	}
+	s->req->bytes_out += (long long)len;
+	if (s->left >= 0)
+		s->left -= (long long)len;
+	return 0;
+}
+
+int http_stream_file(struct http_stream *s, int fd, long long offset, long long len)
+{
+	char *buf = NULL;
+	int rc = 0;
+
+	if (s->head || len <= 0)
+		goto out;
+	rc = LMS_ENOMEM;
+	if (!(buf = malloc(FILE_CHUNK)))
+		goto out;
+	rc = 0;
+	while (rc == 0 && len > 0) {
+		ssize_t n = pread(fd, buf, len < FILE_CHUNK ? (size_t)len : FILE_CHUNK,
+				  (off_t)offset);
+
+		if (n <= 0) {
+			rc = LMS_EIO;
+			break;
+		}
+		rc = http_stream_write(s, buf, (size_t)n);
+		offset += n;
+		len -= n;
+	}
+out:
+	free(buf);
+	return rc;
+}
+
+int http_stream_end(struct http_stream *s)
+{
+	if (s->head)
+		return 0;
+	if (!s->failed && (s->left < 0 ? mg_send_chunk(s->req->conn, "", 0) >= 0 : s->left == 0))
+		return 0;
+	http_stream_abort(s);
+	return LMS_EIO;
+}
+
+void http_stream_abort(struct http_stream *s)
+{
+	http_req_close(s->req);
+}
