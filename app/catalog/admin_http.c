@@ -170,25 +170,11 @@ static bool body_or_reply(struct http_req *req, const struct body_spec *spec, bo
 	return false;
 }
 
-/*
- * Ends a change that failed, answering for it. What the database refused as
- * a CHECK, NOT NULL or foreign-key violation, or as a value it cannot take,
- * is the request's fault (400), not the server's; validation is meant to
- * catch it first, so it is logged.
- */
+/* Ends a change that failed, answering for it (http_reply_error knows
+ * which database refusals are the request's fault). */
 static void change_failed(struct http_req *req, struct db_conn *db, int rc)
 {
-	if (rc == LMS_EDB && db &&
-	    (db_sqlstate_is(db, "23514") || db_sqlstate_is(db, "23503") ||
-	     db_sqlstate_is(db, "23502") || !strncmp(db->sqlstate, "22", 2))) {
-		log_warn("request %s: the database refused a catalogue change: %s",
-			 req->request_id, db->errmsg);
-		http_reply_problem(req, 400, "validation_failed", NULL,
-				   "a value is out of range or names something that does not "
-				   "exist");
-	} else {
-		http_reply_error(req, rc);
-	}
+	http_reply_db_error(req, rc, "catalogue change");
 	if (db)
 		db_rollback(db);
 }

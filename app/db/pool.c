@@ -86,6 +86,8 @@ static int make_ready(struct db_pool *p, struct db_conn *c)
 		db_conn_close(c);
 	if (!c->pg)
 		return db_conn_open(c, p->conninfo);
+	/* A new user does not inherit the last one's failure. */
+	c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
 	return 0;
 }
 

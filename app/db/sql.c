@@ -130,7 +130,23 @@ int db_exec_script(struct db_conn *c, const char *sql)
 
 int db_begin(struct db_conn *c) { return run(c, NULL, "BEGIN", 0, NULL, false); }
 int db_commit(struct db_conn *c) { return run(c, NULL, "COMMIT", 0, NULL, false); }
-int db_rollback(struct db_conn *c) { return run(c, NULL, "ROLLBACK", 0, NULL, false); }
+int db_rollback(struct db_conn *c)
+{
+	char state[sizeof(c->sqlstate)], msg[sizeof(c->errmsg)], constraint[sizeof(c->constraint)];
+	int rc;
+
+	/* Why the transaction failed outlives the rollback: whoever answers
+	 * for the failure reads it afterwards. */
+	memcpy(state, c->sqlstate, sizeof(state));
+	memcpy(msg, c->errmsg, sizeof(msg));
+	memcpy(constraint, c->constraint, sizeof(constraint));
+	if ((rc = run(c, NULL, "ROLLBACK", 0, NULL, false)) == 0 && state[0]) {
+		memcpy(c->sqlstate, state, sizeof(state));
+		memcpy(c->errmsg, msg, sizeof(msg));
+		memcpy(c->constraint, constraint, sizeof(constraint));
+	}
+	return rc;
+}
 
 bool db_sqlstate_is(const struct db_conn *c, const char *sqlstate)
 {

@@ -270,11 +270,7 @@ static void reply_enrollment(struct http_req *req, struct db_conn *db, long long
 static void reply_change_error(struct http_req *req, struct db_conn *db, int rc,
 			       const char *from, const char *to)
 {
-	char state[sizeof(db->sqlstate)];
-
-	memcpy(state, db->sqlstate, sizeof(state));
 	db_rollback(db);
-	memcpy(db->sqlstate, state, sizeof(state));
 	if (rc == LMS_EDB && db_sqlstate_is(db, "LMS01"))
 		http_reply_problem(req, 409, "illegal_transition", NULL,
 				   "an enrolment cannot go from %s to %s", from, to);

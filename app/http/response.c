@@ -293,8 +293,56 @@ void http_reply_page(struct http_req *req, const json_t *items, int limit)
 	json_decref(body);
 }
 
+/*
+ * The one map from a database refusal to an answer, by SQLSTATE (or its
+ * two-character class). A value the database's constraints refuse is the
+ * request's fault; validation is meant to catch it first, so it is logged.
+ * A read-only, overloaded, restarting or cancelling database passes.
+ */
+static const struct sqlstate_answer {
+	const char *state;
+	int status;
+	const char *code, *detail;
+} sqlstate_answers[] = {
+	{"23514", 400, "validation_failed",
+	 "a value is out of range or names something that does not exist"},
+	{"23503", 400, "validation_failed",
+	 "a value is out of range or names something that does not exist"},
+	{"23502", 400, "validation_failed",
+	 "a value is out of range or names something that does not exist"},
+	{"22", 400, "validation_failed",
+	 "a value is out of range or names something that does not exist"},
+	{"25006", 503, "unavailable", "the database takes no changes here now: try again"},
+	{"57014", 503, "unavailable", "the database took too long: try again"},
+	{"57P", 503, "unavailable", "the database is restarting: try again"},
+	{"53", 503, "unavailable", "the database is out of resources: try again"},
+	{"08", 503, "unavailable", "the database connection failed: try again"},
+};
+
+static const struct sqlstate_answer *sqlstate_answer(const struct db_conn *db)
+{
+	for (size_t i = 0; db && i < sizeof(sqlstate_answers) / sizeof(sqlstate_answers[0]); i++)
+		if (db->sqlstate[0] &&
+		    !strncmp(db->sqlstate, sqlstate_answers[i].state, strlen(sqlstate_answers[i].state)))
+			return &sqlstate_answers[i];
+	return NULL;
+}
+
 void http_reply_error(struct http_req *req, int err)
 {
+	http_reply_db_error(req, err, "change");
+}
+
+void http_reply_db_error(struct http_req *req, int err, const char *what)
+{
+	const struct sqlstate_answer *a;
+
+	if (err == LMS_EDB && (a = sqlstate_answer(req->db))) {
+		log_warn("request %s: the database refused a %s: %s", req->request_id, what,
+			 req->db->errmsg);
+		http_reply_problem(req, a->status, a->code, NULL, "%s", a->detail);
+		return;
+	}
 	switch (err) {
 	case LMS_ENOTFOUND:
 		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");

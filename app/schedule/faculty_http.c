@@ -146,11 +146,12 @@ static bool institution_known_or_reply(struct http_req *req, struct db_conn *db,
 	return rc == 0;
 }
 
-/* Ends a change that failed: rolls back and answers for rc. */
+/* Ends a change that failed: answers for rc (by the database's SQLSTATE,
+ * which the rollback clears), then rolls back. */
 static void change_failed(struct http_req *req, struct db_conn *db, int rc)
 {
-	db_rollback(db);
 	http_reply_error(req, rc);
+	db_rollback(db);
 }
 
 /* Records ev, commits and replies status with body (borrowed), with a

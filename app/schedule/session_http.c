@@ -53,23 +53,12 @@ static void reply_invalid(struct http_req *req, json_t *errors)
 			   "the request body has invalid fields");
 }
 
-/* Answers a failure of the store after rolling back. A value the
- * database's CHECKs refuse is the request's fault; validation is meant to
- * catch it first, so it is logged. */
+/* Answers a failure of the store, then rolls back (http_reply_error knows
+ * which database refusals are the request's fault). */
 static void reply_failed(struct http_req *req, struct db_conn *db, int rc)
 {
-	bool refused = rc == LMS_EDB && (db_sqlstate_is(db, "23514") || db_sqlstate_is(db, "23503") ||
-					 !strncmp(db->sqlstate, "22", 2));
-
-	if (refused)
-		log_warn("request %s: the database refused a session change: %s", req->request_id,
-			 db->errmsg);
+	http_reply_db_error(req, rc, "session change");
 	db_rollback(db);
-	if (refused)
-		http_reply_problem(req, 400, "validation_failed", NULL,
-				   "a value is out of range or names something that does not exist");
-	else
-		http_reply_error(req, rc);
 }
 
 /*

@@ -931,6 +931,41 @@ static void facilities(void **state)
 	assert_int_equal(status_of(&platform, "GET", "/api/v1/facilities", NULL), 200);
 }
 
+/* What the database refuses is answered from one table: a constraint is
+ * the request's fault (400), a database that takes no changes passes
+ * (503); neither is a 500. */
+static void database_refusals_are_answered(void **state)
+{
+	static const struct {
+		const char *errcode;
+		long status;
+		const char *code;
+	} cases[] = {
+		{"check_violation", 400, "validation_failed"},
+		{"read_only_sql_transaction", 503, "unavailable"},
+	};
+	struct answer r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(
+			harness_sql(conninfo,
+				    f("CREATE FUNCTION refuse_share() RETURNS trigger LANGUAGE plpgsql"
+				      " AS $$ BEGIN RAISE EXCEPTION 'refused for the test' USING"
+				      " ERRCODE = '%s'; END $$; CREATE TRIGGER refuse_share BEFORE"
+				      " INSERT ON instructor_shares FOR EACH ROW EXECUTE FUNCTION"
+				      " refuse_share()",
+				      cases[i].errcode)),
+			0);
+		r = call(&gist_admin, "POST", f("/api/v1/instructors/%lld/shares", instructor_id),
+			 f("{\"institution_id\": %lld}", honam));
+		assert_int_equal(harness_sql(conninfo, "DROP TRIGGER refuse_share ON instructor_shares;"
+						       " DROP FUNCTION refuse_share()"),
+				 0);
+		expect(&r, cases[i].status, cases[i].code, NULL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -944,6 +979,7 @@ int main(void)
 		cmocka_unit_test(partners_assign_shared_instructors_only),
 		cmocka_unit_test(store_checks),
 		cmocka_unit_test(facilities),
+		cmocka_unit_test(database_refusals_are_answered),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

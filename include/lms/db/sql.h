@@ -136,7 +136,8 @@ static inline void *db_typed_json(json_t **out) { return out; }
  * as migrations need. Same returns as db_exec. */
 int db_exec_script(struct db_conn *c, const char *sql);
 
-/* BEGIN / COMMIT / ROLLBACK; same returns as db_exec. */
+/* BEGIN / COMMIT / ROLLBACK; same returns as db_exec. A rollback that
+ * succeeds keeps the SQLSTATE and message of the failure before it. */
 int db_begin(struct db_conn *c);
 int db_commit(struct db_conn *c);
 int db_rollback(struct db_conn *c);

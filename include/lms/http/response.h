@@ -50,9 +50,19 @@ void http_reply_page(struct http_req *req, const json_t *items, int limit);
 /*
  * The one map from an lms_err to a problem reply: ENOTFOUND 404, EFORBIDDEN
  * 403, EINVAL 400, ECONFLICT 409, ETOOBIG 413, EUNAVAILABLE and ERETRY 503;
- * anything else is logged with the database message and answered 500.
+ * EDB by the SQLSTATE table of http_reply_db_error; anything else is logged
+ * with the database message and answered 500.
  */
 void http_reply_error(struct http_req *req, int err);
+
+/*
+ * http_reply_error, where LMS_EDB is first looked up by the connection's
+ * SQLSTATE in the one table of database refusals: a CHECK, NOT NULL or
+ * foreign-key violation or a bad value is 400 validation_failed (logged as
+ * "the database refused a <what>", since validation should have caught it);
+ * a read-only, cancelled, restarting or exhausted database is 503.
+ */
+void http_reply_db_error(struct http_req *req, int err, const char *what);
 
 /*
  * Sends an RFC 9457 problem: {"type","title","status","detail","code"} and,
