@@ -356,17 +356,22 @@ void http_req_close(struct http_req *req)
 	mg_disable_connection_keep_alive(req->conn);
 }
 
-/* Where the bytes of a body go as they arrive. */
+/* Where the bytes of a body go as they arrive: room() gives space for up
+ * to want bytes (NULL: out of memory), took() keeps the n read into it. */
 struct body_sink {
-	int (*put)(struct body_sink *sink, const char *data, size_t len);
+	char *(*room)(struct body_sink *sink, size_t want);
+	int (*took)(struct body_sink *sink, const char *data, size_t n);
 };
+
+/* Bytes asked of one read. mg_read returns only when it has all it was
+ * asked for, and the deadline moves only when a read returns: at this size
+ * a client keeping to body_min_rate never outruns its allowance. */
+#define BODY_PIECE 16384
 
 /*
  * Reads the whole body into sink, refusing more than limit bytes. The
  * body has body_timeout_ms, and a second more for every body_min_rate
- * bytes that arrive: the watchdog cuts a read that falls behind. Each read
- * asks for at most 16 KiB: mg_read returns only when it has all it asked
- * for, so a larger request would wait for bytes that may never come.
+ * bytes that arrive: the watchdog cuts a read that falls behind.
  * Returns the length, LMS_ETOOBIG, LMS_EINVAL (the client stopped sending,
  * or was too slow: then *late is set) or the sink's error.
  */
@@ -376,25 +381,36 @@ static long long body_pump(struct http_req *req, long long limit, struct body_si
 	const struct lms_config *cfg = req->app->cfg;
 	int64_t start = watchdog_now_ns(), allowance = (int64_t)cfg->body_timeout_ms * 1000000LL;
 	long long len = 0;
-	char buf[16384];
-	int n, rc = 0;
+	int n = 0, rc = 0;
+	char *room;
 
 	*late = false;
 	if (watchdog_arm(req->fd, start + allowance) < 0)
 		return LMS_ENOMEM;
 	for (;;) {
-		size_t want = sizeof(buf);
+		long long left = req->ri->content_length >= 0 ? req->ri->content_length - len
+							      : limit + 1 - len;
+		size_t want = BODY_PIECE;
 
-		if ((long long)want > limit + 1 - len)
-			want = (size_t)(limit + 1 - len);
-		if ((n = mg_read(req->conn, buf, want)) <= 0)
+		/* A chunked body is read to one byte past the limit, which tells
+		 * one that is too large; an announced one (checked against the
+		 * limit before) to its end. */
+		if ((long long)want > left)
+			want = (size_t)left;
+		if (want == 0)
+			break;
+		if (!(room = sink->room(sink, want))) {
+			rc = LMS_ENOMEM;
+			break;
+		}
+		if ((n = mg_read(req->conn, room, want)) <= 0)
 			break;
 		len += n;
 		if (len > limit) {
 			rc = LMS_ETOOBIG;
 			break;
 		}
-		if ((rc = sink->put(sink, buf, (size_t)n)) < 0)
+		if ((rc = sink->took(sink, room, (size_t)n)) < 0)
 			break;
 		watchdog_extend(start + allowance +
 				(int64_t)((double)len / (double)cfg->body_min_rate * 1e9));
@@ -429,72 +445,81 @@ static void body_refuse(struct http_req *req, long long rc, bool late, long long
 				   "the request body cannot be stored now: try again");
 }
 
+/* A JSON body is read straight into the buffer it is parsed from. */
 struct memory_sink {
 	struct body_sink sink;
 	char *buf;
 	size_t len, cap;
 };
 
-static int memory_put(struct body_sink *sink, const char *data, size_t len)
+static char *memory_room(struct body_sink *sink, size_t want)
 {
 	struct memory_sink *m = (struct memory_sink *)sink;
 
-	if (m->len + len + 1 > m->cap) {
+	if (m->len + want + 1 > m->cap) {
 		size_t cap = m->cap ? m->cap : 8192;
 		char *grown;
 
-		while (cap < m->len + len + 1)
+		while (cap < m->len + want + 1)
 			cap *= 2;
 		if (!(grown = realloc(m->buf, cap)))
-			return LMS_ENOMEM;
+			return NULL;
 		m->buf = grown;
 		m->cap = cap;
 	}
-	memcpy(m->buf + m->len, data, len);
-	m->len += len;
-	m->buf[m->len] = '\0';
+	return m->buf + m->len;
+}
+
+static int memory_took(struct body_sink *sink, const char *data, size_t n)
+{
+	struct memory_sink *m = (struct memory_sink *)sink;
+
+	(void)data;
+	m->len += n;
 	return 0;
 }
 
 bool http_req_body_or_reply(struct http_req *req, long long limit)
 {
 	long long declared = req->ri->content_length;
-	struct memory_sink m = {.sink.put = memory_put};
+	struct memory_sink m = {.sink = {memory_room, memory_took}};
 	long long rc;
 	bool late;
 
 	/* What is announced is allocated once; a chunked body grows. */
-	if (declared > 0 && declared <= limit) {
-		if (!(m.buf = malloc((size_t)declared + 1))) {
-			body_refuse(req, LMS_ENOMEM, false, limit);
-			return false;
-		}
+	if (declared > 0 && declared <= limit)
 		m.cap = (size_t)declared + 1;
-	}
-	if ((rc = body_pump(req, limit, &m.sink, &late)) < 0 || !m.buf) {
-		if (rc < 0) {
-			free(m.buf);
-			body_refuse(req, rc, late, limit);
-			return false;
-		}
-		m.buf = strdup("");
-	}
-	if (!m.buf) {
+	if (!(m.buf = malloc(m.cap ? m.cap : 1))) {
 		body_refuse(req, LMS_ENOMEM, false, limit);
 		return false;
 	}
+	if ((rc = body_pump(req, limit, &m.sink, &late)) < 0) {
+		free(m.buf);
+		body_refuse(req, rc, late, limit);
+		return false;
+	}
+	m.buf[m.len] = '\0';
 	req->body = m.buf;
 	req->body_len = m.len;
 	return true;
 }
 
+/* An upload goes to a temporary file through a buffer of its own (not on
+ * a worker's small stack), hashed on the way. */
 struct file_sink {
 	struct body_sink sink;
 	int fd;
 	EVP_MD_CTX *md;
+	char *piece;
 };
 
-static int file_put(struct body_sink *sink, const char *data, size_t len)
+static char *file_room(struct body_sink *sink, size_t want)
+{
+	(void)want;
+	return ((struct file_sink *)sink)->piece;
+}
+
+static int file_took(struct body_sink *sink, const char *data, size_t len)
 {
 	struct file_sink *f = (struct file_sink *)sink;
 
@@ -518,8 +543,9 @@ static int file_put(struct body_sink *sink, const char *data, size_t len)
 bool http_req_body_to_file_or_reply(struct http_req *req, const char *dir,
 				    struct http_upload *up)
 {
+	static const char hex[] = "0123456789abcdef";
 	long long limit = req->app->cfg->max_upload_bytes, rc = LMS_ENOMEM;
-	struct file_sink f = {.sink.put = file_put, .fd = -1};
+	struct file_sink f = {.sink = {file_room, file_took}, .fd = -1};
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
 	bool late = false;
@@ -536,20 +562,26 @@ bool http_req_body_to_file_or_reply(struct http_req *req, const char *dir,
 		rc = LMS_EIO;
 		goto fail;
 	}
-	if (!(f.md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(f.md, EVP_sha256(), NULL) != 1)
+	if (!(f.piece = malloc(BODY_PIECE)) || !(f.md = EVP_MD_CTX_new()) ||
+	    EVP_DigestInit_ex(f.md, EVP_sha256(), NULL) != 1)
 		goto fail;
 	if ((rc = body_pump(req, limit, &f.sink, &late)) < 0)
 		goto fail;
 	up->size = rc;
 	rc = LMS_EIO;
-	if (EVP_DigestFinal_ex(f.md, digest, &dlen) != 1 || fsync(f.fd) != 0)
+	if (EVP_DigestFinal_ex(f.md, digest, &dlen) != 1 || dlen != 32 || fsync(f.fd) != 0)
 		goto fail;
-	for (unsigned int i = 0; i < dlen && i < 32; i++)
-		snprintf(up->sha256 + 2 * i, 3, "%02x", digest[i]);
+	for (unsigned int i = 0; i < dlen; i++) {
+		up->sha256[2 * i] = hex[digest[i] >> 4];
+		up->sha256[2 * i + 1] = hex[digest[i] & 15];
+	}
+	up->sha256[64] = '\0';
+	free(f.piece);
 	EVP_MD_CTX_free(f.md);
 	close(f.fd);
 	return true;
 fail:
+	free(f.piece);
 	EVP_MD_CTX_free(f.md);
 	if (f.fd >= 0)
 		close(f.fd);

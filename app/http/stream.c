@@ -33,9 +33,10 @@ int http_stream_write(struct http_stream *s, const void *data, size_t len)
 		return LMS_EIO;
 	if (s->left >= 0 && (long long)len > s->left)
 		return LMS_EINVAL;
+	/* A short write (a stopping server writes nothing more) fails too. */
 	n = s->left < 0 ? mg_send_chunk(s->req->conn, data, (unsigned)len)
 			: mg_write(s->req->conn, data, len);
-	if (n <= 0) {
+	if (n < 0 || (s->left >= 0 && (size_t)n != len) || n == 0) {
 		s->failed = true;
 		return LMS_EIO;
 	}
