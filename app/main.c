@@ -204,13 +204,12 @@ static int role_check(struct db_conn *c)
 		fprintf(stderr, "lms: cannot check the database role: %s\n", c->errmsg);
 		return rc;
 	}
-	if (PQntuples(res) == 1 && (!strcmp(PQgetvalue(res, 0, 1), "t") ||
-				    !strcmp(PQgetvalue(res, 0, 2), "t"))) {
+	if (db_bool(res, 0, 1) || db_bool(res, 0, 2)) {
 		fprintf(stderr,
 			"lms: refusing to serve as %s, a %s: connect as the application role "
 			"lms_app (see app_database_url)\n",
 			PQgetvalue(res, 0, 0),
-			!strcmp(PQgetvalue(res, 0, 1), "t") ? "superuser" : "owner of the schema");
+			db_bool(res, 0, 1) ? "superuser" : "owner of the schema");
 		rc = LMS_EFORBIDDEN;
 	}
 	PQclear(res);

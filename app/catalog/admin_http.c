@@ -14,7 +14,6 @@
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/db/sql.h"
-#include "lms/enrollment/hooks.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 
@@ -454,14 +453,11 @@ void catalog_admin_section_update(struct http_req *req)
 				   cur.enrolled);
 		goto out;
 	}
+	/* New seats go to the waitlist within the UPDATE (the trigger
+	 * sections_capacity_raised), before anyone else can take them. */
 	if ((rc = admin_store_section_update(db, id, req->json)) < 0 ||
 	    ((v = json_object_get(req->json, "instructor_ids")) &&
 	     (rc = admin_store_instructors_set(db, id, v)) < 0))
-		goto fail;
-	/* New seats go to the waitlist in this same transaction, before anyone
-	 * else can take them; a cancelled section has none to give. */
-	if (capacity > cur.capacity && strcmp(status ? status : cur.status, "cancelled") != 0 &&
-	    (rc = enrollment_capacity_raised(db, id, cur.capacity, (int)capacity)) < 0)
 		goto fail;
 	if ((rc = admin_store_section_get(db, id, &section)) < 0)
 		goto fail;

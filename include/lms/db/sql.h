@@ -151,12 +151,6 @@ int db_rollback(struct db_conn *c);
 int db_json(struct db_conn *c, json_t **out, const char *sql, int nparams,
 	    const char *const *params);
 
-/* db_json with inline parameters, like db_execp. */
-#define db_jsonp(c, out, sql, ...)                                                       \
-	db_json((c), (out), (sql),                                                       \
-		(int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),     \
-		(const char *[]){__VA_ARGS__})
-
 /*
  * A query whose rows are read one at a time as the server sends them
  * (libpq single-row mode), so that a result of any size is never held in
