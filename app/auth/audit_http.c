@@ -1,10 +1,10 @@
 /* audit_http.c - handler: reading an institution's audit trail */
 #include "lms/auth/audit_http.h"
 
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/service/audit.h"
 
 void audit_read(struct http_req *req)
 {
@@ -25,7 +25,7 @@ void audit_read(struct http_req *req)
 	if (!guard_require_or_reply(req, GUARD_AUDIT_READ, inst) ||
 	    !(db = http_req_db_or_reply(req)))
 		goto out;
-	if ((rc = audit_list(db, inst, cursor, limit, &items)) < 0)
+	if ((rc = audit_store_list(db, inst, cursor, limit, &items)) < 0)
 		goto fail;
 	detail = json_pack("{s:o, s:I}", "institution_id", inst ? json_integer(inst) : json_null(),
 			   "rows", (json_int_t)json_array_size(items));

@@ -8,7 +8,6 @@
 
 #include "lms/auth/account.h"
 #include "lms/auth/account_store.h"
-#include "lms/auth/audit.h"
 #include "lms/auth/password.h"
 #include "lms/auth/session_store.h"
 #include "lms/auth/throttle_store.h"
@@ -19,6 +18,7 @@
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/http/server.h"
+#include "lms/service/audit.h"
 
 #define NFIELDS(f) (sizeof(f) / sizeof((f)[0]))
 

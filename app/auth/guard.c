@@ -5,7 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/session_store.h"
 #include "lms/auth/token_store.h"
 #include "lms/core/config.h"
@@ -13,6 +12,7 @@
 #include "lms/http/response.h"
 #include "lms/http/routes.h"
 #include "lms/http/server.h"
+#include "lms/service/audit.h"
 
 #define CHALLENGE "WWW-Authenticate: Bearer realm=\"lms\"\r\n"
 #define CHALLENGE_INVALID "WWW-Authenticate: Bearer realm=\"lms\", error=\"invalid_token\"\r\n"
@@ -354,4 +354,24 @@ bool guard_visible_or_404(struct http_req *req, enum guard_action action,
 	if (!replied)
 		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
 	return false;
+}
+
+bool guard_scope_or_reply(struct http_req *req, enum guard_action action,
+			  long long *institution_id)
+{
+	long long named, inst;
+
+	if (!http_req_query_id_or_reply(req, "institution_id", &named))
+		return false;
+	/* Without a name: the whole partnership for the operating committee,
+	 * else the caller's own institution. The guard decides; the query is
+	 * bound to its answer. */
+	if (!named && principal_has_role(&req->who, ROLE_PLATFORM_ADMIN, 0))
+		inst = 0;
+	else if (!(inst = guard_institution_or_reply(req, named)))
+		return false;
+	if (!guard_require_or_reply(req, action, inst) || !http_req_db_or_reply(req))
+		return false;
+	*institution_id = inst;
+	return true;
 }

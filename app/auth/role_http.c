@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "lms/auth/account_store.h"
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/service/audit.h"
 
 static const struct json_field role_fields[] = {
 	{"user_id", 'i', true, false, 0},

@@ -5,13 +5,13 @@
 #include <string.h>
 
 #include "lms/auth/account_store.h"
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/auth/token_store.h"
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/service/audit.h"
 
 #define TOKEN_DAYS_DEFAULT 90
 #define TOKEN_DAYS_MAX 365

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "lms/auth/account_store.h"
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/catalog/admin_store.h"
 #include "lms/catalog/catalog_rules.h"
@@ -16,6 +15,7 @@
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/service/audit.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_FIELDS 16
@@ -169,20 +169,11 @@ static bool body_or_reply(struct http_req *req, const struct body_spec *spec, bo
 	return false;
 }
 
-/* Ends a change that failed, answering for it (http_reply_error knows
- * which database refusals are the request's fault). */
-static void change_failed(struct http_req *req, struct db_conn *db, int rc)
-{
-	http_reply_db_error(req, rc, "catalogue change");
-	if (db)
-		db_rollback(db);
-}
-
-/* change_failed, where a conflict is a course code the institution uses. */
+/* audit_change_failed, where a conflict is a course code the institution uses. */
 static void course_failed(struct http_req *req, struct db_conn *db, int rc)
 {
 	if (rc != LMS_ECONFLICT) {
-		change_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "catalogue change");
 		return;
 	}
 	db_rollback(db);
@@ -203,7 +194,7 @@ static bool begin_owned_or_reply(struct http_req *req, struct db_conn *db, enum 
 	int rc;
 
 	if ((rc = db_begin(db)) < 0 || (rc = admin_store_owner(db, kind, id, lock, o)) < 0) {
-		change_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "catalogue change");
 		return false;
 	}
 	if (!guard_require_or_404(req, GUARD_CATALOG_MANAGE, o->institution_id)) {
@@ -211,19 +202,6 @@ static bool begin_owned_or_reply(struct http_req *req, struct db_conn *db, enum 
 		return false;
 	}
 	return true;
-}
-
-/* Records ev, commits, and replies status with body (borrowed) and, when
- * not NULL, a Location. */
-static void audit_commit_reply(struct http_req *req, struct db_conn *db,
-			       const struct audit_event *ev, int status, const json_t *body,
-			       const char *location)
-{
-	char headers[128];
-
-	if (location)
-		snprintf(headers, sizeof(headers), "Location: %s\r\n", location);
-	audit_commit_and_reply(req, db, ev, status, body, location ? headers : NULL);
 }
 
 /* ---- courses ---- */
@@ -296,7 +274,7 @@ void catalog_admin_course_create(struct http_req *req)
 						 .target_type = "course",
 						 .target_id = id,
 						 .institution_id = inst},
-			   201, course, location);
+			   201, course, NULL, location);
 	goto out;
 fail:
 	course_failed(req, db, rc);
@@ -340,7 +318,7 @@ void catalog_admin_course_update(struct http_req *req)
 						 .target_id = id,
 						 .institution_id = o.institution_id,
 						 .detail = detail},
-			   200, course, NULL);
+			   200, course, NULL, NULL);
 	goto out;
 fail:
 	course_failed(req, db, rc);
@@ -403,10 +381,10 @@ void catalog_admin_section_create(struct http_req *req)
 						 .target_type = "section",
 						 .target_id = id,
 						 .institution_id = o.institution_id},
-			   201, section, NULL);
+			   201, section, NULL, NULL);
 	goto out;
 fail:
-	change_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "catalogue change");
 out:
 	json_decref(section);
 }
@@ -468,10 +446,10 @@ void catalog_admin_section_update(struct http_req *req)
 						 .target_id = id,
 						 .institution_id = o.institution_id,
 						 .detail = detail},
-			   200, section, NULL);
+			   200, section, NULL, NULL);
 	goto out;
 fail:
-	change_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "catalogue change");
 out:
 	json_decref(detail);
 	json_decref(section);
@@ -492,7 +470,7 @@ void catalog_admin_module_create(struct http_req *req)
 	    !begin_owned_or_reply(req, db, ADMIN_COURSE, course_id, false, &o))
 		goto out;
 	if ((rc = admin_store_module_create(db, course_id, req->json, &module)) < 0) {
-		change_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "catalogue change");
 		goto out;
 	}
 	audit_commit_reply(req, db,
@@ -501,7 +479,7 @@ void catalog_admin_module_create(struct http_req *req)
 				   .target_type = "module",
 				   .target_id = json_integer_value(json_object_get(module, "id")),
 				   .institution_id = o.institution_id},
-			   201, module, NULL);
+			   201, module, NULL, NULL);
 out:
 	json_decref(module);
 }
@@ -519,7 +497,7 @@ void catalog_admin_module_update(struct http_req *req)
 	    !begin_owned_or_reply(req, db, ADMIN_MODULE, id, true, &o))
 		goto out;
 	if ((rc = admin_store_module_update(db, id, req->json, &module)) < 0) {
-		change_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "catalogue change");
 		goto out;
 	}
 	detail = audit_fields_named(req->json);
@@ -529,7 +507,7 @@ void catalog_admin_module_update(struct http_req *req)
 						 .target_id = id,
 						 .institution_id = o.institution_id,
 						 .detail = detail},
-			   200, module, NULL);
+			   200, module, NULL, NULL);
 out:
 	json_decref(detail);
 	json_decref(module);
@@ -566,7 +544,7 @@ void catalog_admin_lesson_create(struct http_req *req)
 	    !begin_owned_or_reply(req, db, ADMIN_MODULE, module_id, false, &o))
 		goto out;
 	if ((rc = admin_store_lesson_create(db, module_id, req->json, &lesson)) < 0) {
-		change_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "catalogue change");
 		goto out;
 	}
 	id = json_integer_value(json_object_get(lesson, "id"));
@@ -576,7 +554,7 @@ void catalog_admin_lesson_create(struct http_req *req)
 						 .target_type = "lesson",
 						 .target_id = id,
 						 .institution_id = o.institution_id},
-			   201, lesson, location);
+			   201, lesson, NULL, location);
 out:
 	json_decref(lesson);
 }
@@ -614,10 +592,10 @@ void catalog_admin_lesson_update(struct http_req *req)
 						 .target_id = id,
 						 .institution_id = o.institution_id,
 						 .detail = detail},
-			   200, lesson, NULL);
+			   200, lesson, NULL, NULL);
 	goto out;
 fail:
-	change_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "catalogue change");
 out:
 	json_decref(cur);
 	json_decref(detail);

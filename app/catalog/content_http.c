@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/catalog/catalog_store.h"
 #include "lms/catalog/content_store.h"
@@ -24,6 +23,7 @@
 #include "lms/http/response.h"
 #include "lms/http/server.h"
 #include "lms/http/stream.h"
+#include "lms/service/audit.h"
 
 #define FILENAME_MAX_BYTES 255
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/core/err.h"
 #include "lms/core/netaddr.h"
@@ -14,6 +13,8 @@
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/schedule/session_store.h"
+#include "lms/service/audit.h"
+#include "lms/service/idempotency_store.h"
 
 #define STATEMENT_MAX_CHARS 2000
 

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
@@ -14,7 +13,8 @@
 #include "lms/http/csv.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
-#include "lms/reports/pull.h"
+#include "lms/service/audit.h"
+#include "lms/service/pull.h"
 
 static const char *const statuses[] = {
 	"pending", "enrolled", "waitlisted", "rejected", "cancelled", "completed", "incomplete",
@@ -208,7 +208,7 @@ void roster_institution(struct http_req *req)
 	    !http_req_query_id_or_reply(req, "section_id", &f.section_id) ||
 	    !status_or_reply(req, buf, sizeof(buf), &f.status) ||
 	    !http_req_page_or_reply(req, &f.limit, &f.after_id) ||
-	    !pull_scope_or_reply(req, GUARD_ENROLLMENT_MANAGE, &f.institution_id))
+	    !guard_scope_or_reply(req, GUARD_ENROLLMENT_MANAGE, &f.institution_id))
 		goto out;
 	f.lang = http_req_lang(req);
 	if ((rc = roster_store_institution(req->db, &f, &items)) < 0 ||

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/catalog/catalog_rules.h"
 #include "lms/core/err.h"
@@ -15,7 +14,8 @@
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/reports/kpi_store.h"
-#include "lms/reports/pull.h"
+#include "lms/service/audit.h"
+#include "lms/service/pull.h"
 
 #define YEAR_MIN 2000
 #define YEAR_MAX 2100
@@ -231,7 +231,7 @@ void kpi_report(struct http_req *req)
 
 	if (!pull_params_or_reply(req, report_params) || !year_or_reply(req, &year) ||
 	    !csv_wanted_or_reply(req, "json", &csv, &bom) ||
-	    !pull_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
+	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
 		goto out;
 	if ((rc = kpi_store_report(req->db, inst, year, http_req_lang(req), &report)) < 0 ||
 	    (csv && (rc = kpi_csv(&w, json_object_get(report, "items"), bom)) < 0)) {
@@ -291,14 +291,14 @@ void kpi_outputs_create(struct http_req *req)
 		rc = LMS_ENOMEM;
 		goto fail;
 	}
-	audit_commit_and_reply(req, req->db,
-			       &(struct audit_event){
-				       .action = "kpi_output.create",
-				       .target_type = "kpi_output",
-				       .target_id = json_integer_value(json_object_get(row, "id")),
-				       .institution_id = inst,
-				       .detail = detail},
-			       201, row, NULL);
+	audit_commit_reply(req, req->db,
+			   &(struct audit_event){
+				   .action = "kpi_output.create",
+				   .target_type = "kpi_output",
+				   .target_id = json_integer_value(json_object_get(row, "id")),
+				   .institution_id = inst,
+				   .detail = detail},
+			   201, row, NULL, NULL);
 	goto out;
 fail:
 	http_reply_error(req, rc);
@@ -315,7 +315,7 @@ void kpi_outputs_list(struct http_req *req)
 
 	if (!pull_params_or_reply(req, list_params) || !year_or_reply(req, &year) ||
 	    !http_req_page_or_reply(req, &limit, &cursor) ||
-	    !pull_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
+	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
 		goto out;
 	if ((rc = kpi_store_output_list(req->db, inst, year, cursor, limit, &items)) < 0 ||
 	    (rc = (page = http_page_body(items, limit)) ? 0 : LMS_ENOMEM) < 0) {

@@ -12,7 +12,6 @@
 
 #include <zip.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/core/err.h"
 #include "lms/core/log.h"
@@ -22,6 +21,7 @@
 #include "lms/http/stream.h"
 #include "lms/reports/oneroster.h"
 #include "lms/reports/oneroster_store.h"
+#include "lms/service/audit.h"
 
 /* CSV text is moved to its file each time it grows past this, so memory
  * holds one batch of rows whatever the size of the institution. */

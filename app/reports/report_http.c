@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/catalog/catalog_rules.h"
 #include "lms/core/err.h"
@@ -17,8 +16,10 @@
 #include "lms/http/response.h"
 #include "lms/http/server.h"
 #include "lms/http/stream.h"
-#include "lms/reports/pull.h"
 #include "lms/reports/report_store.h"
+#include "lms/reports/report_window.h"
+#include "lms/service/audit.h"
+#include "lms/service/pull.h"
 
 /* Rows gathered before they go out as one chunk: large enough that chunk
  * framing and TLS records cost next to nothing, small enough that memory
@@ -60,7 +61,7 @@ struct report_query {
 /* Reads the filters into *q, with the window w read already; the
  * institution only as named (q->named), for the guard settles it. Replies
  * 400 naming each bad one and returns false. */
-static bool filters_or_reply(struct http_req *req, const struct pull_window *w,
+static bool filters_or_reply(struct http_req *req, const struct report_window *w,
 			     struct report_query *q)
 {
 	struct report_filter *f = &q->f;
@@ -210,15 +211,15 @@ void report_enrollments(struct http_req *req)
 	struct report_query q;
 	struct report_out o = {0};
 	struct db_stream s = {0};
-	struct pull_window w;
+	struct report_window w;
 	json_t *detail = NULL;
 	long long inst;
 	bool bom;
 	int rc;
 
-	if (!pull_params_or_reply(req, known_params) || !pull_window_or_reply(req, &w) ||
+	if (!pull_params_or_reply(req, known_params) || !report_window_or_reply(req, &w) ||
 	    !filters_or_reply(req, &w, &q) || !csv_wanted_or_reply(req, "ndjson", &o.csv, &bom) ||
-	    !pull_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
+	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
 		goto out;
 	/* The guard decided the institution; the query is bound to it. */
 	q.f.institution_id = inst;
@@ -252,7 +253,7 @@ void report_enrollments(struct http_req *req)
 
 	/* Recorded before the last chunk, so that a client that has the whole
 	 * report finds its row in the trail. The rows have left already: a
-	 * row that cannot be written is logged (audit_insert does), not
+	 * row that cannot be written is logged (audit_store_insert does), not
 	 * answered. */
 	if ((detail = pull_detail(&q, o.csv, o.rows, rc == 0)))
 		audit_record(req, &(struct audit_event){.action = "report.enrollments",

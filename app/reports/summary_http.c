@@ -8,8 +8,9 @@
 #include "lms/http/csv.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
-#include "lms/reports/pull.h"
+#include "lms/reports/report_window.h"
 #include "lms/reports/summary_store.h"
+#include "lms/service/pull.h"
 
 /* The counts of a summary row, in the order of its CSV columns. */
 static const char *const count_columns[] = {
@@ -84,15 +85,15 @@ static int summary_csv(struct csv_writer *w, const json_t *report, bool bom)
 void summary_report(struct http_req *req)
 {
 	struct csv_writer w = {0};
-	struct pull_window win;
+	struct report_window win;
 	json_t *report = NULL;
 	long long inst;
 	bool csv, bom;
 	int rc;
 
-	if (!pull_params_or_reply(req, known_params) || !pull_window_or_reply(req, &win) ||
+	if (!pull_params_or_reply(req, known_params) || !report_window_or_reply(req, &win) ||
 	    !csv_wanted_or_reply(req, "json", &csv, &bom) ||
-	    !pull_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
+	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
 		goto out;
 	if ((rc = summary_store_read(req->db, inst, &win, http_req_lang(req), &report)) < 0 ||
 	    (csv && (rc = summary_csv(&w, report, bom)) < 0)) {

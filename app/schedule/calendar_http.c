@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/catalog/catalog_rules.h"
 #include "lms/core/config.h"
@@ -16,6 +15,7 @@
 #include "lms/http/server.h"
 #include "lms/schedule/calendar.h"
 #include "lms/schedule/calendar_store.h"
+#include "lms/service/audit.h"
 
 #define USEC_PER_S 1000000LL
 #define DAY_US (86400LL * USEC_PER_S)

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "lms/auth/account_store.h"
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/catalog/catalog_rules.h"
 #include "lms/core/err.h"
@@ -14,6 +13,7 @@
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/schedule/faculty_store.h"
+#include "lms/service/audit.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -146,27 +146,6 @@ static bool institution_known_or_reply(struct http_req *req, struct db_conn *db,
 	return rc == 0;
 }
 
-/* Ends a change that failed: answers for rc (by the database's SQLSTATE,
- * which the rollback clears), then rolls back. */
-static void change_failed(struct http_req *req, struct db_conn *db, int rc)
-{
-	http_reply_error(req, rc);
-	db_rollback(db);
-}
-
-/* Records ev, commits and replies status with body (borrowed), with a
- * Location when location is not NULL. */
-static void audit_commit_reply(struct http_req *req, struct db_conn *db,
-			       const struct audit_event *ev, int status, const json_t *body,
-			       const char *location)
-{
-	char headers[160];
-
-	snprintf(headers, sizeof(headers), "%s%s%s%s", LANG_HEADERS,
-		 location ? "Location: " : "", location ? location : "", location ? "\r\n" : "");
-	audit_commit_and_reply(req, db, ev, status, body, headers);
-}
-
 /* Ends the update of target id (of type, at institution inst): audits the
  * names of the fields the body set, commits and replies 200 with out
  * (borrowed). */
@@ -181,7 +160,7 @@ static void update_done(struct http_req *req, struct db_conn *db, const char *ac
 						 .target_id = id,
 						 .institution_id = inst,
 						 .detail = detail},
-			   200, out, NULL);
+			   200, out, LANG_HEADERS, NULL);
 	json_decref(detail);
 }
 
@@ -258,10 +237,10 @@ void faculty_instructor_create(struct http_req *req)
 						 .target_type = "user",
 						 .target_id = user_id,
 						 .institution_id = inst},
-			   201, profile, location);
+			   201, profile, LANG_HEADERS, location);
 	goto out;
 fail:
-	change_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "change");
 out:
 	json_decref(detail);
 	json_decref(profile);
@@ -297,7 +276,7 @@ void faculty_instructor_update(struct http_req *req)
 	update_done(req, db, "instructor.update", "user", id, home, profile);
 	goto out;
 fail:
-	change_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "change");
 out:
 	json_decref(profile);
 }
@@ -377,7 +356,7 @@ static bool begin_home_or_reply(struct http_req *req, struct db_conn *db, long l
 	int rc;
 
 	if ((rc = db_begin(db)) < 0 || (rc = faculty_store_instructor_home(db, id, lock, home)) < 0) {
-		change_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "change");
 		return false;
 	}
 	if (!guard_require_or_reply(req, GUARD_FACULTY_MANAGE, *home)) {
@@ -427,10 +406,10 @@ void faculty_share_create(struct http_req *req)
 						 .target_id = id,
 						 .institution_id = home,
 						 .detail = detail},
-			   201, share, NULL);
+			   201, share, LANG_HEADERS, NULL);
 	goto out;
 fail:
-	change_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "change");
 out:
 	json_decref(detail);
 	json_decref(share);
@@ -461,7 +440,7 @@ void faculty_share_delete(struct http_req *req)
 	http_reply_start(req, 204, NULL, 0, NULL);
 	goto out;
 fail:
-	change_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "change");
 out:
 	json_decref(detail);
 }
@@ -483,7 +462,7 @@ static bool loans_ok_or_reply(struct http_req *req, struct db_conn *db, long lon
 	if (!ids)
 		return true;
 	if ((rc = faculty_store_loans_check(db, owner, ids, &why)) < 0)
-		change_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "change");
 	else if (why) {
 		db_rollback(db);
 		reply_field(req, "lent_to", why);
@@ -545,10 +524,10 @@ void faculty_facility_create(struct http_req *req)
 						 .target_id = id,
 						 .institution_id = inst,
 						 .detail = json_object_get(facility, "lent_to")},
-			   201, facility, NULL);
+			   201, facility, LANG_HEADERS, NULL);
 	goto out;
 fail:
-	change_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "change");
 out:
 	json_decref(facility);
 }
@@ -586,7 +565,7 @@ void faculty_facility_update(struct http_req *req)
 	update_done(req, db, "facility.update", "facility", id, owner, facility);
 	goto out;
 fail:
-	change_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "change");
 out:
 	json_decref(facility);
 }

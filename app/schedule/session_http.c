@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
 #include "lms/catalog/catalog_rules.h"
 #include "lms/core/err.h"
@@ -17,6 +16,7 @@
 #include "lms/schedule/calendar_store.h"
 #include "lms/schedule/faculty_store.h"
 #include "lms/schedule/session_store.h"
+#include "lms/service/audit.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -51,14 +51,6 @@ static void reply_invalid(struct http_req *req, json_t *errors)
 {
 	http_reply_problem(req, 400, "validation_failed", errors,
 			   "the request body has invalid fields");
-}
-
-/* Answers a failure of the store, then rolls back (http_reply_error knows
- * which database refusals are the request's fault). */
-static void reply_failed(struct http_req *req, struct db_conn *db, int rc)
-{
-	http_reply_db_error(req, rc, "session change");
-	db_rollback(db);
 }
 
 /*
@@ -265,7 +257,7 @@ static void finish_reply(struct http_req *req, struct db_conn *db, const struct 
 	if ((rc = audit_record(req, ev)) < 0 ||
 	    (rc = class_session_store_get(db, id, http_req_lang(req), &session)) < 0 ||
 	    (rc = db_commit(db)) < 0) {
-		reply_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "session change");
 		goto out;
 	}
 	snprintf(headers, sizeof(headers), "Location: /api/v1/sessions/%lld\r\n", id);
@@ -328,7 +320,7 @@ void class_session_create(struct http_req *req)
 		goto out;
 	}
 	if (rc < 0) {
-		reply_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "session change");
 		goto out;
 	}
 	detail = json_pack("{s:I, s:I}", "section_id", (json_int_t)section_id, "instructor_id",
@@ -370,7 +362,7 @@ void class_session_update(struct http_req *req)
 		return;
 	if ((rc = db_begin(db)) < 0 ||
 	    (rc = class_session_store_info(db, id, req->who.user_id, true, &info)) < 0) {
-		reply_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "session change");
 		return;
 	}
 	t = (struct guard_target){.institution_id = info.section.institution_id,
@@ -405,7 +397,7 @@ void class_session_update(struct http_req *req)
 		return;
 	}
 	if (rc < 0) {
-		reply_failed(req, db, rc);
+		audit_change_failed(req, db, rc, "session change");
 		return;
 	}
 	finish_reply(req, db,
@@ -625,7 +617,7 @@ void class_session_attendance_put(struct http_req *req)
 	http_reply_json(req, 200, list);
 	goto out;
 fail:
-	reply_failed(req, db, rc);
+	audit_change_failed(req, db, rc, "session change");
 	goto out;
 rollback:
 	db_rollback(db);
@@ -654,12 +646,12 @@ void class_session_attendance_show(struct http_req *req)
 		http_reply_error(req, rc);
 		return;
 	}
-	audit_commit_and_reply(req, req->db,
-			       &(struct audit_event){.action = "attendance.read",
-						     .target_type = "class_session",
-						     .target_id = id,
-						     .institution_id = info.section.institution_id},
-			       200, list, NULL);
+	audit_commit_reply(req, req->db,
+			   &(struct audit_event){.action = "attendance.read",
+						 .target_type = "class_session",
+						 .target_id = id,
+						 .institution_id = info.section.institution_id},
+			   200, list, NULL, NULL);
 	json_decref(list);
 }
 

@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lms/auth/audit.h"
 #include "lms/auth/password.h"
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 #include "lms/seed/catalog_seed.h"
+#include "lms/service/audit.h"
 
 static const struct {
 	const char *code, *kind, *name_ko, *name_en, *region;
@@ -133,7 +133,7 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 		if (PQntuples(res) == 0 || roles[i].role == ROLE_LEARNER)
 			continue;
 		detail = json_pack("{s:s, s:s}", "role", role_name(roles[i].role), "via", via);
-		rc = audit_insert(db, 0, 0, NULL, NULL,
+		rc = audit_store_insert(db, 0, 0, NULL, NULL,
 				  &(struct audit_event){.action = "role.grant",
 							.target_type = "user",
 							.target_id = user_id,

@@ -149,4 +149,16 @@ long long guard_default_institution(const struct principal *p);
  */
 long long guard_institution_or_reply(struct http_req *req, long long named);
 
+/*
+ * The institution a report or roster request reads into *institution_id:
+ * ?institution_id= when it is given; else every institution (0) for a
+ * platform admin and the caller's own for anyone else (an API token's
+ * institution, the one institution an admin administers). Checks action
+ * there. Replies 400 naming institution_id (not an id, or ambiguous), 401,
+ * 403 or 503 and returns false otherwise. Acquires the request's database
+ * connection.
+ */
+bool guard_scope_or_reply(struct http_req *req, enum guard_action action,
+			  long long *institution_id);
+
 #endif

@@ -1,5 +1,5 @@
 /* enrollment_store.h - enrolments in PostgreSQL: enrol, change status,
- * promote from the waitlist, replay retried requests */
+ * promote from the waitlist */
 #ifndef LMS_ENROLLMENT_ENROLLMENT_STORE_H
 #define LMS_ENROLLMENT_ENROLLMENT_STORE_H
 
@@ -76,16 +76,5 @@ int enrollment_store_move(struct db_conn *db, const struct enrollment_info *info
 
 /* Enrolment id as ENROLLMENT_JSON plus its "history" (new). */
 int enrollment_store_get(struct db_conn *db, long long id, json_t **enrollment);
-
-/*
- * Idempotent retries, inside the caller's transaction: claims (user, scope,
- * key). When an earlier request holds it, *replayed is true and *status /
- * *body (malloc'd) are its answer. Otherwise the caller does the work and
- * calls idempotency_store_finish with its answer before committing.
- */
-int idempotency_store_claim(struct db_conn *db, long long user_id, const char *scope,
-			    const char *key, bool *replayed, int *status, char **body);
-int idempotency_store_finish(struct db_conn *db, long long user_id, const char *scope,
-			     const char *key, int status, const char *body);
 
 #endif

@@ -1,41 +1,16 @@
-/* pull.c - what report pulls share: whose data they read, their window,
- * their audit row and their reply */
-#include "lms/reports/pull.h"
+/* pull.c - audited pulls: the parameters a pull knows, and a reply sent only
+ * once its reading is recorded in the audit trail */
+#include "lms/service/pull.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lms/auth/audit.h"
-#include "lms/catalog/catalog_rules.h"
 #include "lms/core/err.h"
 #include "lms/http/csv.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
-
-#define INSTANT_MESSAGE                                                                  \
-	"must be an RFC 3339 time with an offset, like 2027-03-02T09:00:00+09:00, or a date " \
-	"YYYY-MM-DD"
-
-bool pull_scope_or_reply(struct http_req *req, enum guard_action action,
-			 long long *institution_id)
-{
-	long long named, inst;
-
-	if (!http_req_query_id_or_reply(req, "institution_id", &named))
-		return false;
-	/* Without a name: the whole partnership for the operating committee,
-	 * else the caller's own institution. The guard decides; the query is
-	 * bound to its answer. */
-	if (!named && principal_has_role(&req->who, ROLE_PLATFORM_ADMIN, 0))
-		inst = 0;
-	else if (!(inst = guard_institution_or_reply(req, named)))
-		return false;
-	if (!guard_require_or_reply(req, action, inst) || !http_req_db_or_reply(req))
-		return false;
-	*institution_id = inst;
-	return true;
-}
+#include "lms/service/audit.h"
 
 bool pull_params_or_reply(struct http_req *req, const char *const *known)
 {
@@ -63,31 +38,6 @@ bool pull_params_or_reply(struct http_req *req, const char *const *known)
 		return true;
 	http_reply_problem(req, 400, "validation_failed", errors,
 			   "the report's parameters are not valid");
-	return false;
-}
-
-bool pull_window_or_reply(struct http_req *req, struct pull_window *w)
-{
-	static const char *const names[] = {"from", "to"};
-	bool *set[] = {&w->has_from, &w->has_to};
-	long long *us[] = {&w->from_us, &w->to_us};
-	json_t *errors = NULL;
-	char buf[64];
-
-	*w = (struct pull_window){0};
-	for (int i = 0; i < 2; i++) {
-		int n = http_req_query(req, names[i], buf, sizeof(buf));
-
-		*set[i] = n >= 0 && catalog_rules_instant_parse(buf, us[i]);
-		if (n != -1 && !*set[i])
-			http_json_error_add(&errors, names[i], INSTANT_MESSAGE);
-	}
-	if (!errors && w->has_from && w->has_to && w->to_us <= w->from_us)
-		http_json_error_add(&errors, "to", "must be later than from");
-	if (!errors)
-		return true;
-	http_reply_problem(req, 400, "validation_failed", errors,
-			   "the report's window is not valid");
 	return false;
 }
 

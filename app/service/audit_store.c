@@ -1,0 +1,47 @@
+/* audit_store.c - the audit trail in PostgreSQL: appending a row, reading rows */
+#include "lms/service/audit_store.h"
+
+#include <stdlib.h>
+
+#include "lms/core/err.h"
+#include "lms/core/log.h"
+#include "lms/db/sql.h"
+
+int audit_store_insert(struct db_conn *db, long long actor_user_id, long long actor_token_id,
+		       const char *remote_addr, const char *request_id,
+		       const struct audit_event *ev)
+{
+	char *detail = NULL;
+	int rc;
+
+	if (ev->detail && !(detail = json_dumps(ev->detail, JSON_COMPACT)))
+		return LMS_ENOMEM;
+	/* An id of 0 is none: SQL NULL. */
+	rc = db_execf(db, NULL,
+		      "INSERT INTO audit_log (actor_user_id, actor_token_id, action, target_type,"
+		      " target_id, institution_id, remote_addr, request_id, detail)"
+		      " VALUES ($1, $2, $3, $4, $5, $6, $7::inet, $8, coalesce($9::jsonb, '{}'))",
+		      "?l?lss?l?lsss", actor_user_id != 0, actor_user_id, actor_token_id != 0,
+		      actor_token_id, ev->action, ev->target_type, ev->target_id != 0,
+		      ev->target_id, ev->institution_id != 0, ev->institution_id, remote_addr,
+		      request_id, detail);
+	if (rc < 0)
+		log_error("audit: cannot record %s: %s", ev->action, db->errmsg);
+	free(detail);
+	return rc;
+}
+
+int audit_store_list(struct db_conn *db, long long institution_id, long long before_id,
+		     int limit, json_t **items)
+{
+	return db_jsonf(db, items,
+			"SELECT coalesce(json_agg(json_build_object('id', a.id, 'at', a.at,"
+			" 'action', a.action, 'actor_user_id', a.actor_user_id, 'actor_token_id',"
+			" a.actor_token_id, 'target_type', a.target_type, 'target_id', a.target_id,"
+			" 'institution_id', a.institution_id, 'remote_addr', host(a.remote_addr),"
+			" 'request_id', a.request_id, 'detail', a.detail) ORDER BY a.id DESC), '[]')"
+			" FROM (SELECT * FROM audit_log"
+			" WHERE ($1::bigint = 0 OR institution_id = $1::bigint)"
+			" AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3) a",
+			"lli", institution_id, before_id, limit);
+}

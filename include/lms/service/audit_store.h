@@ -1,0 +1,34 @@
+/* audit_store.h - the audit trail in PostgreSQL: appending a row, reading rows */
+#ifndef LMS_SERVICE_AUDIT_STORE_H
+#define LMS_SERVICE_AUDIT_STORE_H
+
+#include <jansson.h>
+
+struct db_conn;
+
+struct audit_event {
+	const char *action;       /* "auth.login", "token.create", "roster.read", ... */
+	const char *target_type;  /* "user", "api_token", "section", ... or NULL */
+	long long target_id;      /* 0: none */
+	long long institution_id; /* whose data it concerns; 0: none */
+	json_t *detail;           /* borrowed; NULL: {} */
+	long long actor_user_id;  /* 0: the request's signed-in user, if any */
+};
+
+/*
+ * Appends ev to the audit log on db (inside the caller's transaction, if
+ * one is open) with the actor, address and request id given (0 / NULL:
+ * none). Returns 0 or a negative lms_err. Never give it passwords or tokens.
+ */
+int audit_store_insert(struct db_conn *db, long long actor_user_id, long long actor_token_id,
+		       const char *remote_addr, const char *request_id,
+		       const struct audit_event *ev);
+
+/*
+ * Reads audit rows, newest first: of institution_id (0: all), with ids below
+ * before_id (0: from the newest), at most limit. *items is a new JSON array.
+ */
+int audit_store_list(struct db_conn *db, long long institution_id, long long before_id,
+		     int limit, json_t **items);
+
+#endif
