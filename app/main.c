@@ -377,8 +377,8 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 		goto out;
 	}
 	if (demo) {
-		if ((rc = seed_demo(&db.conn, cfg->password_hash_iterations, &n, err,
-				    sizeof(err))) < 0) {
+		if ((rc = seed_demo(&db.conn, cfg->seed_dir, cfg->password_hash_iterations, &n,
+				    err, sizeof(err))) < 0) {
 			fprintf(stderr, "lms: seed: %s\n", err);
 			goto out;
 		}
@@ -389,8 +389,8 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 		       n.users, SEED_DEMO_PASSWORD);
 	}
 	if (bench) {
-		if ((rc = seed_bench(&db.conn, bench, &created, term, sizeof(term), err,
-				     sizeof(err))) < 0) {
+		if ((rc = seed_bench(&db.conn, cfg->seed_dir, bench, &created, term,
+				     sizeof(term), err, sizeof(err))) < 0) {
 			fprintf(stderr, "lms: seed: %s\n", err);
 			goto out;
 		}

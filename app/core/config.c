@@ -39,6 +39,7 @@ static const struct opt opts[] = {
 	{"pg_bindir", OPT_STRING, F(pg_bindir), LMS_PG_BINDIR_DEFAULT, 0, 0, false, true},
 	{"static_dir", OPT_STRING, F(static_dir), "static", 0, 0, false, true},
 	{"migrations_dir", OPT_STRING, F(migrations_dir), "migrations", 0, 0, false, true},
+	{"seed_dir", OPT_STRING, F(seed_dir), "app/seed/data", 0, 0, false, true},
 	{"worker_threads", OPT_INT, F(worker_threads), "1200", 2, 8192, false, false},
 	{"db_pool_size", OPT_INT, F(db_pool_size), "8", 1, 500, false, false},
 	{"db_pool_wait_ms", OPT_INT, F(db_pool_wait_ms), "2000", 1, 600000, false, false},

@@ -8,58 +8,7 @@
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 #include "lms/seed/catalog_seed.h"
-#include "lms/service/audit.h"
-
-static const struct {
-	const char *code, *kind, *name_ko, *name_en, *region;
-	bool partner, center;
-} institutions[] = {
-	/* The 2020 Gwangju AI talent-ladder agreement. */
-	{"gwangju_city", "city", "광주광역시", "Gwangju Metropolitan City", "광주", true, false},
-	{"gwangju_edu", "education_office", "광주광역시교육청",
-	 "Gwangju Metropolitan Office of Education", "광주", true, false},
-	{"gwangju_science", "science_museum", "국립광주과학관", "Gwangju National Science Museum",
-	 "광주", true, false},
-	{"gist", "university", "광주과학기술원 GIST",
-	 "Gwangju Institute of Science and Technology (GIST)", "광주", true, false},
-	{"gnue", "university", "광주교육대학교", "Gwangju National University of Education",
-	 "광주", true, false},
-	{"jnu", "university", "전남대학교", "Chonnam National University", "광주", true, true},
-	{"chosun", "university", "조선대학교", "Chosun University", "광주", true, false},
-	{"honam", "university", "호남대학교", "Honam University", "광주", true, false},
-	/* Regional Intelligence Innovation Talent centres, one per region
-	 * (Chonnam, above, is Gwangju's). */
-	{"kumoh", "university", "금오공과대학교", "Kumoh National Institute of Technology", "경북",
-	 false, true},
-	{"deu", "university", "동의대학교", "Dong-eui University", "부산", false, true},
-	{"scnu", "university", "순천대학교", "Sunchon National University", "전남", false, true},
-	{"cbnu", "university", "충북대학교", "Chungbuk National University", "충북", false, true},
-	{"tukorea", "university", "한국공학대학교", "Tech University of Korea", "경기", false,
-	 true},
-	{"ssu", "university", "숭실대학교", "Soongsil University", "서울", false, true},
-	{"pcu", "university", "배재대학교", "Pai Chai University", "대전", false, true},
-	{"knu", "university", "경북대학교", "Kyungpook National University", "대구", false, true},
-	{"unist", "university", "울산과학기술원 UNIST",
-	 "Ulsan National Institute of Science and Technology (UNIST)", "울산", false, true},
-	{"inha", "university", "인하대학교", "Inha University", "인천", false, true},
-	{"kangwon", "university", "강원대학교", "Kangwon National University", "강원", false, true},
-	{"hoseo", "university", "호서대학교", "Hoseo University", "충남", false, true},
-	{"kyungnam", "university", "경남대학교", "Kyungnam University", "경남", false, true},
-	{"jbnu", "university", "전북대학교", "Jeonbuk National University", "전북", false, true},
-};
-
-static const struct {
-	const char *email, *name, *stage;
-	struct seed_role role;
-} accounts[] = {
-	{"admin@example.com", "운영위원회 관리자", "general", {ROLE_PLATFORM_ADMIN, NULL}},
-	{"gist-admin@example.com", "GIST 교육 담당자", "worker",
-	 {ROLE_INSTITUTION_ADMIN, "gist"}},
-	{"chonnam-admin@example.com", "전남대 교육 담당자", "worker",
-	 {ROLE_INSTITUTION_ADMIN, "jnu"}},
-	{"instructor@example.com", "이지능 교수", "worker", {ROLE_INSTRUCTOR, "gist"}},
-	{"learner@example.com", "김학습", "worker", {ROLE_LEARNER, NULL}},
-};
+#include "lms/service/audit_store.h"
 
 int seed_error(struct db_conn *db, int rc, char *err, size_t errlen, const char *what)
 {
@@ -134,11 +83,11 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 			continue;
 		detail = json_pack("{s:s, s:s}", "role", role_name(roles[i].role), "via", via);
 		rc = audit_store_insert(db, 0, 0, NULL, NULL,
-				  &(struct audit_event){.action = "role.grant",
-							.target_type = "user",
-							.target_id = user_id,
-							.institution_id = db_ll(res, 0, 0),
-							.detail = detail});
+					&(struct audit_event){.action = "role.grant",
+							      .target_type = "user",
+							      .target_id = user_id,
+							      .institution_id = db_ll(res, 0, 0),
+							      .detail = detail});
 		json_decref(detail);
 		if (rc < 0) {
 			rc = seed_error(db, rc, err, errlen, "audit");
@@ -154,11 +103,39 @@ out:
 	return rc;
 }
 
-static int institutions_load(struct db_conn *db, char *err, size_t errlen)
+int seed_data_load(const char *dir, const char *name, json_t **out, char *err,
+		   size_t errlen)
 {
-	int rc;
+	char path[4096];
+	json_error_t e = {0};
 
-	for (size_t i = 0; i < sizeof(institutions) / sizeof(institutions[0]); i++) {
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(*out = json_load_file(path, JSON_REJECT_DUPLICATES, &e))) {
+		snprintf(err, errlen, "seed data %s: line %d: %s", path, e.line, e.text);
+		return LMS_EINVAL;
+	}
+	return 0;
+}
+
+/* The institutions of dir/institutions.json, added or brought up to date. */
+static int institutions_load(struct db_conn *db, const char *dir, char *err, size_t errlen)
+{
+	const char *code, *kind, *name_ko, *name_en, *region;
+	json_t *rows = NULL, *v;
+	json_error_t e = {0};
+	int partner, center, rc;
+	size_t i;
+
+	if ((rc = seed_data_load(dir, "institutions.json", &rows, err, errlen)) < 0)
+		return rc;
+	json_array_foreach(rows, i, v) {
+		if (json_unpack_ex(v, &e, JSON_STRICT, "{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "code",
+				   &code, "kind", &kind, "name_ko", &name_ko, "name_en", &name_en,
+				   "region", &region, "partner", &partner, "center", &center) != 0) {
+			snprintf(err, errlen, "seed data institutions.json: [%zu]: %s", i, e.text);
+			rc = LMS_EINVAL;
+			break;
+		}
 		rc = db_execf(db, NULL,
 			      "INSERT INTO institutions (code, kind, name_ko, name_en, region,"
 			      " is_partner, is_regional_center) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -166,32 +143,59 @@ static int institutions_load(struct db_conn *db, char *err, size_t errlen)
 			      " name_ko = EXCLUDED.name_ko, name_en = EXCLUDED.name_en,"
 			      " region = EXCLUDED.region, is_partner = EXCLUDED.is_partner,"
 			      " is_regional_center = EXCLUDED.is_regional_center",
-			      "sssssbb", institutions[i].code, institutions[i].kind,
-			      institutions[i].name_ko, institutions[i].name_en,
-			      institutions[i].region, institutions[i].partner,
-			      institutions[i].center);
-		if (rc < 0)
-			return seed_error(db, rc, err, errlen, institutions[i].code);
+			      "sssssbb", code, kind, name_ko, name_en, region, partner != 0,
+			      center != 0);
+		if (rc < 0) {
+			rc = seed_error(db, rc, err, errlen, code);
+			break;
+		}
 	}
-	return 0;
+	json_decref(rows);
+	return rc;
 }
 
-int seed_demo(struct db_conn *db, int iterations, struct seed_counts *counts, char *err,
-	      size_t errlen)
+/* The demo accounts of dir/accounts.json, each with its one role. */
+static int accounts_load(struct db_conn *db, const char *dir, int iterations, char *err,
+			 size_t errlen)
 {
-	PGresult *res = NULL;
+	const char *email, *name, *stage, *role;
+	struct seed_role r;
+	json_t *rows = NULL, *v, *inst;
+	json_error_t e = {0};
 	bool created;
+	size_t i;
 	int rc;
 
-	if ((rc = institutions_load(db, err, errlen)) < 0)
+	if ((rc = seed_data_load(dir, "accounts.json", &rows, err, errlen)) < 0)
 		return rc;
-	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
-		if ((rc = seed_account(db, accounts[i].email, accounts[i].name, accounts[i].stage,
-				       SEED_DEMO_PASSWORD, iterations, &accounts[i].role, 1,
+	json_array_foreach(rows, i, v) {
+		if (json_unpack_ex(v, &e, JSON_STRICT, "{s:s, s:s, s:s, s:s, s:o}", "email", &email,
+				   "name", &name, "stage", &stage, "role", &role, "institution",
+				   &inst) != 0 ||
+		    !role_parse(role, &r.role) || !(json_is_string(inst) || json_is_null(inst))) {
+			snprintf(err, errlen, "seed data accounts.json: [%zu]: %s", i,
+				 e.text[0] ? e.text : "role or institution is not valid");
+			rc = LMS_EINVAL;
+			break;
+		}
+		r.institution_code = json_string_value(inst);
+		if ((rc = seed_account(db, email, name, stage, SEED_DEMO_PASSWORD, iterations, &r, 1,
 				       "lms seed --demo", &created, err, errlen)) < 0)
-			return rc;
+			break;
 	}
-	if ((rc = catalog_seed_demo_load(db, iterations, err, errlen)) < 0)
+	json_decref(rows);
+	return rc;
+}
+
+int seed_demo(struct db_conn *db, const char *dir, int iterations, struct seed_counts *counts,
+	      char *err, size_t errlen)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	if ((rc = institutions_load(db, dir, err, errlen)) < 0 ||
+	    (rc = accounts_load(db, dir, iterations, err, errlen)) < 0 ||
+	    (rc = catalog_seed_demo_load(db, dir, iterations, err, errlen)) < 0)
 		return rc;
 	if ((rc = db_exec(db, &res,
 			  "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM programs),"
@@ -207,14 +211,14 @@ int seed_demo(struct db_conn *db, int iterations, struct seed_counts *counts, ch
 	return 0;
 }
 
-int seed_bench(struct db_conn *db, long n, long *created, char *term, size_t termlen,
-	       char *err, size_t errlen)
+int seed_bench(struct db_conn *db, const char *dir, long n, long *created, char *term,
+	       size_t termlen, char *err, size_t errlen)
 {
 	int rc;
 
 	*created = 0;
-	if ((rc = institutions_load(db, err, errlen)) < 0 ||
-	    (rc = catalog_seed_programs_load(db, err, errlen)) < 0)
+	if ((rc = institutions_load(db, dir, err, errlen)) < 0 ||
+	    (rc = catalog_seed_programs_load(db, dir, err, errlen)) < 0)
 		return rc;
 	return catalog_seed_bench_load(db, n, created, term, termlen, err, errlen);
 }

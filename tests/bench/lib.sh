@@ -33,7 +33,8 @@ bench_serve() {
 	mkdir -p "$work"
 	chmod 755 "$work"
 	export LMS_DATA_DIR="$work/var" LMS_STATIC_DIR="$PWD/static"
-	export LMS_MIGRATIONS_DIR="$PWD/migrations" LMS_HTTPS_PORT=$port
+	export LMS_MIGRATIONS_DIR="$PWD/migrations" LMS_SEED_DIR="$PWD/app/seed/data"
+	export LMS_HTTPS_PORT=$port
 	export LMS_ACCESS_LOG=no LMS_LOG_LEVEL=warn
 	# No load balancer to warn: stop at once.
 	export LMS_SHUTDOWN_GRACE_MS=0

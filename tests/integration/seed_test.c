@@ -344,6 +344,65 @@ static void bad_arguments_exit_2(void **state)
 	assert_string_equal(before, after);
 }
 
+/* A copy of the seed data in a new directory (dir, PATH_MAX) whose file
+ * name has key set to value (new reference, stolen) in its element path
+ * (an array's index, then an object's key), e.g. tracks[0].topics. */
+static void data_with(char *dir, const char *name, const char *array, size_t i,
+		      const char *key, json_t *value)
+{
+	char cmd[3 * PATH_MAX], path[PATH_MAX + 64];
+	json_t *root, *where;
+
+	snprintf(dir, PATH_MAX, "/tmp/lms-seed-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp %s/app/seed/data/*.json %s", harness_source_dir(), dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(root = json_load_file(path, 0, NULL));
+	where = array ? json_object_get(root, array) : root;
+	assert_int_equal(json_object_set_new(json_array_get(where, i), key, value), 0);
+	assert_int_equal(json_dump_file(root, path, JSON_INDENT(2)), 0);
+	json_decref(root);
+}
+
+/* Data that cannot be used stops the seed with the file and the reason,
+ * and the catalogue is left as it was. */
+static void bad_data_is_named_and_changes_nothing(void **state)
+{
+	const char *argv[] = {"seed", "--demo", NULL};
+	char before[256], after[256], dir[PATH_MAX], env_dir[PATH_MAX + 32], cmd[PATH_MAX + 16];
+	const char *bad_env[] = {env_db, env_mig, env_dir, "LMS_PASSWORD_HASH_ITERATIONS=1000",
+				 NULL};
+	static const struct {
+		const char *file, *array, *key, *value, *says;
+	} cases[] = {
+		{"catalog.json", "tracks", "topics", "[\"no_such_set\"]",
+		 "seed data catalog.json: tracks[0]: topics names a set that does not exist"},
+		{"catalog.json", "tracks", "n", "200", "seed data catalog.json: tracks[0]: first and n"},
+		{"catalog.json", "staff", "every", "0", "seed data catalog.json: staff[0]: name must"},
+		{"catalog.json", "tracks", "deliveries", "\"x\"",
+		 "seed data catalog.json: tracks[0]: deliveries must be letters"},
+		{"programs.json", NULL, "colour", "\"blue\"", "seed data programs.json: [0]:"},
+		{"accounts.json", NULL, "role", "\"emperor\"", "seed data accounts.json: [0]:"},
+	};
+
+	assert_int_equal(harness_sql_value(conninfo, COUNTS_SQL, before, sizeof(before)), 0);
+	snprintf(env_dir, sizeof(env_dir), "LMS_SEED_DIR=/nonexistent/seed");
+	assert_int_not_equal(harness_lms_run(argv, bad_env, out, sizeof(out)), 0);
+	assert_contains(out, "seed data /nonexistent/seed/institutions.json: line ");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		data_with(dir, cases[i].file, cases[i].array, 0, cases[i].key,
+			  json_loads(cases[i].value, JSON_DECODE_ANY, NULL));
+		snprintf(env_dir, sizeof(env_dir), "LMS_SEED_DIR=%s", dir);
+		assert_int_not_equal(harness_lms_run(argv, bad_env, out, sizeof(out)), 0);
+		assert_contains(out, cases[i].says);
+		snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_int_equal(harness_sql_value(conninfo, COUNTS_SQL, after, sizeof(after)), 0);
+	assert_string_equal(before, after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +416,7 @@ int main(void)
 		cmocka_unit_test(bench_creates_and_skips),
 		cmocka_unit_test(bench_alone_on_a_fresh_database),
 		cmocka_unit_test(bad_arguments_exit_2),
+		cmocka_unit_test(bad_data_is_named_and_changes_nothing),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

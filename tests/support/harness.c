@@ -179,9 +179,14 @@ static void exec_lms(const char *const *argv)
 	const char *args[32] = {harness_lms_bin()};
 	size_t n = 1;
 
+	char seed_dir[PATH_MAX];
+
 	for (; argv && *argv && n < 31; argv++)
 		args[n++] = *argv;
 	args[n] = NULL;
+	/* The data lms seed loads, unless the test names other data. */
+	snprintf(seed_dir, sizeof(seed_dir), "%s/app/seed/data", harness_source_dir());
+	setenv("LMS_SEED_DIR", seed_dir, 0);
 	execv(args[0], (char *const *)args);
 	fprintf(stderr, "harness: exec %s: %s\n", args[0], strerror(errno));
 	_exit(127);

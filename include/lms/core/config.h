@@ -22,6 +22,7 @@ struct lms_config {
 	char *pg_bindir;
 	char *static_dir;
 	char *migrations_dir;
+	char *seed_dir;
 	int worker_threads;
 	int db_pool_size;
 	int db_pool_wait_ms;

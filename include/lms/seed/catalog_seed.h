@@ -10,16 +10,18 @@ struct db_conn;
 #define CATALOG_SEED_BENCH_MAX 1000000L
 
 /*
- * Loads the nine programmes with their names, summaries and eligibility
- * rules, updating a programme whose rules differ. Needs nothing else.
- * Returns 0 or a negative lms_err with a message in err.
+ * Loads the programmes of dir/programs.json with their names, summaries and
+ * eligibility rules, updating a programme whose rules differ. Needs nothing
+ * else. Returns 0 or a negative lms_err with a message in err.
  */
-int catalog_seed_programs_load(struct db_conn *db, char *err, size_t errlen);
+int catalog_seed_programs_load(struct db_conn *db, const char *dir, char *err, size_t errlen);
 
 /*
- * Loads the demo catalogue: programmes, a few hundred courses with their
- * prerequisites, sections in the next two terms (from today in Korea) with
- * their instructors, modules and lessons of the GIST and AI Academy courses,
+ * Loads the demo catalogue, made from the data files of dir (programs.json,
+ * catalog.json: the topics, the tracks that offer them and the staff who
+ * teach; content.json, profiles.json, facilities.json, kpi_outputs.json):
+ * programmes, a few hundred courses with their prerequisites, sections in
+ * the next two terms (from today in Korea) with their instructors, modules and lessons of the GIST and AI Academy courses,
  * facilities and the partners they are lent to, a profile for every
  * instructor account (home institution, expertise, bio) and the partners
  * each is shared with (the demo instructor: home GIST, shared with
@@ -31,7 +33,8 @@ int catalog_seed_programs_load(struct db_conn *db, char *err, size_t errlen);
  * existing courses, sections and content are left as they are.
  * Returns 0 or a negative lms_err with a message in err.
  */
-int catalog_seed_demo_load(struct db_conn *db, int iterations, char *err, size_t errlen);
+int catalog_seed_demo_load(struct db_conn *db, const char *dir, int iterations, char *err,
+			   size_t errlen);
 
 /*
  * Creates the published courses BENCH-000001 .. BENCH-<n> (n in

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "lms/auth/principal.h"
 
 struct db_conn;
@@ -18,23 +20,33 @@ struct seed_counts {
 };
 
 /*
- * Loads the demo data: the Gwangju agreement's eight partners, the national
- * programme's fifteen regional centres, the demo accounts with their roles,
- * and the demo catalogue (catalog_seed_demo_load). Idempotent: existing
- * rows are updated or left as they are (an existing account keeps its
- * password). Hashes at iterations. Fills counts. Returns 0, or a negative
- * lms_err with a message in err.
+ * Loads the demo data from the files of dir (the configuration's seed_dir):
+ * the Gwangju agreement's eight partners and the national programme's
+ * fifteen regional centres (institutions.json), the demo accounts with
+ * their roles (accounts.json), and the demo catalogue
+ * (catalog_seed_demo_load). Idempotent: existing rows are updated or left
+ * as they are (an existing account keeps its password). Hashes at
+ * iterations. Fills counts. Returns 0, or a negative lms_err with a message
+ * in err.
  */
-int seed_demo(struct db_conn *db, int iterations, struct seed_counts *counts, char *err,
-	      size_t errlen);
+int seed_demo(struct db_conn *db, const char *dir, int iterations, struct seed_counts *counts,
+	      char *err, size_t errlen);
 
 /*
- * Loads the institutions and programmes (as seed_demo does), then the n
- * benchmark courses of catalog_seed_bench_load; *created and term as
+ * Loads the institutions and programmes of dir (as seed_demo does), then
+ * the n benchmark courses of catalog_seed_bench_load; *created and term as
  * there. Returns 0, or a negative lms_err with a message in err.
  */
-int seed_bench(struct db_conn *db, long n, long *created, char *term, size_t termlen,
-	       char *err, size_t errlen);
+int seed_bench(struct db_conn *db, const char *dir, long n, long *created, char *term,
+	       size_t termlen, char *err, size_t errlen);
+
+/*
+ * Reads the JSON file dir/name into *out (new reference). Returns 0, or
+ * LMS_EINVAL with "seed data <path>: line <n>: <why>" in err when it cannot
+ * be read or parsed (duplicate keys rejected).
+ */
+int seed_data_load(const char *dir, const char *name, json_t **out, char *err,
+		   size_t errlen);
 
 /* A role to give an account at creation: institution by its code. */
 struct seed_role {
