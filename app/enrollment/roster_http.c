@@ -117,7 +117,7 @@ void roster_section(struct http_req *req)
 	struct roster_section s;
 	struct guard_target t;
 	json_t *roster = NULL, *detail = NULL, *items;
-	char buf[16], headers[160], *text = NULL;
+	char buf[16], filename[48], *text = NULL;
 	const char *status;
 	long long id;
 	bool csv, bom;
@@ -155,29 +155,16 @@ void roster_section(struct http_req *req)
 	if (!(detail = json_pack("{s:s, s:I, s:s*}", "format", csv ? "csv" : "json", "rows",
 				 (json_int_t)json_array_size(items), "status", status)))
 		goto rollback;
-	if (audit_record(req, &(struct audit_event){.action = "roster.read",
-						    .target_type = "section",
-						    .target_id = id,
-						    .institution_id = s.institution_id,
-						    .detail = detail}) < 0 ||
-	    db_commit(req->db) < 0) {
-		db_rollback(req->db);
-		http_reply_problem(req, 503, "unavailable", NULL,
-				   "the roster cannot be sent: its reading could not be recorded "
-				   "in the audit log; try again");
+	if (!pull_recorded_or_reply(req,
+				    &(struct audit_event){.action = "roster.read",
+							  .target_type = "section",
+							  .target_id = id,
+							  .institution_id = s.institution_id,
+							  .detail = detail},
+				    true, "roster"))
 		goto out;
-	}
-
-	if (csv) {
-		snprintf(headers, sizeof(headers),
-			 "Content-Disposition: attachment; filename=\"roster-%lld.csv\"\r\n"
-			 "Vary: Accept\r\n",
-			 id);
-		http_reply_bytes(req, 200, CSV_CONTENT_TYPE, w.data, w.len, headers);
-	} else {
-		http_reply_bytes(req, 200, "application/json", text, strlen(text),
-				 "Vary: Accept\r\n");
-	}
+	snprintf(filename, sizeof(filename), "roster-%lld.csv", id);
+	pull_send(req, csv ? &w : NULL, text, filename);
 	goto out;
 rollback:
 	db_rollback(req->db);

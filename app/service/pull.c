@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lms/core/err.h"
+#include "lms/db/sql.h"
 #include "lms/http/csv.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
@@ -41,28 +42,25 @@ bool pull_params_or_reply(struct http_req *req, const char *const *known)
 	return false;
 }
 
-void pull_reply(struct http_req *req, const char *action, long long institution_id,
-		json_t *detail, const json_t *json, const struct csv_writer *csv,
-		const char *filename)
+bool pull_recorded_or_reply(struct http_req *req, const struct audit_event *ev,
+			    bool commit, const char *what)
 {
-	char headers[256], *text = NULL;
+	if (audit_record(req, ev) == 0 && (!commit || db_commit(req->db) == 0))
+		return true;
+	if (commit)
+		db_rollback(req->db);
+	http_reply_problem(req, 503, "unavailable", NULL,
+			   "the %s cannot be sent: its reading could not be recorded in the "
+			   "audit log; try again",
+			   what);
+	return false;
+}
 
-	/* Ready to go before the trail is written, so that a recorded pull
-	 * is one that was sent. */
-	if (!csv)
-		text = json_dumps(json, JSON_COMPACT | JSON_REAL_PRECISION(10));
-	if (!detail || (!csv && !text)) {
-		http_reply_error(req, LMS_ENOMEM);
-		goto out;
-	}
-	if (audit_record(req, &(struct audit_event){.action = action,
-						    .institution_id = institution_id,
-						    .detail = detail}) < 0) {
-		http_reply_problem(req, 503, "unavailable", NULL,
-				   "the report cannot be sent: its reading could not be recorded "
-				   "in the audit log; try again");
-		goto out;
-	}
+void pull_send(struct http_req *req, const struct csv_writer *csv, const char *text,
+	       const char *filename)
+{
+	char headers[256];
+
 	if (csv) {
 		snprintf(headers, sizeof(headers),
 			 "Content-Disposition: attachment; filename=\"%s\"\r\n"
@@ -73,6 +71,28 @@ void pull_reply(struct http_req *req, const char *action, long long institution_
 		http_reply_bytes(req, 200, "application/json", text, strlen(text),
 				 "Vary: Accept\r\n");
 	}
+}
+
+void pull_reply(struct http_req *req, const char *action, long long institution_id,
+		json_t *detail, const json_t *json, const struct csv_writer *csv,
+		const char *filename)
+{
+	char *text = NULL;
+
+	/* Ready to go before the trail is written, so that a recorded pull
+	 * is one that was sent. */
+	if (!csv)
+		text = json_dumps(json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	if (!detail || (!csv && !text)) {
+		http_reply_error(req, LMS_ENOMEM);
+		goto out;
+	}
+	if (pull_recorded_or_reply(req,
+				   &(struct audit_event){.action = action,
+							 .institution_id = institution_id,
+							 .detail = detail},
+				   false, "report"))
+		pull_send(req, csv, text, filename);
 out:
 	json_decref(detail);
 	free(text);

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+struct audit_event;
 struct csv_writer;
 struct http_req;
 
@@ -16,6 +17,22 @@ struct http_req;
  * 400 naming each other one and returns false.
  */
 bool pull_params_or_reply(struct http_req *req, const char *const *known);
+
+/*
+ * Records ev, the reading of a pull, on req's connection, and when commit
+ * commits req's open transaction (rolling it back on failure). Replies 503
+ * "the <what> cannot be sent" and returns false when either fails: a pull
+ * whose reading is not in the audit log is never sent.
+ */
+bool pull_recorded_or_reply(struct http_req *req, const struct audit_event *ev,
+			    bool commit, const char *what);
+
+/*
+ * Replies 200 with a pull: csv's text as an attachment named filename when
+ * csv is not NULL, else text, JSON (both borrowed). Answers vary by Accept.
+ */
+void pull_send(struct http_req *req, const struct csv_writer *csv, const char *text,
+	       const char *filename);
 
 /*
  * Ends a report pull: serialises the report, records it in the audit log
