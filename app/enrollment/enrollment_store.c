@@ -3,7 +3,6 @@
 #include "lms/enrollment/enrollment_store.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lms/core/err.h"
