@@ -98,12 +98,6 @@ static void server_start(const char *const *env)
 		fail_msg("the server did not start");
 }
 
-static void login(const char *email, struct harness_actor *a)
-{
-	if (harness_login(&srv, email, SEED_DEMO_PASSWORD, a) != 0)
-		fail_msg("cannot sign in as %s", email);
-}
-
 /* Starts the whole-institution CSV report as a on c (with a small receive
  * buffer) and reads its head and a first piece of its body into r. */
 static void report_start(struct slow_conn *c, const struct harness_actor *a,
@@ -175,7 +169,7 @@ static void test_stalled_report_leaves_others_served(void **state)
 	bool problem;
 
 	server_start(env);
-	login("gist-admin@example.com", &admin);
+	harness_login_ok(&srv, "gist-admin@example.com", SEED_DEMO_PASSWORD, &admin);
 	snprintf(small, sizeof(small), REPORT "?institution_id=%lld&status=rejected&format=csv",
 		 gist);
 	snprintf(oneroster, sizeof(oneroster), "/api/v1/reports/oneroster?institution_id=%lld",
@@ -229,7 +223,7 @@ static void test_sigterm_drains(void **state)
 
 	snprintf(env_grace, sizeof(env_grace), "LMS_SHUTDOWN_GRACE_MS=%d", GRACE_MS);
 	server_start(env);
-	login("gist-admin@example.com", &admin);
+	harness_login_ok(&srv, "gist-admin@example.com", SEED_DEMO_PASSWORD, &admin);
 
 	/* A report read slowly: it cannot finish within the grace. */
 	report_start(&report, &admin, &rr);
