@@ -21,6 +21,7 @@ test_packages=(
 	chromium                            # browser tests, driven by Playwright
 	fonts-nanum                         # Korean text in their screenshots
 	clang-14 libclang-rt-14-dev         # fuzz targets: libFuzzer, sanitizer runtimes
+	libical-dev                         # calendar tests read our iCalendar with libical
 )
 command -v node >/dev/null || test_packages+=(nodejs npm)
 

@@ -1,4 +1,30 @@
 /* static.c - files of static/ with MIME types, validators, no traversal */
+
+/*
+ * Not CivetWeb's own file sending: mg_send_mime_file2 of 1.15 (read in
+ * src/civetweb.c at v1.15, handle_static_file_request and its callers)
+ * cannot give what this does:
+ * - its 304 carries only the configured additional_header, never the
+ *   headers passed to it, so a 304 would lose X-Request-Id (new for each
+ *   response) and our security headers that response.c adds;
+ * - a missing file, a directory or a failed open is its own text/plain
+ *   error (403 for a directory, a 500 that names the path), not our
+ *   problem+json 404;
+ * - its ETag is the mtime in seconds and the size, so a file rewritten
+ *   within a second at the same size keeps its ETag (ours has the
+ *   nanoseconds), and If-None-Match must equal it whole: a list of tags
+ *   never matches;
+ * - it stats and opens by path again, after our realpath confinement, and
+ *   serves name.gz in place of name to a client that accepts gzip without
+ *   sending Vary: Accept-Encoding, so a shared cache may hand gzip to a
+ *   client that did not ask for it;
+ * - its Range is sscanf("bytes=%lld-%lld"): a suffix range is ignored, of
+ *   several ranges the first is served, an end at or past the end of the
+ *   file makes Content-Length one byte too long, a start past it gives a
+ *   negative length instead of 416, and there is no If-Range.
+ * Range is range.c's, for downloads whose bytes come from PostgreSQL,
+ * which no mg_send_* function can send since they take a path.
+ */
 #include "lms/http/static.h"
 
 #include <fcntl.h>

@@ -39,18 +39,9 @@ static int forget_attempts(void **state)
 	return harness_sql(conninfo, "DELETE FROM login_attempts");
 }
 
-static json_t *body_json(const struct http_result *r)
-{
-	json_t *j = json_loads(r->body ? r->body : "", 0, NULL);
-
-	if (!j)
-		fail_msg("response body is not JSON: %s", r->body ? r->body : "(none)");
-	return j;
-}
-
 static void assert_code(const struct http_result *r, const char *code)
 {
-	json_t *j = body_json(r);
+	json_t *j = harness_json_body(r);
 
 	if (!json_string_value(json_object_get(j, "code")) ||
 	    strcmp(json_string_value(json_object_get(j, "code")), code) != 0)
@@ -61,7 +52,7 @@ static void assert_code(const struct http_result *r, const char *code)
 /* Whether the problem's errors list names field. */
 static bool names_field(const struct http_result *r, const char *field)
 {
-	json_t *j = body_json(r), *e;
+	json_t *j = harness_json_body(r), *e;
 	bool found = false;
 	size_t i;
 
@@ -83,8 +74,7 @@ static struct harness_actor login(const char *email)
 {
 	struct harness_actor a;
 
-	if (harness_login(&server, email, DEMO_PASSWORD, &a) != 0)
-		fail_msg("cannot sign in as %s", email);
+	harness_login_ok(&server, email, DEMO_PASSWORD, &a);
 	return a;
 }
 
@@ -116,7 +106,7 @@ static void register_and_validation(void **state)
 				    &r),
 			 0);
 	assert_int_equal(r.status, 201);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	assert_string_equal(json_string_value(json_object_get(j, "email")), "minji@example.kr");
 	assert_string_equal(json_string_value(json_object_get(j, "display_name")), "박민지");
 	assert_string_equal(json_string_value(json_object_get(j, "ladder_stage")), "job_seeker");
@@ -224,7 +214,7 @@ static void register_and_validation(void **state)
 		 gist_id);
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register", sql, &r), 0);
 	assert_int_equal(r.status, 201);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	assert_int_equal(json_integer_value(json_object_get(j, "affiliation_institution_id")),
 			 gist_id);
 	json_decref(j);
@@ -263,7 +253,7 @@ static void login_cookie_and_me(void **state)
 	assert_contains(cookie, "; HttpOnly");
 	assert_contains(cookie, "; SameSite=Lax");
 	assert_null(strcasestr(cookie, "domain"));
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	assert_int_equal(strlen(json_string_value(json_object_get(j, "csrf_token"))), 43);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "user"), "email")),
 			    "learner@example.com");
@@ -299,7 +289,7 @@ static void login_cookie_and_me(void **state)
 
 	assert_int_equal(harness_as(&server, &a, "GET", "/api/v1/me", NULL, &r), 0);
 	assert_int_equal(r.status, 200);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	assert_string_equal(json_string_value(json_object_get(j, "email")), "learner@example.com");
 	assert_string_equal(json_string_value(json_object_get(j, "csrf_token")), a.csrf);
 	assert_true(json_is_array(json_object_get(j, "roles")));
@@ -316,14 +306,14 @@ static void login_cookie_and_me(void **state)
 				    &r),
 			 0);
 	assert_int_equal(r.status, 401);
-	wrong = body_json(&r);
+	wrong = harness_json_body(&r);
 	http_result_release(&r);
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/login",
 				    "{\"email\":\"nobody@example.com\",\"password\":\"wrong-password-1\"}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 401);
-	unknown = body_json(&r);
+	unknown = harness_json_body(&r);
 	http_result_release(&r);
 	assert_string_equal(json_string_value(json_object_get(wrong, "detail")),
 			    json_string_value(json_object_get(unknown, "detail")));
@@ -509,14 +499,6 @@ static void lockout_and_its_end(void **state)
 	assert_int_equal(login_status("instructor@example.com", DEMO_PASSWORD), 200);
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -545,9 +527,9 @@ static void address_throttle(void **state)
 	assert_int_equal(login_status("learner@example.com", DEMO_PASSWORD), 200);
 	assert_true(harness_sql_ll(conninfo, "SELECT count(*) FROM audit_log WHERE action ="
 					     " 'auth.throttle' AND detail->>'scope' = 'address'") == 1);
-	t = now_s();
+	t = harness_now();
 	assert_int_equal(login_status("spray-late@example.com", "guess-password-1"), 401);
-	assert_true(now_s() - t >= 0.25);
+	assert_true(harness_now() - t >= 0.25);
 	assert_int_equal(login_status("instructor@example.com", DEMO_PASSWORD), 200);
 }
 
@@ -573,16 +555,16 @@ static void timing_and_rehash(void **state)
 		struct harness_actor none;
 
 		snprintf(email, sizeof(email), "ghost%d@example.com", i);
-		t = now_s();
+		t = harness_now();
 		assert_int_equal(harness_login(&costly, email, "wrong-password-1", &none), 401);
-		unknown[i] = now_s() - t;
+		unknown[i] = harness_now() - t;
 		/* Four wrong passwords stay under the account limit. */
 		if (i < 4) {
-			t = now_s();
+			t = harness_now();
 			assert_int_equal(harness_login(&costly, "learner@example.com",
 						       "wrong-password-1", &none),
 					 401);
-			wrong[i] = now_s() - t;
+			wrong[i] = harness_now() - t;
 		}
 	}
 	wrong[4] = wrong[3];
@@ -611,7 +593,7 @@ static void tokens(void **state)
 				    &r),
 			 0);
 	assert_int_equal(r.status, 201);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	snprintf(tok.token, sizeof(tok.token), "%s", json_string_value(json_object_get(j, "token")));
 	id = json_integer_value(json_object_get(j, "id"));
 	assert_int_equal(strncmp(tok.token, "lms_", 4), 0);
@@ -659,7 +641,7 @@ static void tokens(void **state)
 	assert_int_equal(harness_as(&server, &gist, "POST", "/api/v1/tokens",
 				    "{\"name\":\"reports only\",\"scopes\":[\"reports:read\"]}", &r),
 			 0);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	snprintf(narrow.token, sizeof(narrow.token), "%s",
 		 json_string_value(json_object_get(j, "token")));
 	json_decref(j);
@@ -709,7 +691,7 @@ static void tokens(void **state)
 				     "\"institution_id\":%lld}", gist_id);
 	assert_int_equal(harness_as(&server, &admin, "POST", "/api/v1/tokens", body, &r), 0);
 	assert_int_equal(r.status, 201);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	snprintf(metrics.token, sizeof(metrics.token), "%s",
 		 json_string_value(json_object_get(j, "token")));
 	json_decref(j);
@@ -718,7 +700,7 @@ static void tokens(void **state)
 	/* A platform admin lists every institution's tokens. */
 	assert_int_equal(harness_as(&server, &admin, "GET", "/api/v1/tokens?limit=2", NULL, &r), 0);
 	assert_int_equal(r.status, 200);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
 	assert_true(json_is_string(json_object_get(j, "next_cursor")));
 	snprintf(path, sizeof(path), "/api/v1/tokens?limit=2&cursor=%s",
@@ -727,7 +709,7 @@ static void tokens(void **state)
 	http_result_release(&r);
 	assert_int_equal(harness_as(&server, &admin, "GET", path, NULL, &r), 0);
 	assert_int_equal(r.status, 200);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
 	assert_true(json_is_null(json_object_get(j, "next_cursor")));
 	json_decref(j);
@@ -810,7 +792,7 @@ static void audit_trail(void **state)
 	/* An institution admin sees its own institution's rows only. */
 	assert_int_equal(harness_as(&server, &gist, "GET", "/api/v1/audit?limit=100", NULL, &r), 0);
 	assert_int_equal(r.status, 200);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	assert_true(json_array_size(json_object_get(j, "items")) > 0);
 	json_array_foreach(json_object_get(j, "items"), i, row)
 		assert_int_equal(json_integer_value(json_object_get(row, "institution_id")), gist_id);

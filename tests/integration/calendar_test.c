@@ -10,6 +10,8 @@
 
 #define DEMO_PASSWORD "demo-pass-2026"
 #define USER_PASSWORD "calendar-user-pass-2026"
+/* The members of a sign-up at ladder stage worker, after e-mail and password. */
+#define WORKER(name) "\"display_name\": \"" name "\", \"ladder_stage\": \"worker\""
 #define ICS_TYPE "text/calendar; charset=utf-8"
 #define MARCH "from=2027-03-01&to=2027-04-01"
 
@@ -49,35 +51,6 @@ static void sql(const char *fmt, ...)
 		fail_msg("SQL failed: %s", buf);
 }
 
-static void login(const char *email, const char *password, struct harness_actor *a)
-{
-	if (harness_login(&server, email, password, a) != 0)
-		fail_msg("cannot sign in as %s", email);
-}
-
-/* Registers email with a display name (a JSON string) and signs in. */
-static void register_and_login(const char *email, const char *name_json,
-			       struct harness_actor *a)
-{
-	char body[512];
-	long st;
-
-	snprintf(body, sizeof(body),
-		 "{\"email\": \"%s\", \"password\": \"" USER_PASSWORD "\","
-		 " \"display_name\": %s, \"ladder_stage\": \"worker\"}",
-		 email, name_json);
-	if ((st = harness_status_as(&server, NULL, "POST", "/api/v1/auth/register", body)) != 201)
-		fail_msg("register %s: %ld", email, st);
-	login(email, USER_PASSWORD, a);
-}
-
-/* GET path as a (NULL: a visitor); fails on a transport error. */
-static void get(const struct harness_actor *a, const char *path, struct http_result *r)
-{
-	if (harness_as(&server, a, "GET", path, NULL, r) != 0)
-		fail_msg("GET %s: no response", path);
-}
-
 static long status_of(const struct harness_actor *a, const char *path)
 {
 	long st = harness_status_as(&server, a, "GET", path, NULL);
@@ -87,28 +60,14 @@ static long status_of(const struct harness_actor *a, const char *path)
 	return st;
 }
 
-/* GET path as a: must be 200 JSON, returned parsed. */
-static json_t *get_json(const struct harness_actor *a, const char *path)
-{
-	struct http_result r = {0};
-	json_t *j;
-
-	get(a, path, &r);
-	if (r.status != 200)
-		fail_msg("GET %s: expected 200, got %ld: %s", path, r.status, r.body);
-	j = harness_json_body(&r);
-	http_result_release(&r);
-	return j;
-}
-
 /* GET path as a: must be a 200 calendar that the strict checker accepts,
- * unfolded into *c (ical_release it). */
+ * read into *c (ical_release it). */
 static void get_ics(const struct harness_actor *a, const char *path, struct ical *c)
 {
 	struct http_result r = {0};
 	char h[128];
 
-	get(a, path, &r);
+	harness_get_as(&server, a, path, &r);
 	if (r.status != 200)
 		fail_msg("GET %s: expected 200, got %ld: %s", path, r.status, r.body);
 	if (!http_result_header(&r, "Content-Type", h, sizeof(h)) || strcmp(h, ICS_TYPE) != 0)
@@ -118,32 +77,6 @@ static void get_ics(const struct harness_actor *a, const char *path, struct ical
 		fail_msg("GET %s: Cache-Control %s", path, h);
 	if (!ical_check(r.body, r.len, c))
 		fail_msg("GET %s: %s in:\n%s", path, c->error, r.body);
-	http_result_release(&r);
-}
-
-/* The method on path as a must be refused with status and code; field,
- * when set, must be named in the errors list. */
-static void assert_refused(const struct harness_actor *a, const char *method, const char *path,
-			   const char *body, long status, const char *code, const char *field)
-{
-	struct http_result r = {0};
-	json_t *j, *e;
-	bool named = false;
-	size_t i;
-
-	if (harness_as(&server, a, method, path, body, &r) != 0)
-		fail_msg("%s %s: no response", method, path);
-	if (r.status != status)
-		fail_msg("%s %s: expected %ld, got %ld: %s", method, path, status, r.status, r.body);
-	j = harness_json_body(&r);
-	if (!json_is_string(json_object_get(j, "code")) ||
-	    strcmp(json_string_value(json_object_get(j, "code")), code) != 0)
-		fail_msg("%s %s: expected code %s: %s", method, path, code, r.body);
-	json_array_foreach(json_object_get(j, "errors"), i, e)
-		named |= field && !strcmp(json_string_value(json_object_get(e, "field")), field);
-	if (field && !named)
-		fail_msg("%s %s: the errors do not name %s: %s", method, path, field, r.body);
-	json_decref(j);
 	http_result_release(&r);
 }
 
@@ -158,7 +91,7 @@ static void assert_no_feed(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(path, sizeof(path), fmt, ap);
 	va_end(ap);
-	assert_refused(NULL, "GET", path, NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, NULL, "GET", path, NULL, 404, "not_found", NULL);
 }
 
 /* The ids of a schedule's items, in order, as "1,2,3". */
@@ -181,10 +114,11 @@ static void item_ids(const json_t *body, char *out, size_t len)
 static void event_ids(const struct ical *c, char *out, size_t len)
 {
 	size_t used = 0;
-	const char *uid;
+	icalcomponent *event;
 
 	out[0] = '\0';
-	for (int n = 0; (uid = ical_value(c, "UID", n)); n++) {
+	for (int n = 0; (event = ical_event(c, n)); n++) {
+		const char *uid = icalcomponent_get_uid(event);
 		long long id;
 		int k;
 
@@ -259,22 +193,24 @@ static long long feed_create(const struct harness_actor *a, const char *kind, ch
 
 /* ---- fixture ---- */
 
-static long long course_of(long long institution, const char *code, const char *title_ko_sql,
+static long long course_of(long long institution, const char *code, const char *title_ko,
 			   const char *title_en)
 {
-	return sql_ll("INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
-		      " delivery, published) VALUES (%lld, (SELECT id FROM programs"
-		      " WHERE code = 'online'), '%s', %s, '%s', 'offline', true) RETURNING id",
-		      institution, code, title_ko_sql, title_en);
+	return harness_course_create(conninfo, &(struct harness_course){.institution = institution,
+									.code = code,
+									.title_ko = title_ko,
+									.title_en = title_en,
+									.delivery = "offline"});
 }
 
 static long long section_of(long long course)
 {
-	return sql_ll("INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
-		      " enrollment_opens_at, enrollment_closes_at, status) VALUES (%lld,"
-		      " '2027-1', '2026-09-01', '2027-06-30', 30, '2026-08-01', '2026-08-31',"
-		      " 'open') RETURNING id",
-		      course);
+	return harness_section_create(conninfo, &(struct harness_section){.course = course,
+									  .term = "2027-1",
+									  .starts_on = "2026-09-01",
+									  .ends_on = "2027-06-30",
+									  .opens_at = "2026-08-01",
+									  .closes_at = "2026-08-31"});
 }
 
 /* A session of instructor in section from starts (a SQL timestamptz
@@ -306,17 +242,24 @@ static int setup(void **state)
 	jnu = sql_ll("SELECT id FROM institutions WHERE code = 'jnu'");
 	chosun = sql_ll("SELECT id FROM institutions WHERE code = 'chosun'");
 
-	register_and_login("cal-instructor@example.com", "\"캘린더, 교수; 테스트\"", &instructor);
-	register_and_login("cal-other-instructor@example.com", "\"다른 교수\"", &other_instructor);
-	register_and_login("cal-chosun-admin@example.com", "\"조선대 관리자\"", &chosun_admin);
-	register_and_login("cal-enrolled@example.com", "\"수강생\"", &enrolled);
-	register_and_login("cal-finished@example.com", "\"수료생\"", &finished);
-	register_and_login("cal-soon@example.com", "\"곧 수업\"", &soon);
-	register_and_login("cal-capped@example.com", "\"피드 많음\"", &capped);
-	login("gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
-	login("chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
-	login("admin@example.com", DEMO_PASSWORD, &platform);
-	login("learner@example.com", DEMO_PASSWORD, &learner);
+	harness_register_ok(&server, "cal-instructor@example.com", USER_PASSWORD,
+			    WORKER("캘린더, 교수; 테스트"), &instructor);
+	harness_register_ok(&server, "cal-other-instructor@example.com", USER_PASSWORD,
+			    WORKER("다른 교수"), &other_instructor);
+	harness_register_ok(&server, "cal-chosun-admin@example.com", USER_PASSWORD,
+			    WORKER("조선대 관리자"), &chosun_admin);
+	harness_register_ok(&server, "cal-enrolled@example.com", USER_PASSWORD, WORKER("수강생"),
+			    &enrolled);
+	harness_register_ok(&server, "cal-finished@example.com", USER_PASSWORD, WORKER("수료생"),
+			    &finished);
+	harness_register_ok(&server, "cal-soon@example.com", USER_PASSWORD, WORKER("곧 수업"),
+			    &soon);
+	harness_register_ok(&server, "cal-capped@example.com", USER_PASSWORD, WORKER("피드 많음"),
+			    &capped);
+	harness_login_ok(&server, "gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
+	harness_login_ok(&server, "chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
+	harness_login_ok(&server, "admin@example.com", DEMO_PASSWORD, &platform);
+	harness_login_ok(&server, "learner@example.com", DEMO_PASSWORD, &learner);
 	if (harness_token_create(&server, &gist_admin, gist, "calendar", "\"reports:read\"",
 				 &token) < 0)
 		return -1;
@@ -328,9 +271,9 @@ static int setup(void **state)
 	    instructor.user_id, gist, other_instructor.user_id, gist, instructor.user_id, jnu);
 
 	/* Titles and places with every character TEXT must escape. */
-	course_a = course_of(gist, "CAL-A", "'머신러닝, 기초; 실습\\과정' || chr(10) || '2부'",
+	course_a = course_of(gist, "CAL-A", "머신러닝, 기초; 실습\\과정\n2부",
 			     "ML, basics; lab");
-	course_j = course_of(jnu, "CAL-J", "'전남대 AI 세미나'", "JNU AI seminar");
+	course_j = course_of(jnu, "CAL-J", "전남대 AI 세미나", "JNU AI seminar");
 	section_a = section_of(course_a);
 	section_j = section_of(course_j);
 	section_w = section_of(course_a);
@@ -384,7 +327,7 @@ static void schedule_as_json(void **state)
 
 	(void)state;
 	schedule_path(path, sizeof(path), instructor.user_id, "", MARCH);
-	body = get_json(&instructor, path);
+	body = harness_get_json(&server, &instructor, path);
 	item_ids(body, got, sizeof(got));
 	assert_string_equal(got, ids(want, sizeof(want), 4, s1, s2, s3, s4));
 	assert_int_equal(json_integer_value(json_object_get(body, "instructor_id")),
@@ -439,14 +382,14 @@ static void schedule_as_json(void **state)
 
 	/* June is another window. */
 	schedule_path(path, sizeof(path), instructor.user_id, "", "from=2027-06-01&to=2027-06-03");
-	body = get_json(&instructor, path);
+	body = harness_get_json(&server, &instructor, path);
 	item_ids(body, got, sizeof(got));
 	assert_string_equal(got, ids(want, sizeof(want), 1, s_june));
 	json_decref(body);
 
 	/* In English. */
 	schedule_path(path, sizeof(path), instructor.user_id, "", MARCH "&lang=en");
-	body = get_json(&instructor, path);
+	body = harness_get_json(&server, &instructor, path);
 	item = json_array_get(json_object_get(body, "items"), 0);
 	assert_string_equal(json_string_value(json_object_get(item, "course_title")),
 			    "ML, basics; lab");
@@ -487,7 +430,7 @@ static void window_edges(void **state)
 		size_t n;
 
 		schedule_path(path, sizeof(path), instructor.user_id, "", cases[i].query);
-		body = get_json(&instructor, path);
+		body = harness_get_json(&server, &instructor, path);
 		n = json_array_size(json_object_get(body, "items"));
 		if ((int)n != cases[i].n)
 			fail_msg("%s: %zu sessions, expected %d", cases[i].query, n, cases[i].n);
@@ -504,7 +447,7 @@ static void default_window(void **state)
 
 	(void)state;
 	schedule_path(path, sizeof(path), other_instructor.user_id, "", "");
-	body = get_json(&other_instructor, path);
+	body = harness_get_json(&server, &other_instructor, path);
 	item_ids(body, got, sizeof(got));
 	assert_string_equal(got, ids(want, sizeof(want), 1, s_soon));
 	json_decref(body);
@@ -523,7 +466,7 @@ static void default_window(void **state)
 					   query, sizeof(query)),
 			 0);
 	schedule_path(path, sizeof(path), other_instructor.user_id, "", query);
-	body = get_json(&other_instructor, path);
+	body = harness_get_json(&server, &other_instructor, path);
 	item_ids(body, got, sizeof(got));
 	assert_string_equal(got, ids(want, sizeof(want), 3, s_past, s_soon, s_far));
 	json_decref(body);
@@ -534,12 +477,12 @@ static void default_window(void **state)
 	event_ids(&c, got, sizeof(got));
 	assert_string_equal(got, want);
 	ical_release(&c);
-	body = get_json(&soon, "/api/v1/me/schedule");
+	body = harness_get_json(&server, &soon, "/api/v1/me/schedule");
 	item_ids(body, got, sizeof(got));
 	assert_string_equal(got, want);
 	json_decref(body);
 	snprintf(path, sizeof(path), "/api/v1/me/schedule?%s", query);
-	body = get_json(&soon, path);
+	body = harness_get_json(&server, &soon, path);
 	item_ids(body, got, sizeof(got));
 	assert_string_equal(got, ids(want, sizeof(want), 3, s_past, s_soon, s_far));
 	json_decref(body);
@@ -567,26 +510,26 @@ static void bad_windows_are_400(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		schedule_path(path, sizeof(path), instructor.user_id, "", cases[i].query);
-		assert_refused(&instructor, "GET", path, NULL, 400, "validation_failed",
-			       cases[i].field);
+		harness_problem_as(&server, &instructor, "GET", path, NULL, 400,
+				   "validation_failed", cases[i].field);
 		schedule_path(path, sizeof(path), instructor.user_id, ".ics", cases[i].query);
-		assert_refused(&instructor, "GET", path, NULL, 400, "validation_failed",
-			       cases[i].field);
+		harness_problem_as(&server, &instructor, "GET", path, NULL, 400,
+				   "validation_failed", cases[i].field);
 		snprintf(path, sizeof(path), "/api/v1/me/calendar.ics?%s", cases[i].query);
-		assert_refused(&enrolled, "GET", path, NULL, 400, "validation_failed",
-			       cases[i].field);
+		harness_problem_as(&server, &enrolled, "GET", path, NULL, 400, "validation_failed",
+				   cases[i].field);
 		snprintf(path, sizeof(path), "/api/v1/me/schedule?%s", cases[i].query);
-		assert_refused(&enrolled, "GET", path, NULL, 400, "validation_failed",
-			       cases[i].field);
+		harness_problem_as(&server, &enrolled, "GET", path, NULL, 400, "validation_failed",
+				   cases[i].field);
 	}
 	/* Ids that cannot be are no path at all. */
-	assert_refused(&instructor, "GET", "/api/v1/instructors/abc/schedule", NULL, 404,
-		       "not_found", NULL);
-	assert_refused(&instructor, "GET", "/api/v1/instructors/0/schedule.ics", NULL, 404,
-		       "not_found", NULL);
-	assert_refused(&instructor, "GET",
-		       "/api/v1/instructors/99999999999999999999999/schedule.ics", NULL, 404,
-		       "not_found", NULL);
+	harness_problem_as(&server, &instructor, "GET", "/api/v1/instructors/abc/schedule", NULL,
+			   404, "not_found", NULL);
+	harness_problem_as(&server, &instructor, "GET", "/api/v1/instructors/0/schedule.ics", NULL,
+			   404, "not_found", NULL);
+	harness_problem_as(&server, &instructor, "GET",
+			   "/api/v1/instructors/99999999999999999999999/schedule.ics", NULL, 404,
+			   "not_found", NULL);
 }
 
 /* ---- who may read a schedule ---- */
@@ -619,32 +562,34 @@ static void who_reads_a_schedule(void **state)
 		if (st == 200) {
 			struct ical c;
 
-			json_decref(get_json(cases[i].who, json_path));
+			json_decref(harness_get_json(&server, cases[i].who, json_path));
 			get_ics(cases[i].who, ics_path, &c);
 			assert_int_equal(c.nevents, 4);
 			ical_release(&c);
 		} else {
-			assert_refused(cases[i].who, "GET", json_path, NULL, st, code, NULL);
-			assert_refused(cases[i].who, "GET", ics_path, NULL, st, code, NULL);
+			harness_problem_as(&server, cases[i].who, "GET", json_path, NULL, st, code,
+					   NULL);
+			harness_problem_as(&server, cases[i].who, "GET", ics_path, NULL, st, code,
+					   NULL);
 		}
 	}
 
 	/* No longer shared with Chonnam: its admins no longer see it. */
 	sql("DELETE FROM instructor_shares WHERE instructor_id = %lld", instructor.user_id);
-	assert_refused(&jnu_admin, "GET", json_path, NULL, 403, "forbidden", NULL);
-	assert_refused(&jnu_admin, "GET", ics_path, NULL, 403, "forbidden", NULL);
+	harness_problem_as(&server, &jnu_admin, "GET", json_path, NULL, 403, "forbidden", NULL);
+	harness_problem_as(&server, &jnu_admin, "GET", ics_path, NULL, 403, "forbidden", NULL);
 	sql("INSERT INTO instructor_shares (instructor_id, institution_id) VALUES (%lld, %lld)",
 	    instructor.user_id, jnu);
 	assert_int_equal(status_of(&jnu_admin, json_path), 200);
 
 	/* A user without an instructor profile, and nobody at all. */
 	schedule_path(json_path, sizeof(json_path), learner.user_id, "", "");
-	assert_refused(&platform, "GET", json_path, NULL, 404, "not_found", NULL);
-	assert_refused(&platform, "GET", "/api/v1/instructors/987654321/schedule.ics", NULL, 404,
-		       "not_found", NULL);
+	harness_problem_as(&server, &platform, "GET", json_path, NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, &platform, "GET", "/api/v1/instructors/987654321/schedule.ics",
+			   NULL, 404, "not_found", NULL);
 	/* Visitors learn nothing either way. */
-	assert_refused(NULL, "GET", "/api/v1/instructors/987654321/schedule.ics", NULL, 401,
-		       "unauthenticated", NULL);
+	harness_problem_as(&server, NULL, "GET", "/api/v1/instructors/987654321/schedule.ics", NULL,
+			   401, "unauthenticated", NULL);
 }
 
 /* ---- the calendar ---- */
@@ -659,31 +604,32 @@ static void schedule_as_ics(void **state)
 	get_ics(&gist_admin, path, &c);
 	event_ids(&c, got, sizeof(got));
 	assert_string_equal(got, ids(want, sizeof(want), 4, s1, s2, s3, s4));
-	ICAL_ASSERT(&c, 0, {"X-WR-CALNAME", "캘린더\\, 교수\\; 테스트 강의 일정"},
-		    {"METHOD", "PUBLISH"}, {"TZID", "Asia/Seoul"});
+	ICAL_ASSERT(&c, c.cal, {"X-WR-CALNAME", "캘린더, 교수; 테스트 강의 일정"},
+		    {"METHOD", "PUBLISH"});
+	ICAL_ASSERT(&c, ical_timezone(&c, "Asia/Seoul"), {"TZID", "Asia/Seoul"});
 
 	/* s1: 2027-03-03T00:00:00Z is 09:00 in Seoul. */
 	snprintf(uid, sizeof(uid), "session-%lld@localhost", s1);
-	ICAL_ASSERT(&c, 0, {"UID", uid}, {"DTSTART;TZID=Asia/Seoul", "20270303T090000"},
+	ICAL_ASSERT(&c, ical_event(&c, 0), {"UID", uid},
+		    {"DTSTART;TZID=Asia/Seoul", "20270303T090000"},
 		    {"DTEND;TZID=Asia/Seoul", "20270303T120000"},
-		    {"SUMMARY", "머신러닝\\, 기초\\; 실습\\\\과정\\n2부"},
-		    {"LOCATION", "캘린더 세미나실\\, 광주 북구 첨단과기로 123\\, 2층"},
-		    {"DESCRIPTION", "광주과학기술원 GIST\\n학기: 2027-1"}, {"SEQUENCE", "0"},
-		    {"STATUS", "CONFIRMED"});
+		    {"SUMMARY", "머신러닝, 기초; 실습\\과정\n2부"},
+		    {"LOCATION", "캘린더 세미나실, 광주 북구 첨단과기로 123, 2층"},
+		    {"DESCRIPTION", "광주과학기술원 GIST\n학기: 2027-1"}, {"SEQUENCE", "0"},
+		    {"STATUS", "CONFIRMED"}, {"URL", NULL});
 
 	/* s2: online, at the partner, 01:00Z is 10:00. */
-	ICAL_ASSERT(&c, 1, {"DTSTART;TZID=Asia/Seoul", "20270304T100000"},
-		    {"LOCATION", "https://meet.example.kr/room?a=1\\,b=2\\;c"},
-		    {"SUMMARY", "전남대 AI 세미나"}, {"DESCRIPTION", "전남대학교\\n학기: 2027-1"});
-	ICAL_ASSERT(&c, 0, {"URL", "https://meet.example.kr/room?a=1,b=2;c"});
+	ICAL_ASSERT(&c, ical_event(&c, 1), {"DTSTART;TZID=Asia/Seoul", "20270304T100000"},
+		    {"LOCATION", "https://meet.example.kr/room?a=1,b=2;c"},
+		    {"SUMMARY", "전남대 AI 세미나"}, {"DESCRIPTION", "전남대학교\n학기: 2027-1"},
+		    {"URL", "https://meet.example.kr/room?a=1,b=2;c"});
 	ical_release(&c);
 
 	/* English names. */
 	schedule_path(path, sizeof(path), instructor.user_id, ".ics", MARCH "&lang=en");
 	get_ics(&instructor, path, &c);
-	assert_string_equal(ical_value(&c, "SUMMARY", 0), "ML\\, basics\\; lab");
-	assert_string_equal(ical_value(&c, "X-WR-CALNAME", 0),
-			    "캘린더\\, 교수\\; 테스트: teaching schedule");
+	ICAL_ASSERT(&c, ical_event(&c, 0), {"SUMMARY", "ML, basics; lab"});
+	ICAL_ASSERT(&c, c.cal, {"X-WR-CALNAME", "캘린더, 교수; 테스트: teaching schedule"});
 	ical_release(&c);
 }
 
@@ -731,7 +677,7 @@ static void instructor_feed(void **state)
 		 instructor.user_id, (int)strlen(key) - 1, key);
 	if (key[strlen(key) - 1] == 'A')
 		bad[strlen(bad) - 1] = 'B';
-	assert_refused(NULL, "GET", bad, NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, NULL, "GET", bad, NULL, 404, "not_found", NULL);
 	assert_no_feed("/api/v1/instructors/%lld/schedule.ics?key=", instructor.user_id);
 	assert_no_feed("/api/v1/instructors/%lld/schedule.ics?key=%sx", instructor.user_id, key);
 	/* The instructor's key opens no other schedule, nor the learner's calendar. */
@@ -740,11 +686,11 @@ static void instructor_feed(void **state)
 	/* Nor the JSON schedule, which takes sessions only. */
 	snprintf(bad, sizeof(bad), "/api/v1/instructors/%lld/schedule?key=%s", instructor.user_id,
 		 key);
-	assert_refused(NULL, "GET", bad, NULL, 401, "unauthenticated", NULL);
+	harness_problem_as(&server, NULL, "GET", bad, NULL, 401, "unauthenticated", NULL);
 
 	/* The list shows it without its secret. */
 	snprintf(list_path, sizeof(list_path), "/api/v1/me/calendar-feeds");
-	body = get_json(&instructor, list_path);
+	body = harness_get_json(&server, &instructor, list_path);
 	item = json_array_get(json_object_get(body, "items"), 0);
 	assert_int_equal(json_integer_value(json_object_get(item, "id")), id);
 	assert_string_equal(json_string_value(json_object_get(item, "kind")), "instructor");
@@ -752,33 +698,33 @@ static void instructor_feed(void **state)
 	assert_true(json_is_null(json_object_get(item, "revoked_at")));
 	assert_true(json_is_null(json_object_get(body, "next_cursor")));
 	json_decref(body);
-	get(&instructor, list_path, &r);
+	harness_get_as(&server, &instructor, list_path, &r);
 	assert_null(strstr(r.body, key));
 	assert_null(strstr(r.body, "url"));
 	http_result_release(&r);
 	/* Nobody else's list holds it. */
-	body = get_json(&gist_admin, list_path);
+	body = harness_get_json(&server, &gist_admin, list_path);
 	assert_int_equal(json_array_size(json_object_get(body, "items")), 0);
 	json_decref(body);
 
 	/* Only its owner revokes it; others are told it does not exist. */
 	snprintf(bad, sizeof(bad), "/api/v1/me/calendar-feeds/%lld", id);
-	assert_refused(&gist_admin, "DELETE", bad, NULL, 404, "not_found", NULL);
-	assert_refused(&platform, "DELETE", bad, NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, &gist_admin, "DELETE", bad, NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, &platform, "DELETE", bad, NULL, 404, "not_found", NULL);
 	get_ics(NULL, path, &c);
 	ical_release(&c);
 	assert_int_equal(harness_status_as(&server, &instructor, "DELETE", bad, NULL), 204);
-	assert_refused(NULL, "GET", path, NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, NULL, "GET", path, NULL, 404, "not_found", NULL);
 	/* Revoking again changes nothing. */
 	assert_int_equal(harness_status_as(&server, &instructor, "DELETE", bad, NULL), 204);
 	assert_int_equal(sql_ll("SELECT count(*) FROM calendar_feeds WHERE id = %lld"
 				" AND revoked_at IS NOT NULL",
 				id),
 			 1);
-	assert_refused(&instructor, "DELETE", "/api/v1/me/calendar-feeds/987654321", NULL, 404,
-		       "not_found", NULL);
-	assert_refused(&instructor, "DELETE", "/api/v1/me/calendar-feeds/x", NULL, 404,
-		       "not_found", NULL);
+	harness_problem_as(&server, &instructor, "DELETE", "/api/v1/me/calendar-feeds/987654321",
+			   NULL, 404, "not_found", NULL);
+	harness_problem_as(&server, &instructor, "DELETE", "/api/v1/me/calendar-feeds/x", NULL, 404,
+			   "not_found", NULL);
 
 	/* Audited, without the secret. */
 	assert_int_equal(sql_ll("SELECT count(*) FROM audit_log WHERE target_type ="
@@ -808,28 +754,29 @@ static void feed_requests(void **state)
 
 	(void)state;
 	/* Only instructors have a teaching schedule to publish. */
-	assert_refused(&learner, "POST", "/api/v1/me/calendar-feeds", "{\"kind\": \"instructor\"}",
-		       403, "forbidden", NULL);
-	assert_refused(&gist_admin, "POST", "/api/v1/me/calendar-feeds",
-		       "{\"kind\": \"instructor\"}", 403, "forbidden", NULL);
-	assert_refused(&learner, "POST", "/api/v1/me/calendar-feeds", "{\"kind\": \"teacher\"}",
-		       400, "validation_failed", "kind");
-	assert_refused(&learner, "POST", "/api/v1/me/calendar-feeds", "{\"kind\": 1}", 400,
-		       "validation_failed", "kind");
-	assert_refused(&learner, "POST", "/api/v1/me/calendar-feeds", "{}", 400,
-		       "validation_failed", "kind");
-	assert_refused(&learner, "POST", "/api/v1/me/calendar-feeds",
-		       "{\"kind\": \"learner\", \"key\": \"mine\"}", 400, "validation_failed",
-		       "key");
-	assert_refused(&learner, "POST", "/api/v1/me/calendar-feeds", "[]", 400, "invalid_request",
-		       NULL);
-	assert_refused(NULL, "POST", "/api/v1/me/calendar-feeds", "{\"kind\": \"learner\"}", 401,
-		       "unauthenticated", NULL);
-	assert_refused(&token, "POST", "/api/v1/me/calendar-feeds", "{\"kind\": \"learner\"}", 403,
-		       "forbidden", NULL);
-	assert_refused(&token, "GET", "/api/v1/me/calendar-feeds", NULL, 403, "forbidden", NULL);
-	assert_refused(&learner, "GET", "/api/v1/me/calendar-feeds?limit=0", NULL, 400,
-		       "validation_failed", "limit");
+	harness_problem_as(&server, &learner, "POST", "/api/v1/me/calendar-feeds",
+			   "{\"kind\": \"instructor\"}", 403, "forbidden", NULL);
+	harness_problem_as(&server, &gist_admin, "POST", "/api/v1/me/calendar-feeds",
+			   "{\"kind\": \"instructor\"}", 403, "forbidden", NULL);
+	harness_problem_as(&server, &learner, "POST", "/api/v1/me/calendar-feeds",
+			   "{\"kind\": \"teacher\"}", 400, "validation_failed", "kind");
+	harness_problem_as(&server, &learner, "POST", "/api/v1/me/calendar-feeds", "{\"kind\": 1}",
+			   400, "validation_failed", "kind");
+	harness_problem_as(&server, &learner, "POST", "/api/v1/me/calendar-feeds", "{}", 400,
+			   "validation_failed", "kind");
+	harness_problem_as(&server, &learner, "POST", "/api/v1/me/calendar-feeds",
+			   "{\"kind\": \"learner\", \"key\": \"mine\"}", 400, "validation_failed",
+			   "key");
+	harness_problem_as(&server, &learner, "POST", "/api/v1/me/calendar-feeds", "[]", 400,
+			   "invalid_request", NULL);
+	harness_problem_as(&server, NULL, "POST", "/api/v1/me/calendar-feeds",
+			   "{\"kind\": \"learner\"}", 401, "unauthenticated", NULL);
+	harness_problem_as(&server, &token, "POST", "/api/v1/me/calendar-feeds",
+			   "{\"kind\": \"learner\"}", 403, "forbidden", NULL);
+	harness_problem_as(&server, &token, "GET", "/api/v1/me/calendar-feeds", NULL, 403,
+			   "forbidden", NULL);
+	harness_problem_as(&server, &learner, "GET", "/api/v1/me/calendar-feeds?limit=0", NULL, 400,
+			   "validation_failed", "limit");
 	assert_int_equal(sql_ll("SELECT count(*) FROM calendar_feeds WHERE user_id IN (%lld, %lld)",
 				learner.user_id, gist_admin.user_id),
 			 0);
@@ -837,8 +784,8 @@ static void feed_requests(void **state)
 	/* At most 20 live feeds each; a revoked one makes room. */
 	for (int i = 0; i < 20; i++)
 		feed_create(&capped, "learner", path, sizeof(path), key, sizeof(key));
-	assert_refused(&capped, "POST", "/api/v1/me/calendar-feeds", "{\"kind\": \"learner\"}", 409,
-		       "too_many_feeds", NULL);
+	harness_problem_as(&server, &capped, "POST", "/api/v1/me/calendar-feeds",
+			   "{\"kind\": \"learner\"}", 409, "too_many_feeds", NULL);
 	snprintf(path, sizeof(path), "/api/v1/me/calendar-feeds/%lld",
 		 sql_ll("SELECT max(id) FROM calendar_feeds WHERE user_id = %lld", capped.user_id));
 	assert_int_equal(harness_status_as(&server, &capped, "DELETE", path, NULL), 204);
@@ -846,7 +793,8 @@ static void feed_requests(void **state)
 
 	/* The list pages, newest first. */
 	{
-		json_t *body = get_json(&capped, "/api/v1/me/calendar-feeds?limit=15");
+		json_t *body =
+			harness_get_json(&server, &capped, "/api/v1/me/calendar-feeds?limit=15");
 		char next[256];
 
 		assert_int_equal(json_array_size(json_object_get(body, "items")), 15);
@@ -857,7 +805,7 @@ static void feed_requests(void **state)
 		snprintf(next, sizeof(next), "/api/v1/me/calendar-feeds?limit=15&cursor=%s",
 			 json_string_value(json_object_get(body, "next_cursor")));
 		json_decref(body);
-		body = get_json(&capped, next);
+		body = harness_get_json(&server, &capped, next);
 		assert_int_equal(json_array_size(json_object_get(body, "items")), 6);
 		json_decref(body);
 	}
@@ -872,7 +820,7 @@ static void learner_schedule_json(void)
 	char path[256], got[256], want[256];
 	json_t *mine, *theirs, *item;
 
-	mine = get_json(&enrolled, "/api/v1/me/schedule?" MARCH);
+	mine = harness_get_json(&server, &enrolled, "/api/v1/me/schedule?" MARCH);
 	item_ids(mine, got, sizeof(got));
 	assert_string_equal(got, ids(want, sizeof(want), 2, s1, s3));
 	assert_int_equal(json_integer_value(json_object_get(mine, "user_id")), enrolled.user_id);
@@ -881,7 +829,7 @@ static void learner_schedule_json(void)
 	assert_string_equal(json_string_value(json_object_get(mine, "to")),
 			    "2027-04-01T00:00:00+09:00");
 	schedule_path(path, sizeof(path), instructor.user_id, "", MARCH);
-	theirs = get_json(&instructor, path);
+	theirs = harness_get_json(&server, &instructor, path);
 	if (!json_equal(json_array_get(json_object_get(mine, "items"), 0),
 			json_array_get(json_object_get(theirs, "items"), 0)))
 		fail_msg("a learner's item differs from the instructor's: %s vs %s",
@@ -891,22 +839,24 @@ static void learner_schedule_json(void)
 	json_decref(mine);
 
 	/* In English; a finished course stays; teaching is not learning. */
-	mine = get_json(&enrolled, "/api/v1/me/schedule?" MARCH "&lang=en");
+	mine = harness_get_json(&server, &enrolled, "/api/v1/me/schedule?" MARCH "&lang=en");
 	item = json_array_get(json_object_get(mine, "items"), 0);
 	assert_string_equal(json_string_value(json_object_get(item, "course_title")),
 			    "ML, basics; lab");
 	json_decref(mine);
-	mine = get_json(&finished, "/api/v1/me/schedule?" MARCH);
+	mine = harness_get_json(&server, &finished, "/api/v1/me/schedule?" MARCH);
 	item_ids(mine, got, sizeof(got));
 	assert_string_equal(got, ids(want, sizeof(want), 1, s2));
 	json_decref(mine);
-	mine = get_json(&instructor, "/api/v1/me/schedule?" MARCH);
+	mine = harness_get_json(&server, &instructor, "/api/v1/me/schedule?" MARCH);
 	assert_int_equal(json_array_size(json_object_get(mine, "items")), 0);
 	json_decref(mine);
 
 	/* Signed in by session only: no feed key, no token. */
-	assert_refused(NULL, "GET", "/api/v1/me/schedule", NULL, 401, "unauthenticated", NULL);
-	assert_refused(&token, "GET", "/api/v1/me/schedule", NULL, 403, "forbidden", NULL);
+	harness_problem_as(&server, NULL, "GET", "/api/v1/me/schedule", NULL, 401,
+			   "unauthenticated", NULL);
+	harness_problem_as(&server, &token, "GET", "/api/v1/me/schedule", NULL, 403, "forbidden",
+			   NULL);
 }
 
 static void learner_calendar(void **state)
@@ -920,8 +870,8 @@ static void learner_calendar(void **state)
 	get_ics(&enrolled, "/api/v1/me/calendar.ics?" MARCH, &c);
 	event_ids(&c, got, sizeof(got));
 	assert_string_equal(got, ids(want, sizeof(want), 2, s1, s3));
-	assert_string_equal(ical_value(&c, "X-WR-CALNAME", 0), "내 수업 일정");
-	assert_string_equal(ical_value(&c, "DTSTART;TZID=Asia/Seoul", 0), "20270303T090000");
+	ICAL_ASSERT(&c, c.cal, {"X-WR-CALNAME", "내 수업 일정"});
+	ICAL_ASSERT(&c, ical_event(&c, 0), {"DTSTART;TZID=Asia/Seoul", "20270303T090000"});
 	ical_release(&c);
 	/* A finished course stays in the calendar. */
 	get_ics(&finished, "/api/v1/me/calendar.ics?" MARCH, &c);
@@ -934,9 +884,10 @@ static void learner_calendar(void **state)
 	assert_int_equal(c.nevents, 0);
 	ical_release(&c);
 
-	assert_refused(NULL, "GET", "/api/v1/me/calendar.ics", NULL, 401, "unauthenticated",
-		       NULL);
-	assert_refused(&token, "GET", "/api/v1/me/calendar.ics", NULL, 403, "forbidden", NULL);
+	harness_problem_as(&server, NULL, "GET", "/api/v1/me/calendar.ics", NULL, 401,
+			   "unauthenticated", NULL);
+	harness_problem_as(&server, &token, "GET", "/api/v1/me/calendar.ics", NULL, 403,
+			   "forbidden", NULL);
 
 	learner_schedule_json();
 
@@ -994,18 +945,20 @@ static void changes_raise_sequence(void **state)
 	assert_int_equal(c.nevents, 4);
 	/* The same UID: a calendar updates the event it has. */
 	snprintf(uid, sizeof(uid), "session-%lld@localhost", s1);
-	ICAL_ASSERT(&c, 0, {"UID", uid}, {"DTSTART;TZID=Asia/Seoul", "20270303T100000"},
+	ICAL_ASSERT(&c, ical_event(&c, 0), {"UID", uid},
+		    {"DTSTART;TZID=Asia/Seoul", "20270303T100000"},
 		    {"SEQUENCE", "1"}, {"STATUS", "CONFIRMED"});
-	ICAL_ASSERT(&c, 1, {"SEQUENCE", "0"});
+	ICAL_ASSERT(&c, ical_event(&c, 1), {"SEQUENCE", "0"});
 	/* Cancelled sessions stay, so calendars remove them. */
 	snprintf(uid, sizeof(uid), "session-%lld@localhost", s3);
-	ICAL_ASSERT(&c, 2, {"UID", uid}, {"SEQUENCE", "2"}, {"STATUS", "CANCELLED"});
+	ICAL_ASSERT(&c, ical_event(&c, 2), {"UID", uid}, {"SEQUENCE", "2"},
+		    {"STATUS", "CANCELLED"});
 	ical_release(&c);
 
 	get_ics(&enrolled, "/api/v1/me/calendar.ics?" MARCH, &c);
-	assert_string_equal(ical_value(&c, "STATUS", 1), "CANCELLED");
+	ICAL_ASSERT(&c, ical_event(&c, 1), {"STATUS", "CANCELLED"});
 	ical_release(&c);
-	body = get_json(&enrolled, "/api/v1/me/schedule?" MARCH);
+	body = harness_get_json(&server, &enrolled, "/api/v1/me/schedule?" MARCH);
 	item = json_array_get(json_object_get(body, "items"), 1);
 	assert_int_equal(json_integer_value(json_object_get(item, "id")), s3);
 	assert_string_equal(json_string_value(json_object_get(item, "status")), "cancelled");
@@ -1013,7 +966,7 @@ static void changes_raise_sequence(void **state)
 	json_decref(body);
 
 	schedule_path(path, sizeof(path), instructor.user_id, "", MARCH);
-	body = get_json(&instructor, path);
+	body = harness_get_json(&server, &instructor, path);
 	item = json_array_get(json_object_get(body, "items"), 0);
 	assert_string_equal(json_string_value(json_object_get(item, "starts_at")),
 			    "2027-03-03T10:00:00+09:00");

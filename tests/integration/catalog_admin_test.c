@@ -178,12 +178,6 @@ static long long course_as(const struct harness_actor *a, long long inst, const 
 	return created(&r);
 }
 
-static void login(const char *email, struct harness_actor *a)
-{
-	if (harness_login(&server, email, DEMO_PASSWORD, a) != 0)
-		fail_msg("cannot sign in as %s", email);
-}
-
 /* ---- fixture ---- */
 
 static int setup(void **state)
@@ -208,11 +202,11 @@ static int setup(void **state)
 		return -1;
 	if (harness_server_start(&server, conninfo, NULL) != 0)
 		return -1;
-	login("admin@example.com", &platform);
-	login("gist-admin@example.com", &gist_admin);
-	login("chonnam-admin@example.com", &jnu_admin);
-	login("instructor@example.com", &instructor);
-	login("learner@example.com", &learner);
+	harness_login_ok(&server, "admin@example.com", DEMO_PASSWORD, &platform);
+	harness_login_ok(&server, "gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
+	harness_login_ok(&server, "chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
+	harness_login_ok(&server, "instructor@example.com", DEMO_PASSWORD, &instructor);
+	harness_login_ok(&server, "learner@example.com", DEMO_PASSWORD, &learner);
 	return 0;
 }
 

@@ -37,18 +37,16 @@ static const char *const public_keys[] = {
 static long long course_of(long long institution, const char *code, const char *program,
 			   const char *delivery, const char *title_en, bool published)
 {
-	return sql_ll("INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
-		      " delivery, published) VALUES (%lld, (SELECT id FROM programs"
-		      " WHERE code = '%s'), '%s', '초안 %s', '%s', '%s', %s) RETURNING id",
-		      institution, program, code, code, title_en, delivery,
-		      published ? "true" : "false");
-}
+	char title_ko[64];
 
-/* GET path as a (NULL: a visitor) into r; fails on a transport error. */
-static void get(const struct harness_actor *a, const char *path, struct http_result *r)
-{
-	if (harness_as(&server, a, "GET", path, NULL, r) != 0)
-		fail_msg("GET %s: no response", path);
+	snprintf(title_ko, sizeof(title_ko), "초안 %s", code);
+	return harness_course_create(conninfo, &(struct harness_course){.institution = institution,
+									.code = code,
+									.program = program,
+									.title_ko = title_ko,
+									.title_en = title_en,
+									.delivery = delivery,
+									.draft = !published});
 }
 
 /* The Cache-Control of r must be want. */
@@ -169,7 +167,7 @@ static void managers_see_drafts_with_published(void **state)
 	(void)state;
 	snprintf(path, sizeof(path),
 		 "/api/v1/courses?institution_id=%lld&q=zebrafinch&include_unpublished=true", gist);
-	get(&gist_admin, path, &r);
+	harness_get_as(&server, &gist_admin, path, &r);
 	assert_int_equal(r.status, 200);
 	assert_cache_control(&r, "private, no-store");
 	page = harness_json_body(&r);
@@ -200,7 +198,7 @@ static void public_list_is_unchanged(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "/api/v1/courses?institution_id=%lld&q=zebrafinch", gist);
-	get(NULL, path, &visitor);
+	harness_get_as(&server, NULL, path, &visitor);
 	assert_int_equal(visitor.status, 200);
 	assert_cache_control(&visitor, "no-cache");
 	page = harness_json_body(&visitor);
@@ -212,11 +210,11 @@ static void public_list_is_unchanged(void **state)
 
 	/* Without the flag a manager gets the public answer, byte for byte;
 	 * so does anyone with include_unpublished=false. */
-	get(&gist_admin, path, &admin);
+	harness_get_as(&server, &gist_admin, path, &admin);
 	assert_int_equal(admin.status, 200);
 	assert_string_equal(admin.body, visitor.body);
 	snprintf(path_off, sizeof(path_off), "%s&include_unpublished=false", path);
-	get(&learner, path_off, &off);
+	harness_get_as(&server, &learner, path_off, &off);
 	assert_int_equal(off.status, 200);
 	assert_cache_control(&off, "no-cache");
 	assert_string_equal(off.body, visitor.body);
@@ -349,13 +347,13 @@ static void drafts_bypass_the_cache(void **state)
 	for (round = 1; round <= 100 && !cached; round++) {
 		char *before;
 
-		get(NULL, pub, &r);
+		harness_get_as(&server, NULL, pub, &r);
 		assert_int_equal(r.status, 200);
 		before = strdup(r.body);
 		http_result_release(&r);
 		snprintf(title, sizeof(title), "Cachecrane Public %d", round);
 		change_silently(cache_pub, title);
-		get(NULL, pub, &r);
+		harness_get_as(&server, NULL, pub, &r);
 		assert_int_equal(r.status, 200);
 		if (strcmp(r.body, before) == 0)
 			cached = before;
@@ -370,20 +368,20 @@ static void drafts_bypass_the_cache(void **state)
 	assert_null(strstr(cached, title));
 
 	/* The managers' answer is read fresh, twice. */
-	get(&gist_admin, managed, &r);
+	harness_get_as(&server, &gist_admin, managed, &r);
 	assert_int_equal(r.status, 200);
 	assert_cache_control(&r, "private, no-store");
 	assert_contains(r.body, title);
 	assert_contains(r.body, "Cachecrane Draft");
 	http_result_release(&r);
 	change_silently(cache_pub, "Cachecrane Public again");
-	get(&gist_admin, managed, &r);
+	harness_get_as(&server, &gist_admin, managed, &r);
 	assert_int_equal(r.status, 200);
 	assert_contains(r.body, "Cachecrane Public again");
 	http_result_release(&r);
 
 	/* The public answer is still the one kept. */
-	get(NULL, pub, &r);
+	harness_get_as(&server, NULL, pub, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, cached);
 	assert_cache_control(&r, "no-cache");

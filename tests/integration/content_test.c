@@ -11,6 +11,7 @@
 
 #define DEMO_PASSWORD "demo-pass-2026"
 #define USER_PASSWORD "content-user-pass-2026"
+#define LEARNER_FIELDS "\"display_name\": \"수강생\", \"ladder_stage\": \"worker\""
 #define KOREAN_NAME "강의 자료 1.txt"
 #define KOREAN_NAME_QUERY "%EA%B0%95%EC%9D%98%20%EC%9E%90%EB%A3%8C%201.txt"
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -49,18 +50,9 @@ static long long sql_ll(const char *fmt, ...)
 	return v;
 }
 
-static json_t *body_json(const struct http_result *r)
-{
-	json_t *j = json_loads(r->body ? r->body : "", 0, NULL);
-
-	if (!j)
-		fail_msg("response body is not JSON: %s", r->body ? r->body : "(none)");
-	return j;
-}
-
 static void assert_code(const struct http_result *r, const char *code)
 {
-	json_t *j = body_json(r);
+	json_t *j = harness_json_body(r);
 	const char *got = json_string_value(json_object_get(j, "code"));
 
 	if (!got || strcmp(got, code) != 0)
@@ -71,7 +63,7 @@ static void assert_code(const struct http_result *r, const char *code)
 /* Whether the problem's errors list names field. */
 static bool names_field(const struct http_result *r, const char *field)
 {
-	json_t *j = body_json(r), *e;
+	json_t *j = harness_json_body(r), *e;
 	bool found = false;
 	size_t i;
 
@@ -185,7 +177,7 @@ static long long upload_ok(long long lesson, const char *filename_query, const c
 	upload(&server, &instructor, lesson, filename_query, type, body, &r);
 	if (r.status != 201)
 		fail_msg("upload %s: expected 201, got %ld: %s", filename_query, r.status, r.body);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	id = json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
 	http_result_release(&r);
@@ -193,35 +185,9 @@ static long long upload_ok(long long lesson, const char *filename_query, const c
 	return id;
 }
 
-static void register_and_login(const char *email, struct harness_actor *a)
-{
-	char body[512];
-	long st;
-
-	snprintf(body, sizeof(body),
-		 "{\"email\": \"%s\", \"password\": \"" USER_PASSWORD "\","
-		 " \"display_name\": \"수강생\", \"ladder_stage\": \"worker\"}",
-		 email);
-	st = harness_status_as(&server, NULL, "POST", "/api/v1/auth/register", body);
-	if (st != 201)
-		fail_msg("register %s: %ld", email, st);
-	if (harness_login(&server, email, USER_PASSWORD, a) != 0)
-		fail_msg("cannot sign in as %s", email);
-}
-
-static void login(const char *email, struct harness_actor *a)
-{
-	if (harness_login(&server, email, DEMO_PASSWORD, a) != 0)
-		fail_msg("cannot sign in as %s", email);
-}
-
 static long long section_of(long long course, const struct harness_actor *teacher)
 {
-	long long s = sql_ll("INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
-			     " enrollment_opens_at, enrollment_closes_at, status) VALUES (%lld,"
-			     " '2026-1', '2026-03-02', '2026-06-30', 30, '2026-01-01',"
-			     " '2026-03-01', 'open') RETURNING id",
-			     course);
+	long long s = harness_section_create(conninfo, &(struct harness_section){.course = course});
 
 	sql_ll("INSERT INTO section_instructors (section_id, user_id) VALUES (%lld, %lld)"
 	       " RETURNING section_id",
@@ -231,9 +197,8 @@ static long long section_of(long long course, const struct harness_actor *teache
 
 static void enroll(long long section, const struct harness_actor *a, const char *status)
 {
-	sql_ll("INSERT INTO enrollments (user_id, section_id, status) VALUES (%lld, %lld, '%s')"
-	       " RETURNING id",
-	       a->user_id, section, status);
+	harness_enrollment_create(conninfo, &(struct harness_enrollment){
+						    .section = section, .user = a->user_id, .status = status});
 }
 
 static long long module_of(long long course, int position, const char *ko, const char *en)
@@ -269,14 +234,17 @@ static int setup(void **state)
 	    harness_server_start(&server, conninfo, NULL) != 0)
 		return -1;
 	gist = sql_ll("SELECT id FROM institutions WHERE code = 'gist'");
-	login("learner@example.com", &learner);
-	login("instructor@example.com", &instructor);
-	login("gist-admin@example.com", &gist_admin);
-	login("chonnam-admin@example.com", &jnu_admin);
-	login("admin@example.com", &platform);
-	register_and_login("stranger@example.com", &stranger);
-	register_and_login("waitlisted@example.com", &waitlisted);
-	register_and_login("finished@example.com", &finished);
+	harness_login_ok(&server, "learner@example.com", DEMO_PASSWORD, &learner);
+	harness_login_ok(&server, "instructor@example.com", DEMO_PASSWORD, &instructor);
+	harness_login_ok(&server, "gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
+	harness_login_ok(&server, "chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
+	harness_login_ok(&server, "admin@example.com", DEMO_PASSWORD, &platform);
+	harness_register_ok(&server, "stranger@example.com", USER_PASSWORD, LEARNER_FIELDS,
+			    &stranger);
+	harness_register_ok(&server, "waitlisted@example.com", USER_PASSWORD, LEARNER_FIELDS,
+			    &waitlisted);
+	harness_register_ok(&server, "finished@example.com", USER_PASSWORD, LEARNER_FIELDS,
+			    &finished);
 
 	snprintf(body, sizeof(body),
 		 "{\"institution_id\": %lld, \"name\": \"content test\","
@@ -348,7 +316,7 @@ static void test_syllabus_is_public_without_bodies(void **state)
 	snprintf(path, sizeof(path), "/api/v1/courses/%lld/modules", course_a);
 	request(&server, NULL, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	assert_int_equal(json_integer_value(json_object_get(j, "course_id")), course_a);
 	modules = json_object_get(j, "modules");
 	assert_int_equal(json_array_size(modules), 2);
@@ -457,7 +425,7 @@ static void test_lesson_permissions(void **state)
 			http_result_release(&r);
 			continue;
 		}
-		j = body_json(&r);
+		j = harness_json_body(&r);
 		html = json_string_value(json_object_get(j, "body_html"));
 		assert_non_null(html);
 		assert_contains(html, "<h1>데이터</h1>");
@@ -566,7 +534,7 @@ static void test_upload(void **state)
 	upload(&server, &instructor, lesson_file, "week1.pdf", "application/pdf",
 	       "%PDF-1.4 lesson one", &r);
 	assert_int_equal(r.status, 201);
-	j = body_json(&r);
+	j = harness_json_body(&r);
 	id = json_integer_value(json_object_get(j, "id"));
 	assert_true(id > 0);
 	assert_int_equal(json_integer_value(json_object_get(j, "lesson_id")), lesson_file);
@@ -985,7 +953,7 @@ static void test_download_permissions(void **state)
 static void assert_progress(const struct http_result *r, long long lesson, long long completed,
 			    long long total, char *completed_at, size_t len)
 {
-	json_t *j = body_json(r), *p = json_object_get(j, "course_progress");
+	json_t *j = harness_json_body(r), *p = json_object_get(j, "course_progress");
 
 	assert_int_equal(json_integer_value(json_object_get(j, "lesson_id")), lesson);
 	assert_non_null(json_string_value(json_object_get(j, "completed_at")));

@@ -35,8 +35,6 @@ static struct lms_server srv;
 
 #define sql_ll(...) harness_sql_llf(conninfo, __VA_ARGS__)
 
-static double secs_since(double t0) { return slow_now() - t0; }
-
 static int group_setup(void **state)
 {
 	char sql[1024];
@@ -98,12 +96,6 @@ static void server_start(const char *const *env)
 		fail_msg("the server did not start");
 }
 
-static void login(const char *email, struct harness_actor *a)
-{
-	if (harness_login(&srv, email, SEED_DEMO_PASSWORD, a) != 0)
-		fail_msg("cannot sign in as %s", email);
-}
-
 /* Starts the whole-institution CSV report as a on c (with a small receive
  * buffer) and reads its head and a first piece of its body into r. */
 static void report_start(struct slow_conn *c, const struct harness_actor *a,
@@ -132,13 +124,13 @@ static long timed_get(const struct harness_actor *a, const char *path, double *s
 		      char *retry_after, size_t len, bool *problem)
 {
 	struct http_result r = {0};
-	double t0 = slow_now();
+	double t0 = harness_now();
 	long status = -1;
 	char ct[128];
 
 	if (harness_as(&srv, a, "GET", path, NULL, &r) == 0)
 		status = r.status;
-	*secs = secs_since(t0);
+	*secs = harness_now() - t0;
 	if (retry_after && !http_result_header(&r, "Retry-After", retry_after, len))
 		retry_after[0] = '\0';
 	if (problem)
@@ -175,7 +167,7 @@ static void test_stalled_report_leaves_others_served(void **state)
 	bool problem;
 
 	server_start(env);
-	login("gist-admin@example.com", &admin);
+	harness_login_ok(&srv, "gist-admin@example.com", SEED_DEMO_PASSWORD, &admin);
 	snprintf(small, sizeof(small), REPORT "?institution_id=%lld&status=rejected&format=csv",
 		 gist);
 	snprintf(oneroster, sizeof(oneroster), "/api/v1/reports/oneroster?institution_id=%lld",
@@ -201,14 +193,14 @@ static void test_stalled_report_leaves_others_served(void **state)
 	/* The client leaves: its connection comes back. */
 	slow_close(&stalled);
 	slow_reply_release(&first);
-	t0 = slow_now();
-	while (secs_since(t0) < 10.0 &&
+	t0 = harness_now();
+	while ((harness_now() - t0) < 10.0 &&
 	       (status = timed_get(&admin, small, &secs, NULL, 0, NULL)) != 200)
 		slow_pause_ms(100);
 	if (status != 200)
 		fail_msg("GET %s after the stalled client left: still %ld after %.1f s (expected "
 			 "200 once its report connection is back)",
-			 small, status, secs_since(t0));
+			 small, status, harness_now() - t0);
 	if (harness_status_as(&srv, NULL, "GET", "/healthz", NULL) != 200)
 		fail_msg("GET /healthz after the stalled report: not 200");
 }
@@ -229,7 +221,7 @@ static void test_sigterm_drains(void **state)
 
 	snprintf(env_grace, sizeof(env_grace), "LMS_SHUTDOWN_GRACE_MS=%d", GRACE_MS);
 	server_start(env);
-	login("gist-admin@example.com", &admin);
+	harness_login_ok(&srv, "gist-admin@example.com", SEED_DEMO_PASSWORD, &admin);
 
 	/* A report read slowly: it cannot finish within the grace. */
 	report_start(&report, &admin, &rr);
@@ -254,17 +246,17 @@ static void test_sigterm_drains(void **state)
 		fail_msg("cannot start the sign-in in flight");
 
 	assert_int_equal(kill(srv.pid, SIGTERM), 0);
-	t0 = slow_now();
+	t0 = harness_now();
 	grace_end = t0 + GRACE_MS / 1000.0;
 
 	/* A new connection: not ready any more, at once. */
 	snprintf(req, sizeof(req), "GET /readyz HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	if (slow_exchange(&srv, req, strlen(req), 3000, 1000, &r, &closed) != 0 ||
-	    r.status != 503 || secs_since(t0) >= PROMPT_S)
+	    r.status != 503 || (harness_now() - t0) >= PROMPT_S)
 		fail_msg("GET /readyz on a new connection after SIGTERM: expected 503 within %.1f s, "
 			 "got %s%d after %.2f s",
 			 PROMPT_S, r.status < 0 ? "no response (refused or closed) " : "", r.status,
-			 secs_since(t0));
+			 (harness_now() - t0));
 	if (closed && !slow_reply_closes(&r))
 		fail_msg("the 503 of /readyz while draining closed the connection without "
 			 "\"Connection: close\":\n%s",
@@ -297,11 +289,11 @@ static void test_sigterm_drains(void **state)
 
 	/* The report, read slowly through the grace, then as fast as it
 	 * comes: it must end without its last chunk. */
-	while (slow_now() < grace_end + 0.5 && slow_body_read(&report, &rr, 4096, 100) == 0)
+	while (harness_now() < grace_end + 0.5 && slow_body_read(&report, &rr, 4096, 100) == 0)
 		slow_pause_ms(100);
-	rc = slow_body_read(&report, &rr, 0, (int)((t0 + CUT_BY_S - slow_now()) * 1000));
+	rc = slow_body_read(&report, &rr, 0, (int)((t0 + CUT_BY_S - harness_now()) * 1000));
 	print_message("the report: %zu bytes of CSV before it ended %.2f s after SIGTERM (%s)\n",
-		      rr.body_len, report.eof ? report.t_closed - t0 : secs_since(t0),
+		      rr.body_len, report.eof ? report.t_closed - t0 : (harness_now() - t0),
 		      report.reset ? "reset" : "closed");
 	if (rc == 1)
 		fail_msg("the report cut by the end of the grace ended with its last chunk: its "
@@ -314,13 +306,13 @@ static void test_sigterm_drains(void **state)
 	slow_close(&report);
 
 	/* After the grace nothing listens. */
-	while (!slow_refused(&srv) && secs_since(t0) < CUT_BY_S)
+	while (!slow_refused(&srv) && (harness_now() - t0) < CUT_BY_S)
 		slow_pause_ms(50);
 	if (!slow_refused(&srv))
 		fail_msg("new connections were still accepted %.0f s after SIGTERM (grace %d ms)",
 			 CUT_BY_S, GRACE_MS);
 
-	secs = t0 + EXIT_BY_S - slow_now();
+	secs = t0 + EXIT_BY_S - harness_now();
 	rc = harness_server_wait(&srv, secs > 1.0 ? (int)(secs * 1000) : 1000);
 	if (rc != 0)
 		fail_msg("after draining the server exited with %d (expected 0 within %.0f s of "

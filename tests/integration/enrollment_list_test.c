@@ -64,28 +64,36 @@ static void assert_list(const struct harness_actor *a, const char *path, const l
 
 static long long course_of(long long institution, const char *code, bool published)
 {
-	return sql_ll("INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
-		      " delivery, published) VALUES (%lld, (SELECT id FROM programs"
-		      " WHERE code = 'online'), '%s', '신청 %s', 'Queue %s', 'online', %s)"
-		      " RETURNING id",
-		      institution, code, code, code, published ? "true" : "false");
+	char title_ko[64], title_en[64];
+
+	snprintf(title_ko, sizeof(title_ko), "신청 %s", code);
+	snprintf(title_en, sizeof(title_en), "Queue %s", code);
+	return harness_course_create(conninfo, &(struct harness_course){.institution = institution,
+									.code = code,
+									.title_ko = title_ko,
+									.title_en = title_en,
+									.draft = !published});
 }
 
 static long long section_of(long long course, int capacity)
 {
-	return sql_ll("INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
-		      " enrollment_opens_at, enrollment_closes_at, status) VALUES (%lld,"
-		      " '2026-2', '2026-09-01', '2026-12-18', %d, '2026-07-01', '2026-08-25',"
-		      " 'open') RETURNING id",
-		      course, capacity);
+	return harness_section_create(conninfo, &(struct harness_section){.course = course,
+									  .term = "2026-2",
+									  .starts_on = "2026-09-01",
+									  .ends_on = "2026-12-18",
+									  .capacity = capacity,
+									  .opens_at = "2026-07-01",
+									  .closes_at = "2026-08-25"});
 }
 
 static long long enroll(long long section, const struct harness_actor *a, const char *status,
 			const char *statement)
 {
-	return sql_ll("INSERT INTO enrollments (user_id, section_id, status, statement)"
-		      " VALUES (%lld, %lld, '%s', %s) RETURNING id",
-		      a->user_id, section, status, statement ? statement : "NULL");
+	return harness_enrollment_create(conninfo, &(struct harness_enrollment){
+							   .section = section,
+							   .user = a->user_id,
+							   .status = status,
+							   .statement = statement});
 }
 
 static long long list_audits(void)
@@ -127,8 +135,8 @@ static int setup(void **state)
 	section_j = section_of(course_j, 5);
 	e[0] = enroll(section_a1, &people[0], "enrolled", NULL);
 	e[1] = enroll(section_a1, &people[1], "waitlisted", NULL);
-	e[2] = enroll(section_a1, &people[2], "pending", "'I build robots, \"really\"'");
-	e[3] = enroll(section_a2, &people[3], "pending", "'두 번째 신청'");
+	e[2] = enroll(section_a1, &people[2], "pending", "I build robots, \"really\"");
+	e[3] = enroll(section_a2, &people[3], "pending", "두 번째 신청");
 	e[4] = enroll(section_j, &people[0], "pending", NULL);
 	e[5] = enroll(section_d, &people[1], "cancelled", NULL);
 	e[6] = enroll(section_a2, &people[2], "rejected", NULL);

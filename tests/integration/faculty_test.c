@@ -148,12 +148,6 @@ static long long user(const char *email, const char *name, struct harness_actor 
 	return id;
 }
 
-static void login(const char *email, struct harness_actor *a)
-{
-	if (harness_login(&server, email, DEMO_PASSWORD, a) != 0)
-		fail_msg("cannot sign in as %s", email);
-}
-
 static long long institution(const char *code)
 {
 	return harness_sql_llf(conninfo, "SELECT id FROM institutions WHERE code = '%s'", code);
@@ -186,11 +180,11 @@ static void actors(void **state)
 	jnu = institution("jnu");
 	chosun = institution("chosun");
 	honam = institution("honam");
-	login("admin@example.com", &platform);
-	login("gist-admin@example.com", &gist_admin);
-	login("chonnam-admin@example.com", &jnu_admin);
-	login("instructor@example.com", &instructor);
-	login("learner@example.com", &learner);
+	harness_login_ok(&server, "admin@example.com", DEMO_PASSWORD, &platform);
+	harness_login_ok(&server, "gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
+	harness_login_ok(&server, "chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
+	harness_login_ok(&server, "instructor@example.com", DEMO_PASSWORD, &instructor);
+	harness_login_ok(&server, "learner@example.com", DEMO_PASSWORD, &learner);
 	instructor_id = instructor.user_id;
 	learner_id = learner.user_id;
 	user("honam-admin@example.com", "호남대 교육 담당자", NULL);

@@ -57,8 +57,6 @@ static const char *const slow_env[] = {
 
 #define sql_ll(...) harness_sql_llf(conninfo, __VA_ARGS__)
 
-static double secs_since(double t0) { return slow_now() - t0; }
-
 /* /healthz on s answers 200 (every test leaves the servers serving). */
 static void assert_healthy(const struct lms_server *s, const char *after)
 {
@@ -74,10 +72,10 @@ static void assert_prompt(const struct lms_server *s, const char *path, long wan
 			  const char *while_what)
 {
 	struct http_result r = {0};
-	double t0 = slow_now(), took;
+	double t0 = harness_now(), took;
 	int rc = harness_request_once(s, "GET", path, NULL, NULL, &r);
 
-	took = secs_since(t0);
+	took = harness_now() - t0;
 	if (rc != 0 || r.status != want || took >= PROMPT_S)
 		fail_msg("GET %s while %s: expected %ld within %.1f s, got %ld after %.2f s", path,
 			 while_what, want, PROMPT_S, rc ? -1 : r.status, took);
@@ -325,12 +323,12 @@ static void *gets_run(void *arg)
 
 	for (int i = 0; i < STARVE_GETS; i++) {
 		struct http_result r = {0};
-		double t0 = slow_now();
+		double t0 = harness_now();
 
 		g->status[i] = harness_request_once(g->s, "GET", starve_paths[i], NULL, NULL, &r) == 0
 				       ? r.status
 				       : -1;
-		g->secs[i] = secs_since(t0);
+		g->secs[i] = harness_now() - t0;
 		http_result_release(&r);
 	}
 	atomic_store(&g->done, true);
@@ -408,7 +406,7 @@ static void dribblers_open(struct slow_conn *conns, struct slow_conn **cs, doubl
 	}
 	for (int i = 0; i < n; i++) {
 		assert_int_equal(slow_send_str(&conns[i], head, 2000), 0);
-		heads_at[i] = slow_now();
+		heads_at[i] = harness_now();
 		conns[i].drip = body;
 		conns[i].drip_len = strlen(body);
 	}
@@ -427,7 +425,7 @@ static void assert_dribbler_cut(struct slow_conn *c, double head_at, int i)
 		fail_msg("%s: expected 408 within %.0f s, got %s after %.2f s with %zu of %zu body "
 			 "bytes sent",
 			 what, SLOW_CUT_S, c->eof ? "the connection closed without a response" : "nothing",
-			 secs_since(head_at), c->dripped, c->drip_len);
+			 (harness_now() - head_at), c->dripped, c->drip_len);
 	assert_problem(&r, 408, what);
 	answered = c->t_first - head_at;
 	if (answered >= SLOW_CUT_S)
@@ -490,7 +488,7 @@ static void test_slow_head_is_cut(void **state)
 		slow_reply_release(&r);
 	}
 	slow_wait_closed(&conn, 500);
-	open_for = (conn.eof ? conn.t_closed : slow_now()) - conn.t_start;
+	open_for = (conn.eof ? conn.t_closed : harness_now()) - conn.t_start;
 	if (!conn.eof || open_for >= SLOW_CUT_S)
 		fail_msg("a head trickled at 1 byte per 200 ms (request_timeout_ms 1000): expected "
 			 "the connection closed within %.0f s, it was %s after %.2f s with %zu of %zu "
@@ -538,13 +536,13 @@ static void test_refused_upload_is_answered_before_its_body(void **state)
 		 "Content-Type: application/pdf\r\nContent-Length: 52428800\r\n\r\n",
 		 gist_lesson_id, learners[STARVE_CLIENTS].cookie, learners[STARVE_CLIENTS].csrf);
 	assert_int_equal(slow_connect(&conn, &main_srv, 0), 0);
-	t0 = slow_now();
+	t0 = harness_now();
 	assert_int_equal(slow_send_str(&conn, req, 2000), 0);
 	if (slow_reply_read(&conn, &r, 2000) != 0)
 		fail_msg("a learner's upload head declaring 50 MiB, no body: expected 403 within 2 s, "
 			 "got %s after %.2f s",
 			 conn.eof ? "the connection closed without a response" : "nothing",
-			 secs_since(t0));
+			 (harness_now() - t0));
 	assert_problem(&r, 403, "a learner's upload head declaring 50 MiB");
 	if (!slow_reply_closes(&r))
 		fail_msg("the 403 to an upload whose body is left unread lacks "

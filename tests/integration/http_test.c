@@ -168,23 +168,15 @@ static int group_teardown(void **state)
 
 /* ---- helpers ---- */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Sends req over a new TLS connection into raw; returns the status of the
  * first response (-1 when none) and the time until the server closed. */
 static int raw_send(const struct lms_server *s, const void *req, size_t len, double *secs)
 {
-	double start = now_s();
+	double start = harness_now();
 	int n = harness_raw_tls(s, req, len, raw, sizeof(raw));
 
 	if (secs)
-		*secs = now_s() - start;
+		*secs = harness_now() - start;
 	if (n < 0)
 		raw[0] = '\0';
 	return n > 0 ? harness_raw_status(raw) : -1;

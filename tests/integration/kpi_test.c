@@ -67,26 +67,33 @@ static void assert_kpi(const json_t *row, long long trained, long long graduates
 
 static long long course_of(long long institution, const char *program, const char *code)
 {
-	return sql_ll("INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
-		      " delivery, published) VALUES (%lld, (SELECT id FROM programs"
-		      " WHERE code = '%s'), '%s', '지표 %s', 'KPI %s', 'offline', true) RETURNING id",
-		      institution, program, code, code, code);
+	char title_ko[64], title_en[64];
+
+	snprintf(title_ko, sizeof(title_ko), "지표 %s", code);
+	snprintf(title_en, sizeof(title_en), "KPI %s", code);
+	return harness_course_create(conninfo, &(struct harness_course){.institution = institution,
+									.code = code,
+									.program = program,
+									.title_ko = title_ko,
+									.title_en = title_en,
+									.delivery = "offline"});
 }
 
 static long long section_of(long long course, const char *term)
 {
-	return sql_ll("INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
-		      " enrollment_opens_at, enrollment_closes_at, status) VALUES (%lld,"
-		      " '%s', '2025-09-01', '2025-12-20', 30, '2025-08-01', '2025-08-30',"
-		      " 'closed') RETURNING id",
-		      course, term);
+	return harness_section_create(conninfo, &(struct harness_section){.course = course,
+									  .term = term,
+									  .starts_on = "2025-09-01",
+									  .ends_on = "2025-12-20",
+									  .opens_at = "2025-08-01",
+									  .closes_at = "2025-08-30",
+									  .status = "closed"});
 }
 
 static void enroll(long long section, long long user, const char *status)
 {
-	sql_ll("INSERT INTO enrollments (user_id, section_id, status) VALUES (%lld, %lld, '%s')"
-	       " RETURNING id",
-	       user, section, status);
+	harness_enrollment_create(conninfo, &(struct harness_enrollment){
+						    .section = section, .user = user, .status = status});
 }
 
 /* ---- fixture ---- */

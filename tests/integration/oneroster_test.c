@@ -96,20 +96,13 @@ static const char *archive_file(const struct archive *a, const char *name)
 	return NULL;
 }
 
-/* GET path as a; fails on a transport error. */
-static void get(const struct harness_actor *a, const char *path, struct http_result *r)
-{
-	if (harness_as(&server, a, "GET", path, NULL, r) != 0)
-		fail_msg("GET %s: no response", path);
-}
-
 /* Pulls the export at path as a, which must succeed, into *arc. */
 static void pull(const struct harness_actor *a, const char *path, struct archive *arc)
 {
 	struct http_result r = {0};
 	char buf[256];
 
-	get(a, path, &r);
+	harness_get_as(&server, a, path, &r);
 	if (r.status != 200)
 		fail_msg("GET %s: expected 200, got %ld: %s", path, r.status, r.body);
 	assert_string_equal(http_result_header(&r, "Content-Type", buf, sizeof(buf)),
@@ -126,7 +119,7 @@ static void assert_refused(const struct harness_actor *a, const char *path, long
 	struct http_result r = {0};
 	json_t *j;
 
-	get(a, path, &r);
+	harness_get_as(&server, a, path, &r);
 	if (r.status != status)
 		fail_msg("GET %s: expected %ld, got %ld: %s", path, status, r.status, r.body);
 	j = harness_json_body(&r);
@@ -166,26 +159,28 @@ static long long user_of(const char *email, const char *name)
 static long long course_of(long long inst, const char *code, const char *title_ko,
 			   const char *title_en, bool published)
 {
-	return sql_ll("INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
-		      " delivery, published) VALUES (%lld, (SELECT id FROM programs"
-		      " WHERE code = 'online'), '%s', $t$%s$t$, $t$%s$t$, 'online', %s) RETURNING id",
-		      inst, code, title_ko, title_en, published ? "true" : "false");
+	return harness_course_create(conninfo, &(struct harness_course){.institution = inst,
+									.code = code,
+									.title_ko = title_ko,
+									.title_en = title_en,
+									.draft = !published});
 }
 
 static long long section_of(long long course, const char *term, const char *starts,
 			    const char *ends, const char *status)
 {
-	return sql_ll("INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
-		      " enrollment_opens_at, enrollment_closes_at, status) VALUES (%lld, '%s',"
-		      " '%s', '%s', 10, '2026-01-01', '2026-03-01', '%s') RETURNING id",
-		      course, term, starts, ends, status);
+	return harness_section_create(conninfo, &(struct harness_section){.course = course,
+									  .term = term,
+									  .starts_on = starts,
+									  .ends_on = ends,
+									  .capacity = 10,
+									  .status = status});
 }
 
 static long long enroll(long long section, long long user, const char *status)
 {
-	return sql_ll("INSERT INTO enrollments (user_id, section_id, status) VALUES (%lld, %lld,"
-		      " '%s') RETURNING id",
-		      user, section, status);
+	return harness_enrollment_create(conninfo, &(struct harness_enrollment){
+							   .section = section, .user = user, .status = status});
 }
 
 static void teach(long long section, long long user)
@@ -193,12 +188,6 @@ static void teach(long long section, long long user)
 	sql_ll("INSERT INTO section_instructors (section_id, user_id) VALUES (%lld, %lld)"
 	       " RETURNING 1",
 	       section, user);
-}
-
-static void login(const char *email, const char *password, struct harness_actor *a)
-{
-	if (harness_login(&server, email, password, a) != 0)
-		fail_msg("cannot sign in as %s", email);
 }
 
 static int setup(void **state)
@@ -225,12 +214,12 @@ static int setup(void **state)
 	       " 'institution_admin', %lld FROM users WHERE email = 'or-admin@example.com'"
 	       " RETURNING 1",
 	       inst_x);
-	login("or-admin@example.com", ADMIN_PASSWORD, &x_admin);
-	login("gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
-	login("chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
-	login("admin@example.com", DEMO_PASSWORD, &platform);
-	login("learner@example.com", DEMO_PASSWORD, &learner);
-	login("instructor@example.com", DEMO_PASSWORD, &instructor);
+	harness_login_ok(&server, "or-admin@example.com", ADMIN_PASSWORD, &x_admin);
+	harness_login_ok(&server, "gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
+	harness_login_ok(&server, "chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
+	harness_login_ok(&server, "admin@example.com", DEMO_PASSWORD, &platform);
+	harness_login_ok(&server, "learner@example.com", DEMO_PASSWORD, &learner);
+	harness_login_ok(&server, "instructor@example.com", DEMO_PASSWORD, &instructor);
 	if (harness_token_create(&server, &x_admin, inst_x, "oneroster", "\"reports:read\"",
 				 &x_token) < 0 ||
 	    harness_token_create(&server, &x_admin, inst_x, "oneroster audit", "\"audit:read\"",
@@ -305,7 +294,7 @@ static void archive_holds_the_manifest_and_seven_files(void **state)
 	struct archive a;
 	char buf[256];
 
-	get(&x_admin, PATH, &r);
+	harness_get_as(&server, &x_admin, PATH, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(http_result_header(&r, "Content-Disposition", buf, sizeof(buf)),
 			    "attachment; filename=\"oneroster-or_univ.zip\"");

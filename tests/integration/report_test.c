@@ -112,13 +112,6 @@ static struct enrolment {
 
 #define sql_ll(...) harness_sql_llf(conninfo, __VA_ARGS__)
 
-/* GET path as a (NULL: a visitor): its session or its token. */
-static void get(const struct harness_actor *a, const char *path, struct http_result *r)
-{
-	if (harness_as(&server, a, "GET", path, NULL, r) != 0)
-		fail_msg("GET %s: no response", path);
-}
-
 /* GET path with the API token of a and the header Accept: accept. */
 static void get_accepting(const struct harness_actor *a, const char *path, const char *accept,
 			  struct http_result *r)
@@ -172,7 +165,7 @@ static void assert_rows(const struct harness_actor *a, const char *path, unsigne
 	struct http_result r = {0};
 	unsigned got;
 
-	get(a, path, &r);
+	harness_get_as(&server, a, path, &r);
 	if (r.status != 200)
 		fail_msg("GET %s: expected 200, got %ld: %s", path, r.status, r.body);
 	if ((got = ndjson_mask(&r)) != want)
@@ -200,12 +193,6 @@ static void assert_refused(const struct harness_actor *a, const char *path, long
 			   const char *code, const char *field)
 {
 	harness_problem_as(&server, a, "GET", path, NULL, status, code, field);
-}
-
-static void login(const char *email, struct harness_actor *a)
-{
-	if (harness_login(&server, email, DEMO_PASSWORD, a) != 0)
-		fail_msg("cannot sign in as %s", email);
 }
 
 /* s as a SQL expression of its exact bytes, whatever they hold. */
@@ -300,11 +287,11 @@ static int setup(void **state)
 	gist = sql_ll("SELECT id FROM institutions WHERE code = 'gist'");
 	jnu = sql_ll("SELECT id FROM institutions WHERE code = 'jnu'");
 	chosun = sql_ll("SELECT id FROM institutions WHERE code = 'chosun'");
-	login("learner@example.com", &learner);
-	login("instructor@example.com", &instructor);
-	login("gist-admin@example.com", &gist_admin);
-	login("chonnam-admin@example.com", &jnu_admin);
-	login("admin@example.com", &platform);
+	harness_login_ok(&server, "learner@example.com", DEMO_PASSWORD, &learner);
+	harness_login_ok(&server, "instructor@example.com", DEMO_PASSWORD, &instructor);
+	harness_login_ok(&server, "gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
+	harness_login_ok(&server, "chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
+	harness_login_ok(&server, "admin@example.com", DEMO_PASSWORD, &platform);
 	if ((tok_a_id = harness_token_create(&server, &gist_admin, gist, "report a",
 					     "\"reports:read\"", &tok_a)) < 0 ||
 	    harness_token_create(&server, &gist_admin, gist, "report audit", "\"audit:read\"",
@@ -339,7 +326,7 @@ static void json_lines_by_default_with_every_column(void **state)
 	const char *p;
 	int line = 0;
 
-	get(&gist_admin, REPORT, &r);
+	harness_get_as(&server, &gist_admin, REPORT, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(http_result_header(&r, "Content-Type", h, sizeof(h)),
 			    "application/x-ndjson");
@@ -478,7 +465,7 @@ static void assert_csv_at(const struct harness_actor *a, const char *accept, con
 	if (accept)
 		get_accepting(a, path, accept, &r);
 	else
-		get(a, path, &r);
+		harness_get_as(&server, a, path, &r);
 	assert_csv(&r, want);
 	http_result_release(&r);
 }
@@ -493,7 +480,7 @@ static void csv_quotes_neutralises_and_keeps_korean(void **state)
 	expected_csv_a1(false, plain, sizeof(plain));
 
 	snprintf(path, sizeof(path), REPORT "?section_id=%lld&format=csv", a1);
-	get(&gist_admin, path, &r);
+	harness_get_as(&server, &gist_admin, path, &r);
 	assert_csv(&r, want);
 	/* Korean arrives as the very bytes stored, after the byte order mark. */
 	assert_memory_equal(r.body, BOM, 3);
@@ -521,7 +508,7 @@ static void csv_quotes_neutralises_and_keeps_korean(void **state)
 	/* A title with a comma and quotes (A2), one row. */
 	snprintf(path, sizeof(path), REPORT "?course_id=%lld&status=rejected&format=csv&bom=0",
 		 offers[S_A2].course);
-	get(&gist_admin, path, &r);
+	harness_get_as(&server, &gist_admin, path, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, ",\"머신러닝, \"\"심화\"\"\",\"ML, \"\"Advanced\"\"\","));
 	assert_non_null(strstr(r.body, ",\"'\rX\",rpt-cr@example.com,high,,gist,"));
@@ -645,7 +632,7 @@ static void tenant_isolation_on_every_path(void **state)
 
 	/* The other institution's learner appears in A's report only through
 	 * A's sections: the Korean learner's Chonnam row never. */
-	get(&gist_admin, REPORT, &r);
+	harness_get_as(&server, &gist_admin, REPORT, &r);
 	assert_null(strstr(r.body, "RPT-B1"));
 	assert_null(strstr(r.body, "rpt-b@example.com"));
 	assert_null(strstr(r.body, "전남"));
@@ -697,7 +684,7 @@ static void pulls_are_audited_with_filters_and_rows(void **state)
 		 REPORT "?section_id=%lld&status=waitlisted&stage=worker&from=2026-03-01"
 			"&to=2026-04-01T00:00:00%%2B09:00&program=online&format=csv",
 		 offers[S_A1].section);
-	get(&gist_admin, path, &r);
+	harness_get_as(&server, &gist_admin, path, &r);
 	assert_int_equal(r.status, 200);
 	http_result_release(&r);
 	assert_int_equal(report_audits(), before + 1);

@@ -64,20 +64,6 @@ static void get(const struct harness_actor *a, const char *path, const char *acc
 		fail_msg("GET %s: no response", path);
 }
 
-/* GET path as a and parse the JSON body; the status must be 200. */
-static json_t *get_json(const struct harness_actor *a, const char *path)
-{
-	struct http_result r = {0};
-	json_t *j;
-
-	get(a, path, NULL, &r);
-	if (r.status != 200)
-		fail_msg("GET %s: expected 200, got %ld: %s", path, r.status, r.body);
-	j = harness_json_body(&r);
-	http_result_release(&r);
-	return j;
-}
-
 /* GET path as a must be refused with status and code; field, when set,
  * must be named in the errors list. */
 static void assert_refused(const struct harness_actor *a, const char *path, long status,
@@ -116,54 +102,43 @@ static long status_of(const struct harness_actor *a, const char *path)
 	return st;
 }
 
-static void login(const char *email, const char *password, struct harness_actor *a)
-{
-	if (harness_login(&server, email, password, a) != 0)
-		fail_msg("cannot sign in as %s", email);
-}
-
 /* Registers email (display name and stage as given, affiliated with
  * institution when it is not 0) and signs in. */
 static void register_and_login(const char *email, const char *name_json, const char *stage,
 			       long long institution, struct harness_actor *a)
 {
-	char body[512], aff[64] = "";
-	long st;
+	char fields[256], aff[64] = "";
 
 	if (institution)
 		snprintf(aff, sizeof(aff), ", \"affiliation_institution_id\": %lld", institution);
-	snprintf(body, sizeof(body),
-		 "{\"email\": \"%s\", \"password\": \"" USER_PASSWORD "\","
-		 " \"display_name\": %s, \"ladder_stage\": \"%s\"%s}",
-		 email, name_json, stage, aff);
-	if ((st = harness_status_as(&server, NULL, "POST", "/api/v1/auth/register", body)) != 201)
-		fail_msg("register %s: %ld", email, st);
-	login(email, USER_PASSWORD, a);
+	snprintf(fields, sizeof(fields), "\"display_name\": %s, \"ladder_stage\": \"%s\"%s",
+		 name_json, stage, aff);
+	harness_register_ok(&server, email, USER_PASSWORD, fields, a);
 }
 
 static long long course_of(long long institution, const char *code, bool published)
 {
-	return sql_ll("INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
-		      " delivery, published) VALUES (%lld, (SELECT id FROM programs"
-		      " WHERE code = 'online'), '%s', '명부 %s', 'Roster %s', 'online', %s)"
-		      " RETURNING id",
-		      institution, code, code, code, published ? "true" : "false");
+	char title_ko[64], title_en[64];
+
+	snprintf(title_ko, sizeof(title_ko), "명부 %s", code);
+	snprintf(title_en, sizeof(title_en), "Roster %s", code);
+	return harness_course_create(conninfo, &(struct harness_course){.institution = institution,
+									.code = code,
+									.title_ko = title_ko,
+									.title_en = title_en,
+									.draft = !published});
 }
 
 static long long section_of(long long course, int capacity, const char *status)
 {
-	return sql_ll("INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
-		      " enrollment_opens_at, enrollment_closes_at, status) VALUES (%lld,"
-		      " '2026-1', '2026-03-02', '2026-06-30', %d, '2026-01-01', '2026-03-01',"
-		      " '%s') RETURNING id",
-		      course, capacity, status);
+	return harness_section_create(conninfo, &(struct harness_section){
+							.course = course, .capacity = capacity, .status = status});
 }
 
 static long long enroll(long long section, const struct harness_actor *a, const char *status)
 {
-	return sql_ll("INSERT INTO enrollments (user_id, section_id, status) VALUES (%lld, %lld,"
-		      " '%s') RETURNING id",
-		      a->user_id, section, status);
+	return harness_enrollment_create(conninfo, &(struct harness_enrollment){
+							   .section = section, .user = a->user_id, .status = status});
 }
 
 /* Rows of the audit log for reads of section by actor, in format with
@@ -190,12 +165,12 @@ static int setup(void **state)
 		return -1;
 	gist = sql_ll("SELECT id FROM institutions WHERE code = 'gist'");
 	jnu = sql_ll("SELECT id FROM institutions WHERE code = 'jnu'");
-	login("learner@example.com", DEMO_PASSWORD, &learner);
-	login("instructor@example.com", DEMO_PASSWORD, &instructor);
-	login("instructor2@example.com", DEMO_PASSWORD, &other_instructor);
-	login("gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
-	login("chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
-	login("admin@example.com", DEMO_PASSWORD, &platform);
+	harness_login_ok(&server, "learner@example.com", DEMO_PASSWORD, &learner);
+	harness_login_ok(&server, "instructor@example.com", DEMO_PASSWORD, &instructor);
+	harness_login_ok(&server, "instructor2@example.com", DEMO_PASSWORD, &other_instructor);
+	harness_login_ok(&server, "gist-admin@example.com", DEMO_PASSWORD, &gist_admin);
+	harness_login_ok(&server, "chonnam-admin@example.com", DEMO_PASSWORD, &jnu_admin);
+	harness_login_ok(&server, "admin@example.com", DEMO_PASSWORD, &platform);
 	register_and_login("roster-formula@example.com", "\"" FORMULA_NAME "\"", "worker", gist,
 			   &formula);
 	register_and_login("roster-quoted@example.com", "\"Kim, \\\"Q\\\"\"", "job_seeker", 0,
@@ -260,7 +235,8 @@ static int teardown(void **state)
 
 static void mine_lists_own_newest_first_with_course_and_section(void **state)
 {
-	json_t *page = get_json(&learner, "/api/v1/me/enrollments"), *items, *e, *c, *s;
+	json_t *page = harness_get_json(&server, &learner, "/api/v1/me/enrollments"), *items, *e,
+	       *c, *s;
 	const long long want[] = {e_learner_u, e_learner_j, e_csv[1], e_learner_a};
 	size_t i;
 
@@ -306,20 +282,20 @@ static void mine_lists_own_newest_first_with_course_and_section(void **state)
 	json_decref(page);
 
 	/* Titles in the language asked for. */
-	page = get_json(&learner, "/api/v1/me/enrollments?lang=en");
+	page = harness_get_json(&server, &learner, "/api/v1/me/enrollments?lang=en");
 	c = json_object_get(json_array_get(json_object_get(page, "items"), 1), "course");
 	assert_string_equal(json_string_value(json_object_get(c, "title")), "Roster RJ");
 	assert_string_equal(json_string_value(json_object_get(c, "title_ko")), "명부 RJ");
 	json_decref(page);
 
 	/* Someone with none gets an empty list. */
-	page = get_json(&instructor, "/api/v1/me/enrollments");
+	page = harness_get_json(&server, &instructor, "/api/v1/me/enrollments");
 	assert_int_equal(json_array_size(json_object_get(page, "items")), 0);
 	assert_true(json_is_null(json_object_get(page, "next_cursor")));
 	json_decref(page);
 
 	/* Others see only their own. */
-	page = get_json(&korean, "/api/v1/me/enrollments");
+	page = harness_get_json(&server, &korean, "/api/v1/me/enrollments");
 	items = json_object_get(page, "items");
 	assert_int_equal(json_array_size(items), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")),
@@ -337,7 +313,7 @@ static void mine_waitlist_positions_close_up(void **state)
 
 	sql_ll("UPDATE enrollments SET status = 'cancelled' WHERE id = %lld RETURNING 1",
 	       e_korean_a);
-	page = get_json(&learner, "/api/v1/me/enrollments?status=waitlisted");
+	page = harness_get_json(&server, &learner, "/api/v1/me/enrollments?status=waitlisted");
 	assert_int_equal(json_array_size(json_object_get(page, "items")), 1);
 	assert_int_equal(json_integer_value(json_object_get(
 				 json_array_get(json_object_get(page, "items"), 0),
@@ -353,14 +329,16 @@ static void mine_waitlist_positions_close_up(void **state)
 
 static void mine_filters_by_status(void **state)
 {
-	json_t *page = get_json(&learner, "/api/v1/me/enrollments?status=cancelled"), *e;
+	json_t *page = harness_get_json(&server, &learner,
+					"/api/v1/me/enrollments?status=cancelled"),
+	       *e;
 	size_t i;
 
 	assert_true(json_array_size(json_object_get(page, "items")) >= 1);
 	json_array_foreach(json_object_get(page, "items"), i, e)
 		assert_string_equal(json_string_value(json_object_get(e, "status")), "cancelled");
 	json_decref(page);
-	page = get_json(&learner, "/api/v1/me/enrollments?status=completed");
+	page = harness_get_json(&server, &learner, "/api/v1/me/enrollments?status=completed");
 	assert_int_equal(json_array_size(json_object_get(page, "items")), 0);
 	json_decref(page);
 }
@@ -368,7 +346,7 @@ static void mine_filters_by_status(void **state)
 /* Every enrolment once, in the same order, however it is paged. */
 static void mine_pages_by_cursor(void **state)
 {
-	json_t *all = get_json(&learner, "/api/v1/me/enrollments?limit=100");
+	json_t *all = harness_get_json(&server, &learner, "/api/v1/me/enrollments?limit=100");
 	size_t total = json_array_size(json_object_get(all, "items")), seen = 0;
 	char path[256], cursor[128] = "";
 	int pages = 0;
@@ -380,7 +358,7 @@ static void mine_pages_by_cursor(void **state)
 
 		snprintf(path, sizeof(path), "/api/v1/me/enrollments?limit=2%s%s",
 			 cursor[0] ? "&cursor=" : "", cursor);
-		page = get_json(&learner, path);
+		page = harness_get_json(&server, &learner, path);
 		json_array_foreach(json_object_get(page, "items"), i, e) {
 			json_t *want = json_array_get(json_object_get(all, "items"), seen++);
 
@@ -460,7 +438,7 @@ static void roster_json_orders_and_shows_learners(void **state)
 	size_t i;
 
 	snprintf(path, sizeof(path), "/api/v1/sections/%lld/roster", section_a);
-	roster = get_json(&instructor, path);
+	roster = harness_get_json(&server, &instructor, path);
 	sec = json_object_get(roster, "section");
 	items = json_object_get(roster, "items");
 	assert_int_equal(json_integer_value(json_object_get(sec, "id")), section_a);
@@ -502,7 +480,7 @@ static void roster_json_orders_and_shows_learners(void **state)
 
 	/* Of one status. */
 	snprintf(path, sizeof(path), "/api/v1/sections/%lld/roster?status=waitlisted", section_a);
-	roster = get_json(&gist_admin, path);
+	roster = harness_get_json(&server, &gist_admin, path);
 	items = json_object_get(roster, "items");
 	assert_int_equal(json_array_size(items), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")),
@@ -560,7 +538,7 @@ static void expected_csv(bool bom, char *out, size_t len)
 	size_t used;
 
 	snprintf(path, sizeof(path), "/api/v1/sections/%lld/roster", section_csv);
-	roster = get_json(&instructor, path);
+	roster = harness_get_json(&server, &instructor, path);
 	items = json_object_get(roster, "items");
 	assert_int_equal(json_array_size(items), 3);
 	used = (size_t)snprintf(out, len, "%s" CSV_HEADER, bom ? BOM : "");

@@ -20,24 +20,16 @@ static const char *const env[] = {env_db, env_mig, "LMS_PASSWORD_HASH_ITERATIONS
 	" (SELECT count(*) FROM facilities), (SELECT count(*) FROM facility_loans),"      \
 	" (SELECT count(*) FROM users), (SELECT count(*) FROM user_roles))"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Runs lms with argv against the scratch database; returns its exit
  * status and prints how long it took. */
 static int lms(const char *const *argv)
 {
-	double t0 = now_s();
+	double t0 = harness_now();
 	int rc = harness_lms_run(argv, env, out, sizeof(out));
 
 	fprintf(stderr, "lms seed %s%s%s: exit %d in %.2f s\n", argv[1] ? argv[1] : "",
 		argv[1] && argv[2] ? " " : "", argv[1] && argv[2] ? argv[2] : "", rc,
-		now_s() - t0);
+		harness_now() - t0);
 	return rc;
 }
 

@@ -73,27 +73,29 @@ static void assert_rate(const json_t *v, double want)
 static long long course_of(long long institution, const char *program, const char *code,
 			   const char *title_ko)
 {
-	return sql_ll("INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
-		      " delivery, published) VALUES (%lld, (SELECT id FROM programs"
-		      " WHERE code = '%s'), '%s', '%s', 'Summary %s', 'online', true) RETURNING id",
-		      institution, program, code, title_ko, code);
+	char title_en[64];
+
+	snprintf(title_en, sizeof(title_en), "Summary %s", code);
+	return harness_course_create(conninfo, &(struct harness_course){.institution = institution,
+									.code = code,
+									.program = program,
+									.title_ko = title_ko,
+									.title_en = title_en});
 }
 
 static long long section_of(long long course)
 {
-	return sql_ll("INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
-		      " enrollment_opens_at, enrollment_closes_at, status) VALUES (%lld,"
-		      " '2026-1', '2026-03-02', '2026-06-30', 50, '2026-01-01', '2026-03-01',"
-		      " 'open') RETURNING id",
-		      course);
+	return harness_section_create(conninfo,
+				      &(struct harness_section){.course = course, .capacity = 50});
 }
 
 /* An enrolment of user in section with status, created at (SQL literal). */
 static void enroll(long long section, long long user, const char *status, const char *at)
 {
-	sql_ll("INSERT INTO enrollments (user_id, section_id, status, created_at)"
-	       " VALUES (%lld, %lld, '%s', '%s') RETURNING id",
-	       user, section, status, at);
+	harness_enrollment_create(conninfo, &(struct harness_enrollment){.section = section,
+									  .user = user,
+									  .status = status,
+									  .created_at = at});
 }
 
 /* ---- fixture ---- */

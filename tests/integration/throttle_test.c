@@ -46,14 +46,6 @@ static int forget_attempts(void **state)
 				     " DELETE FROM registration_attempts");
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* POSTs body to path on s as if from addr (an X-Forwarded-For header; NULL:
  * none) with a fresh connection. Returns the status, or -1; r (may be
  * NULL) keeps the answer. */
@@ -121,10 +113,10 @@ static void *guess_run(void *arg)
 {
 	struct guess *g = arg;
 	struct http_result r = {0};
-	double t = now_s();
+	double t = harness_now();
 
 	g->status = login_from(&proxied, "198.51.100.10", g->email, "guess-password-1", &r);
-	g->took = now_s() - t;
+	g->took = harness_now() - t;
 	g->retry_after = retry_after(&r);
 	http_result_release(&r);
 	return NULL;
@@ -154,9 +146,9 @@ static void neighbour_cannot_lock_out(void **state)
 					       " SELECT 'old' || g || '@example.com', '198.51.100.10'"
 					       " FROM generate_series(1, 10) g"),
 			 0);
-	t = now_s();
+	t = harness_now();
 	assert_int_equal(login_from(&proxied, nat, "learner@example.com", DEMO_PASSWORD, NULL), 200);
-	assert_true(now_s() - t < 2.0);
+	assert_true(harness_now() - t < 2.0);
 
 	/* A burst of guesses at once. */
 	for (int i = 0; i < 6; i++) {
@@ -166,18 +158,18 @@ static void neighbour_cannot_lock_out(void **state)
 	}
 	/* While some of them wait out their delay (busy for at most 4 s, where
 	 * one being checked is busy for 30 s), a correct password gets in. */
-	deadline = now_s() + 10;
+	deadline = harness_now() + 10;
 	while (harness_sql_ll(conninfo, "SELECT count(*) FROM login_attempts WHERE remote_addr ="
 					" '198.51.100.10' AND busy_until BETWEEN clock_timestamp()"
 					" AND clock_timestamp() + interval '5 seconds'") < 1) {
-		if (now_s() > deadline)
+		if (harness_now() > deadline)
 			fail_msg("no guess of the burst was held back within 10 s");
 		pause_ms(20);
 	}
-	t = now_s();
+	t = harness_now();
 	assert_int_equal(login_from(&proxied, nat, "instructor@example.com", DEMO_PASSWORD, NULL),
 			 200);
-	assert_true(now_s() - t < 2.0);
+	assert_true(harness_now() - t < 2.0);
 	for (int i = 0; i < 6; i++)
 		pthread_join(g[i].thread, NULL);
 
@@ -202,11 +194,11 @@ static void neighbour_cannot_lock_out(void **state)
 						  " 'auth.throttle' AND remote_addr = '198.51.100.10'"),
 			 1);
 	/* Another address is not slowed down by this one. */
-	t = now_s();
+	t = harness_now();
 	assert_int_equal(login_from(&proxied, "198.51.100.11", "nobody@example.com",
 				    "guess-password-1", NULL),
 			 401);
-	assert_true(now_s() - t < 2.0);
+	assert_true(harness_now() - t < 2.0);
 }
 
 /* The lock-out of one account does not care where guesses come from. */

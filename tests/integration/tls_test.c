@@ -70,14 +70,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void expect_healthz_ok(struct lms_server *s)
 {
 	struct http_result r = {0};
@@ -321,7 +313,7 @@ static int plain_exchange(int port, const char *req, char *out, size_t outlen)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	double deadline = now_s() + PLAIN_TIMEOUT_MS / 1000.0;
+	double deadline = harness_now() + PLAIN_TIMEOUT_MS / 1000.0;
 	size_t used = 0, len = strlen(req), sent = 0;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -341,7 +333,7 @@ static int plain_exchange(int port, const char *req, char *out, size_t outlen)
 	}
 	while (used + 1 < outlen) {
 		struct pollfd p = {fd, POLLIN, 0};
-		int left = (int)((deadline - now_s()) * 1000);
+		int left = (int)((deadline - harness_now()) * 1000);
 		ssize_t n;
 
 		if (left <= 0 || poll(&p, 1, left) <= 0)

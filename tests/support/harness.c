@@ -37,7 +37,7 @@ static const char *env_or_die(const char *name)
 const char *harness_lms_bin(void) { return env_or_die("LMS_TEST_BIN"); }
 const char *harness_source_dir(void) { return env_or_die("LMS_TEST_SOURCE_DIR"); }
 
-static double now_s(void)
+double harness_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -196,7 +196,7 @@ int harness_lms_run(const char *const *argv, const char *const *env, char *out, 
 {
 	int fds[2], status = -1;
 	size_t used = 0;
-	double deadline = now_s() + 120;
+	double deadline = harness_now() + 120;
 	pid_t pid;
 
 	if (pipe(fds) != 0)
@@ -215,7 +215,7 @@ int harness_lms_run(const char *const *argv, const char *const *env, char *out, 
 		char buf[4096];
 		ssize_t n;
 
-		if (now_s() > deadline) {
+		if (harness_now() > deadline) {
 			kill(pid, SIGKILL);
 			break;
 		}
@@ -324,8 +324,8 @@ int harness_server_start(struct lms_server *s, const char *conninfo, const char 
 	if (s->pid < 0)
 		return -1;
 
-	deadline = now_s() + 60;
-	while (now_s() < deadline) {
+	deadline = harness_now() + 60;
+	while (harness_now() < deadline) {
 		struct http_result r = {0};
 		int status;
 
@@ -363,7 +363,7 @@ static int remove_tree(const char *dir)
 
 int harness_server_wait(struct lms_server *s, int timeout_ms)
 {
-	double deadline = now_s() + timeout_ms / 1000.0;
+	double deadline = harness_now() + timeout_ms / 1000.0;
 	int status = 0, rc = -1;
 
 	if (s->curl) {
@@ -372,7 +372,7 @@ int harness_server_wait(struct lms_server *s, int timeout_ms)
 	}
 	if (s->pid <= 0)
 		return -1;
-	while (now_s() < deadline) {
+	while (harness_now() < deadline) {
 		pid_t w = waitpid(s->pid, &status, WNOHANG);
 		if (w == s->pid) {
 			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -834,6 +834,127 @@ long long harness_json_ll(const json_t *obj, const char *name)
 	if (!json_is_integer(v))
 		fail_msg("%s is not an integer", name);
 	return json_integer_value(v);
+}
+
+void harness_login_ok(struct lms_server *s, const char *email, const char *password,
+		      struct harness_actor *a)
+{
+	if (harness_login(s, email, password, a) != 0)
+		fail_msg("cannot sign in as %s", email);
+}
+
+void harness_register_ok(struct lms_server *s, const char *email, const char *password,
+			 const char *fields, struct harness_actor *a)
+{
+	char body[1024];
+	long st;
+
+	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"password\": \"%s\", %s}", email,
+		 password, fields);
+	if ((st = harness_status_as(s, NULL, "POST", "/api/v1/auth/register", body)) != 201)
+		fail_msg("register %s: %ld", email, st);
+	harness_login_ok(s, email, password, a);
+}
+
+void harness_get_as(const struct lms_server *s, const struct harness_actor *a, const char *path,
+		    struct http_result *out)
+{
+	if (harness_as(s, a, "GET", path, NULL, out) != 0)
+		fail_msg("GET %s: no response", path);
+}
+
+json_t *harness_get_json(const struct lms_server *s, const struct harness_actor *a,
+			 const char *path)
+{
+	struct http_result r = {0};
+	json_t *j;
+
+	harness_get_as(s, a, path, &r);
+	if (r.status != 200)
+		fail_msg("GET %s: expected 200, got %ld: %s", path, r.status, r.body);
+	j = harness_json_body(&r);
+	http_result_release(&r);
+	return j;
+}
+
+/* Runs the INSERT ... RETURNING id sql with n text parameters (NULL is SQL
+ * NULL) on conninfo; fails the test unless it gives an id. */
+static long long insert_id(const char *conninfo, const char *sql, int n, const char *const *values)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *r = NULL;
+	long long id = -1;
+
+	if (PQstatus(c) == CONNECTION_OK)
+		r = PQexecParams(c, sql, n, NULL, values, NULL, NULL, 0);
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	else
+		fprintf(stderr, "harness: %s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	if (id < 0)
+		fail_msg("insert failed: %s", sql);
+	return id;
+}
+
+/* v, or def when v is NULL. */
+static const char *or_default(const char *v, const char *def)
+{
+	return v ? v : def;
+}
+
+long long harness_course_create(const char *conninfo, const struct harness_course *c)
+{
+	char inst[24], ko[128], en[128];
+	const char *values[7] = {inst, or_default(c->program, "online"), c->code,
+				 or_default(c->title_ko, ko), or_default(c->title_en, en),
+				 or_default(c->delivery, "online"), c->draft ? "false" : "true"};
+
+	snprintf(inst, sizeof(inst), "%lld", c->institution);
+	snprintf(ko, sizeof(ko), "강좌 %s", c->code);
+	snprintf(en, sizeof(en), "Course %s", c->code);
+	return insert_id(conninfo,
+			 "INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
+			 " delivery, published) VALUES ($1, (SELECT id FROM programs WHERE code ="
+			 " $2), $3, $4, $5, $6, $7) RETURNING id",
+			 7, values);
+}
+
+long long harness_section_create(const char *conninfo, const struct harness_section *s)
+{
+	char course[24], capacity[16];
+	const char *values[8] = {course,
+				 or_default(s->term, "2026-1"),
+				 or_default(s->starts_on, "2026-03-02"),
+				 or_default(s->ends_on, "2026-06-30"),
+				 capacity,
+				 or_default(s->opens_at, "2026-01-01"),
+				 or_default(s->closes_at, "2026-03-01"),
+				 or_default(s->status, "open")};
+
+	snprintf(course, sizeof(course), "%lld", s->course);
+	snprintf(capacity, sizeof(capacity), "%d", s->capacity ? s->capacity : 30);
+	return insert_id(conninfo,
+			 "INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
+			 " enrollment_opens_at, enrollment_closes_at, status) VALUES ($1, $2, $3,"
+			 " $4, $5, $6, $7, $8) RETURNING id",
+			 8, values);
+}
+
+long long harness_enrollment_create(const char *conninfo, const struct harness_enrollment *e)
+{
+	char section[24], user[24];
+	const char *values[5] = {user, section, or_default(e->status, "enrolled"), e->statement,
+				 e->created_at};
+
+	snprintf(section, sizeof(section), "%lld", e->section);
+	snprintf(user, sizeof(user), "%lld", e->user);
+	return insert_id(conninfo,
+			 "INSERT INTO enrollments (user_id, section_id, status, statement,"
+			 " created_at) VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))"
+			 " RETURNING id",
+			 5, values);
 }
 
 long harness_rss_kb(pid_t pid)

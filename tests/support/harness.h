@@ -227,4 +227,65 @@ void harness_problem_as(const struct lms_server *s, const struct harness_actor *
 /* The integer member name of obj; fails the test when it is none. */
 long long harness_json_ll(const json_t *obj, const char *name);
 
+/* Seconds on the monotonic clock: for measuring, never for waiting. */
+double harness_now(void);
+
+/* harness_login that must succeed: fails the test otherwise. */
+void harness_login_ok(struct lms_server *s, const char *email, const char *password,
+		      struct harness_actor *a);
+
+/*
+ * Registers email with password and the other members fields (JSON object
+ * members without braces, e.g. "\"display_name\": \"Kim\", \"ladder_stage\":
+ * \"worker\""), which must answer 201, then signs in as a. Fails the test
+ * otherwise.
+ */
+void harness_register_ok(struct lms_server *s, const char *email, const char *password,
+			 const char *fields, struct harness_actor *a);
+
+/* GET path as a (NULL: a visitor) into out (release it); fails the test
+ * when there is no response. */
+void harness_get_as(const struct lms_server *s, const struct harness_actor *a, const char *path,
+		    struct http_result *out);
+
+/* GET path as a: must answer 200 with a JSON body, returned (new). */
+json_t *harness_get_json(const struct lms_server *s, const struct harness_actor *a,
+			 const char *path);
+
+/* A fixture row made straight in the database. A field left 0 or NULL
+ * takes the default written beside it; code and the ids are required. */
+struct harness_course {
+	long long institution;
+	const char *code;
+	const char *program;  /* programs.code: "online" */
+	const char *title_ko; /* "강좌 <code>" */
+	const char *title_en; /* "Course <code>" */
+	const char *delivery; /* "online" */
+	bool draft;           /* not published (published when false) */
+};
+
+struct harness_section {
+	long long course;
+	const char *term;      /* "2026-1" */
+	const char *starts_on; /* "2026-03-02" */
+	const char *ends_on;   /* "2026-06-30" */
+	int capacity;          /* 30 */
+	const char *opens_at;  /* enrollment_opens_at: "2026-01-01" */
+	const char *closes_at; /* enrollment_closes_at: "2026-03-01" */
+	const char *status;    /* "open" */
+};
+
+struct harness_enrollment {
+	long long section, user;
+	const char *status;     /* "enrolled" */
+	const char *statement;  /* none */
+	const char *created_at; /* now() */
+};
+
+/* Insert the row into the database of conninfo and return its id; fail
+ * the test when the INSERT fails. Values go as parameters, never as SQL. */
+long long harness_course_create(const char *conninfo, const struct harness_course *c);
+long long harness_section_create(const char *conninfo, const struct harness_section *s);
+long long harness_enrollment_create(const char *conninfo, const struct harness_enrollment *e);
+
 #endif

@@ -1,6 +1,7 @@
 /* slowclient.c - raw TLS clients that misbehave on purpose: partial heads,
  * trickled bodies, reads that stop, with every wait bounded */
 #include "slowclient.h"
+#include "harness.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,14 +27,6 @@
 
 enum { CS_SIZE, CS_DATA, CS_DATA_END, CS_TRAILER };
 
-double slow_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void slow_pause_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -44,7 +37,7 @@ void slow_pause_ms(int ms)
 
 static int ms_left(double deadline)
 {
-	double left = (deadline - slow_now()) * 1000.0;
+	double left = (deadline - harness_now()) * 1000.0;
 
 	return left <= 0 ? 0 : left > 600000 ? 600000 : (int)left + 1;
 }
@@ -68,14 +61,14 @@ static void mark_closed(struct slow_conn *c, bool reset)
 		return;
 	c->eof = true;
 	c->reset = reset;
-	c->t_closed = slow_now();
+	c->t_closed = harness_now();
 }
 
 int slow_connect(struct slow_conn *c, const struct lms_server *s, int rcvbuf)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	double deadline = slow_now() + CONNECT_MS / 1000.0;
+	double deadline = harness_now() + CONNECT_MS / 1000.0;
 	int one = 1, rc;
 
 	/* A write to a connection the server has closed must fail, not kill
@@ -119,7 +112,7 @@ int slow_connect(struct slow_conn *c, const struct lms_server *s, int rcvbuf)
 		    fd_wait(c->fd, e == SSL_ERROR_WANT_WRITE, deadline) <= 0)
 			goto fail;
 	}
-	c->t_start = slow_now();
+	c->t_start = harness_now();
 	return 0;
 fail:
 	ERR_clear_error();
@@ -142,7 +135,7 @@ void slow_close(struct slow_conn *c)
 
 int slow_send(struct slow_conn *c, const void *data, size_t len, int timeout_ms)
 {
-	double deadline = slow_now() + timeout_ms / 1000.0;
+	double deadline = harness_now() + timeout_ms / 1000.0;
 	const char *p = data;
 	size_t off = 0;
 
@@ -191,7 +184,7 @@ static bool in_reserve(struct slow_conn *c, size_t more)
 
 int slow_fill(struct slow_conn *c, size_t max, int timeout_ms)
 {
-	double deadline = slow_now() + timeout_ms / 1000.0;
+	double deadline = harness_now() + timeout_ms / 1000.0;
 	size_t got = 0;
 
 	if (!c->ssl || c->eof)
@@ -213,9 +206,9 @@ int slow_fill(struct slow_conn *c, size_t max, int timeout_ms)
 			c->total_in += (size_t)n;
 			got += (size_t)n;
 			if (!c->t_first)
-				c->t_first = slow_now();
+				c->t_first = harness_now();
 			/* A stream that never pauses still returns in time. */
-			if (slow_now() >= deadline)
+			if (harness_now() >= deadline)
 				return (int)got;
 			continue;
 		}
@@ -252,12 +245,12 @@ void slow_consume(struct slow_conn *c, size_t n)
 
 int slow_wait_closed(struct slow_conn *c, int timeout_ms)
 {
-	double deadline = slow_now() + timeout_ms / 1000.0;
+	double deadline = harness_now() + timeout_ms / 1000.0;
 
 	while (!c->eof) {
 		if (c->len > KEEP_MAX)
 			slow_consume(c, c->len);
-		if (slow_fill(c, 0, ms_left(deadline)) == 0 && slow_now() >= deadline)
+		if (slow_fill(c, 0, ms_left(deadline)) == 0 && harness_now() >= deadline)
 			return -1;
 	}
 	return 0;
@@ -291,21 +284,21 @@ static void pump(struct slow_conn *const *cs, int n, struct pollfd *p, double de
 				slow_fill(cs[i], 0, 0);
 			}
 		}
-		if (slow_now() >= deadline)
+		if (harness_now() >= deadline)
 			return;
 	}
 }
 
 int slow_drip(struct slow_conn *const *cs, int n, int interval_ms, int limit_ms)
 {
-	double end = slow_now() + limit_ms / 1000.0;
+	double end = harness_now() + limit_ms / 1000.0;
 	struct pollfd *p = calloc((size_t)n, sizeof(*p));
 	int waiting = 0;
 
 	if (!p)
 		return n;
 	for (;;) {
-		double tick = slow_now() + interval_ms / 1000.0;
+		double tick = harness_now() + interval_ms / 1000.0;
 
 		for (int i = 0; i < n; i++) {
 			struct slow_conn *c = cs[i];
@@ -321,7 +314,7 @@ int slow_drip(struct slow_conn *const *cs, int n, int interval_ms, int limit_ms)
 		waiting = 0;
 		for (int i = 0; i < n; i++)
 			waiting += drip_waiting(cs[i]);
-		if (!waiting || slow_now() >= end)
+		if (!waiting || harness_now() >= end)
 			break;
 	}
 	free(p);
@@ -397,7 +390,7 @@ bool slow_reply_closes(const struct slow_reply *r)
 
 int slow_head_read(struct slow_conn *c, struct slow_reply *r, int timeout_ms)
 {
-	double deadline = slow_now() + timeout_ms / 1000.0;
+	double deadline = harness_now() + timeout_ms / 1000.0;
 	char *end;
 	size_t head_len;
 
@@ -405,7 +398,7 @@ int slow_head_read(struct slow_conn *c, struct slow_reply *r, int timeout_ms)
 	r->status = -1;
 	r->length = -1;
 	while (!(end = c->in ? memmem(c->in, c->len, "\r\n\r\n", 4) : NULL)) {
-		if (c->eof || slow_now() >= deadline)
+		if (c->eof || harness_now() >= deadline)
 			return -1;
 		slow_fill(c, 0, ms_left(deadline));
 	}
@@ -545,7 +538,7 @@ static size_t body_decode(struct slow_reply *r, const char *p, size_t n)
 
 int slow_body_read(struct slow_conn *c, struct slow_reply *r, size_t limit, int timeout_ms)
 {
-	double deadline = slow_now() + timeout_ms / 1000.0;
+	double deadline = harness_now() + timeout_ms / 1000.0;
 	size_t start = c->total_in;
 
 	for (;;) {
@@ -562,7 +555,7 @@ int slow_body_read(struct slow_conn *c, struct slow_reply *r, size_t limit, int 
 			}
 			return -1;
 		}
-		if ((limit && c->total_in - start >= limit) || slow_now() >= deadline)
+		if ((limit && c->total_in - start >= limit) || harness_now() >= deadline)
 			return 0;
 		slow_fill(c, limit ? limit - (c->total_in - start) : 0, ms_left(deadline));
 	}
@@ -570,7 +563,7 @@ int slow_body_read(struct slow_conn *c, struct slow_reply *r, size_t limit, int 
 
 int slow_reply_read(struct slow_conn *c, struct slow_reply *r, int timeout_ms)
 {
-	double deadline = slow_now() + timeout_ms / 1000.0;
+	double deadline = harness_now() + timeout_ms / 1000.0;
 
 	if (slow_head_read(c, r, timeout_ms) < 0)
 		return -1;

@@ -47,9 +47,6 @@ struct slow_reply {
 	size_t cline_len;
 };
 
-/* Monotonic clock in seconds. */
-double slow_now(void);
-
 /* A wait of ms milliseconds that is part of a client's behaviour (its
  * pace), never a guess at the server's timing. */
 void slow_pause_ms(int ms);

@@ -1,5 +1,5 @@
 /* calendar_test.c - unit tests for the iCalendar writer: escaping, folding,
- * CRLF, a whole calendar read back by a strict checker, Korean time */
+ * CRLF, a whole calendar read back by libical (strictly), Korean time */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -121,16 +121,13 @@ static void escaped_title_reads_back(void **state)
 		"매주 수요일, 09:00–12:00; 온라인 병행",
 		",,,;;;\\\\\\\n\n\n",
 	};
-	char back[1024];
 
 	(void)state;
 	for (size_t i = 0; i < NELEMS(titles); i++) {
 		struct ical c;
 
 		calendar_of_summary(titles[i], &c);
-		assert_non_null(ical_value(&c, "SUMMARY", 0));
-		ical_unescape(ical_value(&c, "SUMMARY", 0), back, sizeof(back));
-		assert_string_equal(back, titles[i]);
+		ICAL_ASSERT(&c, ical_event(&c, 0), {"SUMMARY", titles[i]});
 		ical_release(&c);
 	}
 }
@@ -209,15 +206,13 @@ static void korean_is_never_split(void **state)
 	 * the strict checker reads whole characters on every line, and the
 	 * title back as it was. */
 	for (int shift = 0; shift < 6; shift++) {
-		char back[400];
 		struct ical c;
 
 		snprintf(value, sizeof(value), "%.*s", shift, "xxxxxx");
 		for (int i = 0; i < 12; i++)
 			strcat(value, i % 4 == 0 ? "é" : i % 4 == 1 ? KO "," : i % 4 == 2 ? "😀" : "광주;");
 		calendar_of_summary(value, &c);
-		ical_unescape(ical_value(&c, "SUMMARY", 0), back, sizeof(back));
-		assert_string_equal(back, value);
+		ICAL_ASSERT(&c, ical_event(&c, 0), {"SUMMARY", value});
 		ical_release(&c);
 	}
 }
@@ -243,10 +238,24 @@ static void every_line_ends_in_crlf(void **state)
 
 /* ---- a whole calendar ---- */
 
+/* Fails unless event starts and ends at these seconds since the epoch, in
+ * the time zone its DTSTART and DTEND name. */
+static void assert_instants(icalcomponent *event, long long starts, long long ends)
+{
+	struct icaltimetype start = icalcomponent_get_dtstart(event),
+			    end = icalcomponent_get_dtend(event);
+
+	assert_non_null(start.zone);
+	assert_non_null(end.zone);
+	assert_int_equal(icaltime_as_timet_with_zone(start, start.zone), starts);
+	assert_int_equal(icaltime_as_timet_with_zone(end, end.zone), ends);
+}
+
 static void full_calendar(void **state)
 {
 	struct calendar cal;
 	struct ical c;
+	icalcomponent *zone;
 
 	(void)state;
 	assert_int_equal(calendar_init(&cal), 0);
@@ -284,29 +293,46 @@ static void full_calendar(void **state)
 		fail_msg("%s in:\n%.*s", c.error, (int)cal.len, cal.data);
 
 	assert_int_equal(c.nevents, 2);
-	ICAL_ASSERT(&c, 0, {"VERSION", "2.0"}, {"PRODID", "-//Gwangju AI Talent Platform//lms//KO"},
-		    {"CALSCALE", "GREGORIAN"}, {"METHOD", "PUBLISH"},
-		    {"X-WR-CALNAME", "이지능 교수 강의 일정"}, {"TZID", "Asia/Seoul"},
+	ICAL_ASSERT(&c, c.cal, {"VERSION", "2.0"},
+		    {"PRODID", "-//Gwangju AI Talent Platform//lms//KO"}, {"CALSCALE", "GREGORIAN"},
+		    {"METHOD", "PUBLISH"}, {"X-WR-CALNAME", "이지능 교수 강의 일정"});
+	assert_int_equal(icalcomponent_count_components(c.cal, ICAL_VTIMEZONE_COMPONENT), 1);
+	zone = ical_timezone(&c, "Asia/Seoul");
+	ICAL_ASSERT(&c, zone, {"TZID", "Asia/Seoul"});
+	ICAL_ASSERT(&c, icalcomponent_get_first_component(zone, ICAL_XSTANDARD_COMPONENT),
 		    {"DTSTART", "19700101T000000"}, {"TZOFFSETFROM", "+0900"},
 		    {"TZOFFSETTO", "+0900"}, {"TZNAME", "KST"});
 	/* The first event: 00:00Z is 09:00 in Seoul. A facility's event has
 	 * no URL. */
-	ICAL_ASSERT(&c, 0, {"UID", "session-7@lms.example.kr"}, {"DTSTAMP", "20270202T010203Z"},
-		    {"DTSTART;TZID=Asia/Seoul", "20270303T090000"},
-		    {"DTEND;TZID=Asia/Seoul", "20270303T120000"},
-		    {"SUMMARY", "머신러닝 기초\\, 실습"},
-		    {"LOCATION", "AI대학원 세미나실\\, 광주 북구 첨단과기로 123\\; 2층"},
-		    {"DESCRIPTION", "광주과학기술원\\n학기: 2027-1"}, {"SEQUENCE", "3"},
-		    {"STATUS", "CANCELLED"}, {"LAST-MODIFIED", "20270201T083000Z"});
-	assert_null(ical_value(&c, "URL", 1));
+	ICAL_ASSERT(&c, ical_event(&c, 0), {"UID", "session-7@lms.example.kr"},
+		    {"DTSTAMP", "20270202T010203Z"}, {"DTSTART;TZID=Asia/Seoul", "20270303T090000"},
+		    {"DTEND;TZID=Asia/Seoul", "20270303T120000"}, {"SUMMARY", "머신러닝 기초, 실습"},
+		    {"LOCATION", "AI대학원 세미나실, 광주 북구 첨단과기로 123; 2층"},
+		    {"DESCRIPTION", "광주과학기술원\n학기: 2027-1"}, {"SEQUENCE", "3"},
+		    {"STATUS", "CANCELLED"}, {"LAST-MODIFIED", "20270201T083000Z"}, {"URL", NULL});
 	/* The second: 20:30Z is 05:30 the next day in Seoul; the online link
 	 * is its URL and, as text, its LOCATION. */
-	ICAL_ASSERT(&c, 1, {"UID", "session-8@lms.example.kr"},
+	ICAL_ASSERT(&c, ical_event(&c, 1), {"UID", "session-8@lms.example.kr"},
 		    {"DTSTART;TZID=Asia/Seoul", "20270304T053000"},
 		    {"DTEND;TZID=Asia/Seoul", "20270304T070000"},
-		    {"LOCATION", "https://meet.example.kr/a\\,b"}, {"SEQUENCE", "0"},
-		    {"STATUS", "CONFIRMED"}, {"DESCRIPTION", NULL});
-	ICAL_ASSERT(&c, 0, {"URL", "https://meet.example.kr/a,b"});
+		    {"LOCATION", "https://meet.example.kr/a,b"}, {"SEQUENCE", "0"},
+		    {"STATUS", "CONFIRMED"}, {"DESCRIPTION", NULL},
+		    {"URL", "https://meet.example.kr/a,b"});
+	/* libical, with the calendar's own VTIMEZONE, finds the same instants. */
+	assert_instants(ical_event(&c, 0), at("2027-03-03T00:00:00Z"), at("2027-03-03T03:00:00Z"));
+	assert_instants(ical_event(&c, 1), at("2027-03-03T20:30:00Z"), at("2027-03-03T22:00:00Z"));
+	/* And the comparison tells a wrong value, parameter or presence. */
+	assert_false(ical_expect(&c, ical_event(&c, 0),
+				 (const char *const[][2]){{"SEQUENCE", "4"}, {NULL, NULL}}));
+	assert_false(ical_expect(
+		&c, ical_event(&c, 1),
+		(const char *const[][2]){{"DTSTART;TZID=Europe/Paris", "20270304T053000"}, {NULL, NULL}}));
+	assert_false(ical_expect(&c, ical_event(&c, 1),
+				 (const char *const[][2]){{"URL", NULL}, {NULL, NULL}}));
+	assert_false(ical_expect(&c, ical_event(&c, 0),
+				 (const char *const[][2]){{"URL", "https://meet.example.kr/a,b"},
+							  {NULL, NULL}}));
+	assert_null(ical_event(&c, 2));
 	ical_release(&c);
 	calendar_release(&cal);
 }
@@ -337,31 +363,52 @@ static void times_in_korea(void **state)
 
 /* ---- the checker itself refuses what it must ---- */
 
+#define CAL_HEAD "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+#define ZONE                                                                             \
+	"BEGIN:VTIMEZONE\r\nTZID:Asia/Seoul\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n" \
+	"TZOFFSETFROM:+0900\r\nTZOFFSETTO:+0900\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+/* An event whose SEQUENCE line is seq, with lines more before its END. */
+#define EVENT(seq, more)                                                                 \
+	"BEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20270101T000000Z\r\n"                              \
+	"DTSTART;TZID=Asia/Seoul:20270101T000000\r\nDTEND;TZID=Asia/Seoul:20270101T010000\r\n" \
+	"SUMMARY:x\r\n" seq "\r\nSTATUS:CONFIRMED\r\n" more "END:VEVENT\r\n"
+
 static void checker_refuses_bad_text(void **state)
 {
 	static const struct {
 		const char *text, *why;
 	} bad[] = {
 		{"BEGIN:VCALENDAR\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n", "line feed"},
-		{"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR", "CRLF"},
-		{"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nX-WR-CALNAME:"
-		 "012345678901234567890123456789012345678901234567890123456789012\r\n"
-		 "END:VCALENDAR\r\n",
+		{CAL_HEAD "END:VCALENDAR", "CRLF"},
+		{CAL_HEAD "X-WR-CALNAME:"
+			  "012345678901234567890123456789012345678901234567890123456789012\r\n"
+			  "END:VCALENDAR\r\n",
 		 "76 octets"},
-		{"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nX-WR-CALNAME:\xED\x95\r\n"
-		 " \x9C\r\nEND:VCALENDAR\r\n",
-		 "UTF-8"},
-		{"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nEND:VCALENDAR\r\n",
-		 "does not close"},
+		{CAL_HEAD "X-WR-CALNAME:\xED\x95\r\n \x9C\r\nEND:VCALENDAR\r\n", "UTF-8"},
+		{CAL_HEAD "X-WR-CALNAME:a\x01\r\nEND:VCALENDAR\r\n", "control character"},
+		{CAL_HEAD "X-WR-CALNAME:a\r\n\tb\r\nEND:VCALENDAR\r\n", "tab"},
+		{CAL_HEAD "\r\nEND:VCALENDAR\r\n", "empty line"},
+		{CAL_HEAD "BEGIN:VEVENT\r\nEND:VCALENDAR\r\n", "libical reads no calendar"},
 		{"BEGIN:VCALENDAR\r\nPRODID:x\r\nEND:VCALENDAR\r\n", "VERSION"},
-		{"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nX-WR-CALNAME:a,b\r\n"
-		 "END:VCALENDAR\r\n",
-		 "escaped"},
-		{"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\n"
-		 "DTSTAMP:20270101T000000Z\r\nDTSTART;TZID=Asia/Seoul:20270101T000000\r\n"
-		 "DTEND;TZID=Asia/Seoul:20270101T010000\r\nSUMMARY:x\r\nSEQUENCE:0\r\n"
-		 "STATUS:CONFIRMED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-		 "VTIMEZONE"},
+		{CAL_HEAD "END:VCALENDAR\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "not one VCALENDAR"},
+		{CAL_HEAD "X-WR-CALNAME:a,b\r\nEND:VCALENDAR\r\n", "reads back as [X-WR-CALNAME:a\\,b]"},
+		{CAL_HEAD ZONE EVENT("SEQUENCE:0", "DESCRIPTION:a;b\r\n") "END:VCALENDAR\r\n",
+		 "reads back as [DESCRIPTION:a\\;b]"},
+		{CAL_HEAD ZONE EVENT("SEQUENCE:0", "DESCRIPTION:a\\tb\r\n") "END:VCALENDAR\r\n",
+		 "[DESCRIPTION:a\\tb] reads back"},
+		{CAL_HEAD EVENT("SEQUENCE:0", "") "END:VCALENDAR\r\n", "VTIMEZONE"},
+		{CAL_HEAD ZONE EVENT("SEQUENCE:x1", "") "END:VCALENDAR\r\n",
+		 "[SEQUENCE:x1] reads back as [SEQUENCE:0]"},
+		{CAL_HEAD ZONE EVENT("SEQUENCE:-1", "") "END:VCALENDAR\r\n", "SEQUENCE is not a number"},
+		{CAL_HEAD ZONE EVENT("SEQUENCE:0", "STATUS:DONE\r\n") "END:VCALENDAR\r\n", "STATUS DONE"},
+		{CAL_HEAD ZONE EVENT("SEQUENCE:0", "SUMMARY:y\r\n") "END:VCALENDAR\r\n",
+		 "VEVENT needs UID"},
+		{CAL_HEAD ZONE EVENT("SEQUENCE:0", "LAST-MODIFIED:20270101T000000\r\n")
+			  "END:VCALENDAR\r\n",
+		 "LAST-MODIFIED is not a UTC date-time"},
+		{CAL_HEAD ZONE EVENT("X-SEQ:0", "SEQUENCE:0\r\nDTSTART:20270101T000000\r\n")
+			  "END:VCALENDAR\r\n",
+		 "floating time"},
 	};
 
 	(void)state;
