@@ -151,7 +151,8 @@ static int cmd_migrate(const struct lms_config *cfg)
 
 	if ((rc = database_open(cfg, &db, false)) < 0)
 		goto out;
-	if ((rc = migrate_apply(&db.conn, &db.migrations, &applied, err, sizeof(err))) < 0) {
+	if ((rc = migrate_apply(&db.conn, &db.migrations, cfg->migrate_lock_timeout_s, &applied,
+				err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: migrate: %s\n", err);
 		goto out;
 	}
