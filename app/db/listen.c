@@ -92,11 +92,8 @@ static void state_set(struct db_listener *l, bool up, bool tell)
 	if (!up && was)
 		l->lost++;
 	pthread_mutex_unlock(&l->lock);
-	if (was && !up)
-		log_warn("listen %s: not receiving notifications: changes other instances make "
-			 "are noticed only as cached entries expire",
-			 l->channel);
-	else if (!was && up)
+	/* Why it stopped is logged where that is known. */
+	if (!was && up)
 		log_info("listen %s: receiving notifications", l->channel);
 	if (tell || was != up)
 		l->fn(l->arg, up);
@@ -141,25 +138,28 @@ static bool drain(struct db_listener *l, struct db_conn *c)
 	return change;
 }
 
-/* Receiving: a heartbeat sent over this connection's life came back within
- * two periods and a second. */
-static bool heard_lately(struct db_listener *l, long long since_ms)
+/* When a heartbeat last came back (monotonic ms; 0: never). */
+static long long last_beat(struct db_listener *l)
 {
 	long long last;
 
 	pthread_mutex_lock(&l->lock);
 	last = l->last_beat_ms;
 	pthread_mutex_unlock(&l->lock);
-	return last >= since_ms && now_ms() - last <= 2LL * l->heartbeat_ms + 1000;
+	return last;
 }
 
-/* Follows a subscribed connection until it breaks (false) or stop. */
+/* Follows a subscribed connection until asked to stop (true), or false
+ * when it broke or stayed silent so long that a new one may do better (a
+ * peer that vanished without a word leaves a socket that never wakes).
+ * Receiving: a heartbeat came back within two periods and a second. */
 static bool follow(struct db_listener *l, struct db_conn *c, struct db_conn *notify)
 {
-	long long since = now_ms(), next_beat = 0;
+	long long since = now_ms(), next_beat = 0, heard = 2LL * l->heartbeat_ms + 1000;
+	bool warned = false;
 
 	for (;;) {
-		long long now = now_ms();
+		long long now = now_ms(), last, silent;
 		bool change;
 
 		if (now >= next_beat) {
@@ -168,11 +168,28 @@ static bool follow(struct db_listener *l, struct db_conn *c, struct db_conn *not
 		}
 		if (wait_or_stop(l, PQsocket(c->pg), (int)(next_beat - now)))
 			return true;
-		if (!PQconsumeInput(c->pg))
+		if (!PQconsumeInput(c->pg)) {
+			log_warn("listen %s: connection lost: %s; not receiving notifications",
+				 l->channel, PQerrorMessage(c->pg));
 			return false;
+		}
 		change = drain(l, c);
-		/* Heard: trusted, and a change (or the way back) drops the cache. */
-		state_set(l, heard_lately(l, since), change);
+		last = last_beat(l);
+		silent = now_ms() - (last > since ? last : since);
+		/* Heard on this connection, lately: trusted; and a change (or the
+		 * way back) drops the cache. */
+		state_set(l, last >= since && silent <= heard, change);
+		if (silent > heard && !warned)
+			log_warn("listen %s: no heartbeat heard for %lld ms: not receiving "
+				 "notifications (is listen_database_url a transaction-pooling "
+				 "PgBouncer?); catalogue lists are kept briefly until it is",
+				 l->channel, silent);
+		warned = silent > heard;
+		if (silent > 4 * heard) {
+			log_warn("listen %s: no heartbeat for %lld ms: connecting again", l->channel,
+				 silent);
+			return false;
+		}
 	}
 }
 
@@ -191,11 +208,8 @@ static void *run(void *arg)
 		}
 		/* Trusted once the first heartbeat comes back: whatever changed
 		 * while away is unknown until then. */
-		if (!(stop = follow(l, &c, &notify))) {
-			log_warn("listen %s: connection lost: %s", l->channel,
-				 PQerrorMessage(c.pg));
+		if (!(stop = follow(l, &c, &notify)))
 			state_set(l, false, false);
-		}
 		db_conn_close(&c);
 	}
 	db_conn_close(&notify);

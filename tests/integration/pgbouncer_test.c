@@ -64,6 +64,21 @@ static void metric_wait(struct lms_server *s, const char *name, double want)
 	fail_msg("%s never became %g", name, want);
 }
 
+/* Fails the test when s's log does not hold text. */
+static void assert_log_has(const struct lms_server *s, const char *text)
+{
+	FILE *f = fopen(s->log_path, "r");
+	char line[4096];
+	bool found = false;
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, text) != NULL;
+	fclose(f);
+	if (!found)
+		fail_msg("\"%s\" is not in %s", text, s->log_path);
+}
+
 static int start(struct lms_server *s, bool direct_listen)
 {
 	char app[600], listen[1300];
@@ -192,6 +207,8 @@ static void a_listener_behind_pgbouncer_is_reported_and_the_cache_falls_back(voi
 	}
 	assert_true(metric(&c, "lms_listener_last_heartbeat_seconds") == -1);
 	assert_true(metric(&c, "lms_cache_ttl_seconds") == 1);
+	assert_log_has(&c, "not receiving notifications (is listen_database_url a "
+			   "transaction-pooling PgBouncer?)");
 	/* Short-lived cache: a's change shows within about a second. */
 	free(course_page(&c));
 	free(course_page(&c));
