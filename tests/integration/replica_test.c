@@ -131,6 +131,9 @@ static void the_metrics_name_each_database_role(void **state)
 	assert_contains(r.body, "lms_db_role{database=\"app\",role=\"primary\"} 1\n");
 	assert_contains(r.body, "lms_db_role{database=\"report\",role=\"replica\"} 1\n");
 	assert_contains(r.body, "lms_db_pool_waits_total{pool=\"replica\"} ");
+	assert_contains(r.body, "lms_db_pool_wait_seconds_total{pool=\"main\"} ");
+	/* The reports above have all ended. */
+	assert_contains(r.body, "lms_report_streams_in_flight 0\n");
 	http_result_release(&r);
 }
 
