@@ -22,6 +22,7 @@ test_packages=(
 	fonts-nanum                         # Korean text in their screenshots
 	clang-14 libclang-rt-14-dev         # fuzz targets: libFuzzer, sanitizer runtimes
 	libical-dev                         # calendar tests read our iCalendar with libical
+	pgbouncer                           # the pooler the scale-out tests put in front
 )
 command -v node >/dev/null || test_packages+=(nodejs npm)
 

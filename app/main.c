@@ -151,7 +151,8 @@ static int cmd_migrate(const struct lms_config *cfg)
 
 	if ((rc = database_open(cfg, &db, false)) < 0)
 		goto out;
-	if ((rc = migrate_apply(&db.conn, &db.migrations, &applied, err, sizeof(err))) < 0) {
+	if ((rc = migrate_apply(&db.conn, &db.migrations, cfg->migrate_lock_timeout_s, &applied,
+				err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: migrate: %s\n", err);
 		goto out;
 	}
@@ -184,9 +185,9 @@ static int tls_files(const struct lms_config *cfg, struct http_app *app)
 	return 0;
 }
 
-static void cache_follow(void *cache, bool connected)
+static void cache_follow(void *cache, bool receiving)
 {
-	http_cache_enable(cache, connected);
+	http_cache_trust(cache, receiving);
 }
 
 /* Least privilege: the server must not be able to change the schema or
@@ -303,14 +304,31 @@ static int cmd_serve(const struct lms_config *cfg)
 		rc = LMS_ENOMEM;
 		goto out;
 	}
-	/* Catalogue lists are kept until a change is heard of, or 30 s pass
-	 * (enrolment windows open and close with time alone); while the change
-	 * feed is down nothing is served from memory. */
-	if (!(app.cache = http_cache_new(16u << 20, 512u << 10, 30000)) ||
-	    !(listener = db_listener_start(db.app_conninfo, "lms_catalog", cache_follow, app.cache))) {
+	/* Reports may read elsewhere (a replica): one connection for each
+	 * report that may stream, and as many for summaries and KPIs. */
+	if (cfg->report_database_url[0] &&
+	    !(app.read_pool = db_pool_new(cfg->report_database_url, 2 * cfg->report_pool_size,
+					  cfg->db_pool_wait_ms))) {
 		rc = LMS_ENOMEM;
 		goto out;
 	}
+	/* Catalogue lists are kept until a change is heard of, or 30 s pass
+	 * (enrolment windows open and close with time alone); while the change
+	 * feed is not heard, only cache_fallback_ttl_ms. */
+	if (!(app.cache = http_cache_new(16u << 20, 512u << 10, 30000,
+					 cfg->cache_fallback_ttl_ms)) ||
+	    !(listener = db_listener_start(&(struct db_listener_opts){
+		      .conninfo = cfg->listen_database_url[0] ? cfg->listen_database_url
+							      : db.app_conninfo,
+		      .notify_conninfo = db.app_conninfo,
+		      .channel = "lms_catalog",
+		      .heartbeat_ms = cfg->listen_heartbeat_ms,
+		      .fn = cache_follow,
+		      .arg = app.cache}))) {
+		rc = LMS_ENOMEM;
+		goto out;
+	}
+	app.listener = listener;
 	api_register(&app, &auth);
 	if ((rc = http_server_start(&app, &server, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: %s\n", err);
@@ -334,6 +352,7 @@ out:
 	http_cache_free(app.cache);
 	db_pool_free(app.pool);
 	db_pool_free(app.report_pool);
+	db_pool_free(app.read_pool);
 	gate_free(auth.hash_gate);
 	password_list_free(auth.common_passwords);
 	database_close(&db);

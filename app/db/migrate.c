@@ -247,57 +247,104 @@ static int apply_one(struct db_conn *c, const struct migration *m, char *err, si
 {
 	int rc;
 
-	if ((rc = db_begin(c)) < 0)
-		return db_fail(c, rc, m->file, err, errlen);
 	if ((rc = db_exec_script(c, m->sql)) < 0) {
 		snprintf(err, errlen, "%s: %s%s%s", m->file, c->errmsg, c->sqlstate[0] ? " SQLSTATE " : "",
 			 c->sqlstate);
-		db_rollback(c);
 		return rc;
 	}
 	rc = db_execf(c, NULL,
 		      "INSERT INTO schema_migrations (version, file, checksum) VALUES ($1, $2, $3)",
 		      "iss", m->version, m->file, m->checksum);
-	if (rc < 0 || (rc = db_commit(c)) < 0) {
-		db_fail(c, rc, m->file, err, errlen);
-		db_rollback(c);
-		return rc;
-	}
+	if (rc < 0)
+		return db_fail(c, rc, m->file, err, errlen);
 	log_info("applied migration %s", m->file);
 	return 0;
 }
 
-int migrate_apply(struct db_conn *c, const struct migration_set *set, int *applied, char *err,
-		  size_t errlen)
+/* Takes the migration lock for the transaction open on c, waiting at most
+ * timeout_s for a run that holds it. A transaction-scoped lock is released
+ * by COMMIT or ROLLBACK on the very server connection that took it, which
+ * is what a transaction-pooling PgBouncer guarantees, and a session lock
+ * is not. */
+static int lock_take(struct db_conn *c, int timeout_s, char *err, size_t errlen)
 {
-	bool pending, *done = calloc(set->n ? set->n : 1, sizeof(*done));
+	PGresult *res = NULL;
+	bool got;
+	int rc;
+
+	if ((rc = db_exec(c, &res, "SELECT pg_try_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0,
+			  NULL)) < 0)
+		return db_fail(c, rc, "taking the migration lock", err, errlen);
+	got = PQntuples(res) == 1 && db_bool(res, 0, 0);
+	PQclear(res);
+	if (got)
+		return 0;
+	log_info("waiting for another migration (at most %d s)", timeout_s);
+	/* lock_timeout bounds the wait; set back to none at once, so that the
+	 * migrations' own locks wait as long as they need. */
+	if ((rc = db_execf(c, NULL, "SELECT set_config('lock_timeout', ($1::int * 1000)::text,"
+			   " true)", "i", timeout_s)) < 0)
+		return db_fail(c, rc, "setting lock_timeout", err, errlen);
+	rc = db_exec(c, NULL, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0, NULL);
+	if (rc < 0 && db_sqlstate_is(c, "55P03")) {
+		snprintf(err, errlen,
+			 "another migration still holds the migration lock after %d s: giving up "
+			 "(is an lms migrate stuck? see pg_locks)",
+			 timeout_s);
+		return LMS_EUNAVAILABLE;
+	}
+	if (rc < 0 || (rc = db_exec(c, NULL, "SELECT set_config('lock_timeout', '0', true)", 0,
+				    NULL)) < 0)
+		return db_fail(c, rc, "taking the migration lock", err, errlen);
+	return 0;
+}
+
+/* Applies what is pending inside the transaction open on c. */
+static int apply_pending(struct db_conn *c, const struct migration_set *set, bool *done,
+			 int *applied, char *err, size_t errlen)
+{
+	bool pending;
+	int rc;
+
+	if ((rc = db_exec(c, NULL, create_table_sql, 0, NULL)) < 0)
+		return db_fail(c, rc, "creating schema_migrations", err, errlen);
+	/* Under the lock nobody else applies anything, so what compare() read
+	 * stays true while the pending migrations are applied. */
+	if ((rc = compare(c, set, done, &pending, err, errlen)) < 0 || !pending)
+		return rc;
+	for (size_t i = 0; i < set->n; i++) {
+		if (done[i])
+			continue;
+		if ((rc = apply_one(c, &set->items[i], err, errlen)) < 0)
+			return rc;
+		(*applied)++;
+	}
+	return 0;
+}
+
+int migrate_apply(struct db_conn *c, const struct migration_set *set, int lock_timeout_s,
+		  int *applied, char *err, size_t errlen)
+{
+	bool *done = calloc(set->n ? set->n : 1, sizeof(*done));
 	int rc;
 
 	*applied = 0;
 	if (!done)
 		return LMS_ENOMEM;
-	if ((rc = db_exec(c, NULL, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL)) < 0) {
-		free(done);
-		return db_fail(c, rc, "taking the migration lock", err, errlen);
-	}
-	if ((rc = db_exec(c, NULL, create_table_sql, 0, NULL)) < 0) {
-		db_fail(c, rc, "creating schema_migrations", err, errlen);
+	if ((rc = db_begin(c)) < 0) {
+		db_fail(c, rc, "starting the migration", err, errlen);
 		goto out;
 	}
-	/* Under the lock nobody else applies anything, so what compare() read
-	 * stays true while the pending migrations are applied. */
-	if ((rc = compare(c, set, done, &pending, err, errlen)) < 0 || !pending)
+	if ((rc = lock_take(c, lock_timeout_s, err, errlen)) < 0 ||
+	    (rc = apply_pending(c, set, done, applied, err, errlen)) < 0)
 		goto out;
-	for (size_t i = 0; i < set->n; i++) {
-		if (done[i])
-			continue;
-		if ((rc = apply_one(c, &set->items[i], err, errlen)) < 0)
-			goto out;
-		(*applied)++;
-	}
-	rc = 0;
+	if ((rc = db_commit(c)) < 0)
+		db_fail(c, rc, "committing the migrations", err, errlen);
 out:
-	db_exec(c, NULL, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", 0, NULL);
+	if (rc < 0) {
+		db_rollback(c);
+		*applied = 0;
+	}
 	free(done);
 	return rc;
 }

@@ -23,7 +23,8 @@ struct db_pool {
 	pthread_cond_t freed;
 	char *conninfo;
 	int size, wait_ms, in_use;
-	long long timeouts;
+	long long timeouts, waits, wait_us;
+	enum db_role role;  /* as the last connection opened found it */
 	struct slot *slots;
 };
 
@@ -74,6 +75,23 @@ static void give_back(struct db_pool *p, struct slot *s)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* Opens a slot's connection and notes what the database is to writes:
+ * a failover turns a primary into a replica under the same URL. */
+static int connect_slot(struct db_pool *p, struct db_conn *c)
+{
+	enum db_role role;
+	int rc;
+
+	if ((rc = db_conn_open(c, p->conninfo)) < 0)
+		return rc;
+	if (db_role_read(c, &role) < 0)
+		return 0; /* the request's own statement will say what is wrong */
+	pthread_mutex_lock(&p->lock);
+	p->role = role;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
 /* Brings a slot's connection to "connected, idle": opens it the first time,
  * replaces it when it broke, rolls back what a previous user left open. */
 static int make_ready(struct db_pool *p, struct db_conn *c)
@@ -85,10 +103,39 @@ static int make_ready(struct db_pool *p, struct db_conn *c)
 		      PQtransactionStatus(c->pg) != PQTRANS_IDLE))
 		db_conn_close(c);
 	if (!c->pg)
-		return db_conn_open(c, p->conninfo);
+		return connect_slot(p, c);
 	/* A new user does not inherit the last one's failure. */
 	c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
 	return 0;
+}
+
+static long long us_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)(t.tv_sec - t0->tv_sec) * 1000000 + (t.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/* Waits, with the lock held, until a slot frees or deadline passes; counts
+ * the wait and its length. false: none freed in time. */
+static bool wait_for_slot(struct db_pool *p, const struct timespec *deadline)
+{
+	struct timespec t0;
+	bool freed = true;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	p->waits++;
+	while (p->in_use == p->size) {
+		if (pthread_cond_timedwait(&p->freed, &p->lock, deadline) == ETIMEDOUT &&
+		    p->in_use == p->size) {
+			p->timeouts++;
+			freed = false;
+			break;
+		}
+	}
+	p->wait_us += us_since(&t0);
+	return freed;
 }
 
 int db_pool_acquire(struct db_pool *p, struct db_conn **out, char *errmsg, size_t errlen)
@@ -107,15 +154,10 @@ int db_pool_acquire(struct db_pool *p, struct db_conn **out, char *errmsg, size_
 	}
 
 	pthread_mutex_lock(&p->lock);
-	while (p->in_use == p->size) {
-		if (pthread_cond_timedwait(&p->freed, &p->lock, &deadline) == ETIMEDOUT &&
-		    p->in_use == p->size) {
-			p->timeouts++;
-			pthread_mutex_unlock(&p->lock);
-			snprintf(errmsg, errlen, "no database connection freed within %d ms",
-				 p->wait_ms);
-			return LMS_EUNAVAILABLE;
-		}
+	if (p->in_use == p->size && !wait_for_slot(p, &deadline)) {
+		pthread_mutex_unlock(&p->lock);
+		snprintf(errmsg, errlen, "no database connection freed within %d ms", p->wait_ms);
+		return LMS_EUNAVAILABLE;
 	}
 	/* Prefer a slot that is already connected. */
 	for (int i = 0; i < p->size; i++) {
@@ -177,5 +219,8 @@ void db_pool_stats_get(struct db_pool *p, struct db_pool_stats *out)
 	out->size = p->size;
 	out->in_use = p->in_use;
 	out->timeouts = p->timeouts;
+	out->waits = p->waits;
+	out->wait_seconds = (double)p->wait_us / 1e6;
+	out->role = p->role;
 	pthread_mutex_unlock(&p->lock);
 }

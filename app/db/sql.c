@@ -412,6 +412,35 @@ bool db_bool(const PGresult *res, int row, int col)
 	return strcmp(PQgetvalue(res, row, col), "t") == 0;
 }
 
+int db_role_read(struct db_conn *c, enum db_role *out)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	*out = DB_ROLE_UNKNOWN;
+	if ((rc = db_exec(c, &res,
+			  "SELECT pg_is_in_recovery(),"
+			  " current_setting('default_transaction_read_only')::bool",
+			  0, NULL)) < 0)
+		return rc;
+	*out = db_bool(res, 0, 0)   ? DB_ROLE_REPLICA
+	       : db_bool(res, 0, 1) ? DB_ROLE_READ_ONLY
+				    : DB_ROLE_PRIMARY;
+	PQclear(res);
+	return 0;
+}
+
+const char *db_role_name(enum db_role role)
+{
+	switch (role) {
+	case DB_ROLE_PRIMARY: return "primary";
+	case DB_ROLE_REPLICA: return "replica";
+	case DB_ROLE_READ_ONLY: return "read_only";
+	case DB_ROLE_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
 /* Appends key='value' with ' and \ escaped, as libpq's conninfo syntax
  * wants. */
 static bool conninfo_append(char **buf, size_t *len, size_t *cap, const char *key,

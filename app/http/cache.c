@@ -23,9 +23,10 @@ struct http_cache {
 	pthread_mutex_t lock;
 	struct entry slots[SLOTS];
 	uint64_t generation;
-	bool enabled;
+	bool trusted;       /* changes are heard of: keep bodies ttl_ms */
 	size_t bytes, max_bytes, max_entry;
-	int ttl_ms;
+	int ttl_ms, fallback_ttl_ms;
+	unsigned long long hits, misses;
 };
 
 static long long now_ms(void)
@@ -54,7 +55,14 @@ static void entry_clear(struct http_cache *c, struct entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry, int ttl_ms)
+/* How long a body put now is kept; 0: it is not kept. */
+static int ttl_now(const struct http_cache *c)
+{
+	return c->trusted ? c->ttl_ms : c->fallback_ttl_ms;
+}
+
+struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry, int ttl_ms,
+				  int fallback_ttl_ms)
 {
 	struct http_cache *c = calloc(1, sizeof(*c));
 
@@ -64,6 +72,7 @@ struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry, int ttl_ms
 	c->max_bytes = max_bytes;
 	c->max_entry = max_entry;
 	c->ttl_ms = ttl_ms;
+	c->fallback_ttl_ms = fallback_ttl_ms;
 	return c;
 }
 
@@ -98,12 +107,16 @@ bool http_cache_get(struct http_cache *c, const char *key, char **body, size_t *
 		return false;
 	pthread_mutex_lock(&c->lock);
 	e = &c->slots[slot_of(key)];
-	if (c->enabled && e->key && e->generation == c->generation && e->expires_ms > now_ms() &&
-	    !strcmp(e->key, key) && (*body = malloc(e->len + 1))) {
+	if (ttl_now(c) > 0 && e->key && e->generation == c->generation &&
+	    e->expires_ms > now_ms() && !strcmp(e->key, key) && (*body = malloc(e->len + 1))) {
 		memcpy(*body, e->body, e->len + 1);
 		*len = e->len;
 		hit = true;
 	}
+	if (hit)
+		c->hits++;
+	else
+		c->misses++;
 	pthread_mutex_unlock(&c->lock);
 	return hit;
 }
@@ -118,7 +131,7 @@ void http_cache_put(struct http_cache *c, const char *key, const char *body, siz
 	pthread_mutex_lock(&c->lock);
 	e = &c->slots[slot_of(key)];
 	/* A body read before the last change is already stale. */
-	if (!c->enabled || generation != c->generation)
+	if (ttl_now(c) <= 0 || generation != c->generation)
 		goto out;
 	entry_clear(c, e);
 	if (c->bytes + len > c->max_bytes)
@@ -131,7 +144,7 @@ void http_cache_put(struct http_cache *c, const char *key, const char *body, siz
 	e->body[len] = '\0';
 	e->len = len;
 	e->generation = generation;
-	e->expires_ms = now_ms() + c->ttl_ms;
+	e->expires_ms = now_ms() + ttl_now(c);
 	c->bytes += len;
 out:
 	pthread_mutex_unlock(&c->lock);
@@ -156,12 +169,25 @@ void http_cache_invalidate(struct http_cache *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void http_cache_enable(struct http_cache *c, bool on)
+void http_cache_trust(struct http_cache *c, bool trusted)
 {
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->lock);
-	c->enabled = on;
+	c->trusted = trusted;
 	drop_all(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void http_cache_stats_get(struct http_cache *c, struct http_cache_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	out->hits = c->hits;
+	out->misses = c->misses;
+	out->trusted = c->trusted;
+	out->ttl_ms = ttl_now(c);
 	pthread_mutex_unlock(&c->lock);
 }

@@ -49,17 +49,11 @@ static const char *row_label(const struct route_table *routes, size_t row)
 	return routes->routes[row].pattern;
 }
 
-char *metrics_render(const struct route_table *routes, const struct db_pool_stats *pool,
-		     const struct db_pool_stats *reports)
+static void render_requests(FILE *f, const struct route_table *routes)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 	unsigned long long cumulative = 0;
 	size_t nroutes = routes->count;
 
-	if (!f)
-		return NULL;
 	fputs("# HELP lms_http_requests_total HTTP requests by route and status.\n"
 	      "# TYPE lms_http_requests_total counter\n", f);
 	for (size_t row = 0; row < MAX_ROUTES + 2; row++) {
@@ -88,6 +82,12 @@ char *metrics_render(const struct route_table *routes, const struct db_pool_stat
 		(double)atomic_load_explicit(&latency_sum_us, memory_order_relaxed) / 1e6);
 	fprintf(f, "lms_http_request_duration_seconds_count %llu\n",
 		atomic_load_explicit(&latency_count, memory_order_relaxed));
+}
+
+static void render_pools(FILE *f, const struct metrics_input *in)
+{
+	const struct db_pool_stats *pool = &in->pools[0].stats, *reports = &in->pools[1].stats;
+
 	fprintf(f,
 		"# HELP lms_db_pool_size Database connections the pool may open.\n"
 		"# TYPE lms_db_pool_size gauge\n"
@@ -111,6 +111,74 @@ char *metrics_render(const struct route_table *routes, const struct db_pool_stat
 		"# TYPE lms_db_report_pool_busy_total counter\n"
 		"lms_db_report_pool_busy_total %lld\n",
 		reports->size, reports->in_use, reports->timeouts);
+	fputs("# HELP lms_db_pool_waits_total Acquisitions that found every connection of the "
+	      "pool in use.\n"
+	      "# TYPE lms_db_pool_waits_total counter\n", f);
+	for (size_t i = 0; i < in->npools; i++)
+		fprintf(f, "lms_db_pool_waits_total{pool=\"%s\"} %lld\n", in->pools[i].name,
+			in->pools[i].stats.waits);
+	fputs("# HELP lms_db_pool_wait_seconds_total Time acquisitions spent waiting.\n"
+	      "# TYPE lms_db_pool_wait_seconds_total counter\n", f);
+	for (size_t i = 0; i < in->npools; i++)
+		fprintf(f, "lms_db_pool_wait_seconds_total{pool=\"%s\"} %.6f\n",
+			in->pools[i].name, in->pools[i].stats.wait_seconds);
+}
+
+static void render_databases(FILE *f, const struct metrics_input *in)
+{
+	fputs("# HELP lms_db_role What each configured database URL is to writes "
+	      "(primary, replica, read_only, unknown).\n"
+	      "# TYPE lms_db_role gauge\n", f);
+	for (size_t i = 0; i < in->ndatabases; i++)
+		fprintf(f, "lms_db_role{database=\"%s\",role=\"%s\"} 1\n",
+			in->databases[i].name, db_role_name(in->databases[i].role));
+	fprintf(f,
+		"# HELP lms_listener_up 1 while the catalogue's change feed hears its own "
+		"heartbeats.\n"
+		"# TYPE lms_listener_up gauge\n"
+		"lms_listener_up %d\n"
+		"# HELP lms_listener_last_heartbeat_seconds Seconds since a heartbeat came back "
+		"(-1: none yet).\n"
+		"# TYPE lms_listener_last_heartbeat_seconds gauge\n"
+		"lms_listener_last_heartbeat_seconds %.3f\n"
+		"# HELP lms_listener_lost_total Times the change feed stopped receiving.\n"
+		"# TYPE lms_listener_lost_total counter\n"
+		"lms_listener_lost_total %lld\n",
+		in->listener.up, in->listener.last_heartbeat_s, in->listener.lost);
+}
+
+static void render_cache(FILE *f, const struct metrics_input *in)
+{
+	fprintf(f,
+		"# HELP lms_cache_hits_total Catalogue responses served from memory.\n"
+		"# TYPE lms_cache_hits_total counter\n"
+		"lms_cache_hits_total %llu\n"
+		"# HELP lms_cache_misses_total Catalogue responses read from the database.\n"
+		"# TYPE lms_cache_misses_total counter\n"
+		"lms_cache_misses_total %llu\n"
+		"# HELP lms_cache_ttl_seconds How long a catalogue response is kept now (short "
+		"while the change feed is not heard).\n"
+		"# TYPE lms_cache_ttl_seconds gauge\n"
+		"lms_cache_ttl_seconds %.3f\n"
+		"# HELP lms_report_streams_in_flight Streamed reports being sent now.\n"
+		"# TYPE lms_report_streams_in_flight gauge\n"
+		"lms_report_streams_in_flight %d\n",
+		in->cache.hits, in->cache.misses, in->cache.ttl_ms / 1000.0,
+		in->reports_in_flight);
+}
+
+char *metrics_render(const struct metrics_input *in)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	render_requests(f, in->routes);
+	render_pools(f, in);
+	render_databases(f, in);
+	render_cache(f, in);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

@@ -21,6 +21,7 @@ void ops_readyz(struct http_req *req)
 {
 	static const char body[] = "{\"status\":\"ready\",\"database\":\"ok\",\"schema\":\"current\"}";
 	struct db_conn *db;
+	enum db_role role;
 	char err[512];
 	int rc;
 
@@ -43,18 +44,59 @@ void ops_readyz(struct http_req *req)
 		http_reply_problem(req, 503, "not_ready", NULL, "%s", err);
 		return;
 	}
+	/* A replica (or a primary turned read-only) behind the main URL serves
+	 * reads and refuses every sign-in and change: not ready. */
+	if ((rc = db_role_read(db, &role)) < 0) {
+		http_reply_problem(req, 503, "unavailable", NULL, "database unavailable: %s",
+				   db->errmsg);
+		return;
+	}
+	if (role != DB_ROLE_PRIMARY) {
+		http_reply_problem(req, 503, "database_read_only", NULL,
+				   "the database behind app_database_url is %s: it takes no "
+				   "changes; point it at the primary",
+				   role == DB_ROLE_REPLICA ? "a replica (in recovery)"
+							   : "read-only (default_transaction_read_only)");
+		return;
+	}
 	http_reply_bytes(req, 200, "application/json", body, sizeof(body) - 1, NULL);
+}
+
+/* What the scrape shows of the pools and of the databases behind them. */
+static void pools_read(const struct http_app *app, struct metrics_input *in)
+{
+	db_pool_stats_get(app->pool, &in->pools[0].stats);
+	in->pools[0].name = "main";
+	in->pools[1].name = "report";
+	if (app->report_pool)
+		db_pool_stats_get(app->report_pool, &in->pools[1].stats);
+	in->npools = 2;
+	in->databases[in->ndatabases].name = "app";
+	in->databases[in->ndatabases++].role = in->pools[0].stats.role;
+	if (app->read_pool) {
+		in->pools[2].name = "replica";
+		db_pool_stats_get(app->read_pool, &in->pools[2].stats);
+		in->npools = 3;
+		in->databases[in->ndatabases].name = "report";
+		in->databases[in->ndatabases++].role = in->pools[2].stats.role;
+	}
 }
 
 void ops_metrics(struct http_req *req)
 {
-	struct db_pool_stats stats, reports = {0};
+	const struct http_app *app = req->app;
+	struct metrics_input in = {.routes = app->routes};
 	char *text;
 
-	db_pool_stats_get(req->app->pool, &stats);
-	if (req->app->report_pool)
-		db_pool_stats_get(req->app->report_pool, &reports);
-	if (!(text = metrics_render(req->app->routes, &stats, &reports))) {
+	pools_read(app, &in);
+	db_listener_stats_get(app->listener, &in.listener);
+	if (app->listener) {
+		in.databases[in.ndatabases].name = "listen";
+		in.databases[in.ndatabases++].role = in.listener.role;
+	}
+	http_cache_stats_get(app->cache, &in.cache);
+	in.reports_in_flight = atomic_load(&req->app->reports_in_flight);
+	if (!(text = metrics_render(&in))) {
 		http_reply_problem(req, 500, "internal", NULL, "out of memory");
 		return;
 	}

@@ -341,8 +341,25 @@ struct db_conn *http_req_db_or_reply(struct http_req *req)
 	return NULL;
 }
 
+struct db_conn *http_req_read_db_or_reply(struct http_req *req)
+{
+	char msg[256];
+
+	if (!req->app->read_pool)
+		return http_req_db_or_reply(req);
+	if (req->read_db ||
+	    db_pool_acquire(req->app->read_pool, &req->read_db, msg, sizeof(msg)) == 0)
+		return req->read_db;
+	http_reply_problem(req, 503, "unavailable", NULL, "report database: %s", msg);
+	return NULL;
+}
+
 void http_req_db_release(struct http_req *req)
 {
+	if (req->read_db) {
+		db_pool_release(req->app->read_pool, req->read_db);
+		req->read_db = NULL;
+	}
 	if (!req->db)
 		return;
 	db_pool_release(req->db_pool, req->db);

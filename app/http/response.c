@@ -335,11 +335,13 @@ void http_reply_error(struct http_req *req, int err)
 
 void http_reply_db_error(struct http_req *req, int err, const char *what)
 {
+	/* A report's failure is on the database it reads, if that failed. */
+	struct db_conn *db = req->read_db && req->read_db->sqlstate[0] ? req->read_db : req->db;
 	const struct sqlstate_answer *a;
 
-	if (err == LMS_EDB && (a = sqlstate_answer(req->db))) {
+	if (err == LMS_EDB && (a = sqlstate_answer(db))) {
 		log_warn("request %s: the database refused a %s: %s", req->request_id, what,
-			 req->db->errmsg);
+			 db->errmsg);
 		http_reply_problem(req, a->status, a->code, NULL, "%s", a->detail);
 		return;
 	}
@@ -368,8 +370,7 @@ void http_reply_db_error(struct http_req *req, int err, const char *what)
 	}
 	/* Anything else is our bug or the database's: say little, log it. */
 	log_error("request %s %s failed: %s%s%s", req->request_id, req->path ? req->path : "",
-		  lms_strerror(err), req->db && req->db->errmsg[0] ? ": " : "",
-		  req->db ? req->db->errmsg : "");
+		  lms_strerror(err), db && db->errmsg[0] ? ": " : "", db ? db->errmsg : "");
 	http_reply_problem(req, 500, "internal", NULL, "the request failed on the server (id %s)",
 			   req->request_id);
 }

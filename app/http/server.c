@@ -241,7 +241,13 @@ static void dispatch(struct http_req *req)
 		no_route(req, method, allow);
 		return;
 	}
-	req->route->handler(req);
+	if (req->route->flags & ROUTE_REPORT) {
+		atomic_fetch_add(&req->app->reports_in_flight, 1);
+		req->route->handler(req);
+		atomic_fetch_sub(&req->app->reports_in_flight, 1);
+	} else {
+		req->route->handler(req);
+	}
 	if (!req->status)
 		http_reply_problem(req, 500, "internal", NULL, "the request was not answered");
 }

@@ -224,6 +224,7 @@ static int kpi_csv(struct csv_writer *w, const json_t *items, bool bom)
 void kpi_report(struct http_req *req)
 {
 	struct csv_writer w = {0};
+	struct db_conn *db;
 	json_t *report = NULL, *items;
 	long long inst;
 	bool csv, bom;
@@ -231,9 +232,10 @@ void kpi_report(struct http_req *req)
 
 	if (!pull_params_or_reply(req, report_params) || !year_or_reply(req, &year) ||
 	    !csv_wanted_or_reply(req, "json", &csv, &bom) ||
-	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
+	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst) ||
+	    !(db = http_req_read_db_or_reply(req)))
 		goto out;
-	if ((rc = kpi_store_report(req->db, inst, year, http_req_lang(req), &report)) < 0 ||
+	if ((rc = kpi_store_report(db, inst, year, http_req_lang(req), &report)) < 0 ||
 	    (csv && (rc = kpi_csv(&w, json_object_get(report, "items"), bom)) < 0)) {
 		http_reply_error(req, rc);
 		goto out;

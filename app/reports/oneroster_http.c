@@ -215,6 +215,7 @@ void oneroster_report(struct http_req *req)
 	struct csv_writer manifest = {0};
 	struct build b = {0};
 	struct http_stream body;
+	struct db_conn *db = NULL;
 	const char *lang = http_req_lang(req);
 	json_t *detail = NULL;
 	long long named, inst, size = 0;
@@ -223,17 +224,19 @@ void oneroster_report(struct http_req *req)
 
 	if (!http_req_query_id_or_reply(req, "institution_id", &named) ||
 	    !(inst = guard_institution_or_reply(req, named)) ||
-	    !guard_require_or_reply(req, GUARD_REPORTS_READ, inst) || !http_req_db_or_reply(req))
+	    !guard_require_or_reply(req, GUARD_REPORTS_READ, inst) || !http_req_db_or_reply(req) ||
+	    !(db = http_req_read_db_or_reply(req)))
 		goto out;
-	if ((rc = oneroster_store_institution(req->db, inst, lang, &org)) < 0)
+	if ((rc = oneroster_store_institution(db, inst, lang, &org)) < 0)
 		goto fail;
 
-	/* The files are read, packed and their reading recorded in one
-	 * transaction, and sent only once that committed: personal data never
-	 * leaves without its trail. */
-	if ((rc = oneroster_store_begin(req->db)) < 0)
+	/* The files are read from one snapshot (of the report database, which
+	 * may be a replica), packed, and their reading recorded (on the
+	 * primary) before that ends; sent only once both succeeded: personal
+	 * data never leaves without its trail. */
+	if ((rc = oneroster_store_begin(db)) < 0)
 		goto fail;
-	if ((rc = build_files(req->db, &org, lang, &b)) < 0 ||
+	if ((rc = build_files(db, &org, lang, &b)) < 0 ||
 	    (rc = csv_writer_init(&manifest, false)) < 0 ||
 	    (rc = oneroster_manifest_write(&manifest)) < 0 ||
 	    (rc = zip_build(&b, manifest.data, manifest.len, &fd, &size)) < 0)
@@ -246,8 +249,8 @@ void oneroster_report(struct http_req *req)
 						    .target_id = inst,
 						    .institution_id = inst,
 						    .detail = detail}) < 0 ||
-	    db_commit(req->db) < 0) {
-		db_rollback(req->db);
+	    db_commit(db) < 0) {
+		db_rollback(db);
 		http_reply_problem(req, 503, "unavailable", NULL,
 				   "the export cannot be sent: its reading could not be recorded "
 				   "in the audit log; try again");
@@ -263,7 +266,7 @@ void oneroster_report(struct http_req *req)
 	http_stream_end(&body);
 	goto out;
 rollback:
-	db_rollback(req->db);
+	db_rollback(db);
 fail:
 	http_reply_error(req, rc);
 out:

@@ -211,6 +211,7 @@ void report_enrollments(struct http_req *req)
 	struct report_query q;
 	struct report_out o = {0};
 	struct db_stream s = {0};
+	struct db_conn *db;
 	struct report_window w;
 	json_t *detail = NULL;
 	long long inst;
@@ -219,7 +220,8 @@ void report_enrollments(struct http_req *req)
 
 	if (!pull_params_or_reply(req, known_params) || !report_window_or_reply(req, &w) ||
 	    !filters_or_reply(req, &w, &q) || !csv_wanted_or_reply(req, "ndjson", &o.csv, &bom) ||
-	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
+	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst) ||
+	    !(db = http_req_read_db_or_reply(req)))
 		goto out;
 	/* The guard decided the institution; the query is bound to it. */
 	q.f.institution_id = inst;
@@ -229,7 +231,7 @@ void report_enrollments(struct http_req *req)
 		goto out;
 	}
 	/* A query that fails at once is still answered with a problem. */
-	if ((rc = report_store_enrollments(&s, req->db, &q.f,
+	if ((rc = report_store_enrollments(&s, db, &q.f,
 					   o.csv ? REPORT_COLUMNS : REPORT_JSON_LINES)) < 0) {
 		http_reply_error(req, rc);
 		goto out;
@@ -243,7 +245,7 @@ void report_enrollments(struct http_req *req)
 		log_info("report: the client left after %lld rows of enrollments", o.rows);
 	else if (rc < 0)
 		log_error("report: enrollments stopped after %lld rows: %s", o.rows,
-			  rc == LMS_ENOMEM ? lms_strerror(rc) : req->db->errmsg);
+			  rc == LMS_ENOMEM ? lms_strerror(rc) : db->errmsg);
 	db_stream_end(&s);
 	/* A connection that died under the report cannot take its audit row:
 	 * the pool replaces it, and the row goes through another one. */

@@ -86,6 +86,7 @@ void summary_report(struct http_req *req)
 {
 	struct csv_writer w = {0};
 	struct report_window win;
+	struct db_conn *db;
 	json_t *report = NULL;
 	long long inst;
 	bool csv, bom;
@@ -93,9 +94,10 @@ void summary_report(struct http_req *req)
 
 	if (!pull_params_or_reply(req, known_params) || !report_window_or_reply(req, &win) ||
 	    !csv_wanted_or_reply(req, "json", &csv, &bom) ||
-	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst))
+	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst) ||
+	    !(db = http_req_read_db_or_reply(req)))
 		goto out;
-	if ((rc = summary_store_read(req->db, inst, &win, http_req_lang(req), &report)) < 0 ||
+	if ((rc = summary_store_read(db, inst, &win, http_req_lang(req), &report)) < 0 ||
 	    (csv && (rc = summary_csv(&w, report, bom)) < 0)) {
 		http_reply_error(req, rc);
 		goto out;

@@ -1,14 +1,14 @@
-/* cache_test.c - unit tests of the response cache: enabling, generations,
- * size bounds, time to live */
+/* cache_test.c - the response cache: generations, size bounds, copies,
+ * trusted and fallback lifetimes, counters */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "lms/http/cache.h"
 
@@ -39,34 +39,91 @@ static void put(struct http_cache *c, const char *key, const char *body)
 	http_cache_put(c, key, body, strlen(body), http_cache_generation(c));
 }
 
-static void serves_only_when_enabled(void **state)
+/* Puts key=body at the current generation; true when a get then finds it. */
+static bool kept(struct http_cache *c, const char *key, const char *body)
 {
-	struct http_cache *c = http_cache_new(1024, 256, HOUR_MS);
+	char *got = NULL;
+	size_t len = 0;
+	bool hit;
+
+	http_cache_put(c, key, body, strlen(body), http_cache_generation(c));
+	hit = http_cache_get(c, key, &got, &len);
+	if (hit)
+		assert_memory_equal(got, body, len);
+	free(got);
+	return hit;
+}
+
+static void untrusted_without_fallback_keeps_nothing(void **state)
+{
+	struct http_cache *c = http_cache_new(1 << 20, 1 << 16, 30000, 0);
+	struct http_cache_stats st;
 
 	(void)state;
-	assert_non_null(c);
-	put(c, "/a", "alpha");
-	assert_cached(c, "/a", NULL);
-	http_cache_enable(c, true);
-	assert_cached(c, "/a", NULL);
-	put(c, "/a", "alpha");
-	assert_cached(c, "/a", "alpha");
-	assert_cached(c, "/b", NULL);
-	/* Turning it off drops what it had, and turning it on finds nothing. */
-	http_cache_enable(c, false);
-	assert_cached(c, "/a", NULL);
-	http_cache_enable(c, true);
-	assert_cached(c, "/a", NULL);
+	assert_false(kept(c, "/a", "one"));
+	http_cache_trust(c, true);
+	assert_true(kept(c, "/a", "one"));
+	http_cache_stats_get(c, &st);
+	assert_true(st.trusted);
+	assert_int_equal(st.ttl_ms, 30000);
+	/* The feed stopped: everything kept is dropped, nothing more kept. */
+	http_cache_trust(c, false);
+	http_cache_stats_get(c, &st);
+	assert_false(st.trusted);
+	assert_int_equal(st.ttl_ms, 0);
+	assert_false(kept(c, "/a", "one"));
 	http_cache_free(c);
+}
+
+static void untrusted_with_fallback_keeps_briefly(void **state)
+{
+	struct http_cache *c = http_cache_new(1 << 20, 1 << 16, 30000, 2000);
+	struct http_cache_stats st;
+	char *got = NULL;
+	size_t len;
+
+	(void)state;
+	assert_true(kept(c, "/a", "one"));
+	http_cache_stats_get(c, &st);
+	assert_int_equal(st.ttl_ms, 2000);
+	/* Trusting again drops what was kept under the short lifetime. */
+	http_cache_trust(c, true);
+	assert_false(http_cache_get(c, "/a", &got, &len));
+	http_cache_free(c);
+}
+
+static void hits_and_misses_are_counted(void **state)
+{
+	struct http_cache *c = http_cache_new(1 << 20, 1 << 16, 30000, 0);
+	struct http_cache_stats st;
+	uint64_t old;
+	char *got = NULL;
+	size_t len;
+
+	(void)state;
+	http_cache_trust(c, true);
+	assert_false(http_cache_get(c, "/b", &got, &len));
+	assert_true(kept(c, "/b", "two"));
+	/* A body read before a change is not kept. */
+	old = http_cache_generation(c);
+	http_cache_invalidate(c);
+	http_cache_put(c, "/c", "three", 5, old);
+	assert_false(http_cache_get(c, "/c", &got, &len));
+	http_cache_stats_get(c, &st);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.misses, 2);
+	http_cache_free(c);
+	http_cache_stats_get(NULL, &st);
+	assert_int_equal(st.hits + st.misses, 0);
 }
 
 static void a_change_makes_bodies_stale(void **state)
 {
-	struct http_cache *c = http_cache_new(1024, 256, HOUR_MS);
+	struct http_cache *c = http_cache_new(1024, 256, HOUR_MS, 0);
 	uint64_t before;
 
 	(void)state;
-	http_cache_enable(c, true);
+	http_cache_trust(c, true);
 	put(c, "/a", "old");
 	before = http_cache_generation(c);
 	http_cache_invalidate(c);
@@ -82,10 +139,10 @@ static void a_change_makes_bodies_stale(void **state)
 
 static void sizes_are_bounded(void **state)
 {
-	struct http_cache *c = http_cache_new(15, 10, HOUR_MS);
+	struct http_cache *c = http_cache_new(15, 10, HOUR_MS, 0);
 
 	(void)state;
-	http_cache_enable(c, true);
+	http_cache_trust(c, true);
 	/* One body over max_entry is not kept. */
 	put(c, "/big", "0123456789X");
 	assert_cached(c, "/big", NULL);
@@ -105,13 +162,13 @@ static void sizes_are_bounded(void **state)
 
 static void bodies_are_copies(void **state)
 {
-	struct http_cache *c = http_cache_new(1024, 256, HOUR_MS);
+	struct http_cache *c = http_cache_new(1024, 256, HOUR_MS, 0);
 	char body[] = "with\0nul";
 	char *got = NULL;
 	size_t len = 0;
 
 	(void)state;
-	http_cache_enable(c, true);
+	http_cache_trust(c, true);
 	http_cache_put(c, "/n", body, sizeof(body) - 1, http_cache_generation(c));
 	body[0] = 'W';
 	assert_true(http_cache_get(c, "/n", &got, &len));
@@ -124,10 +181,10 @@ static void bodies_are_copies(void **state)
 
 static void no_time_to_live_keeps_nothing(void **state)
 {
-	struct http_cache *c = http_cache_new(1024, 256, 0);
+	struct http_cache *c = http_cache_new(1024, 256, 0, 0);
 
 	(void)state;
-	http_cache_enable(c, true);
+	http_cache_trust(c, true);
 	put(c, "/a", "alpha");
 	assert_cached(c, "/a", NULL);
 	http_cache_free(c);
@@ -144,14 +201,16 @@ static void null_cache_is_harmless(void **state)
 	assert_false(http_cache_get(NULL, "/a", &body, &len));
 	assert_null(body);
 	http_cache_invalidate(NULL);
-	http_cache_enable(NULL, true);
+	http_cache_trust(NULL, true);
 	http_cache_free(NULL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(serves_only_when_enabled),
+		cmocka_unit_test(untrusted_without_fallback_keeps_nothing),
+		cmocka_unit_test(untrusted_with_fallback_keeps_briefly),
+		cmocka_unit_test(hits_and_misses_are_counted),
 		cmocka_unit_test(a_change_makes_bodies_stale),
 		cmocka_unit_test(sizes_are_bounded),
 		cmocka_unit_test(bodies_are_copies),

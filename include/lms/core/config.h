@@ -18,6 +18,11 @@ struct lms_config {
 	char *tls_key;
 	char *database_url;        /* the schema owner; empty: embedded cluster under data_dir/pgdata */
 	char *app_database_url;    /* serve's role; empty: database_url as lms_app */
+	char *listen_database_url; /* the LISTEN connection; empty: as serve's */
+	char *report_database_url; /* report reads (a replica); empty: serve's */
+	int listen_heartbeat_ms;   /* how often the listener proves it hears */
+	int cache_fallback_ttl_ms; /* catalogue cache lifetime while it does not */
+	int migrate_lock_timeout_s; /* a migrate waits this long for another */
 	char *data_dir;
 	char *pg_bindir;
 	char *static_dir;

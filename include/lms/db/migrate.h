@@ -29,14 +29,17 @@ void migrate_set_release(struct migration_set *set);
 
 /*
  * Applies the migrations of set that the database has not recorded yet, in
- * order, each in its own transaction together with its schema_migrations
- * row, under an advisory lock so concurrent runs wait for each other.
+ * order, all in one transaction together with their schema_migrations rows:
+ * all of them or none. Concurrent runs are serialised by a transaction-scoped
+ * advisory lock (safe behind a transaction-pooling PgBouncer); a run that
+ * finds it taken logs "waiting for another migration" and gives up with
+ * LMS_EUNAVAILABLE after lock_timeout_s seconds (at least 1).
  * Refuses (LMS_ECONFLICT) when an applied migration's file changed or the
  * database holds a migration this build does not know. *applied counts the
  * migrations applied now. Returns 0 or a negative lms_err with a message.
  */
-int migrate_apply(struct db_conn *c, const struct migration_set *set, int *applied, char *err,
-		  size_t errlen);
+int migrate_apply(struct db_conn *c, const struct migration_set *set, int lock_timeout_s,
+		  int *applied, char *err, size_t errlen);
 
 /*
  * Checks that the database has applied exactly set: 0 when current;

@@ -10,6 +10,9 @@ struct db_pool_stats {
 	int size;     /* configured connections */
 	int in_use;   /* handed out now */
 	long long timeouts; /* acquisitions that gave up waiting */
+	long long waits;    /* acquisitions that found every connection in use */
+	double wait_seconds; /* time they spent waiting, in all */
+	enum db_role role;  /* of the database, as the last connection opened found it */
 };
 
 /* Creates a pool of up to size connections to conninfo (copied), opened

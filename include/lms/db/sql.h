@@ -219,6 +219,21 @@ bool db_bool(const PGresult *res, int row, int col);
  */
 char *db_conninfo_with_user(const char *conninfo, const char *user);
 
+/* What the database behind a connection is to writes. */
+enum db_role {
+	DB_ROLE_UNKNOWN,   /* not asked, or could not be */
+	DB_ROLE_PRIMARY,   /* takes writes */
+	DB_ROLE_REPLICA,   /* a standby in recovery (pg_is_in_recovery()) */
+	DB_ROLE_READ_ONLY, /* not in recovery, but default_transaction_read_only */
+};
+
+/* Asks c's database what it is; 0 with *out set, or a db_exec error
+ * (*out DB_ROLE_UNKNOWN). */
+int db_role_read(struct db_conn *c, enum db_role *out);
+
+/* "primary", "replica", "read_only" or "unknown" (static). */
+const char *db_role_name(enum db_role role);
+
 /* True when the last failure had the given SQLSTATE. */
 bool db_sqlstate_is(const struct db_conn *c, const char *sqlstate);
 

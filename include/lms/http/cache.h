@@ -10,9 +10,18 @@ struct http_cache;
 
 /* A cache of at most max_bytes of bodies, none over max_entry bytes, each
  * kept at most ttl_ms (for what changes with time alone, such as enrolment
- * windows opening and closing); NULL on ENOMEM. Starts disabled: nothing is
- * served until http_cache_enable. */
-struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry, int ttl_ms);
+ * windows opening and closing) while changes are heard of, and at most
+ * fallback_ttl_ms (0: not at all) while they may not be; NULL on ENOMEM.
+ * Starts untrusted, until http_cache_trust. */
+struct http_cache *http_cache_new(size_t max_bytes, size_t max_entry, int ttl_ms,
+				  int fallback_ttl_ms);
+
+/* What /metrics shows of a cache. */
+struct http_cache_stats {
+	unsigned long long hits, misses; /* lookups answered from memory, or not */
+	bool trusted;                    /* changes are heard of */
+	int ttl_ms;                      /* what a body put now is kept */
+};
 
 /* Frees c; accepts NULL. */
 void http_cache_free(struct http_cache *c);
@@ -33,8 +42,12 @@ void http_cache_put(struct http_cache *c, const char *key, const char *body, siz
 /* The data changed: everything kept so far is stale. */
 void http_cache_invalidate(struct http_cache *c);
 
-/* Serve from the cache (on) or not (off: changes could go unnoticed, e.g.
- * while the change feed is disconnected). Either way invalidates. */
-void http_cache_enable(struct http_cache *c, bool on);
+/* Changes are heard of (trusted: bodies are kept ttl_ms) or may go
+ * unnoticed (the change feed is down: fallback_ttl_ms). Either way
+ * invalidates. */
+void http_cache_trust(struct http_cache *c, bool trusted);
+
+/* Counters and state now; a NULL c reads as all zero. */
+void http_cache_stats_get(struct http_cache *c, struct http_cache_stats *out);
 
 #endif

@@ -4,7 +4,9 @@
 
 #include <stddef.h>
 
+#include "lms/db/listen.h"
 #include "lms/db/pool.h"
+#include "lms/http/cache.h"
 #include "lms/http/routes.h"
 
 /* Label slots besides the route table's: static files and unmatched paths. */
@@ -15,10 +17,25 @@
  * ended with status after seconds. Lock-free, thread-safe. */
 void metrics_observe(size_t r, int status, double seconds);
 
-/* Renders every metric as Prometheus text (new string, free()), or NULL;
- * requests are labelled with the patterns of routes, the table they were
- * counted against. */
-char *metrics_render(const struct route_table *routes, const struct db_pool_stats *pool,
-		     const struct db_pool_stats *reports);
+/* What /metrics shows besides the requests: read at the scrape. */
+struct metrics_input {
+	const struct route_table *routes; /* the table requests were counted against */
+	struct {
+		const char *name;   /* "main", "report", "replica" (static) */
+		struct db_pool_stats stats;
+	} pools[3];                       /* [0] main, [1] report (may be all zero) */
+	size_t npools;
+	struct {
+		const char *name;   /* "app", "report", "listen" (static) */
+		enum db_role role;
+	} databases[3];
+	size_t ndatabases;
+	struct db_listener_stats listener;
+	struct http_cache_stats cache;
+	int reports_in_flight;
+};
+
+/* Renders every metric as Prometheus text (new string, free()), or NULL. */
+char *metrics_render(const struct metrics_input *in);
 
 #endif

@@ -47,6 +47,7 @@ struct http_req {
 	json_t *json;                    /* parsed body when it is JSON, owned */
 	struct db_conn *db;              /* from http_req_db_or_reply, released after */
 	struct db_pool *db_pool;         /* the pool db came from */
+	struct db_conn *read_db;         /* from http_req_read_db_or_reply's own pool */
 	struct principal who;            /* the caller, once the guard identified it */
 	bool session_ended;              /* the guard: a session cookie named no live session */
 	bool static_file;                /* served from static/ */
@@ -110,7 +111,16 @@ struct db_conn *http_req_db_or_reply(struct http_req *req);
  * message in errmsg (for callers that must not answer, such as audit). */
 int http_req_db_acquire(struct http_req *req, char *errmsg, size_t errlen);
 
-/* Gives the request's database connection back to its pool early (a
+/*
+ * The connection reports read from (released when the request ends): one
+ * of app->read_pool (report_database_url, typically a streaming replica)
+ * when there is one, else http_req_db_or_reply's. Writes, audit rows
+ * included, stay on req->db. Replies 503 and returns NULL as
+ * http_req_db_or_reply does.
+ */
+struct db_conn *http_req_read_db_or_reply(struct http_req *req);
+
+/* Gives the request's database connections back to their pools early (a
  * connection that failed is replaced there). */
 void http_req_db_release(struct http_req *req);
 

@@ -23,15 +23,19 @@ struct http_app {
 	const struct lms_config *cfg;
 	struct db_pool *pool;
 	struct db_pool *report_pool; /* streamed reports only; NULL: they use pool */
+	struct db_pool *read_pool;   /* what reports read (report_database_url, a
+				      * replica); NULL: they read where they write */
 	const struct migration_set *migrations;
 	char tls_cert[4096];     /* PEM paths the listener uses */
 	char tls_key[4096];
 	char static_root[4096];  /* real path of cfg->static_dir */
 	struct http_cache *cache; /* catalogue responses; NULL: none */
+	struct db_listener *listener; /* the catalogue's change feed, for /metrics; may be NULL */
 	const struct route_table *routes; /* what requests are matched against */
 	http_authorise authorise; /* NULL: every matched route is open */
 	void *state;             /* the application's own, for its handlers (borrowed) */
 	atomic_bool draining;    /* stopping: not ready, every connection closes */
+	atomic_int reports_in_flight; /* ROUTE_REPORT requests being answered now */
 };
 
 struct http_server;
