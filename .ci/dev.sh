@@ -21,6 +21,7 @@ test_packages=(
 	chromium                            # browser tests, driven by Playwright
 	fonts-nanum                         # Korean text in their screenshots
 	clang-14 libclang-rt-14-dev         # fuzz targets: libFuzzer, sanitizer runtimes
+	nginx pgbouncer jq python3          # tests/deploy: the production topology
 )
 command -v node >/dev/null || test_packages+=(nodejs npm)
 
