@@ -75,7 +75,7 @@ wave() {
 		kill -KILL "$pid"
 	fi
 	until_true 30 "lms $name gone" eval "! kill -0 $pid"
-	wait "$pid" || status=$?
+	{ wait "$pid"; } 2>/dev/null || status=$?
 	enrol $((to - third + 1)) "$to" "$out"
 	wait "$batch"
 	touch "$work/stop"
@@ -86,6 +86,17 @@ wave() {
 	wave_verdict "$kind" "$out" "$reads" $((to - from + 1))
 	log "lms $name starts again"
 	lms_start "$name"
+	# nginx tries an instance again only fail_timeout after it failed.
+	local before
+	before=$(grep -c '"remote":"127.0.0.2"' "$work/lms-$name.log")
+	until_true 30 "nginx sending to lms $name again" taking_requests "$name" "$before"
+}
+
+# taking_requests NAME COUNT: one more request through nginx, and lms NAME
+# has now answered more than COUNT of them.
+taking_requests() {
+	web -o /dev/null "$front/healthz"
+	[ "$(grep -c '"remote":"127.0.0.2"' "$work/lms-$1.log")" -gt "$2" ]
 }
 
 # Every reader's request answered 200 (nginx retries reads on the other
