@@ -39,6 +39,8 @@ fail() {
 cleanup() {
 	local rc=$? p alive
 	trap - EXIT INT TERM
+	# Whatever fails here, the rest must still run.
+	set +e
 	# SIGTERM first, so that nginx's master takes its workers along and
 	# runuser passes it on to PgBouncer; twice, so lms skips its grace.
 	for p in "${pids[@]}" $(cat "$work/pgbouncer/pgbouncer.pid" 2>/dev/null); do
