@@ -49,7 +49,7 @@ flows_static() {
 	done
 	expect "a revalidation through nginx" 304 "$(web -o /dev/null -w '%{http_code}' \
 		-H "If-None-Match: $(hdr "$f/front.h" ETag)" "$front/app.css")"
-	for path in /no-such-file.css /.hidden /js/../migrations/0001_extensions.sql; do
+	for path in /no-such-file.css /.hidden /js/ /js/../migrations/0001_extensions.sql; do
 		expect "GET $path through nginx" 404 \
 			"$(web -D "$f/nf.h" -o /dev/null -w '%{http_code}' --path-as-is "$front$path")"
 		expect "type of GET $path" application/problem+json "$(hdr "$f/nf.h" Content-Type)"
