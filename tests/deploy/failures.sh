@@ -117,7 +117,8 @@ failures_crash() { wave crash "$@"; }
 
 # The database against what clients were told: each acknowledged enrolment
 # is there, for its learner, exactly once; the section holds its seats and
-# no more, the rest wait; PgBouncer carried the traffic; the replica has it.
+# no more, the rest wait; PgBouncer carried the traffic, every connection to
+# the primary is TLS; the replica has it all.
 failures_check() {
 	local verdict
 	log "checking the database"
@@ -142,6 +143,12 @@ EOF
 	expect "enrolments against acknowledgements" \
 		"$learners acknowledged, 0 missing, $learners rows, $seats enrolled, $((learners - seats)) waitlisted, count $seats of $seats" \
 		"$verdict"
+	# pg_hba.conf takes TLS only; the primary says so too.
+	expect "connections of lms_app and the replica without TLS, and with" "0 true" "$(su_sql -c "
+		SELECT count(*) FILTER (WHERE NOT s.ssl) || ' ' || (count(*) FILTER (WHERE s.ssl
+			AND a.usename = 'replicator') = 1 AND count(*) FILTER (WHERE s.ssl) > 1)
+		FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+		WHERE a.usename IN ('lms_app', 'replicator')")"
 	[ "$(psql -qAtX "${app_bouncer/dbname=lms/dbname=pgbouncer}" -c 'SHOW STATS' |
 		awk -F'|' '$1 == "lms" { print ($2 > 0) }')" = 1 ] ||
 		fail "PgBouncer carried no transaction"

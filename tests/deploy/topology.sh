@@ -2,7 +2,8 @@
 # topology.sh - the production topology on one machine, end to end: a
 # PostgreSQL primary, a streaming replica made by pg_basebackup -R, PgBouncer
 # in transaction pooling, two lms instances and nginx in front with the
-# configuration of deploy/nginx/. Main flows go through nginx; then one
+# configuration of deploy/nginx/; every database connection over TCP is TLS
+# with sslmode=verify-full. Main flows go through nginx; then one
 # instance is drained with SIGTERM and the other killed with SIGKILL while
 # enrolments are being made, and the database must hold every acknowledged
 # enrolment and no section over its capacity.
@@ -107,10 +108,13 @@ http_port=$(free_port)
 owner_pw=owner-$RANDOM$RANDOM
 app_pw=app-$RANDOM$RANDOM
 repl_pw=repl-$RANDOM$RANDOM
-owner_url="host=127.0.0.1 port=$pg_port dbname=lms user=lms_owner password=$owner_pw"
-app_direct="host=127.0.0.1 port=$pg_port dbname=lms user=lms_app password=$app_pw"
-app_bouncer="host=127.0.0.1 port=$bouncer_port dbname=lms user=lms_app password=$app_pw"
-app_replica="host=127.0.0.1 port=$replica_port dbname=lms user=lms_app password=$app_pw"
+# Every connection over TCP is TLS, checked against the database's
+# certificate under the address it is reached at (sslmode=verify-full).
+tls_db="sslmode=verify-full sslrootcert=$work/tls/db.pem"
+owner_url="host=127.0.0.1 port=$pg_port dbname=lms user=lms_owner password=$owner_pw $tls_db"
+app_direct="host=127.0.0.1 port=$pg_port dbname=lms user=lms_app password=$app_pw $tls_db"
+app_bouncer="host=127.0.0.1 port=$bouncer_port dbname=lms user=lms_app password=$app_pw $tls_db"
+app_replica="host=127.0.0.1 port=$replica_port dbname=lms user=lms_app password=$app_pw $tls_db"
 sock="$work/sock"
 
 # psql as the superuser over the socket, or as a role over TCP.
@@ -128,6 +132,7 @@ cert() { # NAME CN SAN
 }
 cert front lms.example.org DNS:lms.example.org
 cert upstream lms-upstream.internal DNS:lms-upstream.internal
+cert db db.internal DNS:db.internal,IP:127.0.0.1
 cp "$work/tls/front.pem" "$work/tls/fullchain.pem"
 cp "$work/tls/front.key" "$work/tls/privkey.pem"
 cp "$work/tls/upstream.pem" "$work/tls/upstream-ca.pem"
@@ -143,8 +148,18 @@ as_pg "$pgbin/initdb" -D "$work/primary" -U postgres --auth-local=trust \
 	--auth-host=scram-sha-256 >"$work/initdb.log" 2>&1
 cat >"$work/primary/pg_hba.conf" <<EOF
 local all postgres trust
-host lms lms_owner,lms_app 127.0.0.1/32 scram-sha-256
-host replication replicator 127.0.0.1/32 scram-sha-256
+hostssl lms lms_owner,lms_app 127.0.0.1/32 scram-sha-256
+hostssl replication replicator 127.0.0.1/32 scram-sha-256
+EOF
+# The server's key must be the server user's alone.
+cp "$work/tls/db.pem" "$work/tls/db.key" "$work/primary/"
+[ "$(id -u)" -ne 0 ] || chown postgres "$work/primary/db.pem" "$work/primary/db.key"
+chmod 600 "$work/primary/db.key"
+cat >>"$work/primary/postgresql.conf" <<EOF
+ssl = on
+ssl_cert_file = 'db.pem'
+ssl_key_file = 'db.key'
+ssl_min_protocol_version = 'TLSv1.2'
 EOF
 as_pg "$pgbin/pg_ctl" -D "$work/primary" -w -t 60 -l "$work/primary.log" \
 	-o "-p $pg_port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=60" start >/dev/null
@@ -187,8 +202,8 @@ grep -q "set LMS_APP_DATABASE_URL" "$work/serve-hint.log" ||
 # --- the replica ---
 
 log "replica on $replica_port"
-as_pg env PGPASSWORD="$repl_pw" "$pgbin/pg_basebackup" -h 127.0.0.1 \
-	-p "$pg_port" -U replicator -D "$work/replica" -R -X stream -c fast >/dev/null 2>&1 ||
+as_pg env PGPASSWORD="$repl_pw" "$pgbin/pg_basebackup" \
+	-d "host=127.0.0.1 port=$pg_port user=replicator $tls_db" -U replicator -D "$work/replica" -R -X stream -c fast >/dev/null 2>&1 ||
 	fail "pg_basebackup"
 as_pg "$pgbin/pg_ctl" -D "$work/replica" -w -t 60 -l "$work/replica.log" \
 	-o "-p $replica_port -k $sock -c listen_addresses=127.0.0.1" start >/dev/null
@@ -205,6 +220,11 @@ cat >"$work/pgbouncer/pgbouncer.ini" <<EOF
 [databases]
 lms = host=127.0.0.1 port=$pg_port dbname=lms
 [pgbouncer]
+client_tls_sslmode = require
+client_tls_cert_file = $work/tls/db.pem
+client_tls_key_file = $work/tls/db.key
+server_tls_sslmode = verify-full
+server_tls_ca_file = $work/tls/db.pem
 listen_addr = 127.0.0.1
 listen_port = $bouncer_port
 unix_socket_dir =
