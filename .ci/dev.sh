@@ -22,7 +22,7 @@ test_packages=(
 	fonts-nanum                         # Korean text in their screenshots
 	clang-14 libclang-rt-14-dev         # fuzz targets: libFuzzer, sanitizer runtimes
 	libical-dev                         # calendar tests read our iCalendar with libical
-	pgbouncer                           # the pooler the scale-out tests put in front
+	nginx pgbouncer jq python3          # scale-out tests: the pooler, the proxy, the production topology
 )
 command -v node >/dev/null || test_packages+=(nodejs npm)
 

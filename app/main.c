@@ -93,6 +93,21 @@ static int embedded_start(const struct lms_config *cfg, struct database *db)
 	return 0;
 }
 
+/* What to do when serve cannot connect as lms_app, by where its connection
+ * string came from: only the embedded cluster trusts lms_app without a
+ * password, so elsewhere the fix is the application role's own settings. */
+static const char *app_connect_hint(const struct lms_config *cfg)
+{
+	if (cfg->app_database_url[0])
+		return "lms: (check app_database_url: it must name the role lms_app, which a DBA "
+		       "creates or \"lms migrate\" does when the owner may create roles)\n";
+	if (cfg->database_url[0])
+		return "lms: (app_database_url is empty, so serve used database_url as user lms_app "
+		       "without a password: set LMS_APP_DATABASE_URL to lms_app's own connection "
+		       "string, or give lms_app an entry in ~/.pgpass)\n";
+	return "lms: (run \"lms migrate\" first: it creates the role lms_app)\n";
+}
+
 /* Fills db, connected as the schema owner or (as_app) as the application
  * role; release it with database_close() in every case. */
 static int database_open(const struct lms_config *cfg, struct database *db, bool as_app)
@@ -124,10 +139,8 @@ static int database_open(const struct lms_config *cfg, struct database *db, bool
 		return LMS_EINVAL;
 	}
 	if ((rc = db_conn_open(&db->conn, db->app_conninfo)) < 0) {
-		fprintf(stderr,
-			"lms: cannot connect as the application role: %s\n"
-			"lms: (run \"lms migrate\" first: it creates the role lms_app)\n",
-			db->conn.errmsg);
+		fprintf(stderr, "lms: cannot connect as the application role: %s\n%s",
+			db->conn.errmsg, app_connect_hint(cfg));
 		return rc;
 	}
 	return 0;
@@ -143,13 +156,39 @@ static void database_close(struct database *db)
 	migrate_set_release(&db->migrations);
 }
 
+/* Migration 0002 creates the role lms_app when it does not exist yet; an
+ * owner without CREATEROLE would fail there, half-way through, with
+ * "permission denied to create role". Say what to do before starting. */
+static int app_role_ready(struct db_conn *c)
+{
+	PGresult *res = NULL;
+	int rc = db_execf(c, &res,
+			  "SELECT current_user FROM pg_roles WHERE rolname = current_user"
+			  " AND NOT (rolcreaterole OR rolsuper)"
+			  " AND NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+			  "s", "lms_app");
+
+	if (rc < 0)
+		fprintf(stderr, "lms: migrate: cannot check the database roles: %s\n", c->errmsg);
+	else if (PQntuples(res) == 1) {
+		fprintf(stderr,
+			"lms: migrate: the role lms_app does not exist and %s may not create it: "
+			"have a DBA create it (CREATE ROLE lms_app LOGIN PASSWORD '...') or grant "
+			"%s CREATEROLE\n",
+			PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 0));
+		rc = LMS_EFORBIDDEN;
+	}
+	PQclear(res);
+	return rc;
+}
+
 static int cmd_migrate(const struct lms_config *cfg)
 {
 	struct database db = {0};
 	char err[1024];
 	int rc, applied = 0;
 
-	if ((rc = database_open(cfg, &db, false)) < 0)
+	if ((rc = database_open(cfg, &db, false)) < 0 || (rc = app_role_ready(&db.conn)) < 0)
 		goto out;
 	if ((rc = migrate_apply(&db.conn, &db.migrations, cfg->migrate_lock_timeout_s, &applied,
 				err, sizeof(err))) < 0) {

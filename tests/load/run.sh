@@ -40,45 +40,13 @@ trap bench_stop EXIT
 bench_serve "$work" "$port" 200
 sql() { psql -qAtX -v ON_ERROR_STOP=1 "$conn" "$@"; }
 
-# Signed-in learners for the burst: a session token each (the cookie), its
-# CSRF token (an HMAC keyed by the token, as session_csrf_token makes it) and
-# the token's digest, which is what the database keeps.
-python3 - "$learners" >"$work/sessions.tsv" <<'EOF'
-import base64, hashlib, hmac, secrets, sys
-for i in range(1, int(sys.argv[1]) + 1):
-    token = secrets.token_urlsafe(32)
-    csrf = base64.urlsafe_b64encode(
-        hmac.new(token.encode(), b"lms csrf", hashlib.sha256).digest()).rstrip(b"=").decode()
-    print(f"{token}\t{csrf}\t{i}\t{hashlib.sha256(token.encode()).hexdigest()}")
-EOF
-cut -f1,2 "$work/sessions.tsv" | tr '\t' ' ' >"$work/sessions.txt"
-
-# The learners, and a new section of a bench course they may join at once
-# (no approval), with fewer seats than learners.
-read -r course section < <(sql <<EOF
-CREATE TEMP TABLE s (token text, csrf text, n integer, hash text);
-\copy s FROM '$work/sessions.tsv'
-WITH u AS (
-	INSERT INTO users (email, password_hash, display_name, ladder_stage,
-		affiliation_institution_id)
-	SELECT 'load-' || n || '@example.com', '!', 'Load learner ' || n, 'worker',
-		(SELECT min(id) FROM institutions)
-	FROM s RETURNING id, email),
-r AS (INSERT INTO user_roles (user_id, role) SELECT id, 'learner' FROM u)
-INSERT INTO auth_sessions (token_hash, user_id, expires_at)
-	SELECT decode(s.hash, 'hex'), u.id, now() + interval '1 day'
-	FROM s JOIN u ON u.email = 'load-' || s.n || '@example.com';
-WITH c AS (
-	SELECT c.id FROM courses c JOIN programs p ON p.id = c.program_id
-	WHERE c.code LIKE 'BENCH-%' AND c.published AND 'worker' = ANY (p.allowed_stages)
-	AND NOT p.approval_required ORDER BY c.id LIMIT 1)
-INSERT INTO sections (course_id, term, starts_on, ends_on, capacity, enrollment_opens_at,
-	enrollment_closes_at, status)
-	SELECT c.id, '2026-2', current_date + 30, current_date + 120, $seats,
-		now() - interval '1 day', now() + interval '20 days', 'open' FROM c
-	RETURNING course_id || ' ' || id;
-EOF
-)
+# Signed-in learners for the burst (a session each, its cookie and CSRF
+# token in sessions.txt), and a new section of a bench course they may join
+# at once (no approval), with fewer seats than learners.
+. tests/support/learners.sh
+learners_make "$learners" load "$work/sessions.tsv"
+cut -f2,3 "$work/sessions.tsv" | tr '\t' ' ' >"$work/sessions.txt"
+read -r course section < <(section_open "$seats")
 [ -n "${section:-}" ] || { echo "no bench course takes the learners" >&2; exit 1; }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$lms_pid/status"; }
