@@ -1,8 +1,11 @@
-/* catalog_rules.c - rules of catalogue values: dates, codes, texts, tags, links */
+/* catalog_rules.c - rules of catalogue values: dates, codes, terms, tags, links, spans */
 #include "lms/catalog/catalog_rules.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "lms/core/text.h"
+#include "lms/http/request.h"
 
 /* Reads exactly n decimal digits at s into *v. */
 static bool digits(const char *s, int n, int *v)
@@ -129,16 +132,6 @@ bool catalog_rules_instant_parse(const char *s, long long *usec)
 	return catalog_rules_timestamp_parse(s, usec);
 }
 
-size_t catalog_rules_chars(const char *s)
-{
-	size_t n = 0;
-
-	/* Continuation bytes (10xxxxxx) do not start a character. */
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 static bool blank(const char *s)
 {
 	return s[strspn(s, " \t\r\n")] == '\0';
@@ -186,180 +179,75 @@ static bool one_of(const char *s, const char *const *values)
 	return false;
 }
 
-/* "must be one of a, b, c" into msg. */
-static void one_of_message(const char *const *values, char *msg, size_t len)
+bool catalog_rules_code_check(const struct schema_field *f, const json_t *v, char *msg,
+			      size_t len)
 {
-	size_t used = (size_t)snprintf(msg, len, "must be one of ");
-
-	for (const char *const *v = values; v && *v && used < len; v++)
-		used += (size_t)snprintf(msg + used, len - used, "%s%s", v == values ? "" : ", ",
-					 *v);
+	return code_ok(json_string_value(v), f->max) ||
+	       schema_refuse(msg, len,
+			     "must be 1 to %lld letters, digits, '_', '.' or '-', starting with a "
+			     "letter or digit",
+			     f->max);
 }
 
-static bool tags_ok(const struct catalog_rule *r, const json_t *tags, char *msg, size_t len)
+bool catalog_rules_term_check(const struct schema_field *f, const json_t *v, char *msg,
+			      size_t len)
+{
+	(void)f;
+	return term_ok(json_string_value(v)) ||
+	       schema_refuse(msg, len, "must be a year and a term: YYYY-1, YYYY-2, YYYY-summer "
+				       "or YYYY-winter");
+}
+
+bool catalog_rules_date_check(const struct schema_field *f, const json_t *v, char *msg,
+			      size_t len)
+{
+	long long ignored;
+
+	(void)f;
+	return catalog_rules_date_parse(json_string_value(v), &ignored) ||
+	       schema_refuse(msg, len, "must be a date YYYY-MM-DD that exists");
+}
+
+bool catalog_rules_timestamp_check(const struct schema_field *f, const json_t *v, char *msg,
+				   size_t len)
+{
+	long long ignored;
+
+	(void)f;
+	return catalog_rules_timestamp_parse(json_string_value(v), &ignored) ||
+	       schema_refuse(msg, len, "must be an RFC 3339 time with an offset, like "
+				       "2027-02-01T09:00:00+09:00");
+}
+
+bool catalog_rules_url_check(const struct schema_field *f, const json_t *v, char *msg,
+			     size_t len)
+{
+	return url_ok(json_string_value(v), f->max) ||
+	       schema_refuse(msg, len, "must be an https:// link without spaces, at most %lld bytes",
+			     f->max);
+}
+
+bool catalog_rules_tags_check(const struct schema_field *f, const json_t *tags, char *msg,
+			      size_t len)
 {
 	size_t i;
 	json_t *t;
 
-	if (json_array_size(tags) > CATALOG_TAGS_MAX) {
-		snprintf(msg, len, "must have at most %d tags", CATALOG_TAGS_MAX);
-		return false;
-	}
+	if (json_array_size(tags) > CATALOG_TAGS_MAX)
+		return schema_refuse(msg, len, "must have at most %d tags", CATALOG_TAGS_MAX);
 	json_array_foreach(tags, i, t) {
 		size_t n;
 
-		if (!json_is_string(t) || strlen(json_string_value(t)) != json_string_length(t)) {
-			snprintf(msg, len, "each tag must be a string");
-			return false;
-		}
-		n = catalog_rules_chars(json_string_value(t));
-		if ((long long)n < r->min || (long long)n > r->max ||
-		    blank(json_string_value(t))) {
-			snprintf(msg, len, "each tag must be %lld to %lld characters, not blank",
-				 r->min, r->max);
-			return false;
-		}
+		if (!json_is_string(t) || strlen(json_string_value(t)) != json_string_length(t))
+			return schema_refuse(msg, len, "each tag must be a string");
+		n = text_utf8_chars(json_string_value(t));
+		if ((long long)n < f->min || (long long)n > f->max ||
+		    blank(json_string_value(t)))
+			return schema_refuse(msg, len,
+					     "each tag must be %lld to %lld characters, not blank",
+					     f->min, f->max);
 	}
 	return true;
-}
-
-static bool ids_ok(const struct catalog_rule *r, const json_t *ids, char *msg, size_t len)
-{
-	size_t i;
-	json_t *v;
-
-	if ((long long)json_array_size(ids) > r->max) {
-		snprintf(msg, len, "must have at most %lld ids", r->max);
-		return false;
-	}
-	json_array_foreach(ids, i, v) {
-		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-			snprintf(msg, len, "each must be a positive integer id");
-			return false;
-		}
-	}
-	return true;
-}
-
-bool catalog_rules_value_ok(const struct catalog_rule *r, const json_t *v, char *msg,
-			    size_t len)
-{
-	const char *s = json_string_value(v);
-	long long n, ignored;
-
-	switch (r->check) {
-	case CATALOG_TEXT:
-		n = (long long)catalog_rules_chars(s);
-		if (n < r->min || n > r->max) {
-			if (r->min > 0)
-				snprintf(msg, len, "must be %lld to %lld characters", r->min, r->max);
-			else
-				snprintf(msg, len, "must be at most %lld characters", r->max);
-			return false;
-		}
-		if (r->min > 0 && blank(s)) {
-			snprintf(msg, len, "must not be blank");
-			return false;
-		}
-		return true;
-	case CATALOG_INT:
-		n = json_integer_value(v);
-		if (n < r->min || n > r->max) {
-			snprintf(msg, len, "must be an integer from %lld to %lld", r->min, r->max);
-			return false;
-		}
-		return true;
-	case CATALOG_ONE_OF:
-		if (one_of(s, r->values))
-			return true;
-		one_of_message(r->values, msg, len);
-		return false;
-	case CATALOG_CODE:
-		if (code_ok(s, r->max))
-			return true;
-		snprintf(msg, len,
-			 "must be 1 to %lld letters, digits, '_', '.' or '-', starting with a letter "
-			 "or digit",
-			 r->max);
-		return false;
-	case CATALOG_TERM:
-		if (term_ok(s))
-			return true;
-		snprintf(msg, len, "must be a year and a term: YYYY-1, YYYY-2, YYYY-summer or "
-				   "YYYY-winter");
-		return false;
-	case CATALOG_DATE:
-		if (catalog_rules_date_parse(s, &ignored))
-			return true;
-		snprintf(msg, len, "must be a date YYYY-MM-DD that exists");
-		return false;
-	case CATALOG_TIMESTAMP:
-		if (catalog_rules_timestamp_parse(s, &ignored))
-			return true;
-		snprintf(msg, len, "must be an RFC 3339 time with an offset, like "
-				   "2027-02-01T09:00:00+09:00");
-		return false;
-	case CATALOG_TAGS:
-		return tags_ok(r, v, msg, len);
-	case CATALOG_IDS:
-		return ids_ok(r, v, msg, len);
-	case CATALOG_HTTPS_URL:
-		if (url_ok(s, r->max))
-			return true;
-		snprintf(msg, len, "must be an https:// link without spaces, at most %lld bytes",
-			 r->max);
-		return false;
-	}
-	snprintf(msg, len, "is not valid");
-	return false;
-}
-
-/* Whether v has the JSON type rule r reads (the field list reports others). */
-static bool typed(const struct catalog_rule *r, const json_t *v)
-{
-	switch (r->check) {
-	case CATALOG_INT: return json_is_integer(v);
-	case CATALOG_TAGS:
-	case CATALOG_IDS: return json_is_array(v);
-	default: return json_is_string(v);
-	}
-}
-
-static void error_add(json_t **errors, const char *field, const char *message)
-{
-	if (!*errors)
-		*errors = json_array();
-	json_array_append_new(*errors, json_pack("{s:s, s:s}", "field", field, "message", message));
-}
-
-/* Whether errors already has an entry for field. */
-static bool named(const json_t *errors, const char *field)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(errors, i, e)
-		if (!strcmp(json_string_value(json_object_get(e, "field")), field))
-			return true;
-	return false;
-}
-
-bool catalog_rules_check(const json_t *body, const struct catalog_rule *rules, size_t nrules,
-			 json_t **errors)
-{
-	bool ok = true;
-	char msg[160];
-
-	for (size_t i = 0; i < nrules; i++) {
-		json_t *v = json_object_get(body, rules[i].field);
-
-		if (!v || !typed(&rules[i], v) || named(*errors, rules[i].field) ||
-		    catalog_rules_value_ok(&rules[i], v, msg, sizeof(msg)))
-			continue;
-		ok = false;
-		error_add(errors, rules[i].field, msg);
-	}
-	return ok;
 }
 
 /* Checks first <= last (or first < last when strict); names the field the
@@ -374,11 +262,11 @@ static bool ordered(const json_t *body, long long first, long long last, bool st
 	if (json_object_get(body, last_name) || !json_object_get(body, first_name)) {
 		snprintf(msg, sizeof(msg), "must be %s %s", strict ? "after" : "on or after",
 			 first_name);
-		error_add(errors, last_name, msg);
+		http_json_error_add(errors, last_name, msg);
 	} else {
 		snprintf(msg, sizeof(msg), "must be %s %s", strict ? "before" : "on or before",
 			 last_name);
-		error_add(errors, first_name, msg);
+		http_json_error_add(errors, first_name, msg);
 	}
 	return false;
 }

@@ -1,4 +1,4 @@
-/* catalog_rules_test.c - unit tests for the catalogue's value rules */
+/* catalog_rules_test.c - unit tests for the catalogue's value rules and their checks */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lms/catalog/catalog_rules.h"
+#include "lms/http/schema.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -141,60 +142,33 @@ static void instants_of_queries(void **state)
 	assert_int_equal(us, 7);
 }
 
-static void chars_count_code_points(void **state)
-{
-	char s[700];
-
-	assert_int_equal(catalog_rules_chars(""), 0);
-	assert_int_equal(catalog_rules_chars("abc"), 3);
-	assert_int_equal(catalog_rules_chars("인공지능"), 4);
-	assert_int_equal(catalog_rules_chars("AI 두드림"), 6);
-	assert_int_equal(catalog_rules_chars("😀"), 1);
-	/* 200 Korean syllables are 600 bytes and within a 200-character title. */
-	s[0] = '\0';
-	for (int i = 0; i < 200; i++)
-		strcat(s, "가");
-	assert_int_equal(catalog_rules_chars(s), 200);
-}
-
-/* Whether rule r accepts the JSON text value. */
-static bool accepts(const struct catalog_rule *r, const char *value, char *msg, size_t len)
+/* Whether field f accepts the JSON text value. */
+static bool accepts(const struct schema_field *f, const char *value, char *msg, size_t len)
 {
 	json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 	bool ok;
 
 	if (!v)
 		fail_msg("bad JSON in test: %s", value);
-	ok = catalog_rules_value_ok(r, v, msg, len);
+	ok = schema_value_ok(f, v, msg, len);
 	json_decref(v);
 	return ok;
 }
 
 static void values_follow_their_rules(void **state)
 {
-	static const char *const deliveries[] = {"online", "offline", "blended", NULL};
-	const struct catalog_rule title = {"title_ko", CATALOG_TEXT, 1, 200, NULL};
-	const struct catalog_rule summary = {"summary_ko", CATALOG_TEXT, 0, 1000, NULL};
-	const struct catalog_rule code = {"code", CATALOG_CODE, 1, 40, NULL};
-	const struct catalog_rule delivery = {"delivery", CATALOG_ONE_OF, 0, 0, deliveries};
-	const struct catalog_rule capacity = {"capacity", CATALOG_INT, 1, 10000, NULL};
-	const struct catalog_rule term = {"term", CATALOG_TERM, 0, 0, NULL};
-	const struct catalog_rule url = {"url", CATALOG_HTTPS_URL, 0, 2000, NULL};
-	const struct catalog_rule tags = {"tags", CATALOG_TAGS, 1, 40, NULL};
-	const struct catalog_rule ids = {"ids", CATALOG_IDS, 0, 3, NULL};
-	char msg[160], long_title[1000] = "\"";
-
-	for (int i = 0; i < 201; i++)
-		strcat(long_title, "가");
-	strcat(long_title, "\"");
-
-	assert_true(accepts(&title, "\"인공지능 기초\"", msg, sizeof(msg)));
-	assert_false(accepts(&title, "\"\"", msg, sizeof(msg)));
-	assert_string_equal(msg, "must be 1 to 200 characters");
-	assert_false(accepts(&title, "\"   \"", msg, sizeof(msg)));
-	assert_string_equal(msg, "must not be blank");
-	assert_false(accepts(&title, long_title, msg, sizeof(msg)));
-	assert_true(accepts(&summary, "\"\"", msg, sizeof(msg)));
+	const struct schema_field code = {"code", SCHEMA_STRING, .min = 1, .max = 40,
+					  .check = catalog_rules_code_check};
+	const struct schema_field term = {"term", SCHEMA_STRING, .check = catalog_rules_term_check};
+	const struct schema_field url = {"url", SCHEMA_STRING, .max = 2000,
+					 .check = catalog_rules_url_check};
+	const struct schema_field tags = {"tags", SCHEMA_ARRAY, .min = 1, .max = 40,
+					  .check = catalog_rules_tags_check};
+	const struct schema_field date = {"starts_on", SCHEMA_STRING,
+					  .check = catalog_rules_date_check};
+	const struct schema_field time = {"enrollment_opens_at", SCHEMA_STRING,
+					  .check = catalog_rules_timestamp_check};
+	char msg[160];
 
 	assert_true(accepts(&code, "\"AI-101.a_2\"", msg, sizeof(msg)));
 	assert_true(accepts(&code, "\"7\"", msg, sizeof(msg)));
@@ -204,16 +178,8 @@ static void values_follow_their_rules(void **state)
 	assert_false(accepts(&code, "\"\"", msg, sizeof(msg)));
 	assert_false(accepts(&code, "\"A1234567890123456789012345678901234567890\"", msg,
 			     sizeof(msg)));
-
-	assert_true(accepts(&delivery, "\"blended\"", msg, sizeof(msg)));
-	assert_false(accepts(&delivery, "\"hybrid\"", msg, sizeof(msg)));
-	assert_string_equal(msg, "must be one of online, offline, blended");
-
-	assert_true(accepts(&capacity, "1", msg, sizeof(msg)));
-	assert_true(accepts(&capacity, "10000", msg, sizeof(msg)));
-	assert_false(accepts(&capacity, "0", msg, sizeof(msg)));
-	assert_false(accepts(&capacity, "10001", msg, sizeof(msg)));
-	assert_string_equal(msg, "must be an integer from 1 to 10000");
+	assert_string_equal(msg, "must be 1 to 40 letters, digits, '_', '.' or '-', starting "
+				 "with a letter or digit");
 
 	assert_true(accepts(&term, "\"2027-1\"", msg, sizeof(msg)));
 	assert_true(accepts(&term, "\"2027-winter\"", msg, sizeof(msg)));
@@ -239,48 +205,23 @@ static void values_follow_their_rules(void **state)
 	assert_false(accepts(&tags, "[\"a\\u0000b\"]", msg, sizeof(msg)));
 	assert_false(accepts(&tags, "[\"12345678901234567890123456789012345678901\"]", msg,
 			     sizeof(msg)));
+	/* Forty Korean syllables are a tag; forty-one are not. */
+	assert_true(accepts(&tags, "[\"가나다라마바사아자차카타파하가나다라마바사아자차카타파하가나다라마바사아자차카타\"]",
+			    msg, sizeof(msg)));
+	assert_false(accepts(&tags, "[\"가나다라마바사아자차카타파하가나다라마바사아자차카타파하가나다라마바사아자차카타파\"]",
+			     msg, sizeof(msg)));
+	assert_string_equal(msg, "each tag must be 1 to 40 characters, not blank");
 	assert_false(accepts(&tags,
 			     "[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\","
 			     "\"12\",\"13\",\"14\",\"15\",\"16\",\"17\",\"18\",\"19\",\"20\",\"21\"]",
 			     msg, sizeof(msg)));
 	assert_string_equal(msg, "must have at most 20 tags");
 
-	assert_true(accepts(&ids, "[1, 2, 3]", msg, sizeof(msg)));
-	assert_false(accepts(&ids, "[1, 2, 3, 4]", msg, sizeof(msg)));
-	assert_false(accepts(&ids, "[0]", msg, sizeof(msg)));
-	assert_false(accepts(&ids, "[-5]", msg, sizeof(msg)));
-	assert_false(accepts(&ids, "[\"1\"]", msg, sizeof(msg)));
-	assert_false(accepts(&ids, "[1.5]", msg, sizeof(msg)));
-}
-
-static void check_names_each_bad_field_once(void **state)
-{
-	static const char *const deliveries[] = {"online", "offline", "blended", NULL};
-	const struct catalog_rule rules[] = {
-		{"title_en", CATALOG_TEXT, 1, 10, NULL},
-		{"delivery", CATALOG_ONE_OF, 0, 0, deliveries},
-		{"starts_on", CATALOG_DATE, 0, 0, NULL},
-		{"capacity", CATALOG_INT, 1, 5, NULL},
-	};
-	json_t *body = json_loads("{\"title_en\": \"far too long a title\", \"delivery\": \"online\","
-				  " \"starts_on\": \"2027-02-30\", \"capacity\": \"many\"}",
-				  0, NULL);
-	json_t *errors = json_pack("[{s:s, s:s}]", "field", "title_en", "message", "already bad");
-
-	assert_false(catalog_rules_check(body, rules, NELEMS(rules), &errors));
-	/* title_en was named already; capacity has the wrong type (the field
-	 * list reports that); delivery is fine. */
-	assert_int_equal(json_array_size(errors), 2);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 1), "field")),
-			    "starts_on");
-	json_decref(errors);
-
-	errors = NULL;
-	json_object_set_new(body, "title_en", json_string("Fine"));
-	json_object_set_new(body, "starts_on", json_string("2028-02-29"));
-	assert_true(catalog_rules_check(body, rules, NELEMS(rules), &errors));
-	assert_null(errors);
-	json_decref(body);
+	assert_true(accepts(&date, "\"2028-02-29\"", msg, sizeof(msg)));
+	assert_false(accepts(&date, "\"2027-02-29\"", msg, sizeof(msg)));
+	assert_string_equal(msg, "must be a date YYYY-MM-DD that exists");
+	assert_true(accepts(&time, "\"2027-02-01T09:00:00+09:00\"", msg, sizeof(msg)));
+	assert_false(accepts(&time, "\"2027-02-01 09:00\"", msg, sizeof(msg)));
 }
 
 /* The field an error list names first, or "". */
@@ -384,9 +325,7 @@ int main(void)
 		cmocka_unit_test(times_take_offsets_and_fractions),
 		cmocka_unit_test(times_refuse_garbage),
 		cmocka_unit_test(instants_of_queries),
-		cmocka_unit_test(chars_count_code_points),
 		cmocka_unit_test(values_follow_their_rules),
-		cmocka_unit_test(check_names_each_bad_field_once),
 		cmocka_unit_test(section_span_names_the_changed_field),
 		cmocka_unit_test(section_transitions),
 		cmocka_unit_test(lessons_that_need_a_url),
