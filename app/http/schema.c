@@ -171,35 +171,44 @@ bool schema_value_ok(const struct schema_field *f, const json_t *v, char *msg, s
 	return !f->check || f->check(f, v, msg, len);
 }
 
+/* Appends the errors of later (stolen, may be NULL) to *errors. */
+static void errors_append(json_t **errors, json_t *later)
+{
+	if (!later)
+		return;
+	if (!*errors) {
+		*errors = later;
+		return;
+	}
+	json_array_extend(*errors, later);
+	json_decref(later);
+}
+
 bool schema_check(const json_t *obj, const struct schema *s, enum schema_mode mode,
 		  json_t **errors)
 {
 	size_t before = json_array_size(*errors);
+	json_t *values = NULL, *v;
 	const char *key, *problem;
 	char msg[256];
-	json_t *v;
 
 	json_object_foreach((json_t *)obj, key, v)
 		if (!field_named(s, mode, key))
 			http_json_error_add(errors, key, "unknown field");
+	/* Values only of fields whose shape is right (one error a field),
+	 * listed after every error of shape. */
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct schema_field *f = &s->fields[i];
 
-		if (in_use(f, mode) &&
-		    (problem = shape_problem(f, json_object_get(obj, f->name), mode, msg,
-					     sizeof(msg))))
-			http_json_error_add(errors, f->name, problem);
-	}
-	/* Values only of fields whose shape is right: one error a field. */
-	for (size_t i = 0; i < s->nfields; i++) {
-		const struct schema_field *f = &s->fields[i];
-
+		if (!in_use(f, mode))
+			continue;
 		v = json_object_get(obj, f->name);
-		if (in_use(f, mode) && v && !json_is_null(v) &&
-		    !shape_problem(f, v, mode, msg, sizeof(msg)) &&
-		    !schema_value_ok(f, v, msg, sizeof(msg)))
-			http_json_error_add(errors, f->name, msg);
+		if ((problem = shape_problem(f, v, mode, msg, sizeof(msg))))
+			http_json_error_add(errors, f->name, problem);
+		else if (v && !json_is_null(v) && !schema_value_ok(f, v, msg, sizeof(msg)))
+			http_json_error_add(&values, f->name, msg);
 	}
+	errors_append(errors, values);
 	return json_array_size(*errors) == before;
 }
 
