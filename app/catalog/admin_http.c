@@ -32,7 +32,7 @@ static const char *const statuses[] = {"draft", "open", "closed", "cancelled", N
 static const char *const kinds[] = {"text", "video", "link", "file", NULL};
 
 /* Strings are bounded in characters (and so in bytes, four a character);
- * the values of the catalogue have checks of their own (catalog_rules.h). */
+ * codes, terms and tags have checks of their own (catalog_rules.h). */
 static const struct schema_field course_fields[] = {
 	{"program", SCHEMA_STRING, .required = true, .max_bytes = 64, .values = programs},
 	{"institution_id", SCHEMA_ID, .nullable = true,
@@ -54,15 +54,11 @@ static const struct schema_field course_fields[] = {
 static const struct schema_field section_fields[] = {
 	{"term", SCHEMA_STRING, .required = true, .max_bytes = 32,
 	 .check = catalog_rules_term_check},
-	{"starts_on", SCHEMA_STRING, .required = true, .max_bytes = 32,
-	 .check = catalog_rules_date_check},
-	{"ends_on", SCHEMA_STRING, .required = true, .max_bytes = 32,
-	 .check = catalog_rules_date_check},
+	{"starts_on", SCHEMA_DATE, .required = true},
+	{"ends_on", SCHEMA_DATE, .required = true},
 	{"capacity", SCHEMA_INT, .required = true, .min = 1, .max = 10000},
-	{"enrollment_opens_at", SCHEMA_STRING, .required = true, .max_bytes = 64,
-	 .check = catalog_rules_timestamp_check},
-	{"enrollment_closes_at", SCHEMA_STRING, .required = true, .max_bytes = 64,
-	 .check = catalog_rules_timestamp_check},
+	{"enrollment_opens_at", SCHEMA_TIMESTAMP, .required = true},
+	{"enrollment_closes_at", SCHEMA_TIMESTAMP, .required = true},
 	{"status", SCHEMA_STRING, .max_bytes = 32, .values = statuses},
 	{"instructor_ids", SCHEMA_IDS, .max = 50},
 };
@@ -79,8 +75,7 @@ static const struct schema_field lesson_fields[] = {
 	{"title_en", SCHEMA_STRING, .required = true, .min = 1, .max = 200},
 	{"kind", SCHEMA_STRING, .required = true, .max_bytes = 16, .values = kinds},
 	{"body_md", SCHEMA_STRING, .max_bytes = 200000},
-	{"url", SCHEMA_STRING, .nullable = true, .max = 2000, .max_bytes = 2000,
-	 .check = catalog_rules_url_check},
+	{"url", SCHEMA_HTTPS_URL, .nullable = true, .max = 2000},
 	{"duration_min", SCHEMA_INT, .nullable = true, .min = 1, .max = 1440},
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lms/core/datetime.h"
 #include "lms/core/text.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
@@ -30,7 +31,10 @@ static const struct schema_field *field_named(const struct schema *s, enum schem
 static const char *type_name(enum schema_type type)
 {
 	switch (type) {
-	case SCHEMA_STRING: return "a string";
+	case SCHEMA_STRING:
+	case SCHEMA_DATE:
+	case SCHEMA_TIMESTAMP:
+	case SCHEMA_HTTPS_URL: return "a string";
 	case SCHEMA_INT:
 	case SCHEMA_ID: return "an integer";
 	case SCHEMA_BOOL: return "a boolean";
@@ -44,7 +48,10 @@ static const char *type_name(enum schema_type type)
 static bool type_matches(const json_t *v, enum schema_type type)
 {
 	switch (type) {
-	case SCHEMA_STRING: return json_is_string(v);
+	case SCHEMA_STRING:
+	case SCHEMA_DATE:
+	case SCHEMA_TIMESTAMP:
+	case SCHEMA_HTTPS_URL: return json_is_string(v);
 	case SCHEMA_INT:
 	case SCHEMA_ID: return json_is_integer(v);
 	case SCHEMA_BOOL: return json_is_boolean(v);
@@ -59,7 +66,12 @@ static size_t max_bytes(const struct schema_field *f)
 {
 	if (f->max_bytes)
 		return f->max_bytes;
-	return f->max > 0 ? 4 * (size_t)f->max : DEFAULT_MAX_BYTES;
+	switch (f->type) {
+	case SCHEMA_DATE: return 32;
+	case SCHEMA_TIMESTAMP: return 64;
+	case SCHEMA_HTTPS_URL: return (size_t)f->max;
+	default: return f->max > 0 ? 4 * (size_t)f->max : DEFAULT_MAX_BYTES;
+	}
 }
 
 /*
@@ -144,6 +156,35 @@ static bool ids_ok(const struct schema_field *f, const json_t *ids, char *msg, s
 	return true;
 }
 
+static bool url_ok(const char *s, long long max)
+{
+	size_t n = strlen(s);
+
+	if ((long long)n > max || strncmp(s, "https://", 8) != 0 || !s[8] || s[8] == '/')
+		return false;
+	/* A link is shown and followed as it is: no spaces or control
+	 * characters that would end it early or hide part of it. */
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c <= 0x20 || *c == 0x7f)
+			return false;
+	return true;
+}
+
+
+static bool date_ok(const char *s)
+{
+	long long ignored;
+
+	return datetime_date_parse(s, &ignored);
+}
+
+static bool timestamp_ok(const char *s)
+{
+	long long ignored;
+
+	return datetime_timestamp_parse(s, &ignored);
+}
+
 /* The bounds and values of f that the kit knows. */
 static bool kit_value_ok(const struct schema_field *f, const json_t *v, char *msg, size_t len)
 {
@@ -159,6 +200,18 @@ static bool kit_value_ok(const struct schema_field *f, const json_t *v, char *ms
 		       schema_refuse(msg, len, "must be a positive integer id");
 	case SCHEMA_IDS:
 		return ids_ok(f, v, msg, len);
+	case SCHEMA_DATE:
+		return date_ok(json_string_value(v)) ||
+		       schema_refuse(msg, len, "must be a date YYYY-MM-DD that exists");
+	case SCHEMA_TIMESTAMP:
+		return timestamp_ok(json_string_value(v)) ||
+		       schema_refuse(msg, len, "must be an RFC 3339 time with an offset, like "
+					       "2027-02-01T09:00:00+09:00");
+	case SCHEMA_HTTPS_URL:
+		return url_ok(json_string_value(v), f->max) ||
+		       schema_refuse(msg, len,
+				     "must be an https:// link without spaces, at most %lld bytes",
+				     f->max);
 	default:
 		return true;
 	}

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "lms/auth/audit.h"
-#include "lms/catalog/catalog_rules.h"
+#include "lms/core/datetime.h"
 #include "lms/core/err.h"
 #include "lms/http/csv.h"
 #include "lms/http/request.h"
@@ -78,7 +78,7 @@ bool pull_window_or_reply(struct http_req *req, struct pull_window *w)
 	for (int i = 0; i < 2; i++) {
 		int n = http_req_query(req, names[i], buf, sizeof(buf));
 
-		*set[i] = n >= 0 && catalog_rules_instant_parse(buf, us[i]);
+		*set[i] = n >= 0 && datetime_instant_parse(buf, us[i]);
 		if (n != -1 && !*set[i])
 			http_json_error_add(&errors, names[i], INSTANT_MESSAGE);
 	}

@@ -8,8 +8,8 @@
 
 #include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
-#include "lms/catalog/catalog_rules.h"
 #include "lms/core/config.h"
+#include "lms/core/datetime.h"
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 #include "lms/http/response.h"
@@ -55,7 +55,7 @@ static int instant_param(struct http_req *req, const char *name, long long *usec
 
 	if (n == -1)
 		return 0;
-	return n >= 0 && catalog_rules_instant_parse(buf, usec) ? 1 : -1;
+	return n >= 0 && datetime_instant_parse(buf, usec) ? 1 : -1;
 }
 
 /* Reads ?from= and ?to= into *p (see calendar_http.h). Replies 400 naming
@@ -230,7 +230,7 @@ static long long time_of(const json_t *obj, const char *name)
 {
 	long long usec = 0;
 
-	catalog_rules_timestamp_parse(str_of(obj, name), &usec);
+	datetime_timestamp_parse(str_of(obj, name), &usec);
 	return seconds_of(usec);
 }
 

@@ -8,7 +8,7 @@
 
 #include "lms/auth/audit.h"
 #include "lms/auth/guard.h"
-#include "lms/catalog/catalog_rules.h"
+#include "lms/core/datetime.h"
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/db/sql.h"
@@ -27,15 +27,12 @@ static const char *const statuses[] = {"scheduled", "cancelled", NULL};
 
 /* The fields of a session body; status only in a change. */
 static const struct schema_field session_fields[] = {
-	{"starts_at", SCHEMA_STRING, .required = true, .max_bytes = 64,
-	 .check = catalog_rules_timestamp_check},
-	{"ends_at", SCHEMA_STRING, .required = true, .max_bytes = 64,
-	 .check = catalog_rules_timestamp_check},
+	{"starts_at", SCHEMA_TIMESTAMP, .required = true},
+	{"ends_at", SCHEMA_TIMESTAMP, .required = true},
 	{"instructor_id", SCHEMA_ID, .required = true,
 	 .message = "must be the id of an instructor"},
 	{"facility_id", SCHEMA_ID, .nullable = true, .message = "must be the id of a facility"},
-	{"online_url", SCHEMA_STRING, .nullable = true, .max = CLASS_SESSION_URL_MAX,
-	 .max_bytes = CLASS_SESSION_URL_MAX, .check = catalog_rules_url_check},
+	{"online_url", SCHEMA_HTTPS_URL, .nullable = true, .max = CLASS_SESSION_URL_MAX},
 	{"status", SCHEMA_STRING, .use = SCHEMA_CHANGE_ONLY, .max_bytes = 16, .values = statuses},
 };
 static const struct schema session_schema = SCHEMA_OF(session_fields);
@@ -67,9 +64,9 @@ static void slot_apply(const json_t *body, struct class_session_slot *s, json_t 
 	       *url = json_object_get(body, "online_url"), *v;
 
 	if ((v = json_object_get(body, "starts_at")))
-		catalog_rules_timestamp_parse(json_string_value(v), &s->starts_us);
+		datetime_timestamp_parse(json_string_value(v), &s->starts_us);
 	if ((v = json_object_get(body, "ends_at")))
-		catalog_rules_timestamp_parse(json_string_value(v), &s->ends_us);
+		datetime_timestamp_parse(json_string_value(v), &s->ends_us);
 	if ((v = json_object_get(body, "instructor_id")))
 		s->instructor_id = json_integer_value(v);
 	/* Naming one place replaces the other. */

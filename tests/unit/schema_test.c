@@ -220,6 +220,58 @@ static void errors_already_there_are_kept(void **state)
 	json_decref(body);
 }
 
+/*
+ * Checks the body {f->name: value} (value: JSON text) against the schema
+ * of f alone. Returns the message of its error (copied into msg) or NULL
+ * when it passes.
+ */
+static const char *refusal(const struct schema_field *f, const char *value, char *msg,
+			   size_t len)
+{
+	const struct schema one = {f, 1};
+	json_t *body = json_object(), *errors = NULL;
+	const char *why;
+
+	json_object_set_new(body, f->name, json_loads(value, JSON_DECODE_ANY, NULL));
+	if (!json_object_get(body, f->name))
+		fail_msg("bad JSON in test: %s", value);
+	schema_check(body, &one, SCHEMA_CREATE, &errors);
+	why = message_for(errors, f->name);
+	if (why)
+		snprintf(msg, len, "%s", why);
+	json_decref(errors);
+	json_decref(body);
+	return why ? msg : NULL;
+}
+
+static void named_types_of_strings(void **state)
+{
+	const struct schema_field url = {"url", SCHEMA_HTTPS_URL, .max = 2000};
+	const struct schema_field date = {"starts_on", SCHEMA_DATE, .required = false};
+	const struct schema_field time = {"opens_at", SCHEMA_TIMESTAMP, .required = false};
+	char msg[160];
+
+	(void)state;
+	assert_null(refusal(&url, "\"https://example.com/v/1\"", msg, sizeof(msg)));
+	assert_non_null(refusal(&url, "\"http://example.com/\"", msg, sizeof(msg)));
+	assert_non_null(refusal(&url, "\"HTTPS://example.com/\"", msg, sizeof(msg)));
+	assert_non_null(refusal(&url, "\"https://\"", msg, sizeof(msg)));
+	assert_non_null(refusal(&url, "\"https:///path\"", msg, sizeof(msg)));
+	assert_non_null(refusal(&url, "\"https://exa mple.com/\"", msg, sizeof(msg)));
+	assert_non_null(refusal(&url, "\"https://example.com/\\n\"", msg, sizeof(msg)));
+	assert_non_null(refusal(&url, "\"javascript:alert(1)\"", msg, sizeof(msg)));
+	assert_string_equal(msg, "must be an https:// link without spaces, at most 2000 bytes");
+	/* Dates and times are short: their bytes are bounded before parsing. */
+	assert_non_null(refusal(&date, "\"2027-02-01                       \"", msg, sizeof(msg)));
+	assert_string_equal(msg, "must be at most 32 bytes");
+
+	assert_null(refusal(&date, "\"2028-02-29\"", msg, sizeof(msg)));
+	assert_non_null(refusal(&date, "\"2027-02-29\"", msg, sizeof(msg)));
+	assert_string_equal(msg, "must be a date YYYY-MM-DD that exists");
+	assert_null(refusal(&time, "\"2027-02-01T09:00:00+09:00\"", msg, sizeof(msg)));
+	assert_non_null(refusal(&time, "\"2027-02-01 09:00\"", msg, sizeof(msg)));
+}
+
 static void values_outside_bodies(void **state)
 {
 	const struct schema_field delivery = {"delivery", SCHEMA_STRING, .values = deliveries};
@@ -245,6 +297,7 @@ int main(void)
 		cmocka_unit_test(numbers_and_ids),
 		cmocka_unit_test(nul_in_a_string_is_refused),
 		cmocka_unit_test(errors_already_there_are_kept),
+		cmocka_unit_test(named_types_of_strings),
 		cmocka_unit_test(values_outside_bodies),
 	};
 

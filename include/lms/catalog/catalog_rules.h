@@ -1,4 +1,4 @@
-/* catalog_rules.h - rules of catalogue values: dates, codes, terms, tags, links, spans */
+/* catalog_rules.h - rules of catalogue values: codes, terms, tags, spans, transitions */
 #ifndef LMS_CATALOG_CATALOG_RULES_H
 #define LMS_CATALOG_CATALOG_RULES_H
 
@@ -15,37 +15,10 @@
  * Checks of catalogue values for a body's schema (schema_check_fn: v has
  * the field's type; why not into msg). code: a letter or digit, then
  * letters, digits, '_', '.', '-', at most f->max in all. term: "2027-1",
- * "2027-2", "2027-summer", "2027-winter". date: catalog_rules_date_parse.
- * timestamp: catalog_rules_timestamp_parse. url: an https:// link of at
- * most f->max bytes, no spaces or control characters. tags (an array): at
- * most CATALOG_TAGS_MAX strings of f->min..f->max characters, not blank.
+ * "2027-2", "2027-summer", "2027-winter". tags (an array): at most
+ * CATALOG_TAGS_MAX strings of f->min..f->max characters, not blank.
  */
-schema_check_fn catalog_rules_code_check, catalog_rules_term_check, catalog_rules_date_check,
-	catalog_rules_timestamp_check, catalog_rules_url_check, catalog_rules_tags_check;
-
-/*
- * Parses a calendar date "YYYY-MM-DD" (years 0001 to 9999, a day that exists
- * in that month) into days since 1970-01-01. Returns false for anything
- * else, without touching *days.
- */
-bool catalog_rules_date_parse(const char *s, long long *days);
-
-/*
- * Parses an RFC 3339 instant "YYYY-MM-DDTHH:MM:SS[.f]" with "Z" or "+HH:MM" /
- * "-HH:MM" (at most 6 fraction digits, the precision PostgreSQL keeps;
- * offsets to +-15:59, as PostgreSQL accepts) into microseconds since
- * 1970-01-01T00:00:00Z. Returns false for anything else.
- */
-bool catalog_rules_timestamp_parse(const char *s, long long *usec);
-
-/*
- * Parses an instant as a query string names one: RFC 3339 as
- * catalog_rules_timestamp_parse takes it, or a date YYYY-MM-DD meaning
- * 00:00 of that day in Korea (+09:00). A space where an offset's "+"
- * stands is read as "+" (a query string turns an unencoded "+" into a
- * space, and RFC 3339 has none there). Returns false for anything else.
- */
-bool catalog_rules_instant_parse(const char *s, long long *usec);
+schema_check_fn catalog_rules_code_check, catalog_rules_term_check, catalog_rules_tags_check;
 
 /* When a section runs and takes enrolments. */
 struct catalog_span {
@@ -55,11 +28,11 @@ struct catalog_span {
 
 /*
  * Applies the dates body names (starts_on, ends_on, enrollment_opens_at,
- * enrollment_closes_at; valid ones, as the body's schema checked them) over *span and
- * checks that the section ends no earlier than it starts and that
- * enrolment closes after it opens. Each relation that fails adds an error
- * to *errors naming a field the body sets (the later one when it sets
- * both). Returns true when both hold.
+ * enrollment_closes_at; valid ones, as the body's schema checked them)
+ * over *span and checks that the section ends no earlier than it starts
+ * and that enrolment closes after it opens. Each relation that fails adds
+ * an error to *errors naming a field the body sets (the later one when it
+ * sets both). Returns true when both hold.
  */
 bool catalog_rules_section_span(const json_t *body, struct catalog_span *span, json_t **errors);
 

@@ -11,15 +11,19 @@
 struct http_req;
 struct schema_field;
 
-/* The JSON type of a field, and for two of them what they hold. */
+/* The JSON type of a field, and for some what they hold. */
 enum schema_type {
 	SCHEMA_STRING,
 	SCHEMA_INT,
 	SCHEMA_BOOL,
 	SCHEMA_ARRAY,
 	SCHEMA_OBJECT,
-	SCHEMA_ID,     /* an integer id: 1 or more */
-	SCHEMA_IDS,    /* an array of at most max integer ids */
+	SCHEMA_ID,        /* an integer id: 1 or more */
+	SCHEMA_IDS,       /* an array of at most max integer ids */
+	SCHEMA_DATE,      /* a string: a date YYYY-MM-DD that exists (datetime.h) */
+	SCHEMA_TIMESTAMP, /* a string: an RFC 3339 time with an offset (datetime.h) */
+	SCHEMA_HTTPS_URL, /* a string: an https:// link of at most max bytes, no
+			   * spaces or control characters */
 };
 
 /* Which bodies a field belongs to: a create's, a change's or both. */
@@ -39,11 +43,13 @@ typedef bool schema_check_fn(const struct schema_field *f, const json_t *v, char
 			     size_t len);
 
 /*
- * One field of a body. Bounds apply when min or max is not 0: to a
- * string's characters (a string with min > 0 must not be blank either),
- * an integer's value, an array of ids' length (max). A string holds at
- * most max_bytes bytes (0: four bytes a character of max, or 1000 without
- * a character bound), checked before anything else is read of it.
+ * One field of a body. Bounds apply when min or max is not 0 and the field
+ * has no check of its own (which then reads them itself): to a string's
+ * characters (a string with min > 0 must not be blank either), an
+ * integer's value, an array of ids' length (max). A string holds at most
+ * max_bytes bytes, checked before anything else is read of it (0: four
+ * bytes a character of max, or 1000 without a character bound; a date 32,
+ * a timestamp 64, a link max).
  */
 struct schema_field {
 	const char *name;
