@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "lms/core/text.h"
+
 static const char *const stages[] = {
 	"preschool", "elementary", "middle", "high", "undergraduate", "graduate",
 	"worker", "job_seeker", "public_servant", "general",
@@ -37,20 +39,11 @@ const char *account_email_problem(const char *email)
 
 const char *account_display_name_problem(const char *name)
 {
-	size_t chars = 0;
-	bool blank = true;
-
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
-		if (*c < 0x20 || *c == 0x7f)
-			return "must not contain control characters";
-		if (*c != ' ')
-			blank = false;
-		if ((*c & 0xc0) != 0x80)
-			chars++;
-	}
-	if (blank)
+	if (!text_utf8_printable(name, strlen(name)))
+		return "must not contain control characters";
+	if (name[strspn(name, " ")] == '\0')
 		return "must not be empty";
-	if (chars > 100)
+	if (text_utf8_chars(name) > 100)
 		return "must be at most 100 characters";
 	return NULL;
 }

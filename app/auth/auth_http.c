@@ -17,10 +17,9 @@
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/http/server.h"
 #include "lms/service/audit.h"
-
-#define NFIELDS(f) (sizeof(f) / sizeof((f)[0]))
 
 static const char *str_field(const json_t *obj, const char *name)
 {
@@ -78,14 +77,15 @@ static long long registration_turn_or_reply(struct http_req *req, struct db_conn
 	return id;
 }
 
-static const struct json_field register_fields[] = {
-	{"email", 's', true, false, 254},
-	{"password", 's', true, false, 1024},
-	{"display_name", 's', true, false, 400},
-	{"ladder_stage", 's', true, false, 32},
-	{"affiliation_institution_id", 'i', false, true, 0},
-	{"locale", 's', false, true, 8},
+static const struct schema_field register_fields[] = {
+	{"email", SCHEMA_STRING, .required = true, .max_bytes = 254},
+	{"password", SCHEMA_STRING, .required = true, .max_bytes = 1024},
+	{"display_name", SCHEMA_STRING, .required = true, .max_bytes = 400},
+	{"ladder_stage", SCHEMA_STRING, .required = true, .max_bytes = 32},
+	{"affiliation_institution_id", SCHEMA_INT, .nullable = true},
+	{"locale", SCHEMA_STRING, .nullable = true, .max_bytes = 8},
 };
+static const struct schema register_schema = SCHEMA_OF(register_fields);
 
 void auth_register(struct http_req *req)
 {
@@ -99,7 +99,7 @@ void auth_register(struct http_req *req)
 	size_t pwlen;
 	int rc;
 
-	if (!http_json_fields_or_reply(req, register_fields, NFIELDS(register_fields)))
+	if (!schema_body_or_reply(req, &register_schema, SCHEMA_CREATE))
 		goto out;
 	a.email = str_field(req->json, "email");
 	a.display_name = str_field(req->json, "display_name");
@@ -174,10 +174,11 @@ out:
 	json_decref(user);
 }
 
-static const struct json_field login_fields[] = {
-	{"email", 's', true, false, 1000},
-	{"password", 's', true, false, 1024},
+static const struct schema_field login_fields[] = {
+	{"email", SCHEMA_STRING, .required = true, .max_bytes = 1000},
+	{"password", SCHEMA_STRING, .required = true, .max_bytes = 1024},
 };
+static const struct schema login_schema = SCHEMA_OF(login_fields);
 
 /*
  * Records a failed attempt from addr in one transaction: the failure, its
@@ -266,7 +267,7 @@ void auth_login(struct http_req *req)
 	size_t pwlen;
 	int rc;
 
-	if (!http_json_fields_or_reply(req, login_fields, NFIELDS(login_fields)))
+	if (!schema_body_or_reply(req, &login_schema, SCHEMA_CREATE))
 		goto out;
 	email = str_field(req->json, "email");
 	pw = str_field(req->json, "password");
@@ -373,10 +374,11 @@ void auth_me(struct http_req *req)
 	json_decref(user);
 }
 
-static const struct json_field password_fields[] = {
-	{"current_password", 's', true, false, 1024},
-	{"new_password", 's', true, false, 1024},
+static const struct schema_field password_fields[] = {
+	{"current_password", SCHEMA_STRING, .required = true, .max_bytes = 1024},
+	{"new_password", SCHEMA_STRING, .required = true, .max_bytes = 1024},
 };
+static const struct schema password_schema = SCHEMA_OF(password_fields);
 
 void auth_password_change(struct http_req *req)
 {
@@ -391,7 +393,7 @@ void auth_password_change(struct http_req *req)
 	bool match = false;
 	int rc;
 
-	if (!http_json_fields_or_reply(req, password_fields, NFIELDS(password_fields)) ||
+	if (!schema_body_or_reply(req, &password_schema, SCHEMA_CREATE) ||
 	    !(db = http_req_db_or_reply(req)))
 		return;
 	current = str_field(req->json, "current_password");

@@ -12,84 +12,23 @@
 #include <openssl/rand.h>
 
 #include "lms/core/err.h"
+#include "lms/core/text.h"
 
 #define ALGORITHM "pbkdf2_sha256"
 #define SALT_LEN 16
 #define KEY_LEN 32
-/* Unpadded base64 of n bytes: every 3 bytes give 4 characters, a partial
- * group gives one character per started 6 bits. */
-#define B64_LEN(n) (((n) * 8 + 5) / 6)
-/* Room for EVP_EncodeBlock's padded output and its NUL. */
-#define B64_BUF(n) (4 * (((n) + 2) / 3) + 1)
-
 #define LIST_COMMENT "#!comment:"
 #define PW_MIN_CHARS 10
 #define PW_MAX_BYTES 128
 
 /*
- * The encoding is OpenSSL's; only the alphabet differs. base64url keeps the
- * stored string free of '/' and '+' so it survives URLs, JSON and shells,
- * and the padding carries no information once the lengths are fixed.
- */
-static void b64url_encode(const unsigned char *in, size_t n, char *out)
-{
-	int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-
-	for (int i = 0; i < len; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-		else if (out[i] == '=') {
-			out[i] = '\0';
-			break;
-		}
-	}
-}
-
-/*
- * Decodes exactly want bytes from the n characters at in. Only the
- * canonical form is accepted (right length, base64url alphabet, unused low
- * bits zero): each hash then has exactly one spelling, and junk that
- * EVP_DecodeBlock would tolerate, such as whitespace, is refused.
+ * Decodes exactly want bytes from the n characters at in, in canonical
+ * unpadded base64url only: each hash then has exactly one spelling, and
+ * junk a lenient decoder would tolerate, such as whitespace, is refused.
  */
 static bool b64url_decode(const char *in, size_t n, unsigned char *out, size_t want)
 {
-	char tmp[B64_BUF(KEY_LEN) + 4], again[B64_BUF(KEY_LEN)];
-	unsigned char dec[B64_BUF(KEY_LEN)];
-	size_t pad;
-	int got;
-
-	if (want > KEY_LEN || n != B64_LEN(want))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = in[i];
-
-		if (c == '-')
-			c = '+';
-		else if (c == '_')
-			c = '/';
-		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-			return false;
-		tmp[i] = c;
-	}
-	/* EVP_DecodeBlock wants whole 4-character groups. */
-	pad = (4 - n % 4) % 4;
-	if (pad == 3)
-		return false;
-	memset(tmp + n, '=', pad);
-	tmp[n + pad] = '\0';
-
-	/* It counts the padding as decoded zero bytes: take them off again. */
-	got = EVP_DecodeBlock(dec, (const unsigned char *)tmp, (int)(n + pad));
-	if (got < 0 || (size_t)got < pad || (size_t)got - pad != want)
-		return false;
-
-	b64url_encode(dec, want, again);
-	if (memcmp(again, in, n) != 0)
-		return false;
-	memcpy(out, dec, want);
-	return true;
+	return n == TEXT_B64URL_LEN(want) && text_b64url_decode(in, n, out, want) == (long)want;
 }
 
 /* Parses "pbkdf2_sha256$<iterations>$<salt>$<hash>"; false on any deviation. */
@@ -140,7 +79,7 @@ static int derive(const char *pw, size_t len, const unsigned char salt[SALT_LEN]
 int password_hash(const char *pw, size_t len, int iterations, char *out, size_t outlen)
 {
 	unsigned char salt[SALT_LEN], key[KEY_LEN];
-	char salt64[B64_BUF(SALT_LEN)], key64[B64_BUF(KEY_LEN)];
+	char salt64[TEXT_B64URL_BUF(SALT_LEN)], key64[TEXT_B64URL_BUF(KEY_LEN)];
 	int need, rc;
 
 	if (outlen > 0)
@@ -148,8 +87,8 @@ int password_hash(const char *pw, size_t len, int iterations, char *out, size_t 
 	if (iterations < 1 || iterations > PASSWORD_ITERATIONS_MAX)
 		return LMS_EINVAL;
 	/* Check the size before spending the iterations, not after. */
-	need = snprintf(NULL, 0, ALGORITHM "$%d$", iterations) + B64_LEN(SALT_LEN) + 1 +
-	       B64_LEN(KEY_LEN);
+	need = snprintf(NULL, 0, ALGORITHM "$%d$", iterations) + TEXT_B64URL_LEN(SALT_LEN) + 1 +
+	       TEXT_B64URL_LEN(KEY_LEN);
 	if ((size_t)need >= outlen)
 		return LMS_EINVAL;
 
@@ -159,8 +98,8 @@ int password_hash(const char *pw, size_t len, int iterations, char *out, size_t 
 	}
 	if ((rc = derive(pw, len, salt, iterations, key)) < 0)
 		goto out;
-	b64url_encode(salt, sizeof(salt), salt64);
-	b64url_encode(key, sizeof(key), key64);
+	text_b64url_encode(salt, sizeof(salt), salt64);
+	text_b64url_encode(key, sizeof(key), key64);
 	snprintf(out, outlen, ALGORITHM "$%d$%s$%s", iterations, salt64, key64);
 	rc = 0;
 out:
@@ -382,16 +321,13 @@ void password_list_free(struct password_list *l)
 const char *password_policy_check(const struct password_list *l, const char *pw, size_t len,
 				  const char *email)
 {
-	size_t chars = 0;
 
 	if (len > 0 && memchr(pw, '\0', len))
 		return "must not contain NUL characters";
 
 	/* Users count letters, not bytes: a Korean syllable is three bytes in
-	 * UTF-8 but one character. Continuation bytes are 10xxxxxx. */
-	for (size_t i = 0; i < len; i++)
-		chars += ((unsigned char)pw[i] & 0xC0) != 0x80;
-	if (chars < PW_MIN_CHARS)
+	 * UTF-8 but one character. */
+	if (text_utf8_chars_n(pw, len) < PW_MIN_CHARS)
 		return "must be at least 10 characters";
 	/* Bytes, not characters: the limit bounds what one request hands to
 	 * the hash and the database, whatever the script. */

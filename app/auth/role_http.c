@@ -9,13 +9,15 @@
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/service/audit.h"
 
-static const struct json_field role_fields[] = {
-	{"user_id", 'i', true, false, 0},
-	{"role", 's', true, false, 32},
-	{"institution_id", 'i', false, true, 0},
+static const struct schema_field role_fields[] = {
+	{"user_id", SCHEMA_INT, .required = true},
+	{"role", SCHEMA_STRING, .required = true, .max_bytes = 32},
+	{"institution_id", SCHEMA_INT, .nullable = true},
 };
+static const struct schema role_schema = SCHEMA_OF(role_fields);
 
 void roles_change(struct http_req *req)
 {
@@ -26,7 +28,7 @@ void roles_change(struct http_req *req)
 	struct db_conn *db;
 	int rc;
 
-	if (!http_json_fields_or_reply(req, role_fields, sizeof(role_fields) / sizeof(role_fields[0])))
+	if (!schema_body_or_reply(req, &role_schema, SCHEMA_CREATE))
 		return;
 	user_id = json_integer_value(json_object_get(req->json, "user_id"));
 	if ((v = json_object_get(req->json, "institution_id")) && json_is_integer(v))

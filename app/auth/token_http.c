@@ -11,17 +11,19 @@
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/service/audit.h"
 
 #define TOKEN_DAYS_DEFAULT 90
 #define TOKEN_DAYS_MAX 365
 
-static const struct json_field create_fields[] = {
-	{"institution_id", 'i', false, true, 0},
-	{"name", 's', true, false, 100},
-	{"scopes", 'a', true, false, 0},
-	{"expires_in_days", 'i', false, true, 0},
+static const struct schema_field create_fields[] = {
+	{"institution_id", SCHEMA_INT, .nullable = true},
+	{"name", SCHEMA_STRING, .required = true, .max_bytes = 100},
+	{"scopes", SCHEMA_ARRAY, .required = true},
+	{"expires_in_days", SCHEMA_INT, .nullable = true},
 };
+static const struct schema create_schema = SCHEMA_OF(create_fields);
 
 void tokens_create(struct http_req *req)
 {
@@ -34,8 +36,7 @@ void tokens_create(struct http_req *req)
 	size_t i;
 	int rc;
 
-	if (!http_json_fields_or_reply(req, create_fields, sizeof(create_fields) /
-							       sizeof(create_fields[0])))
+	if (!schema_body_or_reply(req, &create_schema, SCHEMA_CREATE))
 		goto out;
 	name = json_string_value(json_object_get(req->json, "name"));
 	scopes = json_object_get(req->json, "scopes");

@@ -15,10 +15,10 @@
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/service/audit.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_FIELDS 16
 
 /* ---- what each body may hold ---- */
 
@@ -30,143 +30,66 @@ static const char *const levels[] = {"beginner", "intermediate", "advanced", NUL
 static const char *const statuses[] = {"draft", "open", "closed", "cancelled", NULL};
 static const char *const kinds[] = {"text", "video", "link", "file", NULL};
 
-/* Byte bounds of strings are loose (four bytes a character); the rules
- * count characters. */
-static const struct json_field course_fields[] = {
-	{"program", 's', true, false, 64},
-	{"institution_id", 'i', false, true, 0},
-	{"code", 's', true, false, 160},
-	{"title_ko", 's', true, false, 800},
-	{"title_en", 's', true, false, 800},
-	{"summary_ko", 's', false, false, 4000},
-	{"summary_en", 's', false, false, 4000},
-	{"description", 's', false, false, 80000},
-	{"delivery", 's', true, false, 32},
-	{"level", 's', false, false, 32},
-	{"tags", 'a', false, false, 0},
-	{"prerequisite_course_ids", 'a', false, false, 0},
-	{"published", 'b', false, false, 0},
-};
-static const struct catalog_rule course_rules[] = {
-	{"program", CATALOG_ONE_OF, 0, 0, programs},
-	{"code", CATALOG_CODE, 1, 40, NULL},
-	{"title_ko", CATALOG_TEXT, 1, 200, NULL},
-	{"title_en", CATALOG_TEXT, 1, 200, NULL},
-	{"summary_ko", CATALOG_TEXT, 0, 1000, NULL},
-	{"summary_en", CATALOG_TEXT, 0, 1000, NULL},
-	{"description", CATALOG_TEXT, 0, 20000, NULL},
-	{"delivery", CATALOG_ONE_OF, 0, 0, deliveries},
-	{"level", CATALOG_ONE_OF, 0, 0, levels},
-	{"tags", CATALOG_TAGS, 1, 40, NULL},
-	{"prerequisite_course_ids", CATALOG_IDS, 0, 50, NULL},
+/* Strings are bounded in characters (and so in bytes, four a character);
+ * codes, terms and tags have checks of their own (catalog_rules.h). */
+static const struct schema_field course_fields[] = {
+	{"program", SCHEMA_STRING, .required = true, .max_bytes = 64, .values = programs},
+	{"institution_id", SCHEMA_ID, .nullable = true,
+	 .message = "must be the id of an institution"},
+	{"code", SCHEMA_STRING, .required = true, .min = 1, .max = 40,
+	 .check = catalog_rules_code_check},
+	{"title_ko", SCHEMA_STRING, .required = true, .min = 1, .max = 200},
+	{"title_en", SCHEMA_STRING, .required = true, .min = 1, .max = 200},
+	{"summary_ko", SCHEMA_STRING, .max = 1000},
+	{"summary_en", SCHEMA_STRING, .max = 1000},
+	{"description", SCHEMA_STRING, .max = 20000},
+	{"delivery", SCHEMA_STRING, .required = true, .max_bytes = 32, .values = deliveries},
+	{"level", SCHEMA_STRING, .max_bytes = 32, .values = levels},
+	{"tags", SCHEMA_ARRAY, .min = 1, .max = 40, .check = catalog_rules_tags_check},
+	{"prerequisite_course_ids", SCHEMA_IDS, .max = 50},
+	{"published", SCHEMA_BOOL, .required = false},
 };
 
-static const struct json_field section_fields[] = {
-	{"term", 's', true, false, 32},
-	{"starts_on", 's', true, false, 32},
-	{"ends_on", 's', true, false, 32},
-	{"capacity", 'i', true, false, 0},
-	{"enrollment_opens_at", 's', true, false, 64},
-	{"enrollment_closes_at", 's', true, false, 64},
-	{"status", 's', false, false, 32},
-	{"instructor_ids", 'a', false, false, 0},
-};
-static const struct catalog_rule section_rules[] = {
-	{"term", CATALOG_TERM, 0, 0, NULL},
-	{"starts_on", CATALOG_DATE, 0, 0, NULL},
-	{"ends_on", CATALOG_DATE, 0, 0, NULL},
-	{"capacity", CATALOG_INT, 1, 10000, NULL},
-	{"enrollment_opens_at", CATALOG_TIMESTAMP, 0, 0, NULL},
-	{"enrollment_closes_at", CATALOG_TIMESTAMP, 0, 0, NULL},
-	{"status", CATALOG_ONE_OF, 0, 0, statuses},
-	{"instructor_ids", CATALOG_IDS, 0, 50, NULL},
+static const struct schema_field section_fields[] = {
+	{"term", SCHEMA_STRING, .required = true, .max_bytes = 32,
+	 .check = catalog_rules_term_check},
+	{"starts_on", SCHEMA_DATE, .required = true},
+	{"ends_on", SCHEMA_DATE, .required = true},
+	{"capacity", SCHEMA_INT, .required = true, .min = 1, .max = 10000},
+	{"enrollment_opens_at", SCHEMA_TIMESTAMP, .required = true},
+	{"enrollment_closes_at", SCHEMA_TIMESTAMP, .required = true},
+	{"status", SCHEMA_STRING, .max_bytes = 32, .values = statuses},
+	{"instructor_ids", SCHEMA_IDS, .max = 50},
 };
 
-static const struct json_field module_fields[] = {
-	{"position", 'i', true, false, 0},
-	{"title_ko", 's', true, false, 800},
-	{"title_en", 's', true, false, 800},
-};
-static const struct catalog_rule module_rules[] = {
-	{"position", CATALOG_INT, 0, 10000, NULL},
-	{"title_ko", CATALOG_TEXT, 1, 200, NULL},
-	{"title_en", CATALOG_TEXT, 1, 200, NULL},
+static const struct schema_field module_fields[] = {
+	{"position", SCHEMA_INT, .required = true, .min = 0, .max = 10000},
+	{"title_ko", SCHEMA_STRING, .required = true, .min = 1, .max = 200},
+	{"title_en", SCHEMA_STRING, .required = true, .min = 1, .max = 200},
 };
 
-static const struct json_field lesson_fields[] = {
-	{"position", 'i', true, false, 0},
-	{"title_ko", 's', true, false, 800},
-	{"title_en", 's', true, false, 800},
-	{"kind", 's', true, false, 16},
-	{"body_md", 's', false, false, 200000},
-	{"url", 's', false, true, 2000},
-	{"duration_min", 'i', false, true, 0},
-};
-static const struct catalog_rule lesson_rules[] = {
-	{"position", CATALOG_INT, 0, 10000, NULL},
-	{"title_ko", CATALOG_TEXT, 1, 200, NULL},
-	{"title_en", CATALOG_TEXT, 1, 200, NULL},
-	{"kind", CATALOG_ONE_OF, 0, 0, kinds},
-	{"url", CATALOG_HTTPS_URL, 0, 2000, NULL},
-	{"duration_min", CATALOG_INT, 1, 1440, NULL},
+static const struct schema_field lesson_fields[] = {
+	{"position", SCHEMA_INT, .required = true, .min = 0, .max = 10000},
+	{"title_ko", SCHEMA_STRING, .required = true, .min = 1, .max = 200},
+	{"title_en", SCHEMA_STRING, .required = true, .min = 1, .max = 200},
+	{"kind", SCHEMA_STRING, .required = true, .max_bytes = 16, .values = kinds},
+	{"body_md", SCHEMA_STRING, .max_bytes = 200000},
+	{"url", SCHEMA_HTTPS_URL, .nullable = true, .max = 2000},
+	{"duration_min", SCHEMA_INT, .nullable = true, .min = 1, .max = 1440},
 };
 
-struct body_spec {
-	const struct json_field *fields;
-	size_t nfields;
-	const struct catalog_rule *rules;
-	size_t nrules;
-};
-
-#define SPEC(f, r) {f, NELEMS(f), r, NELEMS(r)}
-_Static_assert(NELEMS(course_fields) <= MAX_FIELDS && NELEMS(section_fields) <= MAX_FIELDS &&
-		       NELEMS(module_fields) <= MAX_FIELDS && NELEMS(lesson_fields) <= MAX_FIELDS,
-	       "body_or_reply copies at most MAX_FIELDS fields");
-static const struct body_spec course_spec = SPEC(course_fields, course_rules);
-static const struct body_spec section_spec = SPEC(section_fields, section_rules);
-static const struct body_spec module_spec = SPEC(module_fields, module_rules);
-static const struct body_spec lesson_spec = SPEC(lesson_fields, lesson_rules);
+static const struct schema course_schema = SCHEMA_OF(course_fields);
+static const struct schema section_schema = SCHEMA_OF(section_fields);
+static const struct schema module_schema = SCHEMA_OF(module_fields);
+static const struct schema lesson_schema = SCHEMA_OF(lesson_fields);
 
 /* ---- shared steps ---- */
 
-static void reply_invalid(struct http_req *req, struct db_conn *db, json_t *errors)
+/* Answers a body that a check against the database refused. */
+static void refused(struct http_req *req, struct db_conn *db, json_t *errors)
 {
-	if (db)
-		db_rollback(db);
-	http_reply_problem(req, 400, "validation_failed", errors,
-			   "the request body has invalid fields");
-}
-
-/*
- * Checks req->json against spec: a create must hold every required field,
- * an update (patch) any of them but at least one. Replies 400 naming each
- * bad field (type, unknown, value) and returns false.
- */
-static bool body_or_reply(struct http_req *req, const struct body_spec *spec, bool patch)
-{
-	struct json_field fields[MAX_FIELDS];
-	json_t *errors = NULL;
-
-	if (!json_is_object(req->json)) {
-		http_reply_problem(req, 400, "invalid_request", NULL,
-				   "the request body must be a JSON object");
-		return false;
-	}
-	if (patch && json_object_size(req->json) == 0) {
-		http_reply_problem(req, 400, "invalid_request", NULL,
-				   "the body names no field to change");
-		return false;
-	}
-	for (size_t i = 0; i < spec->nfields; i++) {
-		fields[i] = spec->fields[i];
-		fields[i].required = fields[i].required && !patch;
-	}
-	http_json_check(req->json, fields, spec->nfields, &errors);
-	catalog_rules_check(req->json, spec->rules, spec->nrules, &errors);
-	if (!errors)
-		return true;
-	reply_invalid(req, NULL, errors);
-	return false;
+	db_rollback(db);
+	schema_reply_invalid(req, errors);
 }
 
 /* audit_change_failed, where a conflict is a course code the institution uses. */
@@ -239,14 +162,9 @@ void catalog_admin_course_create(struct http_req *req)
 	char location[64];
 	int rc;
 
-	if (!body_or_reply(req, &course_spec, false))
+	if (!schema_body_or_reply(req, &course_schema, SCHEMA_CREATE))
 		goto out;
 	v = json_object_get(req->json, "institution_id");
-	if (json_is_integer(v) && json_integer_value(v) <= 0) {
-		http_json_error_add(&errors, "institution_id", "must be the id of an institution");
-		reply_invalid(req, NULL, errors);
-		goto out;
-	}
 	if (!(inst = guard_institution_or_reply(req, json_integer_value(v))) ||
 	    !guard_require_or_reply(req, GUARD_CATALOG_MANAGE, inst) ||
 	    !(db = http_req_db_or_reply(req)))
@@ -260,7 +178,7 @@ void catalog_admin_course_create(struct http_req *req)
 	if ((rc = course_refs_check(db, 0, inst, req->json, &program_id, &errors)) < 0)
 		goto fail;
 	if (errors) {
-		reply_invalid(req, db, errors);
+		refused(req, db, errors);
 		goto out;
 	}
 	if ((rc = admin_store_course_create(db, inst, program_id, req->json, &id)) < 0 ||
@@ -290,7 +208,8 @@ void catalog_admin_course_update(struct http_req *req)
 	long long id, program_id;
 	int rc;
 
-	if (!http_req_param_id_or_reply(req, 0, &id) || !body_or_reply(req, &course_spec, true) ||
+	if (!http_req_param_id_or_reply(req, 0, &id) ||
+	    !schema_body_or_reply(req, &course_schema, SCHEMA_CHANGE) ||
 	    !(db = http_req_db_or_reply(req)) ||
 	    !begin_owned_or_reply(req, db, ADMIN_COURSE, id, true, &o))
 		goto out;
@@ -303,7 +222,7 @@ void catalog_admin_course_update(struct http_req *req)
 	    0)
 		goto fail;
 	if (errors) {
-		reply_invalid(req, db, errors);
+		refused(req, db, errors);
 		goto out;
 	}
 	if ((rc = admin_store_course_update(db, id, program_id, req->json)) < 0 ||
@@ -356,10 +275,10 @@ void catalog_admin_section_create(struct http_req *req)
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &course_id) ||
-	    !body_or_reply(req, &section_spec, false))
+	    !schema_body_or_reply(req, &section_schema, SCHEMA_CREATE))
 		goto out;
 	if (!catalog_rules_section_span(req->json, &span, &errors)) {
-		reply_invalid(req, NULL, errors);
+		schema_reply_invalid(req, errors);
 		goto out;
 	}
 	if (!(db = http_req_db_or_reply(req)) ||
@@ -368,7 +287,7 @@ void catalog_admin_section_create(struct http_req *req)
 	if ((rc = instructors_check(db, o.institution_id, req->json, &errors)) < 0)
 		goto fail;
 	if (errors) {
-		reply_invalid(req, db, errors);
+		refused(req, db, errors);
 		goto out;
 	}
 	if ((rc = admin_store_section_create(db, course_id, req->json, &id)) < 0 ||
@@ -399,7 +318,8 @@ void catalog_admin_section_update(struct http_req *req)
 	long long id, capacity;
 	int rc;
 
-	if (!http_req_param_id_or_reply(req, 0, &id) || !body_or_reply(req, &section_spec, true) ||
+	if (!http_req_param_id_or_reply(req, 0, &id) ||
+	    !schema_body_or_reply(req, &section_schema, SCHEMA_CHANGE) ||
 	    !(db = http_req_db_or_reply(req)) ||
 	    !begin_owned_or_reply(req, db, ADMIN_SECTION, id, true, &o))
 		goto out;
@@ -410,7 +330,7 @@ void catalog_admin_section_update(struct http_req *req)
 	if ((rc = instructors_check(db, o.institution_id, req->json, &errors)) < 0)
 		goto fail;
 	if (errors) {
-		reply_invalid(req, db, errors);
+		refused(req, db, errors);
 		goto out;
 	}
 	status = json_string_value(json_object_get(req->json, "status"));
@@ -466,7 +386,8 @@ void catalog_admin_module_create(struct http_req *req)
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &course_id) ||
-	    !body_or_reply(req, &module_spec, false) || !(db = http_req_db_or_reply(req)) ||
+	    !schema_body_or_reply(req, &module_schema, SCHEMA_CREATE) ||
+	    !(db = http_req_db_or_reply(req)) ||
 	    !begin_owned_or_reply(req, db, ADMIN_COURSE, course_id, false, &o))
 		goto out;
 	if ((rc = admin_store_module_create(db, course_id, req->json, &module)) < 0) {
@@ -492,7 +413,8 @@ void catalog_admin_module_update(struct http_req *req)
 	long long id;
 	int rc;
 
-	if (!http_req_param_id_or_reply(req, 0, &id) || !body_or_reply(req, &module_spec, true) ||
+	if (!http_req_param_id_or_reply(req, 0, &id) ||
+	    !schema_body_or_reply(req, &module_schema, SCHEMA_CHANGE) ||
 	    !(db = http_req_db_or_reply(req)) ||
 	    !begin_owned_or_reply(req, db, ADMIN_MODULE, id, true, &o))
 		goto out;
@@ -532,12 +454,12 @@ void catalog_admin_lesson_create(struct http_req *req)
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &module_id) ||
-	    !body_or_reply(req, &lesson_spec, false))
+	    !schema_body_or_reply(req, &lesson_schema, SCHEMA_CREATE))
 		goto out;
 	lesson_url_check(json_string_value(json_object_get(req->json, "kind")),
 			 json_is_string(json_object_get(req->json, "url")), &errors);
 	if (errors) {
-		reply_invalid(req, NULL, errors);
+		schema_reply_invalid(req, errors);
 		goto out;
 	}
 	if (!(db = http_req_db_or_reply(req)) ||
@@ -567,7 +489,8 @@ void catalog_admin_lesson_update(struct http_req *req)
 	long long id;
 	int rc;
 
-	if (!http_req_param_id_or_reply(req, 0, &id) || !body_or_reply(req, &lesson_spec, true) ||
+	if (!http_req_param_id_or_reply(req, 0, &id) ||
+	    !schema_body_or_reply(req, &lesson_schema, SCHEMA_CHANGE) ||
 	    !(db = http_req_db_or_reply(req)) ||
 	    !begin_owned_or_reply(req, db, ADMIN_LESSON, id, true, &o))
 		goto out;
@@ -580,7 +503,7 @@ void catalog_admin_lesson_update(struct http_req *req)
 			 json_is_string(json_object_get(after, "url")), &errors);
 	json_decref(after);
 	if (errors) {
-		reply_invalid(req, db, errors);
+		refused(req, db, errors);
 		goto out;
 	}
 	if ((rc = admin_store_lesson_update(db, id, req->json, &lesson)) < 0)

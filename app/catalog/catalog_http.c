@@ -9,6 +9,7 @@
 #include "lms/auth/guard.h"
 #include "lms/catalog/catalog_store.h"
 #include "lms/core/err.h"
+#include "lms/core/text.h"
 #include "lms/http/cache.h"
 #include "lms/http/request.h"
 #include "lms/http/server.h"
@@ -48,7 +49,7 @@ static bool search_parse(const char *q, struct search *s)
 
 	memset(s, 0, sizeof(*s));
 	for (const char *p = q; *p;) {
-		size_t len, chars = 0, o = 0;
+		size_t len, chars, o = 0;
 		char *pat;
 
 		p += strspn(p, " \t");
@@ -63,8 +64,8 @@ static bool search_parse(const char *q, struct search *s)
 			if (p[i] == '%' || p[i] == '_' || p[i] == '\\')
 				pat[o++] = '\\';
 			pat[o++] = p[i];
-			chars += ((unsigned char)p[i] & 0xc0) != 0x80;
 		}
+		chars = text_utf8_chars_n(p, len);
 		pat[o++] = '%';
 		pat[o] = '\0';
 		/* Two characters: too short for a trigram, found by bigram. */

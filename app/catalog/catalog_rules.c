@@ -1,143 +1,12 @@
-/* catalog_rules.c - rules of catalogue values: dates, codes, texts, tags, links */
+/* catalog_rules.c - rules of catalogue values: codes, terms, tags, spans, transitions */
 #include "lms/catalog/catalog_rules.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* Reads exactly n decimal digits at s into *v. */
-static bool digits(const char *s, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
-static bool leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	return m == 2 && leap_year(y) ? 29 : days[m - 1];
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
- * (H. Hinnant's days_from_civil; y >= 1 here, so no negative eras). */
-static long long civil_days(int y, int m, int d)
-{
-	int yy = m <= 2 ? y - 1 : y;
-	long long era = yy / 400;
-	long long yoe = yy - era * 400;
-	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
-/* The "YYYY-MM-DD" at the start of s (exactly ten characters). */
-static bool date_prefix(const char *s, long long *days)
-{
-	int y, m, d;
-
-	if (strnlen(s, 10) < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d))
-		return false;
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
-		return false;
-	*days = civil_days(y, m, d);
-	return true;
-}
-
-bool catalog_rules_date_parse(const char *s, long long *days)
-{
-	long long v;
-
-	if (!s || strlen(s) != 10 || !date_prefix(s, &v))
-		return false;
-	*days = v;
-	return true;
-}
-
-bool catalog_rules_timestamp_parse(const char *s, long long *usec)
-{
-	long long days, frac = 0;
-	int h, mi, sec, oh = 0, om = 0, sign = 0, nfrac = 0;
-	const char *p;
-
-	if (!s || !date_prefix(s, &days) || s[10] != 'T')
-		return false;
-	p = s + 11;
-	if (!digits(p, 2, &h) || p[2] != ':' || !digits(p + 3, 2, &mi) || p[5] != ':' ||
-	    !digits(p + 6, 2, &sec) || h > 23 || mi > 59 || sec > 59)
-		return false;
-	p += 8;
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, nfrac++) {
-			if (nfrac == 6)
-				return false;
-			frac = frac * 10 + (*p - '0');
-		}
-		if (nfrac == 0)
-			return false;
-		for (int i = nfrac; i < 6; i++)
-			frac *= 10;
-	}
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '-' ? -1 : 1;
-		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 15 ||
-		    om > 59)
-			return false;
-		p += 6;
-	} else {
-		return false;
-	}
-	if (*p)
-		return false;
-	*usec = ((days * 86400 + h * 3600 + mi * 60 + sec) - sign * (oh * 3600 + om * 60)) *
-			1000000LL +
-		frac;
-	return true;
-}
-
-/* Korea has kept +09:00 all year since 1988. */
-#define KST_OFFSET_S (9 * 3600)
-
-bool catalog_rules_instant_parse(const char *s, long long *usec)
-{
-	size_t n = s ? strlen(s) : 0;
-	long long days;
-	char buf[64];
-
-	if (catalog_rules_date_parse(s, &days)) {
-		*usec = (days * 86400 - KST_OFFSET_S) * 1000000LL;
-		return true;
-	}
-	if (n > 19 && n < sizeof(buf) && s[n - 6] == ' ') {
-		memcpy(buf, s, n + 1);
-		buf[n - 6] = '+';
-		s = buf;
-	}
-	return catalog_rules_timestamp_parse(s, usec);
-}
-
-size_t catalog_rules_chars(const char *s)
-{
-	size_t n = 0;
-
-	/* Continuation bytes (10xxxxxx) do not start a character. */
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
+#include "lms/core/datetime.h"
+#include "lms/core/text.h"
+#include "lms/http/request.h"
 
 static bool blank(const char *s)
 {
@@ -157,25 +26,9 @@ static bool code_ok(const char *s, long long max)
 
 static bool term_ok(const char *s)
 {
-	int y;
-
-	return digits(s, 4, &y) && s[4] == '-' &&
+	return strspn(s, "0123456789") == 4 && s[4] == '-' &&
 	       (!strcmp(s + 5, "1") || !strcmp(s + 5, "2") || !strcmp(s + 5, "summer") ||
 		!strcmp(s + 5, "winter"));
-}
-
-static bool url_ok(const char *s, long long max)
-{
-	size_t n = strlen(s);
-
-	if ((long long)n > max || strncmp(s, "https://", 8) != 0 || !s[8] || s[8] == '/')
-		return false;
-	/* A link is shown and followed as it is: no spaces or control
-	 * characters that would end it early or hide part of it. */
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		if (*c <= 0x20 || *c == 0x7f)
-			return false;
-	return true;
 }
 
 static bool one_of(const char *s, const char *const *values)
@@ -186,180 +39,46 @@ static bool one_of(const char *s, const char *const *values)
 	return false;
 }
 
-/* "must be one of a, b, c" into msg. */
-static void one_of_message(const char *const *values, char *msg, size_t len)
+bool catalog_rules_code_check(const struct schema_field *f, const json_t *v, char *msg,
+			      size_t len)
 {
-	size_t used = (size_t)snprintf(msg, len, "must be one of ");
-
-	for (const char *const *v = values; v && *v && used < len; v++)
-		used += (size_t)snprintf(msg + used, len - used, "%s%s", v == values ? "" : ", ",
-					 *v);
+	return code_ok(json_string_value(v), f->max) ||
+	       schema_refuse(msg, len,
+			     "must be 1 to %lld letters, digits, '_', '.' or '-', starting with a "
+			     "letter or digit",
+			     f->max);
 }
 
-static bool tags_ok(const struct catalog_rule *r, const json_t *tags, char *msg, size_t len)
+bool catalog_rules_term_check(const struct schema_field *f, const json_t *v, char *msg,
+			      size_t len)
+{
+	(void)f;
+	return term_ok(json_string_value(v)) ||
+	       schema_refuse(msg, len, "must be a year and a term: YYYY-1, YYYY-2, YYYY-summer "
+				       "or YYYY-winter");
+}
+
+bool catalog_rules_tags_check(const struct schema_field *f, const json_t *tags, char *msg,
+			      size_t len)
 {
 	size_t i;
 	json_t *t;
 
-	if (json_array_size(tags) > CATALOG_TAGS_MAX) {
-		snprintf(msg, len, "must have at most %d tags", CATALOG_TAGS_MAX);
-		return false;
-	}
+	if (json_array_size(tags) > CATALOG_TAGS_MAX)
+		return schema_refuse(msg, len, "must have at most %d tags", CATALOG_TAGS_MAX);
 	json_array_foreach(tags, i, t) {
 		size_t n;
 
-		if (!json_is_string(t) || strlen(json_string_value(t)) != json_string_length(t)) {
-			snprintf(msg, len, "each tag must be a string");
-			return false;
-		}
-		n = catalog_rules_chars(json_string_value(t));
-		if ((long long)n < r->min || (long long)n > r->max ||
-		    blank(json_string_value(t))) {
-			snprintf(msg, len, "each tag must be %lld to %lld characters, not blank",
-				 r->min, r->max);
-			return false;
-		}
+		if (!json_is_string(t) || strlen(json_string_value(t)) != json_string_length(t))
+			return schema_refuse(msg, len, "each tag must be a string");
+		n = text_utf8_chars(json_string_value(t));
+		if ((long long)n < f->min || (long long)n > f->max ||
+		    blank(json_string_value(t)))
+			return schema_refuse(msg, len,
+					     "each tag must be %lld to %lld characters, not blank",
+					     f->min, f->max);
 	}
 	return true;
-}
-
-static bool ids_ok(const struct catalog_rule *r, const json_t *ids, char *msg, size_t len)
-{
-	size_t i;
-	json_t *v;
-
-	if ((long long)json_array_size(ids) > r->max) {
-		snprintf(msg, len, "must have at most %lld ids", r->max);
-		return false;
-	}
-	json_array_foreach(ids, i, v) {
-		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-			snprintf(msg, len, "each must be a positive integer id");
-			return false;
-		}
-	}
-	return true;
-}
-
-bool catalog_rules_value_ok(const struct catalog_rule *r, const json_t *v, char *msg,
-			    size_t len)
-{
-	const char *s = json_string_value(v);
-	long long n, ignored;
-
-	switch (r->check) {
-	case CATALOG_TEXT:
-		n = (long long)catalog_rules_chars(s);
-		if (n < r->min || n > r->max) {
-			if (r->min > 0)
-				snprintf(msg, len, "must be %lld to %lld characters", r->min, r->max);
-			else
-				snprintf(msg, len, "must be at most %lld characters", r->max);
-			return false;
-		}
-		if (r->min > 0 && blank(s)) {
-			snprintf(msg, len, "must not be blank");
-			return false;
-		}
-		return true;
-	case CATALOG_INT:
-		n = json_integer_value(v);
-		if (n < r->min || n > r->max) {
-			snprintf(msg, len, "must be an integer from %lld to %lld", r->min, r->max);
-			return false;
-		}
-		return true;
-	case CATALOG_ONE_OF:
-		if (one_of(s, r->values))
-			return true;
-		one_of_message(r->values, msg, len);
-		return false;
-	case CATALOG_CODE:
-		if (code_ok(s, r->max))
-			return true;
-		snprintf(msg, len,
-			 "must be 1 to %lld letters, digits, '_', '.' or '-', starting with a letter "
-			 "or digit",
-			 r->max);
-		return false;
-	case CATALOG_TERM:
-		if (term_ok(s))
-			return true;
-		snprintf(msg, len, "must be a year and a term: YYYY-1, YYYY-2, YYYY-summer or "
-				   "YYYY-winter");
-		return false;
-	case CATALOG_DATE:
-		if (catalog_rules_date_parse(s, &ignored))
-			return true;
-		snprintf(msg, len, "must be a date YYYY-MM-DD that exists");
-		return false;
-	case CATALOG_TIMESTAMP:
-		if (catalog_rules_timestamp_parse(s, &ignored))
-			return true;
-		snprintf(msg, len, "must be an RFC 3339 time with an offset, like "
-				   "2027-02-01T09:00:00+09:00");
-		return false;
-	case CATALOG_TAGS:
-		return tags_ok(r, v, msg, len);
-	case CATALOG_IDS:
-		return ids_ok(r, v, msg, len);
-	case CATALOG_HTTPS_URL:
-		if (url_ok(s, r->max))
-			return true;
-		snprintf(msg, len, "must be an https:// link without spaces, at most %lld bytes",
-			 r->max);
-		return false;
-	}
-	snprintf(msg, len, "is not valid");
-	return false;
-}
-
-/* Whether v has the JSON type rule r reads (the field list reports others). */
-static bool typed(const struct catalog_rule *r, const json_t *v)
-{
-	switch (r->check) {
-	case CATALOG_INT: return json_is_integer(v);
-	case CATALOG_TAGS:
-	case CATALOG_IDS: return json_is_array(v);
-	default: return json_is_string(v);
-	}
-}
-
-static void error_add(json_t **errors, const char *field, const char *message)
-{
-	if (!*errors)
-		*errors = json_array();
-	json_array_append_new(*errors, json_pack("{s:s, s:s}", "field", field, "message", message));
-}
-
-/* Whether errors already has an entry for field. */
-static bool named(const json_t *errors, const char *field)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(errors, i, e)
-		if (!strcmp(json_string_value(json_object_get(e, "field")), field))
-			return true;
-	return false;
-}
-
-bool catalog_rules_check(const json_t *body, const struct catalog_rule *rules, size_t nrules,
-			 json_t **errors)
-{
-	bool ok = true;
-	char msg[160];
-
-	for (size_t i = 0; i < nrules; i++) {
-		json_t *v = json_object_get(body, rules[i].field);
-
-		if (!v || !typed(&rules[i], v) || named(*errors, rules[i].field) ||
-		    catalog_rules_value_ok(&rules[i], v, msg, sizeof(msg)))
-			continue;
-		ok = false;
-		error_add(errors, rules[i].field, msg);
-	}
-	return ok;
 }
 
 /* Checks first <= last (or first < last when strict); names the field the
@@ -374,11 +93,11 @@ static bool ordered(const json_t *body, long long first, long long last, bool st
 	if (json_object_get(body, last_name) || !json_object_get(body, first_name)) {
 		snprintf(msg, sizeof(msg), "must be %s %s", strict ? "after" : "on or after",
 			 first_name);
-		error_add(errors, last_name, msg);
+		http_json_error_add(errors, last_name, msg);
 	} else {
 		snprintf(msg, sizeof(msg), "must be %s %s", strict ? "before" : "on or before",
 			 last_name);
-		error_add(errors, first_name, msg);
+		http_json_error_add(errors, first_name, msg);
 	}
 	return false;
 }
@@ -388,13 +107,13 @@ bool catalog_rules_section_span(const json_t *body, struct catalog_span *span, j
 	bool dates, window;
 
 	/* Absent fields leave the span's values as they are. */
-	catalog_rules_date_parse(json_string_value(json_object_get(body, "starts_on")),
+	datetime_date_parse(json_string_value(json_object_get(body, "starts_on")),
 				 &span->starts_on);
-	catalog_rules_date_parse(json_string_value(json_object_get(body, "ends_on")),
+	datetime_date_parse(json_string_value(json_object_get(body, "ends_on")),
 				 &span->ends_on);
-	catalog_rules_timestamp_parse(
+	datetime_timestamp_parse(
 		json_string_value(json_object_get(body, "enrollment_opens_at")), &span->opens_at);
-	catalog_rules_timestamp_parse(
+	datetime_timestamp_parse(
 		json_string_value(json_object_get(body, "enrollment_closes_at")), &span->closes_at);
 	dates = ordered(body, span->starts_on, span->ends_on, false, "starts_on", "ends_on", errors);
 	window = ordered(body, span->opens_at, span->closes_at, true, "enrollment_opens_at",

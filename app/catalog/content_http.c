@@ -21,6 +21,7 @@
 #include "lms/http/range.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/http/server.h"
 #include "lms/http/stream.h"
 #include "lms/service/audit.h"
@@ -342,6 +343,9 @@ out:
 		close(fd);
 }
 
+/* A body with no fields. */
+static const struct schema nothing_schema = {NULL, 0};
+
 void content_lesson_complete(struct http_req *req)
 {
 	struct content_facts f;
@@ -350,7 +354,7 @@ void content_lesson_complete(struct http_req *req)
 	int rc;
 
 	/* Nothing needs saying; a body, if any, must be an empty object. */
-	if (req->json && !http_json_fields_or_reply(req, NULL, 0))
+	if (req->json && !schema_body_or_reply(req, &nothing_schema, SCHEMA_CREATE))
 		goto out;
 	if (!lesson_or_reply(req, GUARD_PROGRESS_WRITE, &id, &f))
 		goto out;

@@ -11,6 +11,7 @@
 
 #include "lms/core/err.h"
 #include "lms/core/log.h"
+#include "lms/core/text.h"
 
 /* Any constant works; it only has to be the same for every lms process. */
 #define MIGRATE_LOCK_KEY "7310226001"
@@ -74,8 +75,7 @@ static void sha256_hex(const char *data, char hex[65])
 	unsigned int len = 0;
 
 	EVP_Digest(data, strlen(data), md, &len, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < len && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	text_hex_encode(md, len < 32 ? len : 32, hex);
 }
 
 static int by_version(const void *a, const void *b)

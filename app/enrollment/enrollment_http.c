@@ -12,6 +12,7 @@
 #include "lms/enrollment/enrollment_store.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/schedule/session_store.h"
 #include "lms/service/audit.h"
 #include "lms/service/idempotency_store.h"
@@ -35,15 +36,6 @@ static const struct {
 	{"already_enrolled", 409,
 	 "you already hold an enrolment, an application or a waitlist place in this section"},
 };
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
 
 /* The answer to an enrolment request as (status, JSON text). */
 static int enroll_answer(const struct enroll_result *r, long long section_id,
@@ -111,9 +103,10 @@ static bool key_valid(const char *key)
 	return true;
 }
 
-static const struct json_field enroll_fields[] = {
-	{"statement", 's', false, true, 4 * STATEMENT_MAX_CHARS},
+static const struct schema_field enroll_fields[] = {
+	{"statement", SCHEMA_STRING, .nullable = true, .max = STATEMENT_MAX_CHARS},
 };
+static const struct schema enroll_schema = SCHEMA_OF(enroll_fields);
 
 void enrollment_create(struct http_req *req)
 {
@@ -128,18 +121,10 @@ void enrollment_create(struct http_req *req)
 
 	if (!http_req_param_id_or_reply(req, 0, &section))
 		return;
-	if (req->json && !http_json_fields_or_reply(req, enroll_fields, 1))
+	if (req->json && !schema_body_or_reply(req, &enroll_schema, SCHEMA_CREATE))
 		return;
-	if ((v = json_object_get(req->json, "statement")) && json_is_string(v)) {
+	if ((v = json_object_get(req->json, "statement")) && json_is_string(v))
 		statement = json_string_value(v);
-		if (utf8_chars(statement) > STATEMENT_MAX_CHARS) {
-			http_reply_problem(req, 400, "validation_failed",
-					   json_pack("[{s:s, s:s}]", "field", "statement", "message",
-						     "must be at most 2000 characters"),
-					   "the application has invalid fields");
-			return;
-		}
-	}
 	if (key && !key_valid(key)) {
 		http_reply_problem(req, 400, "validation_failed",
 				   json_pack("[{s:s, s:s}]", "field", "Idempotency-Key", "message",
@@ -336,11 +321,12 @@ void enrollment_cancel(struct http_req *req)
 	reply_enrollment(req, db, info.id);
 }
 
-static const struct json_field change_fields[] = {
-	{"status", 's', false, false, 16},
-	{"section_id", 'i', false, false, 0},
-	{"reason", 's', false, true, 2000},
+static const struct schema_field change_fields[] = {
+	{"status", SCHEMA_STRING, .max_bytes = 16},
+	{"section_id", SCHEMA_INT, .required = false},
+	{"reason", SCHEMA_STRING, .nullable = true, .max_bytes = 2000},
 };
+static const struct schema change_schema = SCHEMA_OF(change_fields);
 
 void enrollment_change(struct http_req *req)
 {
@@ -355,8 +341,7 @@ void enrollment_change(struct http_req *req)
 	int rc;
 
 	if (!enrollment_or_reply(req, &db, &info, &t) ||
-	    !http_json_fields_or_reply(req, change_fields,
-				       sizeof(change_fields) / sizeof(change_fields[0])))
+	    !schema_body_or_reply(req, &change_schema, SCHEMA_CREATE))
 		return;
 	status = json_string_value(json_object_get(req->json, "status"));
 	to_section = json_object_get(req->json, "section_id");

@@ -15,6 +15,7 @@
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/core/netaddr.h"
+#include "lms/core/text.h"
 #include "lms/db/pool.h"
 #include "lms/http/response.h"
 #include "lms/http/routes.h"
@@ -36,61 +37,6 @@ int http_req_cookie(const struct http_req *req, const char *name, char *buf, siz
 	const char *cookies = http_req_header(req, "Cookie");
 
 	return cookies ? mg_get_cookie(cookies, name, buf, len) : -1;
-}
-
-/* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF) with no
- * C0 control characters or DEL. */
-static bool text_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		unsigned int cp;
-		size_t len;
-
-		if (c < 0x20 || c == 0x7f)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + len > n)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 bool http_json_depth_ok(const char *body, size_t len, int max_depth)
@@ -188,8 +134,8 @@ char *http_path_decode(const char *raw)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (raw[i] == '%') {
-			int hi = i + 1 < n ? hexval((unsigned char)raw[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval((unsigned char)raw[i + 2]) : -1;
+			int hi = i + 1 < n ? text_hex_digit((unsigned char)raw[i + 1]) : -1;
+			int lo = i + 2 < n ? text_hex_digit((unsigned char)raw[i + 2]) : -1;
 			if (hi < 0 || lo < 0)
 				goto bad;
 			out[j++] = (char)(hi * 16 + lo);
@@ -199,7 +145,7 @@ char *http_path_decode(const char *raw)
 		}
 	}
 	out[j] = '\0';
-	if (!text_valid((const unsigned char *)out, j))
+	if (!text_utf8_printable(out, j))
 		goto bad;
 	return out;
 bad:
@@ -216,7 +162,7 @@ int http_req_query(const struct http_req *req, const char *name, char *buf, size
 	n = mg_get_var(req->query, strlen(req->query), name, buf, len);
 	if (n == -1)
 		return -1;
-	if (n < 0 || !text_valid((const unsigned char *)buf, (size_t)n))
+	if (n < 0 || !text_utf8_printable(buf, (size_t)n))
 		return -2;
 	return n;
 }
@@ -560,7 +506,6 @@ static int file_took(struct body_sink *sink, const char *data, size_t len)
 bool http_req_body_to_file_or_reply(struct http_req *req, const char *dir,
 				    struct http_upload *up)
 {
-	static const char hex[] = "0123456789abcdef";
 	long long limit = req->app->cfg->max_upload_bytes, rc = LMS_ENOMEM;
 	struct file_sink f = {.sink = {file_room, file_took}, .fd = -1};
 	unsigned char digest[EVP_MAX_MD_SIZE];
@@ -588,11 +533,7 @@ bool http_req_body_to_file_or_reply(struct http_req *req, const char *dir,
 	rc = LMS_EIO;
 	if (EVP_DigestFinal_ex(f.md, digest, &dlen) != 1 || dlen != 32 || fsync(f.fd) != 0)
 		goto fail;
-	for (unsigned int i = 0; i < dlen; i++) {
-		up->sha256[2 * i] = hex[digest[i] >> 4];
-		up->sha256[2 * i + 1] = hex[digest[i] & 15];
-	}
-	up->sha256[64] = '\0';
+	text_hex_encode(digest, dlen, up->sha256);
 	free(f.piece);
 	EVP_MD_CTX_free(f.md);
 	close(f.fd);
@@ -609,30 +550,6 @@ fail:
 	return false;
 }
 
-static const char *type_name(char type)
-{
-	switch (type) {
-	case 's': return "a string";
-	case 'i': return "an integer";
-	case 'b': return "a boolean";
-	case 'a': return "an array";
-	case 'o': return "an object";
-	}
-	return "a value";
-}
-
-static bool type_matches(const json_t *v, char type)
-{
-	switch (type) {
-	case 's': return json_is_string(v);
-	case 'i': return json_is_integer(v);
-	case 'b': return json_is_boolean(v);
-	case 'a': return json_is_array(v);
-	case 'o': return json_is_object(v);
-	}
-	return false;
-}
-
 void http_json_error_add(json_t **errors, const char *field, const char *message)
 {
 	if (!*errors)
@@ -642,100 +559,27 @@ void http_json_error_add(json_t **errors, const char *field, const char *message
 				      json_pack("{s:s, s:s}", "field", field, "message", message));
 }
 
-bool http_json_check(const json_t *obj, const struct json_field *fields, size_t nfields,
-		     json_t **errors)
-{
-	const char *key;
-	json_t *value;
-	char msg[128];
-
-	*errors = NULL;
-	json_object_foreach((json_t *)obj, key, value) {
-		bool known = false;
-		for (size_t i = 0; i < nfields && !known; i++)
-			known = strcmp(fields[i].name, key) == 0;
-		if (!known)
-			http_json_error_add(errors, key, "unknown field");
-	}
-	for (size_t i = 0; i < nfields; i++) {
-		const struct json_field *f = &fields[i];
-		size_t max = f->max_len ? f->max_len : 1000;
-
-		value = json_object_get(obj, f->name);
-		if (!value) {
-			if (f->required)
-				http_json_error_add(errors, f->name, "is required");
-		} else if (json_is_null(value)) {
-			if (!f->nullable)
-				http_json_error_add(errors, f->name, "must not be null");
-		} else if (!type_matches(value, f->type)) {
-			snprintf(msg, sizeof(msg), "must be %s", type_name(f->type));
-			http_json_error_add(errors, f->name, msg);
-		} else if (f->type == 's' && json_string_length(value) > max) {
-			snprintf(msg, sizeof(msg), "must be at most %zu bytes", max);
-			http_json_error_add(errors, f->name, msg);
-		} else if (f->type == 's' &&
-			   strlen(json_string_value(value)) != json_string_length(value)) {
-			/* C strings would silently end at the NUL. */
-			http_json_error_add(errors, f->name, "must not contain NUL characters");
-		}
-	}
-	return *errors == NULL;
-}
-
-bool http_json_fields_or_reply(struct http_req *req, const struct json_field *fields,
-			       size_t nfields)
-{
-	json_t *errors = NULL;
-
-	if (!json_is_object(req->json)) {
-		http_reply_problem(req, 400, "invalid_request", NULL,
-				   "the request body must be a JSON object");
-		return false;
-	}
-	if (!http_json_check(req->json, fields, nfields, &errors)) {
-		http_reply_problem(req, 400, "validation_failed", errors,
-				   "the request body has invalid fields");
-		return false;
-	}
-	return true;
-}
-
 /* Cursors are "p<id>" in base64url: opaque to clients, so the paging key
  * can change without breaking them. */
 json_t *http_page_cursor(long long last_id, size_t count, int limit)
 {
-	unsigned char raw[32];
-	char out[64];
+	char raw[32], out[TEXT_B64URL_BUF(sizeof(raw))];
 	int n;
 
 	if (count < (size_t)limit || last_id <= 0)
 		return json_null();
-	n = snprintf((char *)raw, sizeof(raw), "p%lld", last_id);
-	n = EVP_EncodeBlock((unsigned char *)out, raw, n);
-	while (n > 0 && out[n - 1] == '=')
-		n--;
-	out[n] = '\0';
-	for (char *c = out; *c; c++)
-		*c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+	n = snprintf(raw, sizeof(raw), "p%lld", last_id);
+	text_b64url_encode(raw, (size_t)n, out);
 	return json_string(out);
 }
 
 bool http_page_cursor_decode(const char *text, long long *id)
 {
-	char in[64], raw[64], *end;
+	char raw[32], *end;
 	size_t n = strlen(text);
-	int len;
+	long len;
 
-	if (n == 0 || n > 40 || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					  "0123456789-_") != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		in[i] = text[i] == '-' ? '+' : text[i] == '_' ? '/' : text[i];
-	while (n % 4)
-		in[n++] = '=';
-	in[n] = '\0';
-	if ((len = EVP_DecodeBlock((unsigned char *)raw, (unsigned char *)in, (int)n)) < 2)
+	if (n == 0 || n > 40 || (len = text_b64url_decode(text, n, raw, sizeof(raw) - 1)) < 2)
 		return false;
 	raw[len] = '\0';
 	if (raw[0] != 'p' || raw[1] < '1' || raw[1] > '9')

@@ -12,6 +12,7 @@
 
 #include "lms/core/err.h"
 #include "lms/core/log.h"
+#include "lms/core/text.h"
 #include "lms/db/sql.h"
 #include "lms/http/cache.h"
 #include "lms/http/server.h"
@@ -251,17 +252,13 @@ static bool etag_matches(const char *list, const char *etag)
 void http_reply_json_etag(struct http_req *req, const char *body, size_t len,
 			  const char *extra_headers)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	char etag[2 * 16 + 3], headers[1024];
 
 	/* 128 bits of the digest name a version of the body well enough. */
 	SHA256((const unsigned char *)body, len, md);
 	etag[0] = '"';
-	for (int i = 0; i < 16; i++) {
-		etag[1 + 2 * i] = hex[md[i] >> 4];
-		etag[2 + 2 * i] = hex[md[i] & 15];
-	}
+	text_hex_encode(md, 16, etag + 1);
 	etag[33] = '"';
 	etag[34] = '\0';
 	snprintf(headers, sizeof(headers), "ETag: %s\r\n%s", etag,

@@ -17,6 +17,7 @@
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/core/netaddr.h"
+#include "lms/core/text.h"
 #include "lms/http/metrics.h"
 #include "lms/http/response.h"
 #include "lms/http/routes.h"
@@ -33,15 +34,10 @@ struct http_server {
 static void request_id_new(char id[33])
 {
 	unsigned char raw[8];
-	static const char hex[] = "0123456789abcdef";
 
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		memset(raw, 0, sizeof(raw));
-	for (size_t i = 0; i < sizeof(raw); i++) {
-		id[2 * i] = hex[raw[i] >> 4];
-		id[2 * i + 1] = hex[raw[i] & 15];
-	}
-	id[2 * sizeof(raw)] = '\0';
+	text_hex_encode(raw, sizeof(raw), id);
 }
 
 /* CivetWeb 1.15 accepts ambiguous framing that lets a proxy and this server

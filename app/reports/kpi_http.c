@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "lms/auth/guard.h"
-#include "lms/catalog/catalog_rules.h"
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 #include "lms/http/csv.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/reports/kpi_store.h"
 #include "lms/service/audit.h"
 #include "lms/service/pull.h"
@@ -23,25 +23,6 @@
 #define DOI_MAX 200
 
 static const char *const kinds[] = {"paper", "patent", "tech_transfer", "graduate", NULL};
-
-static const struct json_field output_fields[] = {
-	{"institution_id", 'i', false, true, 0},
-	{"year", 'i', true, false, 0},
-	{"kind", 's', true, false, 20},
-	{"title", 's', true, false, 1200},
-	{"doi", 's', false, true, DOI_MAX},
-	{"patent_number", 's', false, true, 40},
-	{"amount_krw", 'i', false, true, 0},
-	{"count", 'i', false, true, 0},
-};
-
-static const struct catalog_rule output_rules[] = {
-	{"year", CATALOG_INT, YEAR_MIN, YEAR_MAX, NULL},
-	{"kind", CATALOG_ONE_OF, 0, 0, kinds},
-	{"title", CATALOG_TEXT, 1, 300, NULL},
-	{"amount_krw", CATALOG_INT, 0, AMOUNT_MAX, NULL},
-	{"count", CATALOG_INT, 1, 10000, NULL},
-};
 
 /* The evidence each kind must carry, and no other kind may. */
 static const struct {
@@ -105,6 +86,38 @@ static bool patent_ok(const char *s)
 #undef ALNUM
 }
 
+static bool doi_check(const struct schema_field *f, const json_t *v, char *msg, size_t len)
+{
+	(void)f;
+	return doi_ok(json_string_value(v)) ||
+	       schema_refuse(msg, len, "must be a DOI like 10.1000/xyz123: 10., a registrant code "
+				       "of 4 to 9 digits, /, a suffix without spaces (no "
+				       "https://doi.org/)");
+}
+
+static bool patent_check(const struct schema_field *f, const json_t *v, char *msg, size_t len)
+{
+	(void)f;
+	return patent_ok(json_string_value(v)) ||
+	       schema_refuse(msg, len, "must be 1 to 40 letters, digits, spaces, ',', '.', '/' "
+				       "or '-', starting with a letter or digit and holding a "
+				       "digit, like 10-2345678");
+}
+
+static const struct schema_field output_fields[] = {
+	{"institution_id", SCHEMA_ID, .nullable = true,
+	 .message = "must be the id of an institution"},
+	{"year", SCHEMA_INT, .required = true, .min = YEAR_MIN, .max = YEAR_MAX},
+	{"kind", SCHEMA_STRING, .required = true, .max_bytes = 20, .values = kinds},
+	{"title", SCHEMA_STRING, .required = true, .min = 1, .max = 300},
+	{"doi", SCHEMA_STRING, .nullable = true, .max_bytes = DOI_MAX, .check = doi_check},
+	{"patent_number", SCHEMA_STRING, .nullable = true, .max_bytes = 40,
+	 .check = patent_check},
+	{"amount_krw", SCHEMA_INT, .nullable = true, .min = 0, .max = AMOUNT_MAX},
+	{"count", SCHEMA_INT, .nullable = true, .min = 1, .max = 10000},
+};
+static const struct schema output_schema = SCHEMA_OF(output_fields);
+
 /* The string field of body, or NULL when it is absent or null. */
 static const char *str_of(const json_t *body, const char *field)
 {
@@ -122,20 +135,15 @@ static bool output_or_reply(struct http_req *req, struct kpi_output *o)
 	json_t *errors = NULL;
 	const char *kind = NULL;
 	char msg[96];
-	bool typed;
 
 	if (!json_is_object(body)) {
 		http_reply_problem(req, 400, "invalid_request", NULL,
 				   "the request body must be a JSON object");
 		return false;
 	}
-	typed = http_json_check(body, output_fields, NELEMS(output_fields), &errors);
-	catalog_rules_check(body, output_rules, NELEMS(output_rules), &errors);
-	v = json_object_get(body, "institution_id");
-	if (json_is_integer(v) && json_integer_value(v) <= 0)
-		http_json_error_add(&errors, "institution_id", "must be the id of an institution");
+	schema_check(body, &output_schema, SCHEMA_CREATE, &errors);
 	/* Which evidence belongs is a question only for a known kind. */
-	for (size_t i = 0; typed && kinds[i]; i++)
+	for (size_t i = 0; json_is_string(json_object_get(body, "kind")) && kinds[i]; i++)
 		if (!strcmp(str_of(body, "kind"), kinds[i]))
 			kind = kinds[i];
 	for (size_t i = 0; kind && i < NELEMS(evidence); i++) {
@@ -151,15 +159,6 @@ static bool output_or_reply(struct http_req *req, struct kpi_output *o)
 			http_json_error_add(&errors, evidence[i].field, msg);
 		}
 	}
-	if (typed && str_of(body, "doi") && !doi_ok(str_of(body, "doi")))
-		http_json_error_add(&errors, "doi",
-				    "must be a DOI like 10.1000/xyz123: 10., a registrant code of 4 "
-				    "to 9 digits, /, a suffix without spaces (no https://doi.org/)");
-	if (typed && str_of(body, "patent_number") && !patent_ok(str_of(body, "patent_number")))
-		http_json_error_add(&errors, "patent_number",
-				    "must be 1 to 40 letters, digits, spaces, ',', '.', '/' or '-', "
-				    "starting with a letter or digit and holding a digit, like "
-				    "10-2345678");
 	if (errors) {
 		http_reply_problem(req, 400, "validation_failed", errors,
 				   "the output has invalid fields");

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "lms/auth/guard.h"
-#include "lms/catalog/catalog_rules.h"
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/db/pool.h"
@@ -14,6 +13,7 @@
 #include "lms/http/csv.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/http/server.h"
 #include "lms/http/stream.h"
 #include "lms/reports/report_store.h"
@@ -38,10 +38,10 @@ static const char *const stages[] = {"preschool", "elementary", "middle", "high"
 				     "public_servant", "general", NULL};
 
 /* The text filters and the rules of their values. */
-static const struct catalog_rule text_rules[] = {
-	{"program", CATALOG_ONE_OF, 0, 0, programs},
-	{"status", CATALOG_ONE_OF, 0, 0, statuses},
-	{"stage", CATALOG_ONE_OF, 0, 0, stages},
+static const struct schema_field text_rules[] = {
+	{"program", SCHEMA_STRING, .values = programs},
+	{"status", SCHEMA_STRING, .values = statuses},
+	{"stage", SCHEMA_STRING, .values = stages},
 };
 
 #define NTEXT (sizeof(text_rules) / sizeof(text_rules[0]))
@@ -75,16 +75,16 @@ static bool filters_or_reply(struct http_req *req, const struct report_window *w
 	    !http_req_query_id_or_reply(req, "section_id", &f->section_id))
 		return false;
 	for (size_t i = 0; i < NTEXT; i++) {
-		int n = http_req_query(req, text_rules[i].field, q->text[i], sizeof(q->text[i]));
+		int n = http_req_query(req, text_rules[i].name, q->text[i], sizeof(q->text[i]));
 		json_t *v;
 
 		if (n == -1)
 			continue;
 		v = json_string(n >= 0 ? q->text[i] : "");
-		if (v && catalog_rules_value_ok(&text_rules[i], v, msg, sizeof(msg)))
+		if (v && schema_value_ok(&text_rules[i], v, msg, sizeof(msg)))
 			*texts[i] = q->text[i];
 		else
-			http_json_error_add(&errors, text_rules[i].field, msg);
+			http_json_error_add(&errors, text_rules[i].name, msg);
 		json_decref(v);
 	}
 	if (errors) {

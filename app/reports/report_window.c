@@ -1,7 +1,7 @@
 /* report_window.c - the time window of a report: ?from= and ?to= */
 #include "lms/reports/report_window.h"
 
-#include "lms/catalog/catalog_rules.h"
+#include "lms/core/datetime.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 
@@ -21,7 +21,7 @@ bool report_window_or_reply(struct http_req *req, struct report_window *w)
 	for (int i = 0; i < 2; i++) {
 		int n = http_req_query(req, names[i], buf, sizeof(buf));
 
-		*set[i] = n >= 0 && catalog_rules_instant_parse(buf, us[i]);
+		*set[i] = n >= 0 && datetime_instant_parse(buf, us[i]);
 		if (n != -1 && !*set[i])
 			http_json_error_add(&errors, names[i], INSTANT_MESSAGE);
 	}

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "lms/core/err.h"
+#include "lms/core/text.h"
 
 /* The time zone every event names, and its one rule: +09:00 since 1970. */
 static const char *const vtimezone[] = {
@@ -69,18 +70,6 @@ static void put_unit(struct calendar *c, const char *s, size_t n, size_t *col)
 	*col += n;
 }
 
-/* Bytes of the UTF-8 character that starts at s: the lead byte and the
- * continuation bytes after it (at most three), so that even a malformed
- * sequence is never cut. */
-static size_t char_len(const unsigned char *s)
-{
-	size_t n = 1;
-
-	while (n < 4 && (s[n] & 0xC0) == 0x80)
-		n++;
-	return n;
-}
-
 int calendar_property_write(struct calendar *c, const char *name, const char *value, bool text)
 {
 	const unsigned char *p = (const unsigned char *)(value ? value : "");
@@ -109,7 +98,7 @@ int calendar_property_write(struct calendar *c, const char *name, const char *va
 				continue;
 			}
 		} else if (*p >= 0x80) {
-			n = char_len(p);
+			n = text_utf8_char_len((const char *)p);
 		}
 		if (escape)
 			put_unit(c, escape, 2, &col);

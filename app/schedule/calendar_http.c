@@ -7,11 +7,12 @@
 #include <time.h>
 
 #include "lms/auth/guard.h"
-#include "lms/catalog/catalog_rules.h"
 #include "lms/core/config.h"
+#include "lms/core/datetime.h"
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/http/server.h"
 #include "lms/schedule/calendar.h"
 #include "lms/schedule/calendar_store.h"
@@ -54,7 +55,7 @@ static int instant_param(struct http_req *req, const char *name, long long *usec
 
 	if (n == -1)
 		return 0;
-	return n >= 0 && catalog_rules_instant_parse(buf, usec) ? 1 : -1;
+	return n >= 0 && datetime_instant_parse(buf, usec) ? 1 : -1;
 }
 
 /* Reads ?from= and ?to= into *p (see calendar_http.h). Replies 400 naming
@@ -229,7 +230,7 @@ static long long time_of(const json_t *obj, const char *name)
 {
 	long long usec = 0;
 
-	catalog_rules_timestamp_parse(str_of(obj, name), &usec);
+	datetime_timestamp_parse(str_of(obj, name), &usec);
 	return seconds_of(usec);
 }
 
@@ -388,9 +389,10 @@ static int feed_audit(struct http_req *req, const char *action, long long id, co
 	return rc;
 }
 
-static const struct json_field feed_fields[] = {
-	{"kind", 's', true, false, 16},
+static const struct schema_field feed_fields[] = {
+	{"kind", SCHEMA_STRING, .required = true, .max_bytes = 16},
 };
+static const struct schema feed_schema = SCHEMA_OF(feed_fields);
 
 void calendar_feeds_create(struct http_req *req)
 {
@@ -401,8 +403,7 @@ void calendar_feeds_create(struct http_req *req)
 	const char *kind;
 	int rc;
 
-	if (!http_json_fields_or_reply(req, feed_fields,
-				       sizeof(feed_fields) / sizeof(feed_fields[0])))
+	if (!schema_body_or_reply(req, &feed_schema, SCHEMA_CREATE))
 		goto out;
 	kind = json_string_value(json_object_get(req->json, "kind"));
 	if (strcmp(kind, "instructor") != 0 && strcmp(kind, "learner") != 0) {

@@ -12,123 +12,68 @@
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/schedule/faculty_store.h"
 #include "lms/service/audit.h"
-
-#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Answers differ by language. */
 #define LANG_HEADERS "Vary: Accept-Language\r\n"
 
 /* ---- what each body may hold ---- */
 
-/* Byte bounds of strings are loose (four bytes a character); the rules
- * count characters. */
-static const struct json_field instructor_fields[] = {
-	{"user_id", 'i', true, false, 0},
-	{"institution_id", 'i', false, true, 0},
-	{"expertise", 'a', false, false, 0},
-	{"bio_ko", 's', false, false, 16000},
-	{"bio_en", 's', false, false, 16000},
-};
-static const struct json_field profile_fields[] = {
-	{"expertise", 'a', false, false, 0},
-	{"bio_ko", 's', false, false, 16000},
-	{"bio_en", 's', false, false, 16000},
-};
-static const struct catalog_rule profile_rules[] = {
-	{"expertise", CATALOG_TAGS, 1, 40, NULL},
-	{"bio_ko", CATALOG_TEXT, 0, 4000, NULL},
-	{"bio_en", CATALOG_TEXT, 0, 4000, NULL},
+/* An instructor: who and where on creation; the profile then changes. */
+static const struct schema_field instructor_fields[] = {
+	{"user_id", SCHEMA_ID, .required = true, .use = SCHEMA_CREATE_ONLY,
+	 .message = "must be the id of a user"},
+	{"institution_id", SCHEMA_ID, .nullable = true, .use = SCHEMA_CREATE_ONLY,
+	 .message = "must be the id of an institution"},
+	{"expertise", SCHEMA_ARRAY, .min = 1, .max = 40, .check = catalog_rules_tags_check},
+	{"bio_ko", SCHEMA_STRING, .max = 4000},
+	{"bio_en", SCHEMA_STRING, .max = 4000},
 };
 
-static const struct json_field share_fields[] = {
-	{"institution_id", 'i', true, false, 0},
+static const struct schema_field share_fields[] = {
+	{"institution_id", SCHEMA_ID, .required = true,
+	 .message = "must be the id of an institution"},
 };
 
 static const char *const facility_kinds[] = {"classroom", "lab", "auditorium", "studio", NULL};
-static const struct json_field facility_fields[] = {
-	{"institution_id", 'i', false, true, 0},
-	{"name_ko", 's', true, false, 800},
-	{"name_en", 's', true, false, 800},
-	{"kind", 's', true, false, 32},
-	{"capacity", 'i', true, false, 0},
-	{"location", 's', false, false, 800},
-	{"lent_to", 'a', false, false, 0},
-};
 /* A change names any of them but the owner. */
-static const struct json_field facility_patch_fields[] = {
-	{"name_ko", 's', false, false, 800},
-	{"name_en", 's', false, false, 800},
-	{"kind", 's', false, false, 32},
-	{"capacity", 'i', false, false, 0},
-	{"location", 's', false, false, 800},
-	{"lent_to", 'a', false, false, 0},
+static const struct schema_field facility_fields[] = {
+	{"institution_id", SCHEMA_ID, .nullable = true, .use = SCHEMA_CREATE_ONLY,
+	 .message = "must be the id of an institution"},
+	{"name_ko", SCHEMA_STRING, .required = true, .min = 1, .max = 200},
+	{"name_en", SCHEMA_STRING, .required = true, .min = 1, .max = 200},
+	{"kind", SCHEMA_STRING, .required = true, .max_bytes = 32, .values = facility_kinds},
+	{"capacity", SCHEMA_INT, .required = true, .min = 1, .max = 5000},
+	{"location", SCHEMA_STRING, .max = 200},
+	{"lent_to", SCHEMA_IDS, .max = 50},
 };
-static const struct catalog_rule facility_rules[] = {
-	{"name_ko", CATALOG_TEXT, 1, 200, NULL},
-	{"name_en", CATALOG_TEXT, 1, 200, NULL},
-	{"kind", CATALOG_ONE_OF, 0, 0, facility_kinds},
-	{"capacity", CATALOG_INT, 1, 5000, NULL},
-	{"location", CATALOG_TEXT, 0, 200, NULL},
-	{"lent_to", CATALOG_IDS, 0, 50, NULL},
-};
+
+static const struct schema instructor_schema = SCHEMA_OF(instructor_fields);
+static const struct schema share_schema = SCHEMA_OF(share_fields);
+static const struct schema facility_schema = SCHEMA_OF(facility_fields);
 
 /* ---- shared steps ---- */
 
-static void reply_invalid(struct http_req *req, json_t *errors)
-{
-	http_reply_problem(req, 400, "validation_failed", errors,
-			   "the request has invalid fields");
-}
-
-/* reply_invalid for one field. */
+/* Replies 400 naming one bad field. */
 static void reply_field(struct http_req *req, const char *field, const char *message)
 {
 	json_t *errors = NULL;
 
 	http_json_error_add(&errors, field, message);
-	reply_invalid(req, errors);
+	schema_reply_invalid(req, errors);
 }
 
 /*
- * Checks req->json against fields (types, unknown and missing ones) and
- * rules (values), naming every bad field in one 400; a change (patch) must
- * name at least one field. Returns false after replying.
- */
-static bool body_or_reply(struct http_req *req, const struct json_field *fields, size_t nfields,
-			  const struct catalog_rule *rules, size_t nrules, bool patch)
-{
-	json_t *errors = NULL;
-
-	if (!json_is_object(req->json))
-		return http_json_fields_or_reply(req, fields, nfields);
-	if (patch && json_object_size(req->json) == 0) {
-		http_reply_problem(req, 400, "invalid_request", NULL,
-				   "the body names no field to change");
-		return false;
-	}
-	http_json_check(req->json, fields, nfields, &errors);
-	catalog_rules_check(req->json, rules, nrules, &errors);
-	if (!errors)
-		return true;
-	reply_invalid(req, errors);
-	return false;
-}
-
-/*
- * The institution the body's optional institution_id names, or the one the
- * caller administers. Returns 0 after replying 400 when it is not an id or
- * cannot be told.
+ * The institution the body's optional institution_id (an id, as its schema
+ * checked) names, or the one the caller administers. Returns 0 after
+ * replying when it cannot be told.
  */
 static long long institution_or_reply(struct http_req *req)
 {
 	json_t *v = json_object_get(req->json, "institution_id");
 
-	if (json_is_integer(v) && json_integer_value(v) <= 0) {
-		reply_field(req, "institution_id", "must be the id of an institution");
-		return 0;
-	}
 	return guard_institution_or_reply(req, json_is_integer(v) ? json_integer_value(v) : 0);
 }
 
@@ -188,13 +133,9 @@ void faculty_instructor_create(struct http_req *req)
 	bool granted;
 	int rc;
 
-	if (!body_or_reply(req, instructor_fields, NELEMS(instructor_fields), profile_rules,
-			   NELEMS(profile_rules), false))
+	if (!schema_body_or_reply(req, &instructor_schema, SCHEMA_CREATE))
 		goto out;
-	if ((user_id = json_integer_value(json_object_get(req->json, "user_id"))) <= 0) {
-		reply_field(req, "user_id", "must be the id of a user");
-		goto out;
-	}
+	user_id = json_integer_value(json_object_get(req->json, "user_id"));
 	if (!(inst = institution_or_reply(req)) ||
 	    !guard_require_or_reply(req, GUARD_FACULTY_MANAGE, inst) ||
 	    !(db = http_req_db_or_reply(req)) ||
@@ -254,8 +195,7 @@ void faculty_instructor_update(struct http_req *req)
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &id) ||
-	    !body_or_reply(req, profile_fields, NELEMS(profile_fields), profile_rules,
-			   NELEMS(profile_rules), true) ||
+	    !schema_body_or_reply(req, &instructor_schema, SCHEMA_CHANGE) ||
 	    !(db = http_req_db_or_reply(req)))
 		goto out;
 	if ((rc = db_begin(db)) < 0 ||
@@ -375,15 +315,14 @@ void faculty_share_create(struct http_req *req)
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &id) ||
-	    !http_json_fields_or_reply(req, share_fields, NELEMS(share_fields)) ||
+	    !schema_body_or_reply(req, &share_schema, SCHEMA_CREATE) ||
 	    !(db = http_req_db_or_reply(req)) || !begin_home_or_reply(req, db, id, false, &home))
 		goto out;
 	inst = json_integer_value(json_object_get(req->json, "institution_id"));
-	if (inst <= 0 || inst == home) {
+	if (inst == home) {
 		db_rollback(db);
 		reply_field(req, "institution_id",
-			    inst <= 0 ? "must be the id of an institution"
-				      : "is the instructor's home institution: share with a partner");
+			    "is the instructor's home institution: share with a partner");
 		goto out;
 	}
 	if (!institution_known_or_reply(req, db, inst, "institution_id")) {
@@ -501,8 +440,7 @@ void faculty_facility_create(struct http_req *req)
 	long long inst, id;
 	int rc;
 
-	if (!body_or_reply(req, facility_fields, NELEMS(facility_fields), facility_rules,
-			   NELEMS(facility_rules), false) ||
+	if (!schema_body_or_reply(req, &facility_schema, SCHEMA_CREATE) ||
 	    !(inst = institution_or_reply(req)) ||
 	    !guard_require_or_reply(req, GUARD_FACULTY_MANAGE, inst) ||
 	    !(db = http_req_db_or_reply(req)) ||
@@ -540,8 +478,7 @@ void faculty_facility_update(struct http_req *req)
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &id) ||
-	    !body_or_reply(req, facility_patch_fields, NELEMS(facility_patch_fields),
-			   facility_rules, NELEMS(facility_rules), true) ||
+	    !schema_body_or_reply(req, &facility_schema, SCHEMA_CHANGE) ||
 	    !(db = http_req_db_or_reply(req)))
 		goto out;
 	/* Locked: a new loan list and a booking that relies on the old one

@@ -7,18 +7,17 @@
 #include <string.h>
 
 #include "lms/auth/guard.h"
-#include "lms/catalog/catalog_rules.h"
+#include "lms/core/datetime.h"
 #include "lms/core/err.h"
 #include "lms/core/log.h"
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/schedule/calendar_store.h"
 #include "lms/schedule/faculty_store.h"
 #include "lms/schedule/session_store.h"
 #include "lms/service/audit.h"
-
-#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* At most this many marks in one attendance request (a section's largest
  * capacity). */
@@ -26,70 +25,27 @@
 
 static const char *const statuses[] = {"scheduled", "cancelled", NULL};
 
-/* The fields of a session body; status only in a change (the last). */
-static const struct json_field session_fields[] = {
-	{"starts_at", 's', true, false, 64},
-	{"ends_at", 's', true, false, 64},
-	{"instructor_id", 'i', true, false, 0},
-	{"facility_id", 'i', false, true, 0},
-	{"online_url", 's', false, true, CLASS_SESSION_URL_MAX},
-	{"status", 's', false, false, 16},
+/* The fields of a session body; status only in a change. */
+static const struct schema_field session_fields[] = {
+	{"starts_at", SCHEMA_TIMESTAMP, .required = true},
+	{"ends_at", SCHEMA_TIMESTAMP, .required = true},
+	{"instructor_id", SCHEMA_ID, .required = true,
+	 .message = "must be the id of an instructor"},
+	{"facility_id", SCHEMA_ID, .nullable = true, .message = "must be the id of a facility"},
+	{"online_url", SCHEMA_HTTPS_URL, .nullable = true, .max = CLASS_SESSION_URL_MAX},
+	{"status", SCHEMA_STRING, .use = SCHEMA_CHANGE_ONLY, .max_bytes = 16, .values = statuses},
 };
-static const struct catalog_rule session_rules[] = {
-	{"starts_at", CATALOG_TIMESTAMP, 0, 0, NULL},
-	{"ends_at", CATALOG_TIMESTAMP, 0, 0, NULL},
-	{"online_url", CATALOG_HTTPS_URL, 0, CLASS_SESSION_URL_MAX, NULL},
-	{"status", CATALOG_ONE_OF, 0, 0, statuses},
-};
+static const struct schema session_schema = SCHEMA_OF(session_fields);
 
-static const struct json_field mark_fields[] = {
-	{"enrollment_id", 'i', true, false, 0},
-	{"present", 'b', true, false, 0},
+/* One mark of an attendance body. */
+static const struct schema_field mark_fields[] = {
+	{"enrollment_id", SCHEMA_ID, .required = true, .message = "must be the id of an enrolment"},
+	{"present", SCHEMA_BOOL, .required = true},
 };
-
-static void reply_invalid(struct http_req *req, json_t *errors)
-{
-	http_reply_problem(req, 400, "validation_failed", errors,
-			   "the request body has invalid fields");
-}
+static const struct schema mark_schema = SCHEMA_OF(mark_fields);
 
 /*
- * Checks the body of a create (every required field) or a change (patch:
- * any of them, status too, at least one). Replies 400 naming each bad
- * field and returns false.
- */
-static bool body_or_reply(struct http_req *req, bool patch)
-{
-	struct json_field fields[NELEMS(session_fields)];
-	size_t n = patch ? NELEMS(session_fields) : NELEMS(session_fields) - 1;
-	json_t *errors = NULL, *v;
-
-	if (!json_is_object(req->json) || (patch && json_object_size(req->json) == 0)) {
-		http_reply_problem(req, 400, "invalid_request", NULL,
-				   "the request body must be a JSON object naming what to %s",
-				   patch ? "change" : "schedule");
-		return false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		fields[i] = session_fields[i];
-		fields[i].required = fields[i].required && !patch;
-	}
-	http_json_check(req->json, fields, n, &errors);
-	catalog_rules_check(req->json, session_rules, NELEMS(session_rules), &errors);
-	if (json_is_integer(v = json_object_get(req->json, "instructor_id")) &&
-	    json_integer_value(v) <= 0)
-		http_json_error_add(&errors, "instructor_id", "must be the id of an instructor");
-	if (json_is_integer(v = json_object_get(req->json, "facility_id")) &&
-	    json_integer_value(v) <= 0)
-		http_json_error_add(&errors, "facility_id", "must be the id of a facility");
-	if (!errors)
-		return true;
-	reply_invalid(req, errors);
-	return false;
-}
-
-/*
- * Applies the body's fields (checked by body_or_reply) over *s and checks
+ * Applies the body's fields (checked by its schema) over *s and checks
  * the result: it ends after it starts, and meets in a facility or online,
  * not both. Adds an error for each relation that fails, naming a field
  * the body sets where it can.
@@ -100,9 +56,9 @@ static void slot_apply(const json_t *body, struct class_session_slot *s, json_t 
 	       *url = json_object_get(body, "online_url"), *v;
 
 	if ((v = json_object_get(body, "starts_at")))
-		catalog_rules_timestamp_parse(json_string_value(v), &s->starts_us);
+		datetime_timestamp_parse(json_string_value(v), &s->starts_us);
 	if ((v = json_object_get(body, "ends_at")))
-		catalog_rules_timestamp_parse(json_string_value(v), &s->ends_us);
+		datetime_timestamp_parse(json_string_value(v), &s->ends_us);
 	if ((v = json_object_get(body, "instructor_id")))
 		s->instructor_id = json_integer_value(v);
 	/* Naming one place replaces the other. */
@@ -171,7 +127,7 @@ static bool refs_or_reply(struct http_req *req, struct db_conn *db, long long in
 	if (!facility_ok)
 		http_json_error_add(&errors, "facility_id", "must be the id of a facility");
 	if (errors) {
-		reply_invalid(req, errors);
+		schema_reply_invalid(req, errors);
 		return false;
 	}
 	if (instructor &&
@@ -276,11 +232,12 @@ void class_session_create(struct http_req *req)
 	struct db_conn *db;
 	int rc;
 
-	if (!http_req_param_id_or_reply(req, 0, &section_id) || !body_or_reply(req, false))
+	if (!http_req_param_id_or_reply(req, 0, &section_id) ||
+	    !schema_body_or_reply(req, &session_schema, SCHEMA_CREATE))
 		goto out;
 	slot_apply(req->json, &slot, &errors);
 	if (errors) {
-		reply_invalid(req, errors);
+		schema_reply_invalid(req, errors);
 		goto out;
 	}
 	if (!(db = http_req_db_or_reply(req)))
@@ -301,7 +258,7 @@ void class_session_create(struct http_req *req)
 	}
 	slot_within(&sec, &slot, &errors);
 	if (errors) {
-		reply_invalid(req, errors);
+		schema_reply_invalid(req, errors);
 		goto out;
 	}
 	/* The sharing and lending checks hold their locks until the commit: a
@@ -348,14 +305,15 @@ void class_session_update(struct http_req *req)
 	long long id;
 	int rc;
 
-	if (!http_req_param_id_or_reply(req, 0, &id) || !body_or_reply(req, true))
+	if (!http_req_param_id_or_reply(req, 0, &id) ||
+	    !schema_body_or_reply(req, &session_schema, SCHEMA_CHANGE))
 		return;
 	status = json_string_value(json_object_get(req->json, "status"));
 	cancel = status && !strcmp(status, "cancelled");
 	if (cancel && json_object_size(req->json) > 1) {
 		http_json_error_add(&errors, "status",
 				    "a cancellation changes nothing else: send it alone");
-		reply_invalid(req, errors);
+		schema_reply_invalid(req, errors);
 		return;
 	}
 	if (!(db = http_req_db_or_reply(req)))
@@ -381,7 +339,7 @@ void class_session_update(struct http_req *req)
 		if (!errors)
 			slot_within(&info.section, &slot, &errors);
 		if (errors) {
-			reply_invalid(req, errors);
+			schema_reply_invalid(req, errors);
 			goto rollback;
 		}
 		/* Only what the change names is checked again: a session keeps
@@ -536,15 +494,14 @@ static bool marks_or_reply(struct http_req *req)
 			item_error_add(&errors, i, NULL, "must be an object {enrollment_id, present}");
 			continue;
 		}
-		http_json_check(item, mark_fields, NELEMS(mark_fields), &errs);
+		errs = NULL;
+		schema_check(item, &mark_schema, SCHEMA_CREATE, &errs);
 		json_array_foreach(errs, j, e)
 			item_error_add(&errors, i, json_string_value(json_object_get(e, "field")),
 				       json_string_value(json_object_get(e, "message")));
 		json_decref(errs);
 		e = json_object_get(item, "enrollment_id");
-		if (json_is_integer(e) && json_integer_value(e) <= 0)
-			item_error_add(&errors, i, "enrollment_id", "must be the id of an enrolment");
-		else if (json_is_integer(e)) {
+		if (json_is_integer(e) && json_integer_value(e) > 0) {
 			ids[nids][0] = json_integer_value(e);
 			ids[nids++][1] = (long long)i;
 		}

@@ -7,6 +7,7 @@
 
 #include "fuzz.h"
 #include "lms/http/request.h"
+#include "lms/http/schema.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -15,15 +16,15 @@
 #define WORKER_STACK_BYTES (100 * 1024)
 
 /* Every type and option a route's field table uses. */
-static const struct json_field fields[] = {
-	{"email", 's', true, false, 254},
-	{"password", 's', true, false, 1024},
-	{"display_name", 's', false, false, 0},
-	{"locale", 's', false, true, 8},
-	{"institution_id", 'i', false, true, 0},
-	{"published", 'b', false, false, 0},
-	{"tags", 'a', false, false, 0},
-	{"detail", 'o', false, true, 0},
+static const struct schema_field fields[] = {
+	{"email", SCHEMA_STRING, .required = true, .max_bytes = 254},
+	{"password", SCHEMA_STRING, .required = true, .max_bytes = 1024},
+	{"display_name", SCHEMA_STRING, .required = false},
+	{"locale", SCHEMA_STRING, .nullable = true, .max_bytes = 8},
+	{"institution_id", SCHEMA_INT, .nullable = true},
+	{"published", SCHEMA_BOOL, .required = false},
+	{"tags", SCHEMA_ARRAY, .required = false},
+	{"detail", SCHEMA_OBJECT, .nullable = true},
 };
 
 struct body {
@@ -59,7 +60,7 @@ static int depth_of(json_t *v)
 static void parse_body(const struct body *b)
 {
 	json_error_t jerr;
-	json_t *json = json_loadb(b->text, b->len, JSON_REJECT_DUPLICATES, &jerr), *errors;
+	json_t *json = json_loadb(b->text, b->len, JSON_REJECT_DUPLICATES, &jerr), *errors = NULL;
 
 	if (!json) {
 		FUZZ_CHECK(json_error_code(&jerr) != json_error_stack_overflow);
@@ -67,7 +68,8 @@ static void parse_body(const struct body *b)
 	}
 	FUZZ_CHECK(depth_of(json) <= HTTP_JSON_MAX_DEPTH);
 	if (json_is_object(json)) {
-		bool ok = http_json_check(json, fields, NELEMS(fields), &errors);
+		bool ok = schema_check(json, &(const struct schema)SCHEMA_OF(fields), SCHEMA_CREATE,
+				       &errors);
 		size_t i;
 		json_t *e;
 

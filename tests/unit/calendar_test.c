@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../support/ical_check.h"
-#include "lms/catalog/catalog_rules.h"
+#include "lms/core/datetime.h"
 #include "lms/schedule/calendar.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -22,7 +22,7 @@ static long long at(const char *rfc3339)
 {
 	long long usec;
 
-	assert_true(catalog_rules_timestamp_parse(rfc3339, &usec));
+	assert_true(datetime_timestamp_parse(rfc3339, &usec));
 	return usec / 1000000;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lms/http/request.h"
+#include "lms/http/schema.h"
 
 static void decodes_escapes_and_utf8(void **state)
 {
@@ -41,11 +42,11 @@ static void refuses_control_characters_and_bad_escapes(void **state)
 	}
 }
 
-static const struct json_field fields[] = {
-	{"email", 's', true, false, 10},
-	{"age", 'i', false, false, 0},
-	{"note", 's', false, true, 0},
-	{"tags", 'a', false, false, 0},
+static const struct schema_field fields[] = {
+	{"email", SCHEMA_STRING, .required = true, .max_bytes = 10},
+	{"age", SCHEMA_INT, .required = false},
+	{"note", SCHEMA_STRING, .nullable = true},
+	{"tags", SCHEMA_ARRAY, .required = false},
 };
 
 static json_t *check(const char *text)
@@ -54,7 +55,7 @@ static json_t *check(const char *text)
 	bool ok;
 
 	assert_non_null(obj);
-	ok = http_json_check(obj, fields, sizeof(fields) / sizeof(fields[0]), &errors);
+	ok = schema_check(obj, &(const struct schema)SCHEMA_OF(fields), SCHEMA_CREATE, &errors);
 	json_decref(obj);
 	assert_true(ok == (errors == NULL));
 	return errors;

@@ -28,10 +28,4 @@ void secret_hmac_b64url(const char *key, const char *msg, char out[SECRET_B64_LE
  * where they differ (CRYPTO_memcmp); NULL equals nothing. */
 bool secret_equal(const char *a, const char *b);
 
-/*
- * base64url without padding of the len bytes at data into out, which must
- * hold 4 * ((len + 2) / 3) + 1 bytes. Returns the length written.
- */
-size_t secret_b64url(const unsigned char *data, size_t len, char *out);
-
 #endif

@@ -11,8 +11,8 @@
 struct db_conn;
 
 /*
- * Bodies (body arguments) are request objects already checked against the
- * field lists and catalog_rules (types, lengths, dates, enumerations):
+ * Bodies (body arguments) are request objects already checked against
+ * their schema (types, lengths, dates, enumerations; admin_http.c):
  * PostgreSQL reads the fields it names from them. An update changes only
  * the fields the body names.
  */

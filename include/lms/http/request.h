@@ -155,7 +155,7 @@ bool http_req_body_to_file_or_reply(struct http_req *req, const char *dir,
 
 /*
  * Adds {"field": field, "message": message} to the array *errors, creating
- * it when NULL (for handlers' own checks after http_json_check).
+ * it when NULL (for checks of the handler's own; body schemas: schema.h).
  */
 void http_json_error_add(json_t **errors, const char *field, const char *message);
 
@@ -208,36 +208,6 @@ const char *http_target_absolute(const char *target, char *host, size_t hostlen)
 /* Decodes a percent-encoded path into a new string. Fails (NULL) on a bad
  * escape, invalid UTF-8, or any control character or NUL after decoding. */
 char *http_path_decode(const char *raw);
-
-/*
- * One field of a JSON object body, for http_json_check(). Types: 's' string,
- * 'i' integer, 'b' boolean, 'a' array, 'o' object. NULL is accepted only
- * when nullable. max_len bounds strings in bytes (0: 1000).
- */
-struct json_field {
-	const char *name;
-	char type;
-	bool required;
-	bool nullable;
-	size_t max_len;
-};
-
-/*
- * Validates obj against fields: unknown fields, missing required fields and
- * wrong types each add {"field","message"} to the array *errors (new
- * reference, NULL when everything is valid). Strings holding a NUL
- * character are refused. Returns true when valid.
- */
-bool http_json_check(const json_t *obj, const struct json_field *fields, size_t nfields,
-		     json_t **errors);
-
-/*
- * Checks req->json against fields and replies 400 validation_failed naming
- * each bad field when it does not match (or invalid_request when the body
- * is missing or not an object). Returns true when valid.
- */
-bool http_json_fields_or_reply(struct http_req *req, const struct json_field *fields,
-			       size_t nfields);
 
 /*
  * The client's address, written into buf (NETADDR_TEXT_MAX bytes suffice)

@@ -9,7 +9,7 @@ struct db_conn;
 
 /*
  * Bodies (body arguments) are request objects already checked against the
- * handler's field lists and rules: PostgreSQL reads the fields it names from
+ * handler's schema: PostgreSQL reads the fields it names from
  * them, and an update changes only the fields the body names. lang is "ko"
  * or "en": the language of "name" and "bio" in the answers.
  */
