@@ -12,6 +12,8 @@
 #include <openssl/evp.h>
 
 #include "harness.h"
+#include "lms/core/err.h"
+#include "lms/db/blobstore.h"
 #include "slowclient.h"
 
 #define DEMO_PASSWORD "demo-pass-2026"
@@ -485,9 +487,77 @@ static void old_files_move_into_the_database(void **state)
 	remove_tree(data_dir);
 }
 
+/* SHA-256 of "hello". */
+#define HELLO_HASH "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+
+/* The store's functions on a connection of their own. */
+static void the_store_itself(void **state)
+{
+	static const char *const bad[] = {
+		"", "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824",
+		"../../../../etc/passwd", HELLO_HASH "0", "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1",
+	};
+	struct db_conn c = {0};
+	struct blob_info info;
+	char hash[BLOB_HASH_LEN + 1], buf[8];
+	size_t got;
+	FILE *f;
+
+	assert_int_equal(db_conn_open(&c, conninfo), 0);
+	/* Stored once, however often it is put. */
+	assert_int_equal(db_begin(&c), 0);
+	assert_int_equal(blob_put(&c, "hello", 5, hash), 1);
+	assert_string_equal(hash, HELLO_HASH);
+	assert_int_equal(blob_put(&c, "hello", 5, hash), 0);
+	assert_int_equal(db_commit(&c), 0);
+	assert_int_equal(blob_stat(&c, HELLO_HASH, &info), 0);
+	assert_int_equal(info.size, 5);
+	assert_int_equal(info.chunk_size, BLOB_CHUNK_SIZE);
+	assert_int_equal(blob_read(&c, &info, 1, buf, 3, &got), 0);
+	assert_int_equal(got, 3);
+	assert_memory_equal(buf, "ell", 3);
+	assert_int_equal(blob_read(&c, &info, 3, buf, sizeof(buf), &got), 0);
+	assert_int_equal(got, 2);
+	assert_int_equal(blob_read(&c, &info, 5, buf, sizeof(buf), &got), LMS_EINVAL);
+	assert_int_equal(blob_read(&c, &info, -1, buf, sizeof(buf), &got), LMS_EINVAL);
+
+	/* Empty: a blob without chunks. */
+	assert_int_equal(blob_put(&c, "", 0, hash), 1);
+	assert_int_equal(blob_stat(&c, hash, &info), 0);
+	assert_int_equal(info.size, 0);
+
+	/* Bytes under a name that is not theirs never enter. */
+	assert_non_null(f = tmpfile());
+	assert_int_equal(fwrite("hellO", 1, 5, f), 5);
+	fflush(f);
+	sha256_hex("other bytes", 11, hash);
+	assert_int_equal(db_begin(&c), 0);
+	assert_int_equal(blob_put_fd(&c, fileno(f), hash, 5), LMS_EINVAL);
+	assert_int_equal(db_rollback(&c), 0);
+	assert_int_equal(blob_stat(&c, hash, &info), LMS_ENOTFOUND);
+	/* Nor a file shorter than said. */
+	sha256_hex("hellO", 5, hash);
+	assert_int_equal(db_begin(&c), 0);
+	assert_int_equal(blob_put_fd(&c, fileno(f), hash, 6), LMS_EIO);
+	assert_int_equal(db_rollback(&c), 0);
+	assert_int_equal(blob_put_fd(&c, fileno(f), hash, 5), 1);
+	fclose(f);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(blob_hash_valid(bad[i]));
+		assert_int_equal(blob_stat(&c, bad[i], &info), LMS_EINVAL);
+	}
+	assert_false(blob_hash_valid(NULL));
+	assert_int_equal(blob_stat(&c, "00000000000000000000000000000000"
+				       "00000000000000000000000000000000", &info),
+			 LMS_ENOTFOUND);
+	db_conn_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_store_itself),
 		cmocka_unit_test(one_database_two_instances),
 		cmocka_unit_test(a_large_file_streams),
 		cmocka_unit_test(failed_uploads_leave_nothing),
