@@ -11,7 +11,7 @@ seconds=${1:-15}
 work=/tmp/lms-bench-files
 port=9649
 
-bench_require wrk curl postgresql-client python3
+bench_require wrk
 bench_build
 trap bench_stop EXIT
 bench_serve "$work" "$port" 1
@@ -22,7 +22,7 @@ c=(curl -sf --cacert "$cert")
 "${c[@]}" -c "$work/jar" -H 'Content-Type: application/json' \
 	-d '{"email":"gist-admin@example.com","password":"demo-pass-2026"}' \
 	"$url/api/v1/auth/login" >"$work/login.json"
-csrf=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])' <"$work/login.json")
+csrf=$(grep -o '"csrf_token":"[^"]*"' "$work/login.json" | cut -d'"' -f4)
 session=$(awk '$6 == "__Host-lms_session" {print $7}' "$work/jar")
 lesson=$(psql "$conn" -Atc "SELECT l.id FROM lessons l JOIN course_modules m ON m.id = l.module_id
 	JOIN courses c ON c.id = m.course_id JOIN institutions i ON i.id = c.institution_id
@@ -31,7 +31,7 @@ head -c 1048576 /dev/urandom >"$work/one.bin"
 "${c[@]}" -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/pdf' \
 	--data-binary @"$work/one.bin" "$url/api/v1/lessons/$lesson/attachments?filename=one.pdf" \
 	>"$work/up.json"
-id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <"$work/up.json")
+id=$(grep -o '"id":[0-9]*' "$work/up.json" | head -1 | cut -d: -f2)
 "${c[@]}" -b "$work/jar" -o "$work/back.bin" "$url/api/v1/attachments/$id"
 cmp "$work/one.bin" "$work/back.bin"
 
@@ -56,6 +56,7 @@ p1=$(ticks "$postmaster" children)
 n=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
 hz=$(getconf CLK_TCK)
 echo "1 MiB attachment, wrk -t2 -c4 -d${seconds}s: $(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt") downloads/s"
-python3 -c "print('CPU per download: lms %.2f ms, PostgreSQL %.2f ms (%d downloads)' %
-	(($l1 - $l0) * 1000 / $hz / $n, ($p1 - $p0) * 1000 / $hz / $n, $n))"
+awk -v l=$((l1 - l0)) -v p=$((p1 - p0)) -v hz="$hz" -v n="$n" 'BEGIN {
+	printf "CPU per download: lms %.2f ms, PostgreSQL %.2f ms (%d downloads)\n",
+		l * 1000 / hz / n, p * 1000 / hz / n, n }'
 echo "load average while it ran: $(cut -d' ' -f1-3 /proc/loadavg)"
