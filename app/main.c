@@ -20,6 +20,7 @@
 #include "lms/core/log.h"
 #include "lms/db/embedded.h"
 #include "lms/db/listen.h"
+#include "lms/db/blob_import.h"
 #include "lms/db/migrate.h"
 #include "lms/db/pool.h"
 #include "lms/http/cache.h"
@@ -182,6 +183,23 @@ static int app_role_ready(struct db_conn *c)
 	return rc;
 }
 
+/* Attachments were once kept under data_dir/content: whatever is still
+ * there moves into the database, after the migrations that made room. */
+static int files_import(const struct lms_config *cfg, struct db_conn *conn)
+{
+	struct blob_import_count n;
+	char dir[PATH_MAX];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/content", cfg->data_dir);
+	if ((rc = blob_import_tree(conn, dir, &n)) < 0)
+		fprintf(stderr, "lms: migrate: files under %s: %s\n", dir, lms_strerror(rc));
+	printf("%d file%s moved into the database from %s (%d there already, %d left on "
+	       "disk)\n",
+	       n.moved, n.moved == 1 ? "" : "s", dir, n.present, n.failed);
+	return rc < 0 ? rc : n.failed ? LMS_EIO : 0;
+}
+
 static int cmd_migrate(const struct lms_config *cfg)
 {
 	struct database db = {0};
@@ -197,6 +215,7 @@ static int cmd_migrate(const struct lms_config *cfg)
 	}
 	printf("%d migration%s applied; schema is current (%zu in all)\n", applied,
 	       applied == 1 ? "" : "s", db.migrations.n);
+	rc = files_import(cfg, &db.conn);
 out:
 	database_close(&db);
 	return rc < 0 ? 1 : 0;

@@ -2,20 +2,22 @@
 #include "lms/catalog/content_http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lms/auth/guard.h"
 #include "lms/catalog/catalog_store.h"
 #include "lms/catalog/content_store.h"
-#include "lms/catalog/files.h"
 #include "lms/catalog/markdown.h"
 #include "lms/core/err.h"
 #include "lms/core/log.h"
+#include "lms/db/blobstore.h"
 #include "lms/db/pool.h"
 #include "lms/db/sql.h"
 #include "lms/http/range.h"
@@ -61,9 +63,20 @@ static const char *upload_type(const char *ct)
 	return NULL;
 }
 
-static void content_root(const struct http_req *req, char *buf, size_t len)
+/* The directory an upload is received into, made when missing: a file
+ * stays there only until its bytes are in the database. */
+static int uploads_dir(const struct http_req *req, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/content", req->app->cfg->data_dir);
+	const char *data_dir = req->app->cfg->data_dir;
+
+	if ((size_t)snprintf(buf, len, "%s/uploads", data_dir) >= len)
+		return LMS_EIO;
+	if ((mkdir(data_dir, 0750) != 0 && errno != EEXIST) ||
+	    (mkdir(buf, 0750) != 0 && errno != EEXIST)) {
+		log_error("content: cannot create %s: %s", buf, strerror(errno));
+		return LMS_EIO;
+	}
+	return 0;
 }
 
 /* The guard's view of a course for this caller. Reading counts finished
@@ -175,16 +188,43 @@ static void filename_check(const struct http_req *req, char *name, json_t **erro
 		http_json_error_add(errors, "filename", "must name a file");
 }
 
+/* Stores the bytes of fd as file's blob, file's row and its audit record
+ * in one transaction: all of them or none. *row: the row's JSON (new). */
+static int attachment_store(struct http_req *req, const struct content_file *file,
+			    long long institution_id, int fd, json_t **row)
+{
+	json_t *detail = json_pack("{s:I, s:s, s:s, s:I, s:s}", "lesson_id",
+				   (json_int_t)file->lesson_id, "filename", file->filename,
+				   "content_type", file->content_type, "size", (json_int_t)file->size,
+				   "sha256", file->sha256);
+	int rc;
+
+	if ((rc = db_begin(req->db)) < 0 ||
+	    (rc = blob_put_fd(req->db, fd, file->sha256, file->size)) < 0 ||
+	    (rc = content_store_attachment_add(req->db, file, req->who.user_id, row)) < 0 ||
+	    (rc = audit_record(req, &(struct audit_event){
+					    .action = "attachment.create",
+					    .target_type = "attachment",
+					    .target_id = json_integer_value(json_object_get(*row, "id")),
+					    .institution_id = institution_id,
+					    .detail = detail})) < 0 ||
+	    (rc = db_commit(req->db)) < 0)
+		db_rollback(req->db);
+	json_decref(detail);
+	/* The file we received is not what its digest says: our fault. */
+	return rc == LMS_EINVAL ? LMS_EIO : rc;
+}
+
 void content_attachment_upload(struct http_req *req)
 {
 	struct content_file file = {0};
 	struct content_facts f;
 	struct http_upload up;
-	json_t *errors = NULL, *row = NULL, *detail = NULL;
+	json_t *errors = NULL, *row = NULL;
 	char root[PATH_MAX], location[96];
 	const char *type;
 	long long id;
-	int rc;
+	int fd = -1, rc;
 
 	/* Who may attach is settled before the file is looked at, and
 	 * everything the head can tell before a byte of the file is read:
@@ -206,47 +246,37 @@ void content_attachment_upload(struct http_req *req)
 				   "text, Markdown, ZIP, Word, PowerPoint, Excel or MP4 only");
 		goto out;
 	}
-	content_root(req, root, sizeof(root));
-	if ((rc = files_store_ready(root)) < 0)
+	if ((rc = uploads_dir(req, root, sizeof(root))) < 0)
 		goto fail;
-	/* The file goes to disk as it arrives, never whole into memory. */
+	/* The file goes to disk as it arrives, never whole into memory, and
+	 * from there into the database chunk by chunk. Unlinked at once, it
+	 * is gone however the request ends. */
 	if (!http_req_body_to_file_or_reply(req, root, &up))
 		goto out;
-	if ((rc = files_blob_adopt(root, up.path, up.sha256, up.size)) < 0 ||
-	    !http_req_db_or_reply(req))
-		goto fail_or_out;
+	fd = open(up.path, O_RDONLY | O_CLOEXEC);
+	unlink(up.path);
+	if (fd < 0) {
+		log_error("content: cannot reopen the upload %s: %s", up.path, strerror(errno));
+		rc = LMS_EIO;
+		goto fail;
+	}
+	if (!http_req_db_or_reply(req))
+		goto out;
 	file.lesson_id = id;
 	file.size = up.size;
 	snprintf(file.sha256, sizeof(file.sha256), "%s", up.sha256);
 	snprintf(file.content_type, sizeof(file.content_type), "%s", type);
-	/* A file whose row does not commit stays stored, unreferenced: it is
-	 * named by its content, so a later upload of it simply reuses it. */
-	detail = json_pack("{s:I, s:s, s:s, s:I, s:s}", "lesson_id", (json_int_t)id, "filename",
-			   file.filename, "content_type", type, "size", (json_int_t)file.size,
-			   "sha256", file.sha256);
-	if ((rc = db_begin(req->db)) < 0 ||
-	    (rc = content_store_attachment_add(req->db, &file, req->who.user_id, &row)) < 0 ||
-	    (rc = audit_record(req, &(struct audit_event){
-					    .action = "attachment.create",
-					    .target_type = "attachment",
-					    .target_id = json_integer_value(json_object_get(row, "id")),
-					    .institution_id = f.institution_id,
-					    .detail = detail})) < 0 ||
-	    (rc = db_commit(req->db)) < 0) {
-		db_rollback(req->db);
+	if ((rc = attachment_store(req, &file, f.institution_id, fd, &row)) < 0)
 		goto fail;
-	}
 	snprintf(location, sizeof(location), "Location: /api/v1/attachments/%lld\r\n",
 		 (long long)json_integer_value(json_object_get(row, "id")));
 	http_reply_json_headers(req, 201, row, location);
 	goto out;
-fail_or_out:
-	if (req->status)
-		goto out;
 fail:
 	http_reply_error(req, rc);
 out:
-	json_decref(detail);
+	if (fd >= 0)
+		close(fd);
 	json_decref(row);
 }
 
@@ -273,15 +303,16 @@ static void filename_encode(const char *name, char *out, size_t len)
 
 void content_attachment_download(struct http_req *req)
 {
-	char root[PATH_MAX], name[800], headers[1200], etag[FILES_HASH_LEN + 3];
-	long long id, size = 0, first = 0, last = 0;
+	char name[800], headers[1200], etag[BLOB_HASH_LEN + 3];
+	long long id, size, first = 0, last = 0;
+	struct blob_info blob;
 	struct content_file file;
 	struct content_facts f;
 	struct guard_target t;
 	struct http_stream body;
 	enum http_range_kind range;
 	const char *if_range, *type;
-	int fd = -1, rc, n;
+	int rc, n;
 
 	if (!http_req_param_id_or_reply(req, 0, &id) || !http_req_db_or_reply(req))
 		goto out;
@@ -290,17 +321,16 @@ void content_attachment_download(struct http_req *req)
 	t = target_of(&f, false);
 	if (!guard_require_target_or_reply(req, GUARD_CONTENT_READ, &t))
 		goto out;
-	/* Sending a large file to a slow client takes long: the connection
-	 * goes back to the pool first. */
-	http_req_db_release(req);
-
-	content_root(req, root, sizeof(root));
-	if ((rc = files_blob_open(root, file.sha256, &fd, &size)) < 0 || size != file.size) {
+	if ((rc = blob_stat(req->db, file.sha256, &blob)) < 0 || blob.size != file.size) {
 		log_error("content: attachment %lld: its file %s is missing or has %lld bytes, not "
-			  "%lld", id, file.sha256, size, file.size);
+			  "%lld (%s)", id, file.sha256, blob.size, file.size, lms_strerror(rc));
 		rc = LMS_EIO;
 		goto fail;
 	}
+	/* Sending a large file to a slow client takes long: the connection
+	 * goes back to the pool, and is taken again only to read a chunk. */
+	http_req_db_release(req);
+	size = blob.size;
 	snprintf(etag, sizeof(etag), "\"%s\"", file.sha256);
 	range = http_range_parse(http_req_header(req, "Range"), size, &first, &last);
 	/* A range of another version is no range of this one. */
@@ -333,14 +363,13 @@ void content_attachment_download(struct http_req *req)
 	 * with the connection, fewer bytes than Content-Length promised. */
 	http_stream_begin(&body, req, range == HTTP_RANGE_ONE ? 206 : 200,
 			  type ? type : "application/octet-stream", last - first + 1, headers);
-	http_stream_file(&body, fd, first, last - first + 1);
+	http_stream_blob(&body, &blob, first, last - first + 1);
 	http_stream_end(&body);
 	goto out;
 fail:
 	http_reply_error(req, rc);
 out:
-	if (fd >= 0)
-		close(fd);
+	return;
 }
 
 /* A body with no fields. */

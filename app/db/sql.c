@@ -84,8 +84,16 @@ static bool reconnected(struct db_conn *c, bool idle)
 	return false;
 }
 
+/* Parameters sent as raw bytes and results asked for as raw bytes (bytea
+ * without its hex text form); NULL: all text. */
+struct raw_io {
+	const int *lengths;
+	const int *formats;
+	int result_format;
+};
+
 static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
-	       const char *const *params, bool script)
+	       const char *const *params, bool script, const struct raw_io *raw)
 {
 	bool idle = c->pg && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 	PGresult *r;
@@ -99,7 +107,9 @@ static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 	}
 	for (int attempt = 0;; attempt++) {
 		r = script ? PQexec(c->pg, sql)
-			   : PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+			   : PQexecParams(c->pg, sql, nparams, NULL, params,
+					  raw ? raw->lengths : NULL, raw ? raw->formats : NULL,
+					  raw ? raw->result_format : 0);
 		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
@@ -120,16 +130,25 @@ static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 int db_exec(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 	    const char *const *params)
 {
-	return run(c, res, sql, nparams, params, false);
+	return run(c, res, sql, nparams, params, false, NULL);
+}
+
+int db_exec_raw(struct db_conn *c, PGresult **res, const char *sql, int nparams,
+		const char *const *params, const int *lengths, const int *formats,
+		bool raw_result)
+{
+	const struct raw_io raw = {lengths, formats, raw_result ? 1 : 0};
+
+	return run(c, res, sql, nparams, params, false, &raw);
 }
 
 int db_exec_script(struct db_conn *c, const char *sql)
 {
-	return run(c, NULL, sql, 0, NULL, true);
+	return run(c, NULL, sql, 0, NULL, true, NULL);
 }
 
-int db_begin(struct db_conn *c) { return run(c, NULL, "BEGIN", 0, NULL, false); }
-int db_commit(struct db_conn *c) { return run(c, NULL, "COMMIT", 0, NULL, false); }
+int db_begin(struct db_conn *c) { return run(c, NULL, "BEGIN", 0, NULL, false, NULL); }
+int db_commit(struct db_conn *c) { return run(c, NULL, "COMMIT", 0, NULL, false, NULL); }
 int db_rollback(struct db_conn *c)
 {
 	char state[sizeof(c->sqlstate)], msg[sizeof(c->errmsg)], constraint[sizeof(c->constraint)];
@@ -140,7 +159,7 @@ int db_rollback(struct db_conn *c)
 	memcpy(state, c->sqlstate, sizeof(state));
 	memcpy(msg, c->errmsg, sizeof(msg));
 	memcpy(constraint, c->constraint, sizeof(constraint));
-	if ((rc = run(c, NULL, "ROLLBACK", 0, NULL, false)) == 0 && state[0]) {
+	if ((rc = run(c, NULL, "ROLLBACK", 0, NULL, false, NULL)) == 0 && state[0]) {
 		memcpy(c->sqlstate, state, sizeof(state));
 		memcpy(c->errmsg, msg, sizeof(msg));
 		memcpy(c->constraint, constraint, sizeof(constraint));

@@ -8,6 +8,7 @@
 #include <civetweb.h>
 
 #include "lms/core/err.h"
+#include "lms/core/log.h"
 #include "lms/http/response.h"
 
 /* Bytes of a file read per write; on the heap, as CivetWeb's worker
@@ -68,6 +69,50 @@ int http_stream_file(struct http_stream *s, int fd, long long offset, long long 
 		rc = http_stream_write(s, buf, (size_t)n);
 		offset += n;
 		len -= n;
+	}
+out:
+	free(buf);
+	return rc;
+}
+
+/* One piece of b at offset (at most cap bytes) into buf, on a connection
+ * taken for that read alone. */
+static int blob_piece(struct http_stream *s, const struct blob_info *b, long long offset,
+		      char *buf, size_t cap, size_t *got)
+{
+	char msg[256];
+	int rc;
+
+	if ((rc = http_req_db_acquire(s->req, msg, sizeof(msg))) < 0) {
+		log_error("stream: file %s: %s", b->sha256, msg);
+		return rc;
+	}
+	rc = blob_read(s->req->db, b, offset, buf, cap, got);
+	http_req_db_release(s->req);
+	return rc;
+}
+
+int http_stream_blob(struct http_stream *s, const struct blob_info *b, long long offset,
+		     long long len)
+{
+	char *buf = NULL;
+	size_t got = 0;
+	int rc = 0;
+
+	if (s->head || len <= 0)
+		goto out;
+	rc = LMS_ENOMEM;
+	if (!(buf = malloc(BLOB_CHUNK_SIZE)))
+		goto out;
+	rc = 0;
+	/* Each round sends at least one byte, or ends the loop. */
+	while (rc == 0 && len > 0) {
+		size_t cap = len < BLOB_CHUNK_SIZE ? (size_t)len : BLOB_CHUNK_SIZE;
+
+		if ((rc = blob_piece(s, b, offset, buf, cap, &got)) == 0)
+			rc = http_stream_write(s, buf, got);
+		offset += (long long)got;
+		len -= (long long)got;
 	}
 out:
 	free(buf);

@@ -308,7 +308,10 @@ static void test_syllabus_is_public_without_bodies(void **state)
 	struct http_result r = {0};
 	json_t *j, *modules, *m0, *m1, *lessons, *l;
 
-	/* One lesson gets a file, so has_attachments shows. */
+	/* One lesson gets a file, so has_attachments shows (its bytes are a
+	 * row of blobs: the attachment must refer to one). */
+	sql_ll("INSERT INTO blobs (sha256, size, chunk_size) VALUES (repeat('a', 64), 1, 1)"
+	       " RETURNING 1");
 	sql_ll("INSERT INTO attachments (lesson_id, filename, content_type, size, sha256)"
 	       " VALUES (%lld, 'data.csv', 'text/plain', 1, repeat('a', 64)) RETURNING id",
 	       lesson_file);
@@ -493,7 +496,8 @@ static void test_unpublished_lessons_only_for_managers_and_teachers(void **state
 
 /* ---- uploads ---- */
 
-/* Regular files under dir (recursively) and how many are temporary. */
+/* Regular files under dir (recursively) and how many are temporary
+ * uploads. */
 static int files_under(const char *dir, int *tmp)
 {
 	DIR *d = opendir(dir);
@@ -515,7 +519,7 @@ static int files_under(const char *dir, int *tmp)
 			n += files_under(path, tmp);
 		} else {
 			n++;
-			*tmp += !strncmp(e->d_name, ".tmp", 4);
+			*tmp += !strncmp(e->d_name, ".upload", 7);
 		}
 	}
 	closedir(d);
@@ -524,7 +528,7 @@ static int files_under(const char *dir, int *tmp)
 
 static void test_upload(void **state)
 {
-	char sql[512], path[1024], content_dir[512], sha[80];
+	char sql[512], path[1024], uploads_dir[512], sha[80];
 	struct http_result r = {0};
 	long long id, before;
 	json_t *j;
@@ -553,15 +557,20 @@ static void test_upload(void **state)
 	}
 	http_result_release(&r);
 
-	/* The bytes are on disk under their SHA-256, and the upload is audited. */
+	/* The bytes are in the database under their SHA-256, not on this
+	 * instance's disk, and the upload is audited. */
 	snprintf(sql, sizeof(sql), "SELECT sha256 FROM attachments WHERE id = %lld", id);
 	assert_int_equal(harness_sql_value(conninfo, sql, sha, sizeof(sha)), 0);
+	assert_int_equal(sql_ll("SELECT b.size + sum(length(c.data)) FROM blobs b"
+				" JOIN blob_chunks c USING (sha256) WHERE sha256 = '%s'"
+				" GROUP BY b.size HAVING encode(sha256(string_agg(c.data, ''"
+				" ORDER BY c.idx)), 'hex') = '%s'", sha, sha),
+			 38);
 	snprintf(path, sizeof(path), "%s/content/%.2s/%s", server.dir, sha, sha);
 	{
 		struct stat st;
 
-		assert_int_equal(stat(path, &st), 0);
-		assert_int_equal(st.st_size, 19);
+		assert_int_not_equal(stat(path, &st), 0);
 	}
 	assert_int_equal(sql_ll("SELECT count(*) FROM audit_log WHERE action = 'attachment.create'"
 				" AND target_id = %lld AND actor_user_id = %lld"
@@ -671,14 +680,14 @@ static void test_upload(void **state)
 	}
 	assert_int_equal(sql_ll("SELECT count(*) FROM attachments"), before);
 
-	/* The same bytes twice: two attachments, one stored file. */
-	snprintf(content_dir, sizeof(content_dir), "%s/content", server.dir);
-	before = files_under(content_dir, &tmp);
+	/* The same bytes twice: two attachments, one stored file; nothing
+	 * of either upload stays on disk. */
+	snprintf(uploads_dir, sizeof(uploads_dir), "%s/uploads", server.dir);
+	before = sql_ll("SELECT count(*) FROM blobs");
 	upload_ok(lesson_file, "same-a.txt", "text/plain", "identical bytes");
 	upload_ok(lesson_text, "same-b.txt", "text/plain", "identical bytes");
-	tmp = 0;
-	assert_int_equal(files_under(content_dir, &tmp), before + 1);
-	assert_int_equal(tmp, 0);
+	assert_int_equal(sql_ll("SELECT count(*) FROM blobs"), before + 1);
+	assert_int_equal(files_under(uploads_dir, &tmp), 0);
 	assert_int_equal(sql_ll("SELECT count(DISTINCT sha256) FROM attachments"
 				" WHERE filename IN ('same-a.txt', 'same-b.txt')"),
 			 1);

@@ -402,19 +402,28 @@ int harness_server_stop(struct lms_server *s)
 
 struct buf {
 	char *data;
-	size_t len;
+	size_t len, cap;
 };
 
 static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct buf *b = userdata;
 	size_t n = size * nmemb;
-	char *grown = realloc(b->data, b->len + n + 1);
 
-	if (!grown)
-		return 0;
-	memcpy(grown + b->len, ptr, n);
-	b->data = grown;
+	/* Doubling: a body of many megabytes arrives in pieces of a TLS
+	 * record, and growing by each piece would copy it over and over. */
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *grown;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(grown = realloc(b->data, cap)))
+			return 0;
+		b->data = grown;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, ptr, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 	return n;

@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "lms/catalog/files.h"
+#include "lms/db/blobstore.h"
 
 struct db_conn;
 
@@ -42,7 +42,7 @@ struct content_file {
 	long long id;
 	long long lesson_id;
 	long long size;
-	char sha256[FILES_HASH_LEN + 1];
+	char sha256[BLOB_HASH_LEN + 1];
 	char content_type[128];
 	char filename[1024];   /* up to 255 characters of UTF-8 */
 };

@@ -39,6 +39,17 @@ void db_conn_close(struct db_conn *c);
 int db_exec(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 	    const char *const *params);
 
+/*
+ * db_exec for bytes that are not text (bytea): parameter i is lengths[i]
+ * raw bytes when formats[i] is 1, text (as db_exec) when it is 0; with
+ * raw_result every column of *res is raw bytes too (PQgetlength, and an
+ * integer column in network byte order), so a bytea travels without the
+ * hex form that doubles it. Same returns and ownership as db_exec.
+ */
+int db_exec_raw(struct db_conn *c, PGresult **res, const char *sql, int nparams,
+		const char *const *params, const int *lengths, const int *formats,
+		bool raw_result);
+
 /* db_exec with the parameters written inline: db_execp(c, &res, sql, a, b). */
 #define db_execp(c, res, sql, ...)                                                       \
 	db_exec((c), (res), (sql),                                                       \

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lms/db/blobstore.h"
 #include "lms/http/request.h"
 
 /*
@@ -39,6 +40,16 @@ int http_stream_write(struct http_stream *s, const void *data, size_t len);
  * memory. Returns 0, or LMS_EIO when the file ends early or the client is
  * gone. */
 int http_stream_file(struct http_stream *s, int fd, long long offset, long long len);
+
+/*
+ * Sends len bytes of the stored blob b from offset, a chunk at a time,
+ * never the whole file in memory: the request holds a database connection
+ * only while it reads a chunk, none while the client takes it. Returns 0,
+ * or LMS_EIO (or another lms_err) when a chunk cannot be read or the client
+ * is gone.
+ */
+int http_stream_blob(struct http_stream *s, const struct blob_info *b, long long offset,
+		     long long len);
 
 /* Ends the body: the last chunk, or a check that every promised byte went.
  * Returns 0; LMS_EIO when it could not end whole (then it was aborted). */
