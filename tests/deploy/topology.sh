@@ -172,7 +172,7 @@ CREATE ROLE replicator LOGIN REPLICATION PASSWORD '$repl_pw';
 EOF
 
 export LMS_DATABASE_URL="$owner_url"
-export LMS_MIGRATIONS_DIR="$src/migrations" LMS_STATIC_DIR="$src/static"
+export LMS_MIGRATIONS_DIR="$src/migrations" LMS_STATIC_DIR="$src/static" LMS_SEED_DIR="$src/app/seed/data"
 export LMS_DATA_DIR="$work/data" LMS_LOG_LEVEL=info
 
 # Without lms_app and without CREATEROLE, migrate stops before it starts.
