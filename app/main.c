@@ -327,6 +327,7 @@ static int cmd_serve(const struct lms_config *cfg)
 	struct db_listener *listener = NULL;
 	char err[1024];
 	sigset_t stop;
+	bool ahead = false;
 	int rc, sig = 0;
 
 	/* Workers inherit the mask, so only sigwait below sees these. */
@@ -349,10 +350,13 @@ static int cmd_serve(const struct lms_config *cfg)
 		goto out;
 	if ((rc = database_open(cfg, &db, true)) < 0)
 		goto out;
-	if ((rc = migrate_check(&db.conn, &db.migrations, err, sizeof(err))) < 0) {
+	if ((rc = migrate_check(&db.conn, &db.migrations, &ahead, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: refusing to start: %s\n", err);
 		goto out;
 	}
+	if (ahead)
+		log_warn("the database has migrations newer than this build: an upgrade is under "
+			 "way; serving on the schema it keeps working with");
 	if ((rc = role_check(&db.conn)) < 0)
 		goto out;
 	db_conn_close(&db.conn);
@@ -449,7 +453,7 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 	}
 	if ((rc = database_open(cfg, &db, false)) < 0)
 		goto out;
-	if ((rc = migrate_check(&db.conn, &db.migrations, err, sizeof(err))) < 0) {
+	if ((rc = migrate_check(&db.conn, &db.migrations, NULL, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: seed: %s\n", err);
 		goto out;
 	}
@@ -558,7 +562,7 @@ static int cmd_admin(const struct lms_config *cfg, int argc, char **argv)
 	}
 	if ((rc = database_open(cfg, &db, false)) < 0)
 		goto out;
-	if ((rc = migrate_check(&db.conn, &db.migrations, err, sizeof(err))) < 0 ||
+	if ((rc = migrate_check(&db.conn, &db.migrations, NULL, err, sizeof(err))) < 0 ||
 	    (rc = seed_account(&db.conn, email, name, "general", password,
 			       cfg->password_hash_iterations, &role, 1, "lms admin create",
 			       &created, err, sizeof(err))) < 0) {

@@ -176,12 +176,14 @@ static int db_fail(struct db_conn *c, int rc, const char *what, char *err, size_
  * some is not, the first of which is named in err when nothing worse is
  * found. */
 static int compare(struct db_conn *c, const struct migration_set *set, bool *applied,
-		   bool *pending, char *err, size_t errlen)
+		   bool *pending, bool *ahead, char *err, size_t errlen)
 {
+	int rc, n, newest = set->n ? set->items[set->n - 1].version : 0;
 	PGresult *res = NULL;
-	int rc, n;
 
 	*pending = false;
+	if (ahead)
+		*ahead = false;
 	if (applied)
 		memset(applied, 0, set->n * sizeof(*applied));
 	rc = db_exec(c, &res, "SELECT version, file, checksum FROM schema_migrations ORDER BY version",
@@ -198,8 +200,16 @@ static int compare(struct db_conn *c, const struct migration_set *set, bool *app
 	}
 	n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
-		const struct migration *m = find(set, atoi(PQgetvalue(res, i, 0)));
+		int version = atoi(PQgetvalue(res, i, 0));
+		const struct migration *m = find(set, version);
 
+		/* Newer than all this build knows: a later release migrated first,
+		 * as a rolling upgrade does (its migrations keep the old code
+		 * working). An unknown version among ours is another lineage. */
+		if (!m && ahead && version > newest) {
+			*ahead = true;
+			continue;
+		}
 		if (!m) {
 			snprintf(err, errlen,
 				 "database has migration %s that this build does not know",
@@ -233,10 +243,11 @@ out:
 	return rc;
 }
 
-int migrate_check(struct db_conn *c, const struct migration_set *set, char *err, size_t errlen)
+int migrate_check(struct db_conn *c, const struct migration_set *set, bool *ahead, char *err,
+		  size_t errlen)
 {
 	bool pending;
-	int rc = compare(c, set, NULL, &pending, err, errlen);
+	int rc = compare(c, set, NULL, &pending, ahead, err, errlen);
 
 	if (rc < 0)
 		return rc;
@@ -310,7 +321,7 @@ static int apply_pending(struct db_conn *c, const struct migration_set *set, boo
 		return db_fail(c, rc, "creating schema_migrations", err, errlen);
 	/* Under the lock nobody else applies anything, so what compare() read
 	 * stays true while the pending migrations are applied. */
-	if ((rc = compare(c, set, done, &pending, err, errlen)) < 0 || !pending)
+	if ((rc = compare(c, set, done, &pending, NULL, err, errlen)) < 0 || !pending)
 		return rc;
 	for (size_t i = 0; i < set->n; i++) {
 		if (done[i])

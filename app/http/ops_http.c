@@ -19,8 +19,12 @@ void ops_healthz(struct http_req *req)
 
 void ops_readyz(struct http_req *req)
 {
-	static const char body[] = "{\"status\":\"ready\",\"database\":\"ok\",\"schema\":\"current\"}";
+	static const char current[] =
+		"{\"status\":\"ready\",\"database\":\"ok\",\"schema\":\"current\"}";
+	static const char newer[] =
+		"{\"status\":\"ready\",\"database\":\"ok\",\"schema\":\"ahead\"}";
 	struct db_conn *db;
+	bool ahead;
 	enum db_role role;
 	char err[512];
 	int rc;
@@ -34,8 +38,9 @@ void ops_readyz(struct http_req *req)
 	if (!(db = http_req_db_or_reply(req)))
 		return;
 	/* The pool hands out a connection that looks fine; this query proves
-	 * the server still answers. */
-	rc = migrate_check(db, req->app->migrations, err, sizeof(err));
+	 * the server still answers. A schema ahead of this build is a rolling
+	 * upgrade's: the instance stays in service until it is replaced. */
+	rc = migrate_check(db, req->app->migrations, &ahead, err, sizeof(err));
 	if (rc == LMS_EUNAVAILABLE) {
 		http_reply_problem(req, 503, "unavailable", NULL, "database unavailable: %s", err);
 		return;
@@ -59,7 +64,10 @@ void ops_readyz(struct http_req *req)
 							   : "read-only (default_transaction_read_only)");
 		return;
 	}
-	http_reply_bytes(req, 200, "application/json", body, sizeof(body) - 1, NULL);
+	if (ahead)
+		http_reply_bytes(req, 200, "application/json", newer, sizeof(newer) - 1, NULL);
+	else
+		http_reply_bytes(req, 200, "application/json", current, sizeof(current) - 1, NULL);
 }
 
 /* What the scrape shows of the pools and of the databases behind them. */

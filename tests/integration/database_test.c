@@ -141,6 +141,24 @@ static void schema_behind_at_run_time_is_not_ready(void **state)
 	http_result_release(&r);
 }
 
+/* A later release migrated first, as a rolling upgrade does: this one
+ * stays in service until it is replaced. */
+static void schema_ahead_at_run_time_is_ready(void **state)
+{
+	struct http_result r;
+
+	assert_int_equal(harness_sql(conninfo, "INSERT INTO schema_migrations (version, file, checksum)"
+					       " VALUES (9999, '9999_later.sql', 'x')"),
+			 0);
+	assert_int_equal(get("/readyz", &r), 200);
+	assert_contains(r.body, "\"schema\":\"ahead\"");
+	http_result_release(&r);
+	assert_int_equal(harness_sql(conninfo, "DELETE FROM schema_migrations WHERE version = 9999"), 0);
+	assert_int_equal(get("/readyz", &r), 200);
+	assert_contains(r.body, "\"schema\":\"current\"");
+	http_result_release(&r);
+}
+
 static void pool_gauges_in_metrics(void **state)
 {
 	struct http_result r;
@@ -274,6 +292,7 @@ int main(void)
 		cmocka_unit_test(restart_under_the_server_is_invisible),
 		cmocka_unit_test(database_down_is_503_not_a_hang),
 		cmocka_unit_test(schema_behind_at_run_time_is_not_ready),
+		cmocka_unit_test(schema_ahead_at_run_time_is_ready),
 		cmocka_unit_test(pool_gauges_in_metrics),
 		cmocka_unit_test_setup_teardown(
 			fresh_cluster_connects_as_an_owner_that_is_no_superuser, own_setup,

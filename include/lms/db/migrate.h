@@ -44,9 +44,13 @@ int migrate_apply(struct db_conn *c, const struct migration_set *set, int lock_t
 /*
  * Checks that the database has applied exactly set: 0 when current;
  * LMS_ECONFLICT when a file changed after it was applied or the database
- * is ahead; LMS_EINVAL when a migration is pending ("schema is behind");
- * LMS_EUNAVAILABLE / LMS_EDB on database failure. The message names the file.
+ * holds a migration this build does not know; LMS_EINVAL when a migration
+ * is pending ("schema is behind"); LMS_EUNAVAILABLE / LMS_EDB on database
+ * failure. The message names the file. With ahead not NULL, migrations
+ * newer than all of set are accepted (a later release migrated first, as
+ * in a rolling upgrade): 0, and *ahead tells whether there were any.
  */
-int migrate_check(struct db_conn *c, const struct migration_set *set, char *err, size_t errlen);
+int migrate_check(struct db_conn *c, const struct migration_set *set, bool *ahead, char *err,
+		  size_t errlen);
 
 #endif
