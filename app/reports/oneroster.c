@@ -8,39 +8,52 @@
 
 #include "lms/core/err.h"
 
-/* Headers as the CSV binding of OneRoster 1.2 spells them, in its column
- * order: importers match them exactly, case included. */
+/* Headers as the CSV binding of OneRoster 1.2 (1EdTech OneRoster: CSV
+ * Binding 1.2.1, section 3 "CSV Format": one table per file, its rows in
+ * column order) spells them: importers match them exactly, case and order
+ * included, and refuse a file that lacks a column even if it would be
+ * empty. Every column is written; the required ones (sourcedId, and per
+ * file the ones named in the row functions below) are filled. */
 static const struct {
 	const char *name;
 	const char *header;
 } files[ONEROSTER_NFILES] = {
+	/* orgs.csv table */
 	[ONEROSTER_ORGS] = {"orgs.csv",
 			    "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId"},
+	/* academicSessions.csv table */
 	[ONEROSTER_ACADEMIC_SESSIONS] = {"academicSessions.csv",
 					 "sourcedId,status,dateLastModified,title,type,startDate,"
 					 "endDate,parentSourcedId,schoolYear"},
+	/* courses.csv table */
 	[ONEROSTER_COURSES] = {"courses.csv",
 			       "sourcedId,status,dateLastModified,schoolYearSourcedId,title,"
 			       "courseCode,grades,orgSourcedId,subjects,subjectCodes"},
+	/* classes.csv table */
 	[ONEROSTER_CLASSES] = {"classes.csv",
 			       "sourcedId,status,dateLastModified,title,grades,courseSourcedId,"
 			       "classCode,classType,location,schoolSourcedId,termSourcedIds,"
 			       "subjects,subjectCodes,periods"},
+	/* users.csv table: resourceSourcedIds (new in 1.2) sits between
+	 * userMasterIdentifier and preferredGivenName. */
 	[ONEROSTER_USERS] = {"users.csv",
 			     "sourcedId,status,dateLastModified,enabledUser,username,userIds,"
 			     "givenName,familyName,middleName,identifier,email,sms,phone,"
 			     "agentSourcedIds,grades,password,userMasterIdentifier,"
-			     "preferredGivenName,preferredMiddleName,preferredFamilyName,"
-			     "primaryOrgSourcedId,pronouns"},
+			     "resourceSourcedIds,preferredGivenName,preferredMiddleName,"
+			     "preferredFamilyName,primaryOrgSourcedId,pronouns"},
+	/* roles.csv table (new in 1.2) */
 	[ONEROSTER_ROLES] = {"roles.csv",
 			     "sourcedId,status,dateLastModified,userSourcedId,roleType,role,"
 			     "beginDate,endDate,orgSourcedId,userProfileSourcedId"},
+	/* enrollments.csv table */
 	[ONEROSTER_ENROLLMENTS] = {"enrollments.csv",
 				   "sourcedId,status,dateLastModified,classSourcedId,"
 				   "schoolSourcedId,userSourcedId,role,primary,beginDate,endDate"},
 };
 
-/* Every file the 1.2 manifest names, in its order; ours are "bulk" (the
+/* Every file the 1.2 manifest names (CSV Binding 1.2.1, section 3, the
+ * manifest.csv table: propertyName,value), in its order; ours are "bulk" (the
  * whole picture: what is missing is gone), the rest "absent". */
 static const struct {
 	const char *property;
@@ -246,9 +259,10 @@ static void user_row(struct oneroster_export *x, struct csv_writer *w,
 	empty(w, 2); /* middleName, identifier */
 	csv_cell_write_str(w, r->email);
 	/* sms, phone, agentSourcedIds, grades, password, userMasterIdentifier,
-	 * the three preferred names, primaryOrgSourcedId, pronouns: the
-	 * platform keeps none of them, or they are no partner's business. */
-	empty(w, 11);
+	 * resourceSourcedIds, the three preferred names, primaryOrgSourcedId,
+	 * pronouns: the platform keeps none of them, or they are no partner's
+	 * business. */
+	empty(w, 12);
 }
 
 /* A role of user r at the export's institution. */

@@ -17,22 +17,32 @@
 #define ORG 7
 
 /* The headers of the OneRoster 1.2 CSV binding, written out here again so
- * that a change to the module's table cannot pass unnoticed. */
+ * that a change to the module's table cannot pass unnoticed. Each comes
+ * from 1EdTech OneRoster: CSV Binding 1.2.1, section 3 "CSV Format", the
+ * table of the file named, its rows read top to bottom. */
 static const char *const want_headers[ONEROSTER_NFILES] = {
+	/* section 3, orgs.csv */
 	[ONEROSTER_ORGS] = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId",
+	/* section 3, academicSessions.csv */
 	[ONEROSTER_ACADEMIC_SESSIONS] = "sourcedId,status,dateLastModified,title,type,startDate,"
 					"endDate,parentSourcedId,schoolYear",
+	/* section 3, courses.csv */
 	[ONEROSTER_COURSES] = "sourcedId,status,dateLastModified,schoolYearSourcedId,title,"
 			      "courseCode,grades,orgSourcedId,subjects,subjectCodes",
+	/* section 3, classes.csv */
 	[ONEROSTER_CLASSES] = "sourcedId,status,dateLastModified,title,grades,courseSourcedId,"
 			      "classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,"
 			      "subjectCodes,periods",
+	/* section 3, users.csv: 23 columns, resourceSourcedIds the 18th */
 	[ONEROSTER_USERS] = "sourcedId,status,dateLastModified,enabledUser,username,userIds,"
 			    "givenName,familyName,middleName,identifier,email,sms,phone,"
-			    "agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,"
-			    "preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns",
+			    "agentSourcedIds,grades,password,userMasterIdentifier,resourceSourcedIds,"
+			    "preferredGivenName,preferredMiddleName,preferredFamilyName,"
+			    "primaryOrgSourcedId,pronouns",
+	/* section 3, roles.csv */
 	[ONEROSTER_ROLES] = "sourcedId,status,dateLastModified,userSourcedId,roleType,role,"
 			    "beginDate,endDate,orgSourcedId,userProfileSourcedId",
+	/* section 3, enrollments.csv */
 	[ONEROSTER_ENROLLMENTS] = "sourcedId,status,dateLastModified,classSourcedId,"
 				  "schoolSourcedId,userSourcedId,role,primary,beginDate,endDate",
 };
@@ -294,9 +304,9 @@ static void users_get_split_names_and_their_roles(void **state)
 							 .email = "ng@example.com",
 							 .teacher = true, .student = true});
 	assert_rows(&x, ONEROSTER_USERS,
-		    "user-11,,,true,minsu@example.com,,민수,김,,,minsu@example.com,,,,,,,,,,,\r\n"
-		    "user-12,,,true,jane@example.com,,Jane Q.,Doe,,,jane@example.com,,,,,,,,,,,\r\n"
-		    "user-13,,,true,ng@example.com,,민,남궁,,,ng@example.com,,,,,,,,,,,\r\n");
+		    "user-11,,,true,minsu@example.com,,민수,김,,,minsu@example.com,,,,,,,,,,,,\r\n"
+		    "user-12,,,true,jane@example.com,,Jane Q.,Doe,,,jane@example.com,,,,,,,,,,,,\r\n"
+		    "user-13,,,true,ng@example.com,,민,남궁,,,ng@example.com,,,,,,,,,,,,\r\n");
 	/* One primary role each at the institution: teaching comes first. */
 	assert_rows(&x, ONEROSTER_ROLES,
 		    "role-7-11-student,,,user-11,primary,student,,,org-7,\r\n"
