@@ -2,6 +2,7 @@
 #include "lms/catalog/catalog_rules.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lms/core/datetime.h"
@@ -24,11 +25,24 @@ static bool code_ok(const char *s, long long max)
 	       !strchr("_.-", s[0]);
 }
 
+int catalog_rules_term_cohort(const char *term)
+{
+	const char *c;
+	size_t n;
+
+	/* The prefix first: c is only read within the string. */
+	if (!term || strspn(term, "0123456789") != 4 || strncmp(term + 4, "-c", 2) != 0)
+		return 0;
+	c = term + 6;
+	n = strspn(c, "0123456789");
+	return n >= 1 && n <= 2 && c[0] != '0' && c[n] == '\0' ? atoi(c) : 0;
+}
+
 static bool term_ok(const char *s)
 {
 	return strspn(s, "0123456789") == 4 && s[4] == '-' &&
 	       (!strcmp(s + 5, "1") || !strcmp(s + 5, "2") || !strcmp(s + 5, "summer") ||
-		!strcmp(s + 5, "winter"));
+		!strcmp(s + 5, "winter") || catalog_rules_term_cohort(s) > 0);
 }
 
 static bool one_of(const char *s, const char *const *values)
@@ -54,8 +68,8 @@ bool catalog_rules_term_check(const struct schema_field *f, const json_t *v, cha
 {
 	(void)f;
 	return term_ok(json_string_value(v)) ||
-	       schema_refuse(msg, len, "must be a year and a term: YYYY-1, YYYY-2, YYYY-summer "
-				       "or YYYY-winter");
+	       schema_refuse(msg, len, "must be a year and a term: YYYY-1, YYYY-2, YYYY-summer, "
+				       "YYYY-winter or a cohort YYYY-c1 to YYYY-c99");
 }
 
 bool catalog_rules_tags_check(const struct schema_field *f, const json_t *tags, char *msg,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lms/catalog/catalog_rules.h"
 #include "lms/core/err.h"
 
 /* Headers as the CSV binding of OneRoster 1.2 (1EdTech OneRoster: CSV
@@ -141,9 +142,11 @@ static void empty(struct csv_writer *w, int n)
 		csv_cell_write(w, NULL, 0);
 }
 
-/* A term "YYYY-1|2|summer|winter": its title in the export's language,
- * its OneRoster type and its school year (the Korean academic year is the
- * term's year: a winter term in January belongs to the year before). */
+/* A term "YYYY-1|2|summer|winter", or a cohort "YYYY-cN" (기수): its
+ * title in the export's language, its OneRoster type (a cohort is a
+ * "term": the binding has no word for it) and its school year (the Korean
+ * academic year is the term's year: a winter term in January belongs to
+ * the year before). */
 struct term_info {
 	char title[64];
 	const char *type;
@@ -161,6 +164,7 @@ static void term_info(const char *term, bool en, struct term_info *t)
 		{"winter", "겨울학기", "winter term", "term"},
 	};
 	bool dated;
+	int cohort = catalog_rules_term_cohort(term);
 
 	if (!term)
 		term = "";
@@ -176,6 +180,9 @@ static void term_info(const char *term, bool en, struct term_info *t)
 			 en ? kinds[i].en : kinds[i].ko);
 		t->type = kinds[i].type;
 	}
+	if (cohort)
+		snprintf(t->title, sizeof(t->title), en ? "%.4s Cohort %d" : "%.4s년 %d기", term,
+			 cohort);
 }
 
 static void org_row(struct oneroster_export *x, struct csv_writer *w,

@@ -81,8 +81,10 @@ export function rfc3339ToLocal(v) {
   return `${p.y}-${z(p.m)}-${z(p.d)}T${z(p.hour)}:${z(p.minute)}`;
 }
 
-/** A term in words: '2027-1' is "2027년 1학기" (other spellings as they are). */
+/** A term in words: '2027-1' is "2027년 1학기", the cohort '2027-c3' "2027년 3기"
+ *  (other spellings as they are). */
 export function termName(term) {
-  const m = /^(\d{4})-(1|2|summer|winter)$/.exec(term || '');
-  return m ? t(`term.${m[2]}`, { year: m[1] }) : term;
+  const m = /^(\d{4})-(1|2|summer|winter|c([1-9]\d?))$/.exec(term || '');
+  if (!m) return term;
+  return m[3] ? t('term.cohort', { year: m[1], n: m[3] }) : t(`term.${m[2]}`, { year: m[1] });
 }

@@ -583,6 +583,9 @@ static void section_validation(void **state)
 		{"capacity", json_integer(10001), "capacity"},
 		{"capacity", json_string("30"), "capacity"},
 		{"term", json_string("2027-3"), "term"},
+		{"term", json_string("2027-c0"), "term"},
+		{"term", json_string("2027-c03"), "term"},
+		{"term", json_string("2027-c100"), "term"},
 		{"status", json_string("archived"), "status"},
 		{"instructor_ids", json_pack("[I]", (json_int_t)learner_id), "instructor_ids"},
 		{"instructor_ids", json_pack("[I]", (json_int_t)987654321), "instructor_ids"},
@@ -653,6 +656,30 @@ static void enrol(long long section, int n, const char *status, const char *tag)
 		 tag, n, section, status);
 	if (harness_sql(conninfo, sql) != 0)
 		fail_msg("cannot enrol: %s", sql);
+}
+
+/* The Academy and the regional centres run cohorts (기수), not semesters:
+ * a section's term may be one, and the database takes it as well. */
+static void section_of_a_cohort(void **state)
+{
+	long long course = course_as(&gist_admin, gist_id, "ADMT-COHO"), id;
+	char path[64], sql[128];
+	struct reply r;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/api/v1/courses/%lld/sections", course);
+	r = send_json(&gist_admin, "POST", path, section_body("term", json_string("2027-c3")));
+	if (r.status == 201)
+		assert_string_equal(json_string_value(json_object_get(r.json, "term")), "2027-c3");
+	id = created(&r);
+	snprintf(path, sizeof(path), "/api/v1/sections/%lld", id);
+	r = send_as(&gist_admin, "PATCH", path, "{\"term\": \"2027-c12\"}");
+	if (r.status != 200)
+		fail_msg("expected 200: %s", r.raw);
+	reply_release(&r);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM sections WHERE id = %lld"
+		 " AND term = '2027-c12'", id);
+	assert_int_equal(sql_count(sql), 1);
 }
 
 static void section_update(void **state)
@@ -978,6 +1005,7 @@ int main(void)
 		cmocka_unit_test(course_update),
 		cmocka_unit_test(section_create),
 		cmocka_unit_test(section_validation),
+		cmocka_unit_test(section_of_a_cohort),
 		cmocka_unit_test(section_update),
 		cmocka_unit_test(modules_and_lessons),
 		cmocka_unit_test(every_change_is_audited),

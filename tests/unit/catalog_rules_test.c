@@ -51,6 +51,16 @@ static void values_follow_their_rules(void **state)
 	assert_false(accepts(&term, "\"2027-3\"", msg, sizeof(msg)));
 	assert_false(accepts(&term, "\"27-1\"", msg, sizeof(msg)));
 	assert_false(accepts(&term, "\"2027-Summer\"", msg, sizeof(msg)));
+	/* Cohorts (기수) of the Academy and the regional centres. */
+	assert_true(accepts(&term, "\"2027-c3\"", msg, sizeof(msg)));
+	assert_true(accepts(&term, "\"2027-c1\"", msg, sizeof(msg)));
+	assert_true(accepts(&term, "\"2027-c99\"", msg, sizeof(msg)));
+	assert_false(accepts(&term, "\"2027-c0\"", msg, sizeof(msg)));
+	assert_false(accepts(&term, "\"2027-c03\"", msg, sizeof(msg)));
+	assert_false(accepts(&term, "\"2027-c100\"", msg, sizeof(msg)));
+	assert_false(accepts(&term, "\"2027-c\"", msg, sizeof(msg)));
+	assert_false(accepts(&term, "\"2027-C3\"", msg, sizeof(msg)));
+	assert_false(accepts(&term, "\"2027-c3x\"", msg, sizeof(msg)));
 
 	assert_true(accepts(&tags, "[]", msg, sizeof(msg)));
 	assert_true(accepts(&tags, "[\"AI\", \"코딩\"]", msg, sizeof(msg)));

@@ -220,7 +220,8 @@ static void org_is_a_school_identified_by_its_code(void **state)
 
 static void terms_are_titled_typed_and_dated(void **state)
 {
-	static const char *const terms[] = {"2027-1", "2027-2", "2027-summer", "2026-winter"};
+	static const char *const terms[] = {"2027-1", "2027-2", "2027-summer", "2026-winter",
+					    "2027-c3", "2027-c12"};
 	struct oneroster_export ko, en;
 
 	export_init(&ko, "ko");
@@ -237,13 +238,18 @@ static void terms_are_titled_typed_and_dated(void **state)
 		    "term-2027-1,,,2027년 1학기,semester,2027-03-02,2027-06-30,,2027\r\n"
 		    "term-2027-2,,,2027년 2학기,semester,2027-03-02,2027-06-30,,2027\r\n"
 		    "term-2027-summer,,,2027년 여름학기,term,2027-03-02,2027-06-30,,2027\r\n"
-		    "term-2026-winter,,,2026년 겨울학기,term,2027-03-02,2027-06-30,,2026\r\n");
+		    "term-2026-winter,,,2026년 겨울학기,term,2027-03-02,2027-06-30,,2026\r\n"
+		    /* Cohorts (기수) of the Academy and the regional centres. */
+		    "term-2027-c3,,,2027년 3기,term,2027-03-02,2027-06-30,,2027\r\n"
+		    "term-2027-c12,,,2027년 12기,term,2027-03-02,2027-06-30,,2027\r\n");
 	assert_rows(&en, ONEROSTER_ACADEMIC_SESSIONS,
 		    "term-2027-1,,,2027 semester 1,semester,2027-03-02,2027-06-30,,2027\r\n"
 		    "term-2027-2,,,2027 semester 2,semester,2027-03-02,2027-06-30,,2027\r\n"
 		    "term-2027-summer,,,2027 summer term,term,2027-03-02,2027-06-30,,2027\r\n"
-		    "term-2026-winter,,,2026 winter term,term,2027-03-02,2027-06-30,,2026\r\n");
-	assert_int_equal(ko.rows[ONEROSTER_ACADEMIC_SESSIONS], 4);
+		    "term-2026-winter,,,2026 winter term,term,2027-03-02,2027-06-30,,2026\r\n"
+		    "term-2027-c3,,,2027 Cohort 3,term,2027-03-02,2027-06-30,,2027\r\n"
+		    "term-2027-c12,,,2027 Cohort 12,term,2027-03-02,2027-06-30,,2027\r\n");
+	assert_int_equal(ko.rows[ONEROSTER_ACADEMIC_SESSIONS], 6);
 	assert_columns(&ko, ONEROSTER_ACADEMIC_SESSIONS);
 	oneroster_export_release(&ko);
 	oneroster_export_release(&en);

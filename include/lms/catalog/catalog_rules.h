@@ -15,10 +15,17 @@
  * Checks of catalogue values for a body's schema (schema_check_fn: v has
  * the field's type; why not into msg). code: a letter or digit, then
  * letters, digits, '_', '.', '-', at most f->max in all. term: "2027-1",
- * "2027-2", "2027-summer", "2027-winter". tags (an array): at most
+ * "2027-2", "2027-summer", "2027-winter", or a cohort "2027-c1" to
+ * "2027-c99" (2027-c3: the year's third cohort, 2027년 3기). tags (an array): at most
  * CATALOG_TAGS_MAX strings of f->min..f->max characters, not blank.
  */
 schema_check_fn catalog_rules_code_check, catalog_rules_term_check, catalog_rules_tags_check;
+
+/*
+ * The number of the cohort term names ("2027-c3": 3, shown as 2027년 3기 or
+ * 2027 Cohort 3), 1 to 99; 0 when term (may be NULL) is no cohort.
+ */
+int catalog_rules_term_cohort(const char *term);
 
 /* When a section runs and takes enrolments. */
 struct catalog_span {
