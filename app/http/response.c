@@ -274,8 +274,13 @@ json_t *http_page_body(const json_t *items, int limit)
 	size_t n = json_array_size(items);
 	json_t *last = n ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
 
+	return http_page_body_at(items, json_integer_value(last), limit);
+}
+
+json_t *http_page_body_at(const json_t *items, long long last_key, int limit)
+{
 	return json_pack("{s:O, s:o}", "items", (json_t *)items, "next_cursor",
-			 http_page_cursor(json_integer_value(last), n, limit));
+			 http_page_cursor(last_key, json_array_size(items), limit));
 }
 
 void http_reply_page(struct http_req *req, const json_t *items, int limit)
