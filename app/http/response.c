@@ -15,6 +15,7 @@
 #include "lms/core/text.h"
 #include "lms/db/sql.h"
 #include "lms/http/cache.h"
+#include "lms/http/conditional.h"
 #include "lms/http/server.h"
 
 /* Sent on every response we write, errors and static files included:
@@ -229,26 +230,6 @@ void http_reply_problem_headers(struct http_req *req, int status, const char *co
 	va_end(ap);
 }
 
-/* Whether an If-None-Match list ("a", W/"b", *) names etag. */
-static bool etag_matches(const char *list, const char *etag)
-{
-	size_t n = strlen(etag);
-
-	if (!list)
-		return false;
-	for (const char *p = list; *p;) {
-		p += strspn(p, " \t,");
-		if (*p == '*')
-			return true;
-		if (!strncmp(p, "W/", 2))
-			p += 2;
-		if (!strncmp(p, etag, n) && (p[n] == '\0' || strchr(" \t,", p[n])))
-			return true;
-		p += strcspn(p, ",");
-	}
-	return false;
-}
-
 void http_reply_json_etag(struct http_req *req, const char *body, size_t len,
 			  const char *extra_headers)
 {
@@ -263,9 +244,7 @@ void http_reply_json_etag(struct http_req *req, const char *body, size_t len,
 	etag[34] = '\0';
 	snprintf(headers, sizeof(headers), "ETag: %s\r\n%s", etag,
 		 extra_headers ? extra_headers : "");
-	if (etag_matches(http_req_header(req, "If-None-Match"), etag))
-		http_reply_start(req, 304, NULL, 0, headers);
-	else
+	if (!http_reply_not_modified(req, etag, headers))
 		http_reply_bytes(req, 200, "application/json", body, len, headers);
 }
 
