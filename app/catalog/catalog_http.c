@@ -35,15 +35,16 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 }
 
 /* Search words: q split on spaces into LIKE patterns (escaped, so % and _
- * match themselves) gathered in an array literal, the longest pattern of
- * three characters or more for the trigram index, and the two-character
- * words in an array literal for the bigram index. q is at most 200 bytes:
- * each byte takes four at most in a literal ("\\\\" for a backslash). */
+ * match themselves) gathered in an array literal, the patterns of the words
+ * of three characters or more one by one for the trigram index, and the
+ * two-character words in an array literal for the bigram index. q is at
+ * most 200 bytes: each byte takes four at most in a literal ("\\\\" for a
+ * backslash), two in a pattern. */
 struct search {
 	char patterns[CATALOG_QUERY_TERMS * 8 + 200 * 4 + 3];
-	char indexed[200 * 2 + 3];
+	char words[CATALOG_QUERY_TERMS][200 * 2 + 3];
 	char bigrams[CATALOG_QUERY_TERMS * 12 + 3];
-	size_t plen, blen, indexed_chars;
+	size_t plen, blen;
 	int nterms;
 };
 
@@ -59,10 +60,9 @@ static void literal_put(char *buf, size_t *len, char c)
 static void search_add(struct search *s, const char *p, size_t len)
 {
 	size_t chars = text_utf8_chars_n(p, len), o = 0;
-	char *pat = s->indexed;
+	char *pat = s->words[s->nterms - 1];
 
-	if (chars >= 3 && chars > s->indexed_chars) {
-		s->indexed_chars = chars;
+	if (chars >= 3) {
 		pat[o++] = '%';
 		for (size_t i = 0; i < len; i++) {
 			if (p[i] == '%' || p[i] == '_' || p[i] == '\\')
@@ -216,7 +216,8 @@ void catalog_courses(struct http_req *req)
 		http_json_error_add(&errors, "q", "must have at most 16 words");
 	else if (rc >= 0) {
 		f.patterns = search.patterns[0] ? search.patterns : NULL;
-		f.indexed = search.indexed[0] ? search.indexed : NULL;
+		for (int i = 0; i < search.nterms; i++)
+			f.words[i] = search.words[i][0] ? search.words[i] : NULL;
 		f.bigrams = search.bigrams[0] ? search.bigrams : NULL;
 	}
 	if (errors) {

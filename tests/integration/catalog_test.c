@@ -188,6 +188,11 @@ static void search_many_words_title_first(void **state)
 	assert_string_equal(found, "");
 	search("q=a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p", found, sizeof(found));
 	assert_string_equal(found, "");
+	/* Sixteen words of three characters or more: each its own condition. */
+	search("q=deep+learning+real+data+practical+academy+deep+learning+real+data+practical"
+	       "+academy+deep+learning+real+data",
+	       found, sizeof(found));
+	assert_string_equal(found, "T-DL");
 
 	/* 파이썬 기초: R-SUM (older) has the words in its summary only, R-TTL
 	 * in its title, and comes first. */

@@ -38,9 +38,9 @@ struct catalog_filter {
 	/* {"%word%",...}: a LIKE pattern (escaped) per search word, all of
 	 * which must match; NULL: no search. */
 	const char *patterns;
-	/* The pattern of the longest word of three characters or more, the
-	 * one the trigram index looks up; NULL when there is none. */
-	const char *indexed;
+	/* The same patterns of the words of three characters or more, one
+	 * condition each for the trigram index (the rest NULL). */
+	const char *words[CATALOG_QUERY_TERMS];
 	/* {"ab","cd"}: the two-character words, found through the bigram index. */
 	const char *bigrams;
 	long long after_id;         /* keyset: rank keys above this */
