@@ -77,15 +77,62 @@ static long long registration_turn_or_reply(struct http_req *req, struct db_conn
 	return id;
 }
 
+/* The checks of the account rules, as schema checks. */
+static schema_check_fn email_check, display_name_check, stage_check;
+
+static bool email_check(const struct schema_field *f, const json_t *v, char *msg, size_t len)
+{
+	const char *problem = account_email_problem(json_string_value(v));
+
+	return !problem || schema_refuse(msg, len, "%s", problem);
+}
+
+static bool display_name_check(const struct schema_field *f, const json_t *v, char *msg,
+			       size_t len)
+{
+	const char *problem = account_display_name_problem(json_string_value(v));
+
+	return !problem || schema_refuse(msg, len, "%s", problem);
+}
+
+static bool stage_check(const struct schema_field *f, const json_t *v, char *msg, size_t len)
+{
+	return account_stage_valid(json_string_value(v)) ||
+	       schema_refuse(msg, len,
+			     "must be one of preschool, elementary, middle, high, undergraduate, "
+			     "graduate, worker, job_seeker, public_servant, general");
+}
+
+static const char *const locales[] = {"ko", "en", NULL};
+
 static const struct schema_field register_fields[] = {
-	{"email", SCHEMA_STRING, .required = true, .max_bytes = 254},
+	{"email", SCHEMA_STRING, .required = true, .max_bytes = 254, .check = email_check},
 	{"password", SCHEMA_STRING, .required = true, .max_bytes = 1024},
-	{"display_name", SCHEMA_STRING, .required = true, .max_bytes = 400},
-	{"ladder_stage", SCHEMA_STRING, .required = true, .max_bytes = 32},
-	{"affiliation_institution_id", SCHEMA_INT, .nullable = true},
-	{"locale", SCHEMA_STRING, .nullable = true, .max_bytes = 8},
+	{"display_name", SCHEMA_STRING, .required = true, .max_bytes = 400,
+	 .check = display_name_check},
+	{"ladder_stage", SCHEMA_STRING, .required = true, .max_bytes = 32, .check = stage_check},
+	{"affiliation_institution_id", SCHEMA_ID, .nullable = true,
+	 .message = "must be the id of an institution"},
+	{"locale", SCHEMA_STRING, .nullable = true, .max_bytes = 8, .values = locales,
+	 .message = "must be ko or en"},
 };
 static const struct schema register_schema = SCHEMA_OF(register_fields);
+
+/* Adds the password policy's verdict on the body's password to *errors,
+ * unless the schema named it already: every bad field of a body is named,
+ * once. */
+static void password_policy_add(struct http_req *req, const char *field, const char *email,
+				json_t **errors)
+{
+	const json_t *pw = json_object_get(req->json, field);
+	const char *problem;
+
+	if (!json_is_string(pw) || schema_errors_name(*errors, field))
+		return;
+	if ((problem = password_policy_check(auth_state(req)->common_passwords,
+					     json_string_value(pw), json_string_length(pw), email)))
+		http_json_error_add(errors, field, problem);
+}
 
 void auth_register(struct http_req *req)
 {
@@ -93,43 +140,29 @@ void auth_register(struct http_req *req)
 	struct account_new a = {.locale = "ko"};
 	json_t *errors = NULL, *user = NULL, *v;
 	char hash[PASSWORD_HASH_MAX];
-	const char *problem, *pw;
+	const char *pw;
 	struct db_conn *db;
 	long long attempt;
 	size_t pwlen;
 	int rc;
 
-	if (!schema_body_or_reply(req, &register_schema, SCHEMA_CREATE))
+	if (!schema_body_check_or_reply(req, &register_schema, SCHEMA_CREATE, &errors))
 		goto out;
-	a.email = str_field(req->json, "email");
-	a.display_name = str_field(req->json, "display_name");
-	a.ladder_stage = str_field(req->json, "ladder_stage");
-	pw = str_field(req->json, "password");
-	pwlen = json_string_length(json_object_get(req->json, "password"));
-	if ((problem = account_email_problem(a.email)))
-		http_json_error_add(&errors, "email", problem);
-	if ((problem = password_policy_check(auth_state(req)->common_passwords, pw, pwlen,
-					     a.email)))
-		http_json_error_add(&errors, "password", problem);
-	if ((problem = account_display_name_problem(a.display_name)))
-		http_json_error_add(&errors, "display_name", problem);
-	if (!account_stage_valid(a.ladder_stage))
-		http_json_error_add(&errors, "ladder_stage",
-				    "must be one of preschool, elementary, middle, high, "
-				    "undergraduate, graduate, worker, job_seeker, public_servant, "
-				    "general");
-	if ((v = json_object_get(req->json, "affiliation_institution_id")) && json_is_integer(v) &&
-	    (a.affiliation_institution_id = json_integer_value(v)) <= 0)
-		http_json_error_add(&errors, "affiliation_institution_id",
-				    "must be the id of an institution");
-	if ((v = json_object_get(req->json, "locale")) && json_is_string(v) &&
-	    !account_locale_valid(a.locale = json_string_value(v)))
-		http_json_error_add(&errors, "locale", "must be ko or en");
+	password_policy_add(req, "password", str_field(req->json, "email"), &errors);
 	if (errors) {
 		http_reply_problem(req, 400, "validation_failed", errors,
 				   "the registration has invalid fields");
 		goto out;
 	}
+	a.email = str_field(req->json, "email");
+	a.display_name = str_field(req->json, "display_name");
+	a.ladder_stage = str_field(req->json, "ladder_stage");
+	pw = str_field(req->json, "password");
+	pwlen = json_string_length(json_object_get(req->json, "password"));
+	if ((v = json_object_get(req->json, "affiliation_institution_id")) && json_is_integer(v))
+		a.affiliation_institution_id = json_integer_value(v);
+	if ((v = json_object_get(req->json, "locale")) && json_is_string(v))
+		a.locale = json_string_value(v);
 	if (!(db = http_req_db_or_reply(req)))
 		goto out;
 	if (a.affiliation_institution_id &&
@@ -383,7 +416,8 @@ static const struct schema password_schema = SCHEMA_OF(password_fields);
 void auth_password_change(struct http_req *req)
 {
 	const struct lms_config *cfg = req->app->cfg;
-	const char *current, *fresh, *problem;
+	const char *current, *fresh;
+	json_t *errors = NULL;
 	char email[256], folded[256], stored[PASSWORD_HASH_MAX], hash[PASSWORD_HASH_MAX];
 	char addr[NETADDR_TEXT_MAX];
 	size_t curlen, freshlen;
@@ -393,24 +427,23 @@ void auth_password_change(struct http_req *req)
 	bool match = false;
 	int rc;
 
-	if (!schema_body_or_reply(req, &password_schema, SCHEMA_CREATE) ||
-	    !(db = http_req_db_or_reply(req)))
+	if (!schema_body_check_or_reply(req, &password_schema, SCHEMA_CREATE, &errors))
 		return;
+	/* The policy compares the new password with the account's email. */
+	if (!(db = http_req_db_or_reply(req)))
+		goto out;
+	if ((rc = account_store_secret(db, req->who.user_id, email, sizeof(email), stored,
+				       sizeof(stored))) < 0)
+		goto fail;
+	password_policy_add(req, "new_password", email, &errors);
+	if (errors) {
+		schema_reply_invalid(req, errors);
+		return;
+	}
 	current = str_field(req->json, "current_password");
 	fresh = str_field(req->json, "new_password");
 	curlen = json_string_length(json_object_get(req->json, "current_password"));
 	freshlen = json_string_length(json_object_get(req->json, "new_password"));
-	if ((rc = account_store_secret(db, req->who.user_id, email, sizeof(email), stored,
-				       sizeof(stored))) < 0)
-		goto fail;
-	if ((problem = password_policy_check(auth_state(req)->common_passwords, fresh, freshlen,
-					     email))) {
-		http_reply_problem(req, 400, "validation_failed",
-				   json_pack("[{s:s, s:s}]", "field", "new_password", "message",
-					     problem),
-				   "the new password is not acceptable");
-		return;
-	}
 	account_email_fold(email, folded, sizeof(folded));
 	http_req_client_addr(req, addr, sizeof(addr));
 	if ((rc = throttle_store_begin(db, folded, addr, &t)) < 0)
@@ -456,4 +489,6 @@ void auth_password_change(struct http_req *req)
 	return;
 fail:
 	http_reply_error(req, rc);
+out:
+	json_decref(errors);
 }

@@ -17,59 +17,64 @@
 #define TOKEN_DAYS_DEFAULT 90
 #define TOKEN_DAYS_MAX 365
 
+static schema_check_fn name_check, scopes_check;
+
+static bool name_check(const struct schema_field *f, const json_t *v, char *msg, size_t len)
+{
+	return json_string_value(v)[0] || schema_refuse(msg, len, "must not be empty");
+}
+
+/* The scopes of the array v as bits; 0 when one is not a scope. */
+static unsigned scope_bits(const json_t *v)
+{
+	unsigned bits = 0, bit;
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(v, i, s) {
+		if (!(bit = json_is_string(s) ? scope_parse(json_string_value(s)) : 0))
+			return 0;
+		bits |= bit;
+	}
+	return bits;
+}
+
+static bool scopes_check(const struct schema_field *f, const json_t *v, char *msg, size_t len)
+{
+	if (json_array_size(v) == 0)
+		return schema_refuse(msg, len, "must name at least one scope");
+	return scope_bits(v) ||
+	       schema_refuse(msg, len, "each must be one of reports:read, audit:read, "
+				       "metrics:read");
+}
+
 static const struct schema_field create_fields[] = {
-	{"institution_id", SCHEMA_INT, .nullable = true},
-	{"name", SCHEMA_STRING, .required = true, .max_bytes = 100},
-	{"scopes", SCHEMA_ARRAY, .required = true},
-	{"expires_in_days", SCHEMA_INT, .nullable = true},
+	{"institution_id", SCHEMA_ID, .nullable = true,
+	 .message = "must be the id of an institution"},
+	{"name", SCHEMA_STRING, .required = true, .max_bytes = 100, .check = name_check},
+	{"scopes", SCHEMA_ARRAY, .required = true, .check = scopes_check},
+	{"expires_in_days", SCHEMA_INT, .nullable = true, .min = 1, .max = TOKEN_DAYS_MAX,
+	 .message = "must be from 1 to 365"},
 };
 static const struct schema create_schema = SCHEMA_OF(create_fields);
 
 void tokens_create(struct http_req *req)
 {
 	char secret[TOKEN_LEN + 1];
-	json_t *errors = NULL, *row = NULL, *v, *scopes;
+	json_t *row = NULL, *v;
 	long long inst, days = TOKEN_DAYS_DEFAULT;
 	const char *name;
-	unsigned bits = 0;
+	unsigned bits;
 	struct db_conn *db;
-	size_t i;
 	int rc;
 
 	if (!schema_body_or_reply(req, &create_schema, SCHEMA_CREATE))
 		goto out;
 	name = json_string_value(json_object_get(req->json, "name"));
-	scopes = json_object_get(req->json, "scopes");
-	if (!name[0])
-		http_json_error_add(&errors, "name", "must not be empty");
-	if (json_array_size(scopes) == 0)
-		http_json_error_add(&errors, "scopes", "must name at least one scope");
-	json_array_foreach(scopes, i, v) {
-		unsigned bit = json_is_string(v) ? scope_parse(json_string_value(v)) : 0;
-		if (!bit) {
-			http_json_error_add(&errors, "scopes",
-					    "each must be one of reports:read, audit:read, "
-					    "metrics:read");
-			break;
-		}
-		bits |= bit;
-	}
-	if ((v = json_object_get(req->json, "expires_in_days")) && json_is_integer(v) &&
-	    ((days = json_integer_value(v)) < 1 || days > TOKEN_DAYS_MAX))
-		http_json_error_add(&errors, "expires_in_days", "must be from 1 to 365");
-	if (errors) {
-		http_reply_problem(req, 400, "validation_failed", errors,
-				   "the token request has invalid fields");
-		goto out;
-	}
+	bits = scope_bits(json_object_get(req->json, "scopes"));
+	if ((v = json_object_get(req->json, "expires_in_days")) && json_is_integer(v))
+		days = json_integer_value(v);
 	v = json_object_get(req->json, "institution_id");
-	if (json_is_integer(v) && json_integer_value(v) <= 0) {
-		http_reply_problem(req, 400, "validation_failed",
-				   json_pack("[{s:s, s:s}]", "field", "institution_id", "message",
-					     "must be the id of an institution"),
-				   "the token request has invalid fields");
-		goto out;
-	}
 	if (!(inst = guard_institution_or_reply(req, json_is_integer(v) ? json_integer_value(v) : 0)))
 		goto out;
 	if (!guard_require_or_reply(req, GUARD_TOKENS_MANAGE, inst))

@@ -34,56 +34,86 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 	return false;
 }
 
-/* Search words: split q on spaces into LIKE patterns (escaped, so % and _
- * match themselves), and the two-character words into an array literal for
- * the bigram index. Returns false when q has too many words. */
+/* Search words: q split on spaces into LIKE patterns (escaped, so % and _
+ * match themselves) gathered in an array literal, the patterns of the words
+ * of three characters or more one by one for the trigram index, and the
+ * two-character words in an array literal for the bigram index. q is at
+ * most 200 bytes: each byte takes four at most in a literal ("\\\\" for a
+ * backslash), two in a pattern. */
 struct search {
-	char patterns[CATALOG_QUERY_TERMS][420];
+	char patterns[CATALOG_QUERY_TERMS * 8 + 200 * 4 + 3];
+	char words[CATALOG_QUERY_TERMS][200 * 2 + 3];
 	char bigrams[CATALOG_QUERY_TERMS * 12 + 3];
+	size_t plen, blen;
 	int nterms;
 };
 
-static bool search_parse(const char *q, struct search *s)
+/* Appends c to the array literal buf at *len, escaped for it. */
+static void literal_put(char *buf, size_t *len, char c)
 {
-	size_t blen = 0;
+	if (c == '"' || c == '\\')
+		buf[(*len)++] = '\\';
+	buf[(*len)++] = c;
+}
 
-	memset(s, 0, sizeof(*s));
-	for (const char *p = q; *p;) {
-		size_t len, chars, o = 0;
-		char *pat;
+/* Adds the word p[0..len) to s. */
+static void search_add(struct search *s, const char *p, size_t len)
+{
+	size_t chars = text_utf8_chars_n(p, len), o = 0;
+	char *pat = s->words[s->nterms - 1];
 
-		p += strspn(p, " \t");
-		if (!*p)
-			break;
-		len = strcspn(p, " \t");
-		if (s->nterms == CATALOG_QUERY_TERMS)
-			return false;
-		pat = s->patterns[s->nterms++];
+	if (chars >= 3) {
 		pat[o++] = '%';
 		for (size_t i = 0; i < len; i++) {
 			if (p[i] == '%' || p[i] == '_' || p[i] == '\\')
 				pat[o++] = '\\';
 			pat[o++] = p[i];
 		}
-		chars = text_utf8_chars_n(p, len);
 		pat[o++] = '%';
 		pat[o] = '\0';
-		/* Two characters: too short for a trigram, found by bigram. */
-		if (chars == 2) {
-			blen += (size_t)snprintf(s->bigrams + blen, sizeof(s->bigrams) - blen, "%s\"",
-						 blen ? "," : "{");
-			for (size_t i = 0; i < len; i++) {
-				if (p[i] == '"' || p[i] == '\\')
-					s->bigrams[blen++] = '\\';
-				s->bigrams[blen++] = p[i];
-			}
-			s->bigrams[blen++] = '"';
-			s->bigrams[blen] = '\0';
-		}
+	}
+	s->patterns[s->plen] = s->plen ? ',' : '{';
+	s->plen++;
+	memcpy(s->patterns + s->plen, "\"%", 2);
+	s->plen += 2;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '%' || p[i] == '_' || p[i] == '\\')
+			literal_put(s->patterns, &s->plen, '\\');
+		literal_put(s->patterns, &s->plen, p[i]);
+	}
+	memcpy(s->patterns + s->plen, "%\"", 2);
+	s->plen += 2;
+	/* Two characters: too short for a trigram, found by bigram. */
+	if (chars == 2) {
+		s->bigrams[s->blen] = s->blen ? ',' : '{';
+		s->blen++;
+		s->bigrams[s->blen++] = '"';
+		for (size_t i = 0; i < len; i++)
+			literal_put(s->bigrams, &s->blen, p[i]);
+		s->bigrams[s->blen++] = '"';
+	}
+}
+
+/* Splits q (at most 200 bytes) into s; false when it has too many words. */
+static bool search_parse(const char *q, struct search *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (const char *p = q; *p;) {
+		size_t len;
+
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		if (s->nterms++ == CATALOG_QUERY_TERMS)
+			return false;
+		len = strcspn(p, " \t");
+		search_add(s, p, len);
 		p += len;
 	}
-	if (blen)
-		snprintf(s->bigrams + blen, sizeof(s->bigrams) - blen, "}");
+	if (s->plen)
+		strcpy(s->patterns + s->plen, "}");
+	if (s->blen)
+		strcpy(s->bigrams + s->blen, "}");
 	return true;
 }
 
@@ -135,7 +165,7 @@ void catalog_courses(struct http_req *req)
 {
 	struct catalog_filter f = {0};
 	char program[32], delivery[16], stage[24], open[8], q[201], unpublished[8];
-	json_t *errors = NULL, *items = NULL;
+	json_t *errors = NULL, *page = NULL;
 	struct search search;
 	struct cached cached;
 	struct db_conn *db;
@@ -183,10 +213,11 @@ void catalog_courses(struct http_req *req)
 	if (rc == -2)
 		http_json_error_add(&errors, "q", "must be at most 200 bytes of text");
 	else if (rc >= 0 && !search_parse(q, &search))
-		http_json_error_add(&errors, "q", "must have at most 4 words");
+		http_json_error_add(&errors, "q", "must have at most 16 words");
 	else if (rc >= 0) {
+		f.patterns = search.patterns[0] ? search.patterns : NULL;
 		for (int i = 0; i < search.nterms; i++)
-			f.patterns[i] = search.patterns[i];
+			f.words[i] = search.words[i][0] ? search.words[i] : NULL;
 		f.bigrams = search.bigrams[0] ? search.bigrams : NULL;
 	}
 	if (errors) {
@@ -200,13 +231,15 @@ void catalog_courses(struct http_req *req)
 	f.lang = http_req_lang(req);
 	if (!(db = http_req_db_or_reply(req)))
 		return;
-	if ((rc = catalog_store_courses(db, &f, &items)) < 0) {
+	if ((rc = catalog_store_courses(db, &f, &page)) < 0) {
 		http_reply_error(req, rc);
 		return;
 	}
-	reply_catalog(req, http_page_body(items, f.limit),
+	reply_catalog(req,
+		      http_page_body_at(json_object_get(page, "items"),
+					json_integer_value(json_object_get(page, "last")), f.limit),
 		      shared ? CATALOG_HEADERS : MANAGED_HEADERS, shared ? &cached : NULL);
-	json_decref(items);
+	json_decref(page);
 }
 
 void catalog_course(struct http_req *req)

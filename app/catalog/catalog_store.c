@@ -5,36 +5,47 @@
 #include "lms/db/sql.h"
 
 /* A course "c" of programme "p" and institution "i" in a catalogue list,
- * as json_build_object pairs, names in the language of parameter $13. */
+ * as json_build_object pairs, names in the language of parameter $26. */
 #define COURSE_ITEM_FIELDS                                                               \
 	"'id', c.id, 'code', c.code, 'program', p.code,"                                   \
-	" 'program_name', CASE WHEN $13 = 'en' THEN p.name_en ELSE p.name_ko END,"        \
+	" 'program_name', CASE WHEN $26 = 'en' THEN p.name_en ELSE p.name_ko END,"        \
 	" 'institution_id', c.institution_id,"                                             \
-	" 'institution_name', CASE WHEN $13 = 'en' THEN i.name_en ELSE i.name_ko END,"    \
-	" 'title', CASE WHEN $13 = 'en' THEN c.title_en ELSE c.title_ko END,"             \
+	" 'institution_name', CASE WHEN $26 = 'en' THEN i.name_en ELSE i.name_ko END,"    \
+	" 'title', CASE WHEN $26 = 'en' THEN c.title_en ELSE c.title_ko END,"             \
 	" 'title_ko', c.title_ko, 'title_en', c.title_en,"                                 \
-	" 'summary', CASE WHEN $13 = 'en' THEN c.summary_en ELSE c.summary_ko END,"       \
+	" 'summary', CASE WHEN $26 = 'en' THEN c.summary_en ELSE c.summary_ko END,"       \
 	" 'summary_ko', c.summary_ko, 'summary_en', c.summary_en,"                         \
 	" 'delivery', c.delivery, 'level', c.level, 'tags', c.tags,"                       \
 	" 'open_sections', (SELECT count(*) FROM sections s WHERE s.course_id = c.id"      \
 	" AND s.status = 'open' AND now() >= s.enrollment_opens_at"                        \
 	" AND now() < s.enrollment_closes_at)"
 
-int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **items)
+/* The rank key of course c (see catalog_store.h) for the patterns $6. */
+#define COURSE_RANK_KEY                                                                  \
+	"CASE WHEN $6::text IS NULL"                                                       \
+	" OR lower(c.title_ko || ' ' || c.title_en) LIKE ALL (lower($6::text)::text[])"   \
+	" THEN c.id ELSE c.id + 1000000000000 END"
+
+int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **page)
 {
 	/* Each filter is "($n IS NULL OR ...)": the statement is planned with
 	 * its parameters' values, so the unused ones fold away and the search
-	 * words reach the trigram and bigram indexes as plain conditions.
+	 * words of three characters or more ($7..$22) and the two-character
+	 * ones ($23) reach the trigram and bigram indexes as plain conditions,
+	 * for the planner to use those that narrow the rows most; every word
+	 * ($6) is then checked on the rows they found.
 	 * Managers' answers add "published"; the public one keeps its bytes. */
 	return db_jsonf(
-		db, items,
-		"SELECT coalesce(json_agg(x ORDER BY (x->>'id')::bigint), '[]') FROM ("
-		" SELECT CASE WHEN $14::boolean"
+		db, page,
+		"SELECT json_build_object('items', coalesce(json_agg(x ORDER BY k), '[]'),"
+		" 'last', max(k)) FROM ("
+		" SELECT CASE WHEN $27::boolean"
 		" THEN json_build_object(" COURSE_ITEM_FIELDS ", 'published', c.published)"
-		" ELSE json_build_object(" COURSE_ITEM_FIELDS ") END AS x"
+		" ELSE json_build_object(" COURSE_ITEM_FIELDS ") END AS x, " COURSE_RANK_KEY " AS k"
 		" FROM courses c JOIN programs p ON p.id = c.program_id"
 		" JOIN institutions i ON i.id = c.institution_id"
-		" WHERE (c.published OR $14::boolean) AND c.id > $11::bigint"
+		" WHERE (c.published OR $27::boolean)"
+		" AND " COURSE_RANK_KEY " > $24::bigint"
 		" AND ($1::text IS NULL OR p.code = $1)"
 		" AND ($2::bigint = 0 OR c.institution_id = $2::bigint)"
 		" AND ($3::text IS NULL OR c.delivery = $3)"
@@ -42,15 +53,30 @@ int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, js
 		" AND (NOT $5::boolean OR EXISTS (SELECT 1 FROM sections s WHERE s.course_id = c.id"
 		" AND s.status = 'open' AND now() >= s.enrollment_opens_at"
 		" AND now() < s.enrollment_closes_at))"
-		" AND ($6::text IS NULL OR c.search_text LIKE lower($6))"
 		" AND ($7::text IS NULL OR c.search_text LIKE lower($7))"
 		" AND ($8::text IS NULL OR c.search_text LIKE lower($8))"
 		" AND ($9::text IS NULL OR c.search_text LIKE lower($9))"
-		" AND ($10::text IS NULL OR c.search_bigrams @> lower($10::text)::text[])"
-		" ORDER BY c.id LIMIT $12) t",
-		"slssbssssslisb", f->program, f->institution_id, f->delivery, f->stage, f->open,
-		f->patterns[0], f->patterns[1], f->patterns[2], f->patterns[3], f->bigrams,
-		f->after_id, f->limit, f->lang, f->include_unpublished);
+		" AND ($10::text IS NULL OR c.search_text LIKE lower($10))"
+		" AND ($11::text IS NULL OR c.search_text LIKE lower($11))"
+		" AND ($12::text IS NULL OR c.search_text LIKE lower($12))"
+		" AND ($13::text IS NULL OR c.search_text LIKE lower($13))"
+		" AND ($14::text IS NULL OR c.search_text LIKE lower($14))"
+		" AND ($15::text IS NULL OR c.search_text LIKE lower($15))"
+		" AND ($16::text IS NULL OR c.search_text LIKE lower($16))"
+		" AND ($17::text IS NULL OR c.search_text LIKE lower($17))"
+		" AND ($18::text IS NULL OR c.search_text LIKE lower($18))"
+		" AND ($19::text IS NULL OR c.search_text LIKE lower($19))"
+		" AND ($20::text IS NULL OR c.search_text LIKE lower($20))"
+		" AND ($21::text IS NULL OR c.search_text LIKE lower($21))"
+		" AND ($22::text IS NULL OR c.search_text LIKE lower($22))"
+		" AND ($23::text IS NULL OR c.search_bigrams @> lower($23::text)::text[])"
+		" AND ($6::text IS NULL OR c.search_text LIKE ALL (lower($6::text)::text[]))"
+		" ORDER BY k LIMIT $25) t",
+		"slssbs" "ssssssssssssssss" "slisb", f->program, f->institution_id, f->delivery,
+		f->stage, f->open, f->patterns, f->words[0], f->words[1], f->words[2], f->words[3],
+		f->words[4], f->words[5], f->words[6], f->words[7], f->words[8], f->words[9],
+		f->words[10], f->words[11], f->words[12], f->words[13], f->words[14], f->words[15],
+		f->bigrams, f->after_id, f->limit, f->lang, f->include_unpublished);
 }
 
 int catalog_store_course_owner(struct db_conn *db, long long id, long long *institution_id,

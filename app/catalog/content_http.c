@@ -20,6 +20,7 @@
 #include "lms/db/blobstore.h"
 #include "lms/db/pool.h"
 #include "lms/db/sql.h"
+#include "lms/http/conditional.h"
 #include "lms/http/range.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
@@ -332,6 +333,11 @@ void content_attachment_download(struct http_req *req)
 	http_req_db_release(req);
 	size = blob.size;
 	snprintf(etag, sizeof(etag), "\"%s\"", file.sha256);
+	/* A copy the client holds needs no sending again (Range is then
+	 * ignored, RFC 9110 13.2.2). */
+	snprintf(headers, sizeof(headers), "ETag: %s\r\nAccept-Ranges: bytes\r\n", etag);
+	if (http_reply_not_modified(req, etag, headers))
+		goto out;
 	range = http_range_parse(http_req_header(req, "Range"), size, &first, &last);
 	/* A range of another version is no range of this one. */
 	if_range = http_req_header(req, "If-Range");

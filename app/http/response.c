@@ -15,6 +15,7 @@
 #include "lms/core/text.h"
 #include "lms/db/sql.h"
 #include "lms/http/cache.h"
+#include "lms/http/conditional.h"
 #include "lms/http/server.h"
 
 /* Sent on every response we write, errors and static files included:
@@ -229,26 +230,6 @@ void http_reply_problem_headers(struct http_req *req, int status, const char *co
 	va_end(ap);
 }
 
-/* Whether an If-None-Match list ("a", W/"b", *) names etag. */
-static bool etag_matches(const char *list, const char *etag)
-{
-	size_t n = strlen(etag);
-
-	if (!list)
-		return false;
-	for (const char *p = list; *p;) {
-		p += strspn(p, " \t,");
-		if (*p == '*')
-			return true;
-		if (!strncmp(p, "W/", 2))
-			p += 2;
-		if (!strncmp(p, etag, n) && (p[n] == '\0' || strchr(" \t,", p[n])))
-			return true;
-		p += strcspn(p, ",");
-	}
-	return false;
-}
-
 void http_reply_json_etag(struct http_req *req, const char *body, size_t len,
 			  const char *extra_headers)
 {
@@ -263,9 +244,7 @@ void http_reply_json_etag(struct http_req *req, const char *body, size_t len,
 	etag[34] = '\0';
 	snprintf(headers, sizeof(headers), "ETag: %s\r\n%s", etag,
 		 extra_headers ? extra_headers : "");
-	if (etag_matches(http_req_header(req, "If-None-Match"), etag))
-		http_reply_start(req, 304, NULL, 0, headers);
-	else
+	if (!http_reply_not_modified(req, etag, headers))
 		http_reply_bytes(req, 200, "application/json", body, len, headers);
 }
 
@@ -274,8 +253,13 @@ json_t *http_page_body(const json_t *items, int limit)
 	size_t n = json_array_size(items);
 	json_t *last = n ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
 
+	return http_page_body_at(items, json_integer_value(last), limit);
+}
+
+json_t *http_page_body_at(const json_t *items, long long last_key, int limit)
+{
 	return json_pack("{s:O, s:o}", "items", (json_t *)items, "next_cursor",
-			 http_page_cursor(json_integer_value(last), n, limit));
+			 http_page_cursor(last_key, json_array_size(items), limit));
 }
 
 void http_reply_page(struct http_req *req, const json_t *items, int limit)

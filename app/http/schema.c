@@ -265,10 +265,9 @@ bool schema_check(const json_t *obj, const struct schema *s, enum schema_mode mo
 	return json_array_size(*errors) == before;
 }
 
-bool schema_body_or_reply(struct http_req *req, const struct schema *s, enum schema_mode mode)
+bool schema_body_check_or_reply(struct http_req *req, const struct schema *s,
+				enum schema_mode mode, json_t **errors)
 {
-	json_t *errors = NULL;
-
 	if (!json_is_object(req->json)) {
 		http_reply_problem(req, 400, "invalid_request", NULL,
 				   "the request body must be a JSON object");
@@ -279,9 +278,30 @@ bool schema_body_or_reply(struct http_req *req, const struct schema *s, enum sch
 				   "the body names no field to change");
 		return false;
 	}
-	if (schema_check(req->json, s, mode, &errors))
+	schema_check(req->json, s, mode, errors);
+	return true;
+}
+
+bool schema_body_or_reply(struct http_req *req, const struct schema *s, enum schema_mode mode)
+{
+	json_t *errors = NULL;
+
+	if (!schema_body_check_or_reply(req, s, mode, &errors))
+		return false;
+	if (!errors)
 		return true;
 	schema_reply_invalid(req, errors);
+	return false;
+}
+
+bool schema_errors_name(const json_t *errors, const char *field)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(errors, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "field")), field))
+			return true;
 	return false;
 }
 

@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lms/http/conditional.h"
 #include "lms/http/response.h"
 #include "lms/http/server.h"
 #include "lms/http/stream.h"
@@ -88,7 +89,6 @@ void static_serve(struct http_req *req)
 	const char *rel = strcmp(req->path, "/") == 0 ? "/index.html" : req->path;
 	char joined[PATH_MAX], *real = NULL, etag[64], extra[160];
 	struct http_stream body;
-	const char *inm;
 	struct stat st;
 	size_t rootlen = strlen(root);
 	int fd = -1;
@@ -109,11 +109,8 @@ void static_serve(struct http_req *req)
 		 (unsigned long long)st.st_mtim.tv_sec * 1000000000ULL +
 			 (unsigned long long)st.st_mtim.tv_nsec);
 	snprintf(extra, sizeof(extra), "ETag: %s\r\nCache-Control: no-cache\r\n", etag);
-	inm = http_req_header(req, "If-None-Match");
-	if (inm && strstr(inm, etag)) {
-		http_reply_start(req, 304, NULL, 0, extra);
+	if (http_reply_not_modified(req, etag, extra))
 		goto out;
-	}
 	http_stream_begin(&body, req, 200, mime_type(real), (long long)st.st_size, extra);
 	http_stream_file(&body, fd, 0, (long long)st.st_size);
 	http_stream_end(&body);

@@ -50,16 +50,22 @@ static void assert_code(const struct http_result *r, const char *code)
 }
 
 /* Whether the problem's errors list names field. */
-static bool names_field(const struct http_result *r, const char *field)
+/* How many of the errors of r name field. */
+static int times_named(const struct http_result *r, const char *field)
 {
 	json_t *j = harness_json_body(r), *e;
-	bool found = false;
+	int n = 0;
 	size_t i;
 
 	json_array_foreach(json_object_get(j, "errors"), i, e)
-		found |= strcmp(json_string_value(json_object_get(e, "field")), field) == 0;
+		n += strcmp(json_string_value(json_object_get(e, "field")), field) == 0;
 	json_decref(j);
-	return found;
+	return n;
+}
+
+static bool names_field(const struct http_result *r, const char *field)
+{
+	return times_named(r, field) > 0;
 }
 
 static long login_status(const char *email, const char *password)
@@ -197,6 +203,24 @@ static void register_and_validation(void **state)
 	assert_int_equal(r.status, 400);
 	assert_true(names_field(&r, "email") && names_field(&r, "password") &&
 		    names_field(&r, "display_name") && names_field(&r, "ladder_stage"));
+	http_result_release(&r);
+	/* A wrong type and bad values together: each named, once. */
+	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
+				    "{\"email\":5,\"password\":\"short\",\"display_name\":\"A\","
+				    "\"ladder_stage\":\"wizard\",\"locale\":\"fr\","
+				    "\"affiliation_institution_id\":0}",
+				    &r),
+			 0);
+	assert_int_equal(r.status, 400);
+	assert_code(&r, "validation_failed");
+	assert_int_equal(times_named(&r, "email"), 1);
+	assert_int_equal(times_named(&r, "password"), 1);
+	assert_int_equal(times_named(&r, "ladder_stage"), 1);
+	assert_int_equal(times_named(&r, "locale"), 1);
+	assert_int_equal(times_named(&r, "affiliation_institution_id"), 1);
+	assert_int_equal(times_named(&r, "display_name"), 0);
+	assert_contains(r.body, "must be one of preschool");
+	assert_contains(r.body, "must be ko or en");
 	http_result_release(&r);
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":\"aff@example.com\",\"password\":\"affiliation-2026\","
@@ -392,6 +416,14 @@ static void password_change(void **state)
 			 0);
 	assert_int_equal(r.status, 400);
 	assert_true(names_field(&r, "new_password"));
+	http_result_release(&r);
+	assert_int_equal(harness_as(&server, &a, "POST", "/api/v1/me/password",
+				    "{\"current_password\":5,\"new_password\":\"change@example.com\"}",
+				    &r),
+			 0);
+	assert_int_equal(r.status, 400);
+	assert_int_equal(times_named(&r, "current_password"), 1);
+	assert_int_equal(times_named(&r, "new_password"), 1);
 	http_result_release(&r);
 
 	assert_int_equal(harness_status_as(&server, &a, "POST", "/api/v1/me/password",
@@ -664,6 +696,18 @@ static void tokens(void **state)
 			 0);
 	assert_int_equal(r.status, 400);
 	assert_true(names_field(&r, "scopes") && names_field(&r, "expires_in_days"));
+	http_result_release(&r);
+	assert_int_equal(harness_as(&server, &gist, "POST", "/api/v1/tokens",
+				    "{\"name\":\"\",\"scopes\":\"reports:read\","
+				    "\"expires_in_days\":0,\"institution_id\":0}",
+				    &r),
+			 0);
+	assert_int_equal(r.status, 400);
+	assert_int_equal(times_named(&r, "name"), 1);
+	assert_int_equal(times_named(&r, "scopes"), 1);
+	assert_int_equal(times_named(&r, "expires_in_days"), 1);
+	assert_int_equal(times_named(&r, "institution_id"), 1);
+	assert_contains(r.body, "must be from 1 to 365");
 	http_result_release(&r);
 	assert_int_equal(harness_status_as(&server, &gist, "POST", "/api/v1/tokens",
 					   "{\"name\":\"x\",\"scopes\":[]}"),

@@ -158,6 +158,74 @@ static void search_korean_english_and_short_words(void **state)
 	assert_string_equal(found, "T-DL T-KID T-ROB");
 }
 
+/* The codes of the items of a list, in their order, joined by spaces. */
+static void codes_in_order(const json_t *list, char *buf, size_t len)
+{
+	json_t *item;
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(list, "items"), i, item)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "",
+					 json_string_value(json_object_get(item, "code")));
+}
+
+/* What a person types: five words and more, all of which must match,
+ * courses with every word in the title first, paged in that order. */
+static void search_many_words_title_first(void **state)
+{
+	char path[1024], found[512], cursor[128];
+	json_t *j;
+
+	/* 인공지능 딥러닝 실무 현업 데이터로 */
+	search("q=%EC%9D%B8%EA%B3%B5%EC%A7%80%EB%8A%A5+%EB%94%A5%EB%9F%AC%EB%8B%9D"
+	       "+%EC%8B%A4%EB%AC%B4+%ED%98%84%EC%97%85+%EB%8D%B0%EC%9D%B4%ED%84%B0%EB%A1%9C",
+	       found, sizeof(found));
+	assert_string_equal(found, "T-DL");
+	search("q=deep+learning+real+data+practical+ai", found, sizeof(found));
+	assert_string_equal(found, "T-DL");
+	search("q=deep+learning+real+data+practical+robot", found, sizeof(found));
+	assert_string_equal(found, "");
+	search("q=a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p", found, sizeof(found));
+	assert_string_equal(found, "");
+	/* Sixteen words of three characters or more: each its own condition. */
+	search("q=deep+learning+real+data+practical+academy+deep+learning+real+data+practical"
+	       "+academy+deep+learning+real+data",
+	       found, sizeof(found));
+	assert_string_equal(found, "T-DL");
+
+	/* 파이썬 기초: R-SUM (older) has the words in its summary only, R-TTL
+	 * in its title, and comes first. */
+	assert_int_equal(harness_sql(conninfo,
+				     "INSERT INTO courses (institution_id, program_id, code, title_ko,"
+				     " title_en, summary_ko, delivery, published)"
+				     " SELECT i.id, p.id, v.code, v.title, v.title, v.summary, 'online',"
+				     " true FROM institutions i, programs p, (VALUES"
+				     " ('R-SUM', '메이커 교실', '파이썬 기초 실습'),"
+				     " ('R-TTL', '광주 파이썬 기초', '처음 배우는 프로그래밍'))"
+				     " AS v(code, title, summary)"
+				     " WHERE i.code = 'gist' AND p.code = 'ai_academy' ORDER BY v.code"),
+			 0);
+	snprintf(path, sizeof(path), "/api/v1/courses?institution_id=%lld"
+		 "&q=%%ED%%8C%%8C%%EC%%9D%%B4%%EC%%8D%%AC+%%EA%%B8%%B0%%EC%%B4%%88", gist_id);
+	j = get_json(path, NULL, 200);
+	codes_in_order(j, found, sizeof(found));
+	assert_string_equal(found, "R-TTL R-SUM");
+	json_decref(j);
+	/* One at a time, the cursor carries the order across. */
+	strcat(path, "&limit=1");
+	j = get_json(path, NULL, 200);
+	codes_in_order(j, found, sizeof(found));
+	assert_string_equal(found, "R-TTL");
+	snprintf(cursor, sizeof(cursor), "%s", json_string_value(json_object_get(j, "next_cursor")));
+	json_decref(j);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "&cursor=%s", cursor);
+	j = get_json(path, NULL, 200);
+	codes_in_order(j, found, sizeof(found));
+	assert_string_equal(found, "R-SUM");
+	json_decref(j);
+}
+
 static void filters(void **state)
 {
 	char found[512];
@@ -193,7 +261,8 @@ static void filters(void **state)
 	}
 	assert_string_equal(found, "program delivery stage open ");
 	json_decref(j);
-	json_decref(get_json("/api/v1/courses?q=a+b+c+d+e", NULL, 400));
+	/* Up to 16 words (and 200 bytes); more is refused. */
+	json_decref(get_json("/api/v1/courses?q=a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q", NULL, 400));
 	json_decref(get_json("/api/v1/courses?limit=101", NULL, 400));
 	json_decref(get_json("/api/v1/courses?limit=0", NULL, 400));
 	json_decref(get_json("/api/v1/courses?cursor=not-a-cursor", NULL, 400));
@@ -504,6 +573,7 @@ int main(void)
 		cmocka_unit_test(institutions_and_programs),
 		cmocka_unit_test(two_instances_stay_fresh),
 		cmocka_unit_test(paging_under_concurrent_inserts),
+		cmocka_unit_test(search_many_words_title_first),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -924,6 +924,36 @@ static void test_download(void **state)
 	assert_header(&r, "Content-Length", "20");
 	http_result_release(&r);
 
+	/* If-None-Match: a copy the client holds is not sent again. */
+	{
+		char inm[4][160];
+		const char *h[2] = {NULL};
+		static const char *const method[] = {"GET", "HEAD"};
+
+		snprintf(inm[0], sizeof(inm[0]), "If-None-Match: %s", etag);
+		snprintf(inm[1], sizeof(inm[1]), "If-None-Match: \"x\", W/%s", etag);
+		snprintf(inm[2], sizeof(inm[2]), "If-None-Match: *");
+		snprintf(inm[3], sizeof(inm[3]), "If-None-Match: \"x\"");
+		for (size_t i = 0; i < 8; i++) {
+			h[0] = inm[i % 4];
+			request(&server, &learner, method[i / 4], path, h, NULL, &r);
+			if (r.status != (i % 4 == 3 ? 200 : 304))
+				fail_msg("%s with %s: got %ld", method[i / 4], h[0], r.status);
+			if (r.status == 304 && r.len != 0)
+				fail_msg("%s with %s: 304 with a body", method[i / 4], h[0]);
+			assert_header(&r, "ETag", etag);
+			http_result_release(&r);
+		}
+		/* With a Range too: nothing to send either. */
+		{
+			const char *both[] = {inm[0], "Range: bytes=0-1", NULL};
+
+			request(&server, &learner, "GET", path, both, NULL, &r);
+			assert_int_equal(r.status, 304);
+			http_result_release(&r);
+		}
+	}
+
 	/* A name with quotes, semicolons and spaces stays inside filename*. */
 	id = upload_ok(lesson_text, "a%22%3B%20b%3D1.txt", "text/plain", "q");
 	get_range(id, NULL, NULL, &r);

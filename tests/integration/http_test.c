@@ -929,6 +929,23 @@ static void test_etag_not_modified(void **state)
 	assert_true(r.len > 0);
 	http_result_release(&r);
 
+	/* "*" (any version), a list, weak tags, and HEAD alike. */
+	{
+		char list[300], weak[300];
+		const char *const hdrs[] = {"If-None-Match: *", list, weak};
+
+		snprintf(list, sizeof(list), "If-None-Match: \"0-0\" , %s", etag);
+		snprintf(weak, sizeof(weak), "If-None-Match: W/%s", etag);
+		for (size_t i = 0; i < 6; i++) {
+			const char *one[] = {hdrs[i % 3], NULL};
+
+			request_ok(&f->server, i < 3 ? "GET" : "HEAD", "/", one, NULL, &r);
+			if (r.status != 304 || r.len != 0)
+				fail_msg("%s: %ld with %zu bytes", hdrs[i % 3], r.status, r.len);
+			http_result_release(&r);
+		}
+	}
+
 	/* Over raw TLS too: nothing at all follows the 304 head. */
 	{
 		char req[512];

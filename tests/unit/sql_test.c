@@ -68,8 +68,10 @@ static void faults(void **state)
 
 	assert_int_equal(db_params_format(&p, "lx", 1LL, 2), LMS_EINVAL);
 	assert_int_equal(db_params_format(&p, "?", 1), LMS_EINVAL);
-	assert_int_equal(db_params_format(&p, "iiiiiiiiiiiiiiiii", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-					  11, 12, 13, 14, 15, 16, 17),
+	/* One more than DB_PARAMS_MAX (32). */
+	assert_int_equal(db_params_format(&p, "iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii", 1, 2, 3, 4, 5, 6,
+					  7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+					  22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33),
 			 LMS_EINVAL);
 	assert_int_equal(db_params_format(&p, ""), 0);
 	assert_int_equal(p.n, 0);

@@ -25,8 +25,8 @@ struct db_conn;
 	" CROSS JOIN LATERAL (SELECT count(*) AS waitlisted FROM enrollments"                  \
 	" WHERE section_id = s.id AND status = 'waitlisted') e"
 
-/* At most this many words in a catalogue search. */
-#define CATALOG_QUERY_TERMS 4
+/* At most this many words in a catalogue search (and 200 bytes). */
+#define CATALOG_QUERY_TERMS 16
 
 /* A catalogue query; NULL / 0 / false fields do not filter. */
 struct catalog_filter {
@@ -35,20 +35,30 @@ struct catalog_filter {
 	const char *delivery;       /* online | offline | blended */
 	const char *stage;          /* ladder stage the programme admits */
 	bool open;                  /* has a section open for enrolment now */
-	/* LIKE patterns ("%word%", escaped), one per search word. */
-	const char *patterns[CATALOG_QUERY_TERMS];
+	/* {"%word%",...}: a LIKE pattern (escaped) per search word, all of
+	 * which must match; NULL: no search. */
+	const char *patterns;
+	/* The same patterns of the words of three characters or more, one
+	 * condition each for the trigram index (the rest NULL). */
+	const char *words[CATALOG_QUERY_TERMS];
 	/* {"ab","cd"}: the two-character words, found through the bigram index. */
 	const char *bigrams;
-	long long after_id;         /* keyset: ids above this */
+	long long after_id;         /* keyset: rank keys above this */
 	int limit;
 	const char *lang;           /* "ko" | "en" */
 	bool include_unpublished;   /* drafts too, each item with "published":
 				     * for the institution's managers only */
 };
 
-/* Published courses (with include_unpublished, all) matching f in id
- * order, into *items (new). */
-int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **items);
+/* The rank key of a course in a search: its id when every search word is
+ * in its title (or there is no search), this plus its id when not, so
+ * title matches come first and one number still pages through both. */
+#define CATALOG_RANK_OTHER 1000000000000LL
+
+/* Published courses (with include_unpublished, all) matching f in rank
+ * key order, into *page (new): {"items": [...], "last": rank key of the
+ * last item or null}. */
+int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **page);
 
 /*
  * The course id with its programme, institution, prerequisites and

@@ -68,7 +68,7 @@ int db_exec_raw(struct db_conn *c, PGresult **res, const char *sql, int nparams,
  * Numbers are written out inside struct db_params, on the caller's stack:
  * nothing is allocated.
  */
-#define DB_PARAMS_MAX 16
+#define DB_PARAMS_MAX 32
 struct db_params {
 	int n;                                  /* parameters */
 	const char *values[DB_PARAMS_MAX];      /* $1..$n: borrowed or into text */
@@ -91,10 +91,11 @@ int db_params_vformat(struct db_params *p, const char *types, va_list ap);
  * condition); they all run db_typed.
  */
 #define DB_NARGS(...)                                                                    \
-	DB_NARGS_(__VA_ARGS__, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, \
-		  8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define DB_NARGS_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16,  \
-		  a17, a18, a19, a20, a21, a22, a23, a24, n, ...)                        \
+	DB_NARGS_(__VA_ARGS__, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19,   \
+		  18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define DB_NARGS_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15,      \
+		  a16, a17, a18, a19, a20, a21, a22, a23, a24, a25, a26, a27, a28, a29,  \
+		  a30, a31, a32, n, ...)                                                 \
 	n
 #define DB_TYPES_FIT(types, ...)                                                         \
 	(void)sizeof(struct {                                                            \

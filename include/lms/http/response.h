@@ -40,6 +40,8 @@ void http_reply_json_etag(struct http_req *req, const char *body, size_t len,
 /* {"items": items, "next_cursor": ...} (new) for a page of at most limit
  * rows ordered by their "id" (items borrowed). */
 json_t *http_page_body(const json_t *items, int limit);
+/* The same for rows ordered by another key, last_key that of the last. */
+json_t *http_page_body_at(const json_t *items, long long last_key, int limit);
 
 /*
  * Replies 200 {"items": items, "next_cursor": ...} for a page of at most

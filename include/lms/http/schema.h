@@ -105,6 +105,20 @@ bool schema_value_ok(const struct schema_field *f, const json_t *v, char *msg, s
  */
 bool schema_body_or_reply(struct http_req *req, const struct schema *s, enum schema_mode mode);
 
+/*
+ * The same for a handler with checks of its own that need more than one
+ * field or the request: replies (and returns false) only when the body is
+ * not a JSON object or names nothing to change; otherwise appends every bad
+ * field to *errors (an array, created when needed) and returns true, for
+ * the handler to add its own and reply once with them all.
+ */
+bool schema_body_check_or_reply(struct http_req *req, const struct schema *s,
+				enum schema_mode mode, json_t **errors);
+
+/* Whether errors (may be NULL) already names field: its own checks are
+ * then skipped, so that each field is named once. */
+bool schema_errors_name(const json_t *errors, const char *field);
+
 /* Writes why a value is refused (printf-style) into msg (len bytes) and
  * returns false: the end of a check that refuses. */
 bool schema_refuse(char *msg, size_t len, const char *fmt, ...)
