@@ -3,7 +3,8 @@
 -- section that has not yet happened.
 
 -- Cancelling a section cancels its enrolled and waitlisted learners in the
--- same statement, whoever cancels it: each change records its
+-- same statement, whoever cancels it, and rejects its pending applications
+-- (the state machine has no pending -> cancelled): each change records its
 -- enrollment_events row (reason section_cancelled) and an audit row naming
 -- the actor, address and request the application put in lms.actor_user_id,
 -- lms.remote_addr and lms.request_id. The seats they held are freed by
@@ -17,16 +18,18 @@ BEGIN
 	PERFORM set_config('lms.reason', 'section_cancelled', true);
 	WITH ended AS (
 		SELECT id, status FROM enrollments
-			WHERE section_id = NEW.id AND status IN ('enrolled', 'waitlisted')
+			WHERE section_id = NEW.id AND status IN ('enrolled', 'waitlisted', 'pending')
 			ORDER BY id FOR UPDATE),
 	changed AS (
-		UPDATE enrollments e SET status = 'cancelled' FROM ended
-			WHERE e.id = ended.id RETURNING e.id, ended.status AS from_status)
+		UPDATE enrollments e SET status = CASE ended.status WHEN 'pending' THEN 'rejected'
+				ELSE 'cancelled' END
+			FROM ended WHERE e.id = ended.id
+			RETURNING e.id, ended.status AS from_status, e.status AS to_status)
 	INSERT INTO audit_log (actor_user_id, action, target_type, target_id, institution_id,
 			remote_addr, request_id, detail)
 		SELECT actor, 'enrollment.update', 'enrollment', changed.id, c.institution_id,
 			addr, request, jsonb_build_object('from', changed.from_status,
-				'to', 'cancelled', 'reason', 'section_cancelled',
+				'to', changed.to_status, 'reason', 'section_cancelled',
 				'section_id', NEW.id)
 		FROM changed, courses c WHERE c.id = NEW.course_id;
 	RETURN NULL;

@@ -431,10 +431,10 @@ static void the_database_enforces_the_rules(void **state)
 			 0);
 }
 
-/* A new open section of E-OPEN named term, from starts to ends, with
+/* A new open section of course code named term, from starts to ends, with
  * capacity seats and enrolment open now, taught by the teacher; its id. */
-static long long section_new(const char *term, const char *starts, const char *ends,
-			     int capacity)
+static long long section_new(const char *code, const char *term, const char *starts,
+			     const char *ends, int capacity)
 {
 	long long id;
 
@@ -442,9 +442,9 @@ static long long section_new(const char *term, const char *starts, const char *e
 			       "INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
 			       " enrollment_opens_at, enrollment_closes_at, status)"
 			       " SELECT id, '%s', '%s', '%s', %d, now() - interval '1 day',"
-			       " now() + interval '30 days', 'open' FROM courses WHERE code = 'E-OPEN'"
+			       " now() + interval '30 days', 'open' FROM courses WHERE code = '%s'"
 			       " RETURNING id",
-			       term, starts, ends, capacity);
+			       term, starts, ends, capacity, code);
 	assert_int_equal(harness_sql_llf(conninfo,
 					 "INSERT INTO section_instructors VALUES (%lld, %lld)"
 					 " RETURNING 1",
@@ -482,13 +482,15 @@ static size_t report_lines(long long sec, const char *status)
 	return n;
 }
 
-/* The last history entry's reason of enrolment id, as its learner sees it. */
-static void assert_ended_by_cancellation(const struct harness_actor *a, long long id)
+/* Enrolment id, as its learner a sees it, ended with status for the
+ * section's cancellation. */
+static void assert_ended_by_cancellation(const struct harness_actor *a, long long id,
+					 const char *status)
 {
 	json_t *e, *history;
 
 	assert_int_equal(change(a, "GET", id, NULL, &e), 200);
-	assert_string_equal(json_string_value(json_object_get(e, "status")), "cancelled");
+	assert_string_equal(json_string_value(json_object_get(e, "status")), status);
 	history = json_object_get(e, "history");
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(history, json_array_size(history) - 1), "reason")),
@@ -496,19 +498,34 @@ static void assert_ended_by_cancellation(const struct harness_actor *a, long lon
 	json_decref(e);
 }
 
+/* Cancels section sec as the GIST admin, which must leave no seat taken. */
+static void cancel_section(long long sec)
+{
+	char path[64];
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/v1/sections/%lld", sec);
+	j = harness_json_as(&server, &gist_admin, "PATCH", path, "{\"status\":\"cancelled\"}", 200);
+	assert_int_equal(harness_json_ll(j, "enrolled_count"), 0);
+	json_decref(j);
+}
+
 /* Cancelling a section ends its learners' places in the same change: no
- * enrolled or waitlisted row is left behind, and the reports say so. */
+ * enrolled, waitlisted or pending row is left behind, and the reports say
+ * so. */
 static void cancelling_a_section_ends_its_places(void **state)
 {
-	long long sec = section_new("2033-1", "2033-03-02", "2033-06-20", 1);
+	long long sec = section_new("E-OPEN", "2033-1", "2033-03-02", "2033-06-20", 1),
+		  applied = section_new("E-STUP", "2033-1", "2033-03-02", "2033-06-20", 1);
 	struct harness_actor a = learner("gone-a", "worker"), b = learner("gone-b", "worker");
 	long long enrolled, waitlisted, cancelled, ea, eb;
-	char path[64];
-	json_t *ja, *jb, *j;
+	json_t *ja, *jb, *jp;
 
 	(void)state;
 	ja = enrol(&a, sec, NULL, 201);
 	jb = enrol(&b, sec, NULL, 201);
+	jp = enrol(&a, applied, NULL, 201);
+	assert_string_equal(json_string_value(json_object_get(jp, "status")), "pending");
 	assert_string_equal(json_string_value(json_object_get(jb, "status")), "waitlisted");
 	ea = id_of(ja);
 	eb = id_of(jb);
@@ -516,12 +533,12 @@ static void cancelling_a_section_ends_its_places(void **state)
 	waitlisted = summary_count("waitlisted");
 	cancelled = summary_count("cancelled");
 
-	snprintf(path, sizeof(path), "/api/v1/sections/%lld", sec);
-	j = harness_json_as(&server, &gist_admin, "PATCH", path, "{\"status\":\"cancelled\"}", 200);
-	assert_int_equal(harness_json_ll(j, "enrolled_count"), 0);
-	json_decref(j);
-	assert_ended_by_cancellation(&a, ea);
-	assert_ended_by_cancellation(&b, eb);
+	cancel_section(sec);
+	assert_ended_by_cancellation(&a, ea, "cancelled");
+	assert_ended_by_cancellation(&b, eb, "cancelled");
+	/* An application there is refused: pending cannot become cancelled. */
+	cancel_section(applied);
+	assert_ended_by_cancellation(&a, id_of(jp), "rejected");
 	assert_int_equal(harness_sql_llf(conninfo,
 					 "SELECT count(*) FROM audit_log WHERE action = 'enrollment.update'"
 					 " AND target_id IN (%lld, %lld) AND actor_user_id = %lld"
@@ -538,6 +555,7 @@ static void cancelling_a_section_ends_its_places(void **state)
 	assert_int_equal(report_lines(sec, "cancelled"), 2);
 	json_decref(ja);
 	json_decref(jb);
+	json_decref(jp);
 }
 
 /* PATCHes enrolment id to completed as a with extra fields (may be ""),
@@ -559,8 +577,8 @@ static void complete_as(const struct harness_actor *a, long long id, const char 
  * held its last session; an admin may override, with a reason on record. */
 static void completion_waits_for_the_end(void **state)
 {
-	long long later = section_new("2033-2", "2033-03-02", "2033-06-20", 5),
-		  held = section_new("2026-winter", "2026-01-05", "2033-06-20", 5);
+	long long later = section_new("E-OPEN", "2033-2", "2033-03-02", "2033-06-20", 5),
+		  held = section_new("E-OPEN", "2026-winter", "2026-01-05", "2033-06-20", 5);
 	struct harness_actor a = learner("end-a", "worker"), b = learner("end-b", "worker"),
 			     c = learner("end-c", "worker"), d = learner("end-d", "worker");
 	json_t *ja = enrol(&a, later, NULL, 201), *jb = enrol(&b, later, NULL, 201),
