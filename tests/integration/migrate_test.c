@@ -102,10 +102,11 @@ static void migrate_is_idempotent(void **state)
 
 	assert_int_equal(run("migrate", out, sizeof(out)), 0);
 	assert_contains(out, "applied; schema is current");
-	assert_null(strstr(out, "0 migrations applied"));
+	assert_false(harness_migrated_none(out));
 	assert_int_equal(count_rows(), 0);
 	assert_int_equal(run("migrate", out, sizeof(out)), 0);
-	assert_contains(out, "0 migrations applied; schema is current");
+	assert_true(harness_migrated_none(out));
+	assert_contains(out, "applied; schema is current");
 	/* the extensions of the first migration are there */
 	assert_int_equal(harness_sql(conninfo, "SELECT 'x' % 'y', similarity('인공지능', '인공')"), 0);
 	assert_int_equal(harness_sql(conninfo, "SELECT 1 FROM pg_extension WHERE extname = 'btree_gist'"
