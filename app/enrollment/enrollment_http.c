@@ -365,7 +365,7 @@ void enrollment_change(struct http_req *req)
 	json_t *to_section, *detail = NULL;
 	enum guard_action action;
 	long long result_id, to = 0;
-	char why[600];
+	char why[2100]; /* "completed before ...: " and a reason of up to 2000 bytes, whole */
 	int rc;
 
 	if (!enrollment_or_reply(req, &db, &info, &t) ||
