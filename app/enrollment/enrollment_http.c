@@ -237,6 +237,28 @@ static bool attendance_meets_or_reply(struct http_req *req, struct db_conn *db, 
 	return false;
 }
 
+/*
+ * The admin's override of the rule that a section must be over before a
+ * learner completes it: the body's override_reason in *why (NULL when
+ * absent). Replies 400 when it comes with anything but a completion, 403
+ * (or 404) when the caller may not manage the enrolment, and returns false.
+ */
+static bool override_or_reply(struct http_req *req, const char *status,
+			      const struct guard_target *t, const char **why)
+{
+	*why = json_string_value(json_object_get(req->json, "override_reason"));
+	if (!*why)
+		return true;
+	if (!status || strcmp(status, "completed") != 0) {
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "override_reason", "message",
+					     "only a completion can be overridden"),
+				   "the change has invalid fields");
+		return false;
+	}
+	return guard_require_target_or_reply(req, GUARD_ENROLLMENT_MANAGE, t);
+}
+
 /* Replies 200 with enrolment id as it is now. */
 static void reply_enrollment(struct http_req *req, struct db_conn *db, long long id)
 {
@@ -257,7 +279,12 @@ static void reply_change_error(struct http_req *req, struct db_conn *db, int rc,
 			       const char *from, const char *to)
 {
 	db_rollback(db);
-	if (rc == LMS_EDB && db_sqlstate_is(db, "LMS01"))
+	if (rc == LMS_EDB && db_sqlstate_is(db, "LMS02"))
+		http_reply_problem(req, 409, "section_not_ended", NULL,
+				   "a learner completes a section only once it has ended or its "
+				   "last session is over; an admin may complete earlier with an "
+				   "override_reason");
+	else if (rc == LMS_EDB && db_sqlstate_is(db, "LMS01"))
 		http_reply_problem(req, 409, "illegal_transition", NULL,
 				   "an enrolment cannot go from %s to %s", from, to);
 	else if ((rc == LMS_EDB && db_sqlstate_is(db, "23514")) || rc == LMS_ECONFLICT)
@@ -325,6 +352,7 @@ static const struct schema_field change_fields[] = {
 	{"status", SCHEMA_STRING, .max_bytes = 16},
 	{"section_id", SCHEMA_INT, .required = false},
 	{"reason", SCHEMA_STRING, .nullable = true, .max_bytes = 2000},
+	{"override_reason", SCHEMA_STRING, .min = 1, .max = 500},
 };
 static const struct schema change_schema = SCHEMA_OF(change_fields);
 
@@ -333,11 +361,11 @@ void enrollment_change(struct http_req *req)
 	struct enrollment_info info;
 	struct guard_target t;
 	struct db_conn *db;
-	const char *status, *reason;
+	const char *status, *reason, *override;
 	json_t *to_section, *detail = NULL;
 	enum guard_action action;
 	long long result_id, to = 0;
-	char why[600];
+	char why[2100]; /* "completed before ...: " and a reason of up to 2000 bytes, whole */
 	int rc;
 
 	if (!enrollment_or_reply(req, &db, &info, &t) ||
@@ -374,9 +402,11 @@ void enrollment_change(struct http_req *req)
 				   "the change has invalid fields");
 		return;
 	}
-	if (!guard_require_target_or_reply(req, action, &t))
+	if (!guard_require_target_or_reply(req, action, &t) ||
+	    !override_or_reply(req, status, &t, &override))
 		return;
-	snprintf(why, sizeof(why), "%s", reason ? reason : status ? status : "moved");
+	snprintf(why, sizeof(why), "%s%s", override ? "completed before the section ended: " : "",
+		 override ? override : reason ? reason : status ? status : "moved");
 	result_id = info.id;
 	if ((rc = db_begin(db)) < 0)
 		goto fail;
@@ -384,6 +414,8 @@ void enrollment_change(struct http_req *req)
 		db_rollback(db);
 		return;
 	}
+	if (override && (rc = enrollment_store_override(db, override)) < 0)
+		goto fail;
 	rc = status ? enrollment_store_transition(db, &info, status, req->who.user_id, why)
 		    : enrollment_store_move(db, &info, to, req->who.user_id, why, &result_id);
 	if (rc == LMS_ENOTFOUND && !status) {
@@ -396,8 +428,8 @@ void enrollment_change(struct http_req *req)
 	}
 	if (rc < 0)
 		goto fail;
-	detail = status ? json_pack("{s:s, s:s, s:s?}", "from", info.status, "to", status,
-				    "reason", reason)
+	detail = status ? json_pack("{s:s, s:s, s:s?, s:s?}", "from", info.status, "to", status,
+				    "reason", reason, "override_reason", override)
 			: json_pack("{s:I, s:I, s:s?}", "moved_to_section", (json_int_t)to,
 				    "new_enrollment_id", (json_int_t)result_id, "reason", reason);
 	if ((rc = audit_record(req, &(struct audit_event){.action = "enrollment.update",

@@ -93,6 +93,12 @@ int enrollment_store_transition(struct db_conn *db, const struct enrollment_info
 	return promote(db, info->section_id);
 }
 
+int enrollment_store_override(struct db_conn *db, const char *reason)
+{
+	return db_execf(db, NULL, "SELECT set_config('lms.override_reason', $1, true)", "s",
+			reason);
+}
+
 int enrollment_store_move(struct db_conn *db, const struct enrollment_info *info,
 			  long long to_section, long long actor, const char *reason,
 			  long long *new_id)

@@ -23,6 +23,14 @@ int audit_record(struct http_req *req, const struct audit_event *ev)
 				  req->request_id, ev);
 }
 
+int audit_tell_database(struct http_req *req, struct db_conn *db)
+{
+	char addr[NETADDR_TEXT_MAX];
+
+	return audit_store_tell(db, req->who.user_id, http_req_client_addr(req, addr, sizeof(addr)),
+				req->request_id);
+}
+
 json_t *audit_fields_named(const json_t *body)
 {
 	json_t *names = json_array(), *v;

@@ -31,6 +31,17 @@ int audit_store_insert(struct db_conn *db, long long actor_user_id, long long ac
 	return rc;
 }
 
+int audit_store_tell(struct db_conn *db, long long actor_user_id, const char *remote_addr,
+		     const char *request_id)
+{
+	/* Transaction-local: the pooled connection forgets them at the end. */
+	return db_execf(db, NULL,
+			"SELECT set_config('lms.actor_user_id', coalesce($1, ''), true),"
+			" set_config('lms.remote_addr', coalesce($2, ''), true),"
+			" set_config('lms.request_id', coalesce($3, ''), true)",
+			"?lss", actor_user_id != 0, actor_user_id, remote_addr, request_id);
+}
+
 int audit_store_list(struct db_conn *db, long long institution_id, long long before_id,
 		     int limit, json_t **items)
 {

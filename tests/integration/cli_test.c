@@ -115,7 +115,7 @@ static void embedded_default_migrates_and_stops_its_cluster(void **state)
 	/* a second run reuses the cluster and finds nothing to do */
 	assert_int_equal(lms(argv, env), 0);
 	assert_null(strstr(out, "initialising a cluster"));
-	assert_contains(out, "0 migrations applied");
+	assert_true(harness_migrated_none(out));
 	assert_int_not_equal(access(pid_file, F_OK), 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);

@@ -242,9 +242,12 @@ static void refusals_name_their_rule(void **state)
 	json_decref(enrol(&w, 99999999, NULL, 404));
 	json_decref(enrol(&kid, section("E-KIDS", "2030-1"), NULL, 201));
 
-	/* Completing the rung below opens the one above. */
+	/* Completing the rung below opens the one above (a section still to
+	 * come completes only by an admin's override). */
 	e = enrol(&w, section("E-BASE", "2030-1"), NULL, 201);
-	assert_int_equal(change(&teacher, "PATCH", id_of(e), "{\"status\":\"completed\"}", NULL),
+	assert_int_equal(change(&gist_admin, "PATCH", id_of(e),
+				"{\"status\":\"completed\",\"override_reason\":\"prior learning\"}",
+				NULL),
 			 200);
 	json_decref(e);
 	json_decref(enrol(&w, section("E-NEXT", "2030-1"), NULL, 201));
@@ -428,6 +431,225 @@ static void the_database_enforces_the_rules(void **state)
 			 0);
 }
 
+/* A new open section of course code named term, from starts to ends, with
+ * capacity seats and enrolment open now, taught by the teacher; its id. */
+static long long section_new(const char *code, const char *term, const char *starts,
+			     const char *ends, int capacity)
+{
+	long long id;
+
+	id = harness_sql_llf(conninfo,
+			       "INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,"
+			       " enrollment_opens_at, enrollment_closes_at, status)"
+			       " SELECT id, '%s', '%s', '%s', %d, now() - interval '1 day',"
+			       " now() + interval '30 days', 'open' FROM courses WHERE code = '%s'"
+			       " RETURNING id",
+			       term, starts, ends, capacity, code);
+	assert_int_equal(harness_sql_llf(conninfo,
+					 "INSERT INTO section_instructors VALUES (%lld, %lld)"
+					 " RETURNING 1",
+					 id, teacher.user_id),
+			 1);
+	return id;
+}
+
+/* Enrolments of GIST created in 2020-2040 with status, by the summary. */
+static long long summary_count(const char *status)
+{
+	json_t *j = harness_json_as(&server, &gist_admin, "GET",
+				    "/api/v1/reports/summary?from=2020-01-01&to=2040-01-01", NULL,
+				    200);
+	long long n = harness_json_ll(json_object_get(j, "by_status"), status);
+
+	json_decref(j);
+	return n;
+}
+
+/* Lines of the enrolment report of section sec with status. */
+static size_t report_lines(long long sec, const char *status)
+{
+	struct http_result r = {0};
+	char path[128];
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "/api/v1/reports/enrollments?section_id=%lld&status=%s", sec,
+		 status);
+	assert_int_equal(harness_as(&server, &gist_admin, "GET", path, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	for (const char *p = r.body; p && *p; p++)
+		n += *p == '\n';
+	http_result_release(&r);
+	return n;
+}
+
+/* Enrolment id, as its learner a sees it, ended with status for the
+ * section's cancellation. */
+static void assert_ended_by_cancellation(const struct harness_actor *a, long long id,
+					 const char *status)
+{
+	json_t *e, *history;
+
+	assert_int_equal(change(a, "GET", id, NULL, &e), 200);
+	assert_string_equal(json_string_value(json_object_get(e, "status")), status);
+	history = json_object_get(e, "history");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(history, json_array_size(history) - 1), "reason")),
+			    "section_cancelled");
+	json_decref(e);
+}
+
+/* Cancels section sec as the GIST admin, which must leave no seat taken. */
+static void cancel_section(long long sec)
+{
+	char path[64];
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/v1/sections/%lld", sec);
+	j = harness_json_as(&server, &gist_admin, "PATCH", path, "{\"status\":\"cancelled\"}", 200);
+	assert_int_equal(harness_json_ll(j, "enrolled_count"), 0);
+	json_decref(j);
+}
+
+/* Cancelling a section ends its learners' places in the same change: no
+ * enrolled, waitlisted or pending row is left behind, and the reports say
+ * so. */
+static void cancelling_a_section_ends_its_places(void **state)
+{
+	long long sec = section_new("E-OPEN", "2033-1", "2033-03-02", "2033-06-20", 1),
+		  applied = section_new("E-STUP", "2033-1", "2033-03-02", "2033-06-20", 1);
+	struct harness_actor a = learner("gone-a", "worker"), b = learner("gone-b", "worker");
+	long long enrolled, waitlisted, cancelled, ea, eb;
+	json_t *ja, *jb, *jp;
+
+	(void)state;
+	ja = enrol(&a, sec, NULL, 201);
+	jb = enrol(&b, sec, NULL, 201);
+	jp = enrol(&a, applied, NULL, 201);
+	assert_string_equal(json_string_value(json_object_get(jp, "status")), "pending");
+	assert_string_equal(json_string_value(json_object_get(jb, "status")), "waitlisted");
+	ea = id_of(ja);
+	eb = id_of(jb);
+	enrolled = summary_count("enrolled");
+	waitlisted = summary_count("waitlisted");
+	cancelled = summary_count("cancelled");
+
+	cancel_section(sec);
+	assert_ended_by_cancellation(&a, ea, "cancelled");
+	assert_ended_by_cancellation(&b, eb, "cancelled");
+	/* An application there is refused: pending cannot become cancelled. */
+	cancel_section(applied);
+	assert_ended_by_cancellation(&a, id_of(jp), "rejected");
+	assert_int_equal(harness_sql_llf(conninfo,
+					 "SELECT count(*) FROM audit_log WHERE action = 'enrollment.update'"
+					 " AND target_id IN (%lld, %lld) AND actor_user_id = %lld"
+					 " AND request_id IS NOT NULL"
+					 " AND detail->>'reason' = 'section_cancelled'"
+					 " AND detail->>'to' = 'cancelled'",
+					 ea, eb, gist_admin.user_id),
+			 2);
+	assert_int_equal(summary_count("enrolled"), enrolled - 1);
+	assert_int_equal(summary_count("waitlisted"), waitlisted - 1);
+	assert_int_equal(summary_count("cancelled"), cancelled + 2);
+	assert_int_equal(report_lines(sec, "enrolled"), 0);
+	assert_int_equal(report_lines(sec, "waitlisted"), 0);
+	assert_int_equal(report_lines(sec, "cancelled"), 2);
+	json_decref(ja);
+	json_decref(jb);
+	json_decref(jp);
+}
+
+/* PATCHes enrolment id to completed as a with extra fields (may be ""),
+ * which must be answered want; with code, the problem's code. */
+static void complete_as(const struct harness_actor *a, long long id, const char *extra,
+			long want, const char *code)
+{
+	char body[256];
+	json_t *e = NULL;
+
+	snprintf(body, sizeof(body), "{\"status\":\"completed\"%s}", extra);
+	assert_int_equal(change(a, "PATCH", id, body, &e), want);
+	if (code)
+		assert_string_equal(code_of(e), code);
+	json_decref(e);
+}
+
+/* Nobody completes a section that has not happened: it must have ended or
+ * held its last session; an admin may override, with a reason on record. */
+static void completion_waits_for_the_end(void **state)
+{
+	long long later = section_new("E-OPEN", "2033-2", "2033-03-02", "2033-06-20", 5),
+		  held = section_new("E-OPEN", "2026-winter", "2026-01-05", "2033-06-20", 5);
+	struct harness_actor a = learner("end-a", "worker"), b = learner("end-b", "worker"),
+			     c = learner("end-c", "worker"), d = learner("end-d", "worker");
+	json_t *ja = enrol(&a, later, NULL, 201), *jb = enrol(&b, later, NULL, 201),
+	       *jc = enrol(&c, held, NULL, 201), *jd = enrol(&d, section("E-OPEN", "2020-1"), NULL, 201);
+	char sql[512];
+
+	(void)state;
+	/* A section still to come: refused, for teachers and admins alike. */
+	complete_as(&teacher, id_of(ja), "", 409, "section_not_ended");
+	complete_as(&gist_admin, id_of(ja), "", 409, "section_not_ended");
+	assert_int_equal(harness_sql_llf(conninfo, "SELECT count(*) FROM enrollments WHERE id = %lld"
+						   " AND status = 'enrolled'", id_of(ja)),
+			 1);
+	snprintf(sql, sizeof(sql), "UPDATE enrollments SET status = 'completed' WHERE id = %lld",
+		 id_of(ja));
+	assert_int_not_equal(harness_sql(conninfo, sql), 0);
+	/* The override: an admin's, with a reason, for a completion only. */
+	complete_as(&teacher, id_of(ja), ",\"override_reason\":\"early\"", 403, NULL);
+	complete_as(&gist_admin, id_of(ja), ",\"override_reason\":\"\"", 400, "validation_failed");
+	assert_int_equal(change(&gist_admin, "PATCH", id_of(ja),
+				"{\"status\":\"cancelled\",\"override_reason\":\"early\"}", NULL),
+			 400);
+	complete_as(&gist_admin, id_of(ja), ",\"override_reason\":\"recognised prior learning\"",
+		    200, NULL);
+	assert_int_equal(harness_sql_llf(conninfo,
+					 "SELECT count(*) FROM audit_log WHERE action = 'enrollment.update'"
+					 " AND target_id = %lld AND detail->>'to' = 'completed'"
+					 " AND detail->>'override_reason' = 'recognised prior learning'",
+					 id_of(ja)),
+			 1);
+	assert_int_equal(harness_sql_llf(conninfo,
+					 "SELECT count(*) FROM enrollment_events WHERE enrollment_id = %lld"
+					 " AND to_status = 'completed'"
+					 " AND reason LIKE '%%recognised prior learning'",
+					 id_of(ja)),
+			 1);
+	/* The override lasts one change: the next learner is refused again. */
+	complete_as(&teacher, id_of(jb), "", 409, "section_not_ended");
+
+	/* A section whose last day passed completes. */
+	complete_as(&teacher, id_of(jd), "", 200, NULL);
+	/* One still running completes once its last session is over, and not
+	 * while another is to come. */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO class_sessions (section_id, starts_at, ends_at, instructor_id,"
+		 " online_url) SELECT %lld, now() - interval '3 days' + (n || ' hours')::interval,"
+		 " now() - interval '3 days' + (n || ' hours')::interval + interval '1 hour', id,"
+		 " 'https://meet.example.org/e' FROM users, generate_series(0, 1) n"
+		 " WHERE email = 'instructor@example.com'",
+		 held);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO class_sessions (section_id, starts_at, ends_at, instructor_id,"
+		 " online_url) SELECT %lld, now() + interval '3 days',"
+		 " now() + interval '3 days 1 hour', id, 'https://meet.example.org/e' FROM users"
+		 " WHERE email = 'instructor@example.com'",
+		 held);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	complete_as(&teacher, id_of(jc), "", 409, "section_not_ended");
+	snprintf(sql, sizeof(sql),
+		 "UPDATE class_sessions SET status = 'cancelled' WHERE section_id = %lld"
+		 " AND starts_at > now()",
+		 held);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	complete_as(&teacher, id_of(jc), "", 200, NULL);
+	json_decref(ja);
+	json_decref(jb);
+	json_decref(jc);
+	json_decref(jd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +659,8 @@ int main(void)
 		cmocka_unit_test(approvals_grading_and_moves),
 		cmocka_unit_test(moves_and_started_sections),
 		cmocka_unit_test(the_database_enforces_the_rules),
+		cmocka_unit_test(cancelling_a_section_ends_its_places),
+		cmocka_unit_test(completion_waits_for_the_end),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

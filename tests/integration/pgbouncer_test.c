@@ -261,7 +261,7 @@ static void migrate_through_pgbouncer_leaves_no_lock(void **state)
 	/* Twice: a lock left on a pooled server connection would hang the second. */
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(harness_lms_run(argv, env, out, sizeof(out)), 0);
-		assert_contains(out, "0 migrations applied; schema is current");
+		assert_true(harness_migrated_none(out));
 	}
 	assert_true(harness_sql_ll(owner, "SELECT count(*) FROM pg_locks"
 					  " WHERE locktype = 'advisory'") == 0);

@@ -958,13 +958,16 @@ static void attendance_by_the_session_instructor(void **state)
 	json_decref(j);
 }
 
-/* PATCHes enrolment e to completed as the teacher; the status. */
+/* PATCHes enrolment e to completed as the GIST admin; the status. Both
+ * sections have sessions to come, so this is an early completion with its
+ * reason (the attendance threshold holds all the same). */
 static long complete(long long e, json_t **out)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/api/v1/enrollments/%lld", e);
-	return call(&teacher, "PATCH", path, "{\"status\": \"completed\"}", out);
+	return call(&gist_admin, "PATCH", path,
+		    "{\"status\": \"completed\", \"override_reason\": \"finished early\"}", out);
 }
 
 static void attendance_rate_and_completion_threshold(void **state)

@@ -116,6 +116,13 @@ out:
 	return rc;
 }
 
+bool harness_migrated_none(const char *out)
+{
+	static const char line[] = "0 migrations applied";
+
+	return !strncmp(out, line, sizeof(line) - 1) || strstr(out, "\n0 migrations applied");
+}
+
 long long harness_sql_ll(const char *conninfo, const char *sql)
 {
 	char buf[64];

@@ -64,6 +64,10 @@ long long harness_sql_ll(const char *conninfo, const char *sql);
 long long harness_sql_llf(const char *conninfo, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Whether lms migrate's output out says it applied no migration: a line
+ * that begins "0 migrations applied" ("10 migrations applied" does not). */
+bool harness_migrated_none(const char *out);
+
 /*
  * Runs the lms binary with argv (NULL-terminated, without argv[0]) and
  * extra "KEY=value" environment entries (NULL-terminated, may be NULL),

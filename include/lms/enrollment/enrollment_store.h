@@ -56,9 +56,18 @@ int enrollment_store_info(struct db_conn *db, long long id, long long caller,
 			  struct enrollment_info *info);
 
 /*
+ * Inside the caller's transaction: lets a completion through before the
+ * section has ended, for the given reason (an admin's, recorded by the
+ * caller). Without it the database refuses such completions: SQLSTATE
+ * LMS02. Returns 0 or an lms_err.
+ */
+int enrollment_store_override(struct db_conn *db, const char *reason);
+
+/*
  * Inside the caller's transaction: locks the section, moves enrolment id to
  * status (the database refuses transitions the state machine does not
- * have: SQLSTATE LMS01; and over-filling: 23514), records who and why, and
+ * have: SQLSTATE LMS01; a completion before the section is over: LMS02;
+ * and over-filling: 23514), records who and why, and
  * fills freed seats from the waitlist. Returns 0 or an lms_err.
  */
 int enrollment_store_transition(struct db_conn *db, const struct enrollment_info *info,

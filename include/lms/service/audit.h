@@ -16,6 +16,10 @@ struct http_req;
  * Returns 0 or a negative lms_err. */
 int audit_record(struct http_req *req, const struct audit_event *ev);
 
+/* audit_store_tell for the request's caller, address and id on db, inside
+ * its open transaction. Returns 0 or a negative lms_err. */
+int audit_tell_database(struct http_req *req, struct db_conn *db);
+
 /* {"fields": [the names body sets]} (new): what a change touched, not the
  * values, for an event's detail. */
 json_t *audit_fields_named(const json_t *body);

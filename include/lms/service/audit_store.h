@@ -25,6 +25,15 @@ int audit_store_insert(struct db_conn *db, long long actor_user_id, long long ac
 		       const struct audit_event *ev);
 
 /*
+ * Tells the database, for the rest of the open transaction on db, who acts
+ * (0: nobody), from where and in which request (NULL: unknown), so that the
+ * triggers which change rows on their own (sections_cancelled) audit them
+ * as the caller would. Returns 0 or a negative lms_err.
+ */
+int audit_store_tell(struct db_conn *db, long long actor_user_id, const char *remote_addr,
+		     const char *request_id);
+
+/*
  * Reads audit rows, newest first: of institution_id (0: all), with ids below
  * before_id (0: from the newest), at most limit. *items is a new JSON array.
  */
