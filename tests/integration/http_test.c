@@ -1253,25 +1253,37 @@ static void assert_exposition_unique(const char *text)
 
 static void test_metrics_series_unique(void **state)
 {
+	static const char *const methods[] = {"GET", "DELETE"};
 	struct fixture *f = *state;
 	struct http_result r = {0};
 	struct harness_actor admin;
 
-	/* GET and PATCH of one path are two route entries of one pattern. */
+	/* GET, PATCH and DELETE of one path are three route entries of one
+	 * pattern: the same status from two of them must be two series. */
 	assert_int_equal(harness_login(&f->server, "admin@example.com", "demo-pass-2026", &admin), 0);
-	assert_int_equal(harness_status_as(&f->server, NULL, "GET", "/api/v1/courses/999999", NULL),
-			 404);
-	assert_int_equal(
-		harness_status_as(&f->server, NULL, "PATCH", "/api/v1/courses/999999", "{}"), 401);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(harness_status_as(&f->server, NULL, methods[i],
+						   "/api/v1/enrollments/999999", NULL),
+				 401);
 	assert_int_equal(harness_as(&f->server, &admin, "GET", "/metrics", NULL, &r), 0);
 	assert_int_equal(r.status, 200);
 	assert_exposition_unique(r.body);
-	assert_true(metric_value(r.body, "lms_http_requests_total{route=\"/api/v1/courses/{id}\","
-					 "method=\"GET\",status=\"404\"}") >= 1);
-	assert_true(metric_value(r.body, "lms_http_requests_total{route=\"/api/v1/courses/{id}\","
-					 "method=\"PATCH\",status=\"401\"}") >= 1);
-	assert_true(metric_value(r.body, "lms_http_request_duration_seconds_count{route=\"/api/v1/"
-					 "courses/{id}\",method=\"PATCH\"}") >= 1);
+	for (size_t i = 0; i < 2; i++) {
+		char series[160];
+
+		snprintf(series, sizeof(series),
+			 "lms_http_requests_total{route=\"/api/v1/enrollments/{id}\",method=\"%s\","
+			 "status=\"401\"}",
+			 methods[i]);
+		if (metric_value(r.body, series) < 1)
+			fail_msg("no %s in:\n%s", series, r.body);
+		snprintf(series, sizeof(series),
+			 "lms_http_request_duration_seconds_count{route=\"/api/v1/enrollments/{id}\","
+			 "method=\"%s\"}",
+			 methods[i]);
+		if (metric_value(r.body, series) < 1)
+			fail_msg("no %s in:\n%s", series, r.body);
+	}
 	http_result_release(&r);
 }
 
