@@ -352,8 +352,10 @@ void catalog_admin_section_update(struct http_req *req)
 		goto out;
 	}
 	/* New seats go to the waitlist within the UPDATE (the trigger
-	 * sections_capacity_raised), before anyone else can take them. */
-	if ((rc = admin_store_section_update(db, id, req->json)) < 0 ||
+	 * sections_capacity_raised), before anyone else can take them; the
+	 * promotions it records name this caller as their actor. */
+	if ((rc = audit_store_actor_set(db, req->who.user_id)) < 0 ||
+	    (rc = admin_store_section_update(db, id, req->json)) < 0 ||
 	    ((v = json_object_get(req->json, "instructor_ids")) &&
 	     (rc = admin_store_instructors_set(db, id, v)) < 0))
 		goto fail;
