@@ -116,6 +116,16 @@ out:
 	return rc;
 }
 
+bool harness_migrated_none(const char *out)
+{
+	static const char none[] = "0 migrations applied";
+
+	for (const char *p = out; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, none, sizeof(none) - 1))
+			return true;
+	return false;
+}
+
 long long harness_sql_ll(const char *conninfo, const char *sql)
 {
 	char buf[64];
