@@ -353,8 +353,8 @@ void catalog_admin_section_update(struct http_req *req)
 	}
 	/* New seats go to the waitlist within the UPDATE (the trigger
 	 * sections_capacity_raised), before anyone else can take them; a
-	 * cancellation ends its learners' places there too (sections_cancelled),
-	 * audited in the caller's name. */
+	 * cancellation ends its learners' places there too (sections_cancelled).
+	 * Both are audited in this caller's name. */
 	if ((rc = audit_tell_database(req, db)) < 0 ||
 	    (rc = admin_store_section_update(db, id, req->json)) < 0 ||
 	    ((v = json_object_get(req->json, "instructor_ids")) &&

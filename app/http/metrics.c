@@ -1,7 +1,8 @@
-/* metrics.c - request counters and latency histogram in Prometheus text */
+/* metrics.c - request counters and latency histograms in Prometheus text */
 #include "lms/http/metrics.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,31 +13,55 @@
 #define MAX_ROUTES 256
 #define ROW_STATIC MAX_ROUTES
 #define ROW_NONE (MAX_ROUTES + 1)
+#define NROWS (MAX_ROUTES + 2)
 #define NSTATUS 500 /* 100..599 */
+
+/* One slot per enum http_method bit, in bit order, and one for the rest:
+ * two entries of the table may share a pattern (GET and PATCH of one
+ * path), so a series is told apart by its method too. */
+static const char *const method_names[] = {"GET",   "HEAD",   "POST",    "PUT",
+					   "PATCH", "DELETE", "OPTIONS", "OTHER"};
+#define NMETHODS (sizeof(method_names) / sizeof(method_names[0]))
+#define METHOD_OTHER (NMETHODS - 1)
 
 static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 				0.1,   0.25,   0.5,   1,    2.5,   5, 10};
 #define NBUCKETS (sizeof(bounds) / sizeof(bounds[0]))
 
-static atomic_ullong requests[MAX_ROUTES + 2][NSTATUS];
-static atomic_ullong buckets[NBUCKETS + 1];
-static atomic_ullong latency_count;
-static atomic_ullong latency_sum_us;
+/* The latency of one route and method. */
+struct histogram {
+	atomic_ullong buckets[NBUCKETS + 1];
+	atomic_ullong count;
+	atomic_ullong sum_us;
+};
 
-void metrics_observe(size_t r, int status, double seconds)
+static atomic_ullong requests[NROWS][NMETHODS][NSTATUS];
+static struct histogram latency[NROWS][NMETHODS];
+
+static size_t method_slot(unsigned method)
+{
+	for (size_t m = 0; m < METHOD_OTHER; m++)
+		if (method == 1u << m)
+			return m;
+	return METHOD_OTHER;
+}
+
+void metrics_observe(size_t r, unsigned method, int status, double seconds)
 {
 	size_t row = r == METRICS_ROUTE_STATIC ? ROW_STATIC
 		     : r == METRICS_ROUTE_NONE || r >= MAX_ROUTES ? ROW_NONE
 								   : r;
-	size_t b = 0;
+	size_t m = method_slot(method), b = 0;
+	struct histogram *h = &latency[row][m];
 
 	if (status >= 100 && status < 600)
-		atomic_fetch_add_explicit(&requests[row][status - 100], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&requests[row][m][status - 100], 1,
+					  memory_order_relaxed);
 	while (b < NBUCKETS && seconds > bounds[b])
 		b++;
-	atomic_fetch_add_explicit(&buckets[b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&latency_count, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&latency_sum_us, (unsigned long long)(seconds * 1e6),
+	atomic_fetch_add_explicit(&h->buckets[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->sum_us, (unsigned long long)(seconds * 1e6),
 				  memory_order_relaxed);
 }
 
@@ -49,39 +74,81 @@ static const char *row_label(const struct route_table *routes, size_t row)
 	return routes->routes[row].pattern;
 }
 
+/* Whether row and method slot m can hold requests: a method of a route of
+ * the table (GET implies HEAD), or any method of the two other slots. */
+static bool slot_used(const struct route_table *routes, size_t row, size_t m)
+{
+	unsigned methods;
+
+	if (row >= ROW_STATIC)
+		return true;
+	if (row >= routes->count)
+		return false;
+	methods = routes->routes[row].methods;
+	if (methods & HTTP_GET)
+		methods |= HTTP_HEAD;
+	return m < METHOD_OTHER && (methods & (1u << m));
+}
+
+static void render_counts(FILE *f, const struct route_table *routes, size_t row, size_t m)
+{
+	for (int s = 0; s < NSTATUS; s++) {
+		unsigned long long n =
+			atomic_load_explicit(&requests[row][m][s], memory_order_relaxed);
+
+		if (n)
+			fprintf(f,
+				"lms_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"}"
+				" %llu\n",
+				row_label(routes, row), method_names[m], s + 100, n);
+	}
+}
+
+/* A histogram is shown once it has counted a request: an idle route and
+ * method would otherwise add fifteen lines of zeros. */
+static void render_histogram(FILE *f, const struct route_table *routes, size_t row, size_t m)
+{
+	const struct histogram *h = &latency[row][m];
+	unsigned long long cumulative = 0, count;
+	const char *route = row_label(routes, row), *method = method_names[m];
+
+	if (!(count = atomic_load_explicit(&h->count, memory_order_relaxed)))
+		return;
+	for (size_t b = 0; b <= NBUCKETS; b++) {
+		char le[16];
+
+		cumulative += atomic_load_explicit(&h->buckets[b], memory_order_relaxed);
+		if (b < NBUCKETS)
+			snprintf(le, sizeof(le), "%g", bounds[b]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		fprintf(f,
+			"lms_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+			"le=\"%s\"} %llu\n",
+			route, method, le, cumulative);
+	}
+	fprintf(f, "lms_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n",
+		route, method,
+		(double)atomic_load_explicit(&h->sum_us, memory_order_relaxed) / 1e6);
+	fprintf(f, "lms_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
+		route, method, count);
+}
+
 static void render_requests(FILE *f, const struct route_table *routes)
 {
-	unsigned long long cumulative = 0;
-	size_t nroutes = routes->count;
-
-	fputs("# HELP lms_http_requests_total HTTP requests by route and status.\n"
+	fputs("# HELP lms_http_requests_total HTTP requests by route, method and status.\n"
 	      "# TYPE lms_http_requests_total counter\n", f);
-	for (size_t row = 0; row < MAX_ROUTES + 2; row++) {
-		if (row >= nroutes && row < ROW_STATIC)
-			continue;
-		for (int s = 0; s < NSTATUS; s++) {
-			unsigned long long n =
-				atomic_load_explicit(&requests[row][s], memory_order_relaxed);
-			if (n)
-				fprintf(f, "lms_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-					row_label(routes, row), s + 100, n);
-		}
-	}
-	fputs("# HELP lms_http_request_duration_seconds Time from request to reply.\n"
+	for (size_t row = 0; row < NROWS; row++)
+		for (size_t m = 0; m < NMETHODS; m++)
+			if (slot_used(routes, row, m))
+				render_counts(f, routes, row, m);
+	fputs("# HELP lms_http_request_duration_seconds Time from request to reply, by route "
+	      "and method.\n"
 	      "# TYPE lms_http_request_duration_seconds histogram\n", f);
-	for (size_t b = 0; b <= NBUCKETS; b++) {
-		cumulative += atomic_load_explicit(&buckets[b], memory_order_relaxed);
-		if (b < NBUCKETS)
-			fprintf(f, "lms_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-				bounds[b], cumulative);
-		else
-			fprintf(f, "lms_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-				cumulative);
-	}
-	fprintf(f, "lms_http_request_duration_seconds_sum %.6f\n",
-		(double)atomic_load_explicit(&latency_sum_us, memory_order_relaxed) / 1e6);
-	fprintf(f, "lms_http_request_duration_seconds_count %llu\n",
-		atomic_load_explicit(&latency_count, memory_order_relaxed));
+	for (size_t row = 0; row < NROWS; row++)
+		for (size_t m = 0; m < NMETHODS; m++)
+			if (slot_used(routes, row, m))
+				render_histogram(f, routes, row, m);
 }
 
 static void render_pools(FILE *f, const struct metrics_input *in)

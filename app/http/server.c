@@ -330,7 +330,7 @@ static int serve(struct mg_connection *conn, const char *target, const char *que
 	metrics_observe(req.route	      ? routes_index(req.app->routes, req.route)
 			: req.static_file ? METRICS_ROUTE_STATIC
 					  : METRICS_ROUTE_NONE,
-			req.status, seconds);
+			http_method_bit(req.method), req.status, seconds);
 	access_log(&req, seconds);
 	json_decref(req.json);
 	free(req.body);

@@ -17,7 +17,7 @@
 #include "lms/http/server.h"
 #include "lms/http/stream.h"
 #include "lms/reports/report_store.h"
-#include "lms/reports/report_window.h"
+#include "lms/service/time_window.h"
 #include "lms/service/audit.h"
 #include "lms/service/pull.h"
 
@@ -61,7 +61,7 @@ struct report_query {
 /* Reads the filters into *q, with the window w read already; the
  * institution only as named (q->named), for the guard settles it. Replies
  * 400 naming each bad one and returns false. */
-static bool filters_or_reply(struct http_req *req, const struct report_window *w,
+static bool filters_or_reply(struct http_req *req, const struct time_window *w,
 			     struct report_query *q)
 {
 	struct report_filter *f = &q->f;
@@ -212,13 +212,13 @@ void report_enrollments(struct http_req *req)
 	struct report_out o = {0};
 	struct db_stream s = {0};
 	struct db_conn *db;
-	struct report_window w;
+	struct time_window w;
 	json_t *detail = NULL;
 	long long inst;
 	bool bom;
 	int rc;
 
-	if (!pull_params_or_reply(req, known_params) || !report_window_or_reply(req, &w) ||
+	if (!pull_params_or_reply(req, known_params) || !time_window_or_reply(req, &w) ||
 	    !filters_or_reply(req, &w, &q) || !csv_wanted_or_reply(req, "ndjson", &o.csv, &bom) ||
 	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst) ||
 	    !(db = http_req_read_db_or_reply(req)))

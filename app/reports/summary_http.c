@@ -8,7 +8,7 @@
 #include "lms/http/csv.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
-#include "lms/reports/report_window.h"
+#include "lms/service/time_window.h"
 #include "lms/reports/summary_store.h"
 #include "lms/service/pull.h"
 
@@ -85,14 +85,14 @@ static int summary_csv(struct csv_writer *w, const json_t *report, bool bom)
 void summary_report(struct http_req *req)
 {
 	struct csv_writer w = {0};
-	struct report_window win;
+	struct time_window win;
 	struct db_conn *db;
 	json_t *report = NULL;
 	long long inst;
 	bool csv, bom;
 	int rc;
 
-	if (!pull_params_or_reply(req, known_params) || !report_window_or_reply(req, &win) ||
+	if (!pull_params_or_reply(req, known_params) || !time_window_or_reply(req, &win) ||
 	    !csv_wanted_or_reply(req, "json", &csv, &bom) ||
 	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst) ||
 	    !(db = http_req_read_db_or_reply(req)))

@@ -43,7 +43,7 @@
 #define SET_STAGE "6"
 #define SET_ALL "7"
 
-int summary_store_read(struct db_conn *db, long long institution_id, const struct report_window *w,
+int summary_store_read(struct db_conn *db, long long institution_id, const struct time_window *w,
 		       const char *lang, json_t **out)
 {
 	return db_jsonf(

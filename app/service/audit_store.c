@@ -42,9 +42,10 @@ int audit_store_tell(struct db_conn *db, long long actor_user_id, const char *re
 			"?lss", actor_user_id != 0, actor_user_id, remote_addr, request_id);
 }
 
-int audit_store_list(struct db_conn *db, long long institution_id, long long before_id,
-		     int limit, json_t **items)
+int audit_store_list(struct db_conn *db, const struct audit_filter *f, json_t **items)
 {
+	/* Times as microseconds from the epoch, so that no instant is
+	 * rounded on its way to PostgreSQL. */
 	return db_jsonf(db, items,
 			"SELECT coalesce(json_agg(json_build_object('id', a.id, 'at', a.at,"
 			" 'action', a.action, 'actor_user_id', a.actor_user_id, 'actor_token_id',"
@@ -53,6 +54,17 @@ int audit_store_list(struct db_conn *db, long long institution_id, long long bef
 			" 'request_id', a.request_id, 'detail', a.detail) ORDER BY a.id DESC), '[]')"
 			" FROM (SELECT * FROM audit_log"
 			" WHERE ($1::bigint = 0 OR institution_id = $1::bigint)"
-			" AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3) a",
-			"lli", institution_id, before_id, limit);
+			" AND ($2::bigint = 0 OR id < $2::bigint)"
+			" AND ($4::text IS NULL OR action = $4::text)"
+			" AND ($5::bigint IS NULL OR actor_user_id = $5::bigint)"
+			" AND ($6::text IS NULL OR target_type = $6::text)"
+			" AND ($7::bigint IS NULL OR target_id = $7::bigint)"
+			" AND ($8::bigint IS NULL OR"
+			" at >= 'epoch'::timestamptz + $8::bigint * interval '1 microsecond')"
+			" AND ($9::bigint IS NULL OR"
+			" at < 'epoch'::timestamptz + $9::bigint * interval '1 microsecond')"
+			" ORDER BY id DESC LIMIT $3) a",
+			"llis?ls?l?l?l", f->institution_id, f->before_id, f->limit, f->action,
+			f->actor_user_id != 0, f->actor_user_id, f->target_type, f->target_id != 0,
+			f->target_id, f->has_from, f->from_us, f->has_to, f->to_us);
 }

@@ -857,6 +857,89 @@ static void audit_trail(void **state)
 			 0);
 }
 
+/* The items of GET path as a, which must answer 200 (new reference). */
+static json_t *audit_items(const struct harness_actor *a, const char *path)
+{
+	struct http_result r = {0};
+	json_t *j, *items;
+
+	assert_int_equal(harness_as(&server, a, "GET", path, NULL, &r), 0);
+	if (r.status != 200)
+		fail_msg("GET %s: %ld %s", path, r.status, r.body);
+	j = harness_json_body(&r);
+	items = json_incref(json_object_get(j, "items"));
+	assert_non_null(items);
+	json_decref(j);
+	http_result_release(&r);
+	return items;
+}
+
+/* Fails unless items has rows and field of every one is want (a string or
+ * an integer). */
+static void each_row_has(json_t *items, const char *field, const json_t *want)
+{
+	json_t *row;
+	size_t i;
+
+	if (!json_array_size(items))
+		fail_msg("no rows to check %s on", field);
+	json_array_foreach(items, i, row)
+		if (!json_equal(json_object_get(row, field), (json_t *)want))
+			fail_msg("row %zu: %s is not the filter's", i, field);
+}
+
+static void audit_filters(void **state)
+{
+	static const char *const refused[] = {
+		"/api/v1/audit?bogus=1", "/api/v1/audit?actor_user_id=x",
+		"/api/v1/audit?from=yesterday", "/api/v1/audit?from=2027-01-02&to=2027-01-01",
+		"/api/v1/audit?action=", "/api/v1/audit?target_id=-1"};
+	struct harness_actor gist = login("gist-admin@example.com");
+	struct harness_actor admin = login("admin@example.com");
+	json_t *items, *v;
+	char path[160];
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		assert_int_equal(harness_status_as(&server, &admin, "GET", refused[i], NULL), 400);
+	items = audit_items(&admin, "/api/v1/audit?action=auth.login&limit=100");
+	each_row_has(items, "action", v = json_string("auth.login"));
+	json_decref(v);
+	json_decref(items);
+	snprintf(path, sizeof(path), "/api/v1/audit?actor_user_id=%lld&limit=100", gist.user_id);
+	items = audit_items(&admin, path);
+	each_row_has(items, "actor_user_id", v = json_integer(gist.user_id));
+	json_decref(v);
+	json_decref(items);
+	/* A target is a type and an id together. */
+	snprintf(path, sizeof(path), "/api/v1/audit?target_type=user&target_id=%lld&limit=100",
+		 gist.user_id);
+	items = audit_items(&admin, path);
+	each_row_has(items, "target_id", v = json_integer(gist.user_id));
+	json_decref(v);
+	each_row_has(items, "target_type", v = json_string("user"));
+	json_decref(v);
+	json_decref(items);
+	/* [from, to): the trail began after 2000 and ends before 2999. */
+	items = audit_items(&admin, "/api/v1/audit?from=2999-01-01");
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	items = audit_items(&admin, "/api/v1/audit?to=2000-01-01T00:00:00%2B09:00");
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	items = audit_items(&admin, "/api/v1/audit?from=2000-01-01&to=2999-01-01&action=auth.login");
+	assert_true(json_array_size(items) > 0);
+	json_decref(items);
+	/* A filter narrows an institution admin's view, never widens it (its
+	 * own readings of the trail are its institution's rows). */
+	json_decref(audit_items(&gist, "/api/v1/audit?limit=1"));
+	items = audit_items(&gist, "/api/v1/audit?action=audit.read&limit=100");
+	each_row_has(items, "institution_id", v = json_integer(gist_id));
+	json_decref(v);
+	json_decref(items);
+	snprintf(path, sizeof(path), "/api/v1/audit?institution_id=%lld&action=auth.login", jnu_id);
+	assert_int_equal(harness_status_as(&server, &gist, "GET", path, NULL), 403);
+}
+
 /* The server's role can append to the audit log but not rewrite it, and
  * cannot change the schema; the server will not run with more. */
 static void least_privilege(void **state)
@@ -1022,6 +1105,7 @@ int main(void)
 		cmocka_unit_test_setup(tokens, forget_attempts),
 		cmocka_unit_test_setup(roles, forget_attempts),
 		cmocka_unit_test_setup(audit_trail, forget_attempts),
+		cmocka_unit_test_setup(audit_filters, forget_attempts),
 		cmocka_unit_test_setup(least_privilege, forget_attempts),
 		cmocka_unit_test_setup(admin_create_cli, forget_attempts),
 		cmocka_unit_test_setup(login_storm_is_capped, forget_attempts),

@@ -170,7 +170,7 @@ static void pool_gauges_in_metrics(void **state)
 	assert_contains(r.body, "lms_db_pool_size 8\n");
 	/* The metrics request itself holds one: it looked up the session. */
 	assert_contains(r.body, "lms_db_pool_in_use 1\n");
-	assert_contains(r.body, "lms_http_requests_total{route=\"/readyz\",status=\"503\"}");
+	assert_contains(r.body, "lms_http_requests_total{route=\"/readyz\",method=\"GET\",status=\"503\"}");
 	http_result_release(&r);
 }
 

@@ -201,6 +201,13 @@ static void seats_then_waitlist_then_promotion(void **state)
 		assert_contains(history, "capacity raised");
 		free(history);
 	}
+	/* The promotion is in the audit trail, with the admin who raised it. */
+	snprintf(sql, sizeof(sql),
+		 "SELECT actor_user_id FROM audit_log WHERE action = 'enrollment.promote'"
+		 " AND target_type = 'enrollment' AND target_id = %lld",
+		 id_of(jd));
+	assert_true(gist_admin.user_id > 0);
+	assert_int_equal(harness_sql_ll(conninfo, sql), gist_admin.user_id);
 	json_decref(e);
 	json_decref(ja);
 	json_decref(jb);

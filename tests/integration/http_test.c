@@ -1155,10 +1155,162 @@ static double metric_value(const char *text, const char *prefix)
 	return -1;
 }
 
+/* Sorts label pairs "k=v" for a canonical series name. */
+static int label_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads the labels of a sample after its '{' into sorted "k=v" pairs
+ * appended to key; returns the text after '}', or NULL when malformed. */
+static const char *series_labels(const char *p, char *key, size_t size)
+{
+	char pairs[8][256], *sorted[8];
+	size_t n = 0;
+
+	while (*p && *p != '}') {
+		size_t k = strcspn(p, "=\n");
+		const char *v;
+
+		if (n == 8 || k == 0 || k > 64 || p[k] != '=' || p[k + 1] != '"')
+			return NULL;
+		snprintf(pairs[n], sizeof(pairs[n]), "%.*s=", (int)k, p);
+		for (p = v = p + k + 2; *p && *p != '"' && *p != '\n'; p++)
+			if (*p == '\\' && !*++p)
+				return NULL;
+		if (*p != '"')
+			return NULL;
+		snprintf(pairs[n] + k + 1, sizeof(pairs[n]) - k - 1, "%.*s", (int)(p - v), v);
+		sorted[n] = pairs[n];
+		n++;
+		if (*++p == ',')
+			p++;
+	}
+	if (*p != '}')
+		return NULL;
+	qsort(sorted, n, sizeof(sorted[0]), label_cmp);
+	for (size_t i = 0; i < n; i++)
+		snprintf(key + strlen(key), size - strlen(key), "|%s", sorted[i]);
+	return p + 1;
+}
+
+/* The family of a sample name: name less a histogram's suffix when the
+ * rest is a declared family. */
+static bool family_declared(json_t *seen, const char *name)
+{
+	static const char *const suffixes[] = {"_bucket", "_sum", "_count"};
+	char buf[160];
+	size_t n = strlen(name);
+
+	snprintf(buf, sizeof(buf), "TYPE %s", name);
+	if (json_object_get(seen, buf))
+		return true;
+	for (size_t i = 0; i < 3; i++) {
+		size_t k = strlen(suffixes[i]);
+
+		if (n > k && !strcmp(name + n - k, suffixes[i])) {
+			snprintf(buf, sizeof(buf), "TYPE %.*s", (int)(n - k), name);
+			if (json_object_get(seen, buf))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Checks one line of Prometheus text into seen (HELP/TYPE per family and
+ * every series, name + sorted labels): fails the test on a repeat, a
+ * malformed line or a sample of an undeclared family. */
+static void exposition_line(json_t *seen, const char *line, size_t len)
+{
+	char key[1024], name[128];
+	size_t n;
+	const char *rest;
+
+	if (len == 0)
+		return;
+	if (len > 7 && (!strncmp(line, "# HELP ", 7) || !strncmp(line, "# TYPE ", 7))) {
+		n = strcspn(line + 7, " \n");
+		snprintf(key, sizeof(key), "%.4s %.*s", line + 2, (int)n, line + 7);
+		if (json_object_get(seen, key))
+			fail_msg("%s given twice", key);
+		json_object_set_new(seen, key, json_true());
+		return;
+	}
+	if (line[0] == '#')
+		return;
+	n = strcspn(line, "{ \n");
+	if (n == 0 || n >= sizeof(name))
+		fail_msg("no metric name in: %.*s", (int)len, line);
+	snprintf(name, sizeof(name), "%.*s", (int)n, line);
+	if (!family_declared(seen, name))
+		fail_msg("%s has no # TYPE before it", name);
+	snprintf(key, sizeof(key), "series %s", name);
+	rest = line[n] == '{' ? series_labels(line + n + 1, key, sizeof(key)) : line + n;
+	if (!rest || *rest != ' ')
+		fail_msg("malformed sample: %.*s", (int)len, line);
+	if (json_object_get(seen, key))
+		fail_msg("series repeated: %.*s", (int)len, line);
+	json_object_set_new(seen, key, json_true());
+}
+
+/* Fails unless text is Prometheus text a scraper keeps whole: every series
+ * once, HELP and TYPE once per family. */
+static void assert_exposition_unique(const char *text)
+{
+	json_t *seen = json_object();
+
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, "\n");
+
+		exposition_line(seen, p, len);
+		p += len + (p[len] == '\n');
+	}
+	json_decref(seen);
+}
+
+static void test_metrics_series_unique(void **state)
+{
+	static const char *const methods[] = {"GET", "DELETE"};
+	static const char *const names[] = {"lms_http_requests_total",
+					    "lms_http_request_duration_seconds_count"};
+	static const char *const tails[] = {",status=\"401\"}", "}"};
+	struct fixture *f = *state;
+	struct http_result r = {0};
+	struct harness_actor admin;
+
+	/* GET, PATCH and DELETE of one path are three route entries of one
+	 * pattern: the same status from two of them must be two series. */
+	assert_int_equal(harness_login(&f->server, "admin@example.com", "demo-pass-2026", &admin), 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(harness_status_as(&f->server, NULL, methods[i],
+						   "/api/v1/enrollments/999999", NULL),
+				 401);
+	assert_int_equal(harness_as(&f->server, &admin, "GET", "/metrics", NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_exposition_unique(r.body);
+	for (size_t i = 0; i < 4; i++) {
+		char series[160];
+
+		snprintf(series, sizeof(series),
+			 "%s{route=\"/api/v1/enrollments/{id}\",method=\"%s\"%s", names[i / 2],
+			 methods[i % 2], tails[i / 2]);
+		if (metric_value(r.body, series) < 1)
+			fail_msg("no %s in:\n%s", series, r.body);
+	}
+	http_result_release(&r);
+}
+
+/* A series of the latency histogram of GET /healthz. */
+#define HEALTHZ_HISTOGRAM(suffix, more)                                                  \
+	"lms_http_request_duration_seconds" suffix "{route=\"/healthz\",method=\"GET\"" more "}"
+
 static void test_metrics(void **state)
 {
 	struct fixture *f = *state;
-	static const char healthz[] = "lms_http_requests_total{route=\"/healthz\",status=\"200\"}";
+	static const char healthz[] =
+		"lms_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"}";
+	static const char latency[] =
+		"lms_http_request_duration_seconds_bucket{route=\"/healthz\",method=\"GET\",le=\"";
 	struct http_result r = {0};
 	struct harness_actor admin;
 	double before, after;
@@ -1179,13 +1331,12 @@ static void test_metrics(void **state)
 	before = metric_value(r.body, healthz);
 	if (before < 3)
 		fail_msg("%s is %g after three requests:\n%s", healthz, before, r.body);
-	assert_non_null(strstr(r.body, "lms_http_request_duration_seconds_bucket{le=\""));
-	assert_true(metric_value(r.body, "lms_http_request_duration_seconds_bucket{le=\"+Inf\"}") >=
-		    3);
-	assert_true(metric_value(r.body, "lms_http_request_duration_seconds_sum") >= 0);
-	assert_true(metric_value(r.body, "lms_http_request_duration_seconds_count") >= 3);
-	assert_true(metric_value(r.body, "lms_http_request_duration_seconds_bucket{le=\"+Inf\"}") ==
-		    metric_value(r.body, "lms_http_request_duration_seconds_count"));
+	assert_non_null(strstr(r.body, latency));
+	assert_true(metric_value(r.body, HEALTHZ_HISTOGRAM("_bucket", ",le=\"+Inf\"")) >= 3);
+	assert_true(metric_value(r.body, HEALTHZ_HISTOGRAM("_sum", "")) >= 0);
+	assert_true(metric_value(r.body, HEALTHZ_HISTOGRAM("_count", "")) >= 3);
+	assert_true(metric_value(r.body, HEALTHZ_HISTOGRAM("_bucket", ",le=\"+Inf\"")) ==
+		    metric_value(r.body, HEALTHZ_HISTOGRAM("_count", "")));
 	assert_true(metric_value(r.body, "lms_db_pool_size") >= 1);
 	assert_true(metric_value(r.body, "lms_db_pool_in_use") >= 0);
 	http_result_release(&r);
@@ -1231,6 +1382,7 @@ int main(void)
 		cmocka_unit_test(test_healthz),
 		cmocka_unit_test(test_readyz),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_metrics_series_unique),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

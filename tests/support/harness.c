@@ -118,9 +118,12 @@ out:
 
 bool harness_migrated_none(const char *out)
 {
-	static const char line[] = "0 migrations applied";
+	static const char none[] = "0 migrations applied";
 
-	return !strncmp(out, line, sizeof(line) - 1) || strstr(out, "\n0 migrations applied");
+	for (const char *p = out; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, none, sizeof(none) - 1))
+			return true;
+	return false;
 }
 
 long long harness_sql_ll(const char *conninfo, const char *sql)

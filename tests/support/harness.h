@@ -56,6 +56,10 @@ int harness_sql(const char *conninfo, const char *sql);
  * Returns 0, or -1 when it failed or returned no row. */
 int harness_sql_value(const char *conninfo, const char *sql, char *buf, size_t len);
 
+/* Whether the output of `lms migrate` says it applied no migration: a line
+ * that begins "0 migrations applied" (not "10 migrations applied"). */
+bool harness_migrated_none(const char *out);
+
 /* harness_sql_value as a number; -1 when there is none. */
 long long harness_sql_ll(const char *conninfo, const char *sql);
 

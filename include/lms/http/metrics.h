@@ -1,4 +1,4 @@
-/* metrics.h - request counters and latency histogram in Prometheus text */
+/* metrics.h - request counters and latency histograms in Prometheus text */
 #ifndef LMS_HTTP_METRICS_H
 #define LMS_HTTP_METRICS_H
 
@@ -13,9 +13,11 @@
 #define METRICS_ROUTE_STATIC ((size_t)-1)
 #define METRICS_ROUTE_NONE ((size_t)-2)
 
-/* Counts one request of route index r (or a METRICS_ROUTE_ slot) that
- * ended with status after seconds. Lock-free, thread-safe. */
-void metrics_observe(size_t r, int status, double seconds);
+/* Counts one request of route index r (or a METRICS_ROUTE_ slot) and
+ * method (one enum http_method bit; 0 or any other value: "OTHER") that
+ * ended with status after seconds, in its counter and in the latency
+ * histogram of its route and method. Lock-free, thread-safe. */
+void metrics_observe(size_t r, unsigned method, int status, double seconds);
 
 /* What /metrics shows besides the requests: read at the scrape. */
 struct metrics_input {

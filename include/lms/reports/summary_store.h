@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "lms/reports/report_window.h"
+#include "lms/service/time_window.h"
 
 struct db_conn;
 
@@ -27,7 +27,7 @@ struct db_conn;
  * incomplete) to 4 places, null when both are 0). Rows without enrolments
  * are left out. Names and titles in lang ("ko" | "en").
  */
-int summary_store_read(struct db_conn *db, long long institution_id, const struct report_window *w,
+int summary_store_read(struct db_conn *db, long long institution_id, const struct time_window *w,
 		       const char *lang, json_t **out);
 
 #endif

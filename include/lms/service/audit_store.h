@@ -2,6 +2,8 @@
 #ifndef LMS_SERVICE_AUDIT_STORE_H
 #define LMS_SERVICE_AUDIT_STORE_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 struct db_conn;
@@ -24,6 +26,19 @@ int audit_store_insert(struct db_conn *db, long long actor_user_id, long long ac
 		       const char *remote_addr, const char *request_id,
 		       const struct audit_event *ev);
 
+/* Which audit rows a reading returns; a 0 or NULL field does not filter. */
+struct audit_filter {
+	long long institution_id; /* 0: all institutions */
+	long long before_id;      /* ids below it (the page cursor); 0: from the newest */
+	int limit;                /* at most this many rows */
+	const char *action;       /* borrowed */
+	long long actor_user_id;
+	const char *target_type;  /* borrowed */
+	long long target_id;
+	bool has_from, has_to;    /* at >= from_us, at < to_us */
+	long long from_us, to_us; /* microseconds since 1970-01-01T00:00:00Z */
+};
+
 /*
  * Tells the database, for the rest of the open transaction on db, who acts
  * (0: nobody), from where and in which request (NULL: unknown), so that the
@@ -34,10 +49,9 @@ int audit_store_tell(struct db_conn *db, long long actor_user_id, const char *re
 		     const char *request_id);
 
 /*
- * Reads audit rows, newest first: of institution_id (0: all), with ids below
- * before_id (0: from the newest), at most limit. *items is a new JSON array.
+ * Reads the audit rows f selects, newest first. *items is a new JSON
+ * array. Returns 0 or a negative lms_err.
  */
-int audit_store_list(struct db_conn *db, long long institution_id, long long before_id,
-		     int limit, json_t **items);
+int audit_store_list(struct db_conn *db, const struct audit_filter *f, json_t **items);
 
 #endif

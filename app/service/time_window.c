@@ -1,5 +1,5 @@
-/* report_window.c - the time window of a report: ?from= and ?to= */
-#include "lms/reports/report_window.h"
+/* time_window.c - the time window of a pull (a report, the audit trail): ?from= and ?to= */
+#include "lms/service/time_window.h"
 
 #include "lms/core/datetime.h"
 #include "lms/http/request.h"
@@ -9,7 +9,7 @@
 	"must be an RFC 3339 time with an offset, like 2027-03-02T09:00:00+09:00, or a date " \
 	"YYYY-MM-DD"
 
-bool report_window_or_reply(struct http_req *req, struct report_window *w)
+bool time_window_or_reply(struct http_req *req, struct time_window *w)
 {
 	static const char *const names[] = {"from", "to"};
 	bool *set[] = {&w->has_from, &w->has_to};
@@ -17,7 +17,7 @@ bool report_window_or_reply(struct http_req *req, struct report_window *w)
 	json_t *errors = NULL;
 	char buf[64];
 
-	*w = (struct report_window){0};
+	*w = (struct time_window){0};
 	for (int i = 0; i < 2; i++) {
 		int n = http_req_query(req, names[i], buf, sizeof(buf));
 
@@ -30,6 +30,6 @@ bool report_window_or_reply(struct http_req *req, struct report_window *w)
 	if (!errors)
 		return true;
 	http_reply_problem(req, 400, "validation_failed", errors,
-			   "the report's window is not valid");
+			   "the time window is not valid");
 	return false;
 }
