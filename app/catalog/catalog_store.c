@@ -24,7 +24,7 @@
 #define COURSE_RANK_KEY                                                                  \
 	"CASE WHEN $6::text IS NULL"                                                       \
 	" OR lower(c.title_ko || ' ' || c.title_en) LIKE ALL (lower($6::text)::text[])"   \
-	" THEN c.id ELSE c.id + 1000000000000 END"
+	" THEN c.id ELSE c.id + " CATALOG_STR(CATALOG_RANK_OTHER) " END"
 
 int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **page)
 {

@@ -31,7 +31,7 @@ bool pull_params_or_reply(struct http_req *req, const char *const *known)
 			for (size_t i = 0; i < n; i++)
 				field[i] = p[i] > ' ' && p[i] < 0x7f ? p[i] : '?';
 			field[n] = '\0';
-			http_json_error_add(&errors, field, "is not a parameter of this report");
+			http_json_error_add(&errors, field, "is not a parameter this endpoint takes");
 		}
 		p += len + (p[len] == '&');
 	}

@@ -52,8 +52,11 @@ struct catalog_filter {
 
 /* The rank key of a course in a search: its id when every search word is
  * in its title (or there is no search), this plus its id when not, so
- * title matches come first and one number still pages through both. */
-#define CATALOG_RANK_OTHER 1000000000000LL
+ * title matches come first and one number still pages through both. Plain
+ * digits: the SQL spells it out with CATALOG_STR. */
+#define CATALOG_RANK_OTHER 1000000000000
+#define CATALOG_STR_(x) #x
+#define CATALOG_STR(x) CATALOG_STR_(x)
 
 /* Published courses (with include_unpublished, all) matching f in rank
  * key order, into *page (new): {"items": [...], "last": rank key of the
