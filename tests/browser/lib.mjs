@@ -158,12 +158,13 @@ export async function signIn(page, email, password = DEMO_PASSWORD) {
   await until(page, `leaving #/login after signing in as ${email}`, () => !location.hash.startsWith('#/login'));
 }
 
-// Presses Tab (at most `presses` times) until locator has the focus.
+// Presses Tab (at most `presses` times) until locator has the focus. The
+// locator is looked up again after each press: a view that renders its
+// header anew replaces the element a handle taken once would still name.
 export async function tabTo(page, locator, presses = 40) {
-  const target = await locator.elementHandle();
   for (let i = 0; i < presses; i++) {
     await page.keyboard.press('Tab');
-    if (await target.evaluate((el) => el === document.activeElement)) return;
+    if (await locator.evaluate((el) => el === document.activeElement)) return;
   }
   throw new Error(`${presses} presses of Tab never reached ${locator}`);
 }
