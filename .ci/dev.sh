@@ -11,7 +11,7 @@ packages=(
 	libcivetweb-dev civetweb            # civetweb provides the binary the CMake package checks for
 	libpq-dev postgresql-15 postgresql-contrib
 	libssl-dev libjansson-dev
-	libcmark-dev                        # lesson text: Markdown to safe HTML
+	libcmark-gfm-dev libcmark-gfm-extensions-dev  # lesson text: GitHub-flavoured Markdown (tables) to safe HTML
 	libzip-dev                          # OneRoster export: CSV files in a ZIP archive
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests

@@ -11,7 +11,9 @@ find_package(civetweb CONFIG REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson>=2.14)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq>=15)
-pkg_check_modules(CMARK REQUIRED IMPORTED_TARGET libcmark>=0.29)
+# libcmark-gfm.pc links its extensions library too (tables, strikethrough,
+# autolinks); plain libcmark must not be linked beside it (same symbols).
+pkg_check_modules(CMARK_GFM REQUIRED IMPORTED_TARGET libcmark-gfm>=0.29)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip>=1.7)
 string(REGEX MATCH "^[0-9]+" LMS_PG_MAJOR "${LIBPQ_VERSION}")
 
@@ -25,7 +27,7 @@ list(REMOVE_ITEM LMS_CORE_SOURCES
   ${LMS_EMBEDDED_SOURCES} ${LMS_SEED_SOURCES})
 
 set(LMS_CORE_LIBS
-  civetweb::civetweb PkgConfig::LIBPQ PkgConfig::JANSSON PkgConfig::CMARK
+  civetweb::civetweb PkgConfig::LIBPQ PkgConfig::JANSSON PkgConfig::CMARK_GFM
   PkgConfig::LIBZIP
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads m)
 

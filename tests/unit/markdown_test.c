@@ -142,6 +142,70 @@ static void survives_odd_input(void **state)
 	free(html);
 }
 
+static void renders_tables(void **state)
+{
+	char *html = render("| 주차 | 주제 | 과제 |\n|:--|:-:|--:|\n| 1 | 데이터 `<b>` | **퀴즈** |\n"
+			    "| 2 | 모델 \\| 평가 | [자료](https://example.com/w2) |\n");
+
+	assert_has(html, "<table>");
+	assert_has(html, "<thead>\n<tr>\n<th align=\"left\">주차</th>");
+	assert_has(html, "<th align=\"center\">주제</th>");
+	assert_has(html, "<th align=\"right\">과제</th>");
+	assert_has(html, "<tbody>\n<tr>\n<td align=\"left\">1</td>");
+	/* Inline markup inside cells, an escaped pipe stays in its cell. */
+	assert_has(html, "<td align=\"center\">데이터 <code>&lt;b&gt;</code></td>");
+	assert_has(html, "<td align=\"right\"><strong>퀴즈</strong></td>");
+	assert_has(html, "<td align=\"center\">모델 | 평가</td>");
+	assert_has(html, "<a href=\"https://example.com/w2\">자료</a>");
+	assert_has(html, "</tbody>\n</table>");
+	free(html);
+	/* Without the delimiter row it is a paragraph, not a table. */
+	html = render("| a | b |\n| c | d |\n");
+	assert_lacks(html, "<table");
+	free(html);
+}
+
+static void tables_are_as_safe_as_prose(void **state)
+{
+	char *html = render("| a | b |\n|---|---|\n| <script>alert(1)</script> | "
+			    "<img src=x onerror=alert(1)> |\n| [x](javascript:alert(1)) | "
+			    "![y](vbscript:msgbox(1)) |\n");
+
+	assert_has(html, "<table>");
+	assert_lacks(html, "<script");
+	assert_lacks(html, "<img src=x");
+	assert_lacks(html, "onerror");
+	assert_lacks(html, "javascript:");
+	assert_lacks(html, "vbscript:");
+	assert_has(html, "<a href=\"\">x</a>");
+	free(html);
+}
+
+static void renders_strikethrough(void **state)
+{
+	char *html = render("~~취소된 수업~~ and ~one~ kept\n");
+
+	assert_has(html, "<del>취소된 수업</del>");
+	assert_has(html, "<del>one</del> kept");
+	free(html);
+}
+
+static void autolinks_only_safe_schemes(void **state)
+{
+	char *html = render("See www.gist.ac.kr/ai and https://example.com/x?y=1&z=2 or "
+			    "help@example.com.\n\njavascript:alert(1) vbscript:x file:///etc/passwd\n");
+
+	assert_has(html, "<a href=\"http://www.gist.ac.kr/ai\">www.gist.ac.kr/ai</a>");
+	assert_has(html, "<a href=\"https://example.com/x?y=1&amp;z=2\">");
+	assert_has(html, "<a href=\"mailto:help@example.com\">help@example.com</a>");
+	/* Other schemes stay text: never a link target. */
+	assert_lacks(html, "href=\"javascript:");
+	assert_lacks(html, "href=\"vbscript:");
+	assert_lacks(html, "href=\"file:");
+	assert_has(html, "javascript:alert(1) vbscript:x file:///etc/passwd");
+	free(html);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +214,10 @@ int main(void)
 		cmocka_unit_test(neutralises_dangerous_links),
 		cmocka_unit_test(keeps_safe_links_and_autolinks),
 		cmocka_unit_test(survives_odd_input),
+		cmocka_unit_test(renders_tables),
+		cmocka_unit_test(tables_are_as_safe_as_prose),
+		cmocka_unit_test(renders_strikethrough),
+		cmocka_unit_test(autolinks_only_safe_schemes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

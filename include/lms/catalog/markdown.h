@@ -1,11 +1,12 @@
-/* markdown.h - lesson text: CommonMark rendered to HTML that is safe to show */
+/* markdown.h - lesson text: GitHub-flavoured Markdown rendered to HTML that is safe to show */
 #ifndef LMS_CATALOG_MARKDOWN_H
 #define LMS_CATALOG_MARKDOWN_H
 
 #include <stddef.h>
 
 /*
- * Renders len bytes of CommonMark as HTML (libcmark, safe mode): raw HTML
+ * Renders len bytes of GitHub-flavoured Markdown as HTML (cmark-gfm with
+ * its table, strikethrough and autolink extensions, safe mode): raw HTML
  * is left out, and links and images to javascript:, vbscript:, file: or
  * data: (other than data:image/png, gif, jpeg, webp) lose their target.
  * Invalid UTF-8 is replaced. Returns a new string (free() it), or NULL
