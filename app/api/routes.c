@@ -18,6 +18,7 @@
 #include "lms/reports/summary_http.h"
 #include "lms/schedule/calendar_http.h"
 #include "lms/schedule/faculty_http.h"
+#include "lms/schedule/series_http.h"
 #include "lms/schedule/session_http.h"
 
 /* Every API path of the platform, one line each. */
@@ -51,11 +52,11 @@ static const struct route table[] = {
 	 GUARD_CATALOG_MANAGE, 0},
 	{HTTP_PATCH, "/api/v1/sections/{id}", catalog_admin_section_update, GUARD_CATALOG_MANAGE, 0},
 	{HTTP_POST, "/api/v1/courses/{id}/modules", catalog_admin_module_create,
-	 GUARD_CATALOG_MANAGE, 0},
-	{HTTP_PATCH, "/api/v1/modules/{id}", catalog_admin_module_update, GUARD_CATALOG_MANAGE, 0},
+	 GUARD_CONTENT_AUTHOR, 0},
+	{HTTP_PATCH, "/api/v1/modules/{id}", catalog_admin_module_update, GUARD_CONTENT_AUTHOR, 0},
 	{HTTP_POST, "/api/v1/modules/{id}/lessons", catalog_admin_lesson_create,
-	 GUARD_CATALOG_MANAGE, 0},
-	{HTTP_PATCH, "/api/v1/lessons/{id}", catalog_admin_lesson_update, GUARD_CATALOG_MANAGE, 0},
+	 GUARD_CONTENT_AUTHOR, 0},
+	{HTTP_PATCH, "/api/v1/lessons/{id}", catalog_admin_lesson_update, GUARD_CONTENT_AUTHOR, 0},
 
 	/* enrolment */
 	{HTTP_POST, "/api/v1/sections/{id}/enrollments", enrollment_create, GUARD_SIGNED_IN, 0},
@@ -107,6 +108,9 @@ static const struct route table[] = {
 	{HTTP_POST, "/api/v1/sections/{id}/sessions", class_session_create, GUARD_SESSION_MANAGE,
 	 0},
 	{HTTP_GET, "/api/v1/sections/{id}/sessions", class_session_list, GUARD_CONTENT_READ, 0},
+	{HTTP_POST, "/api/v1/sections/{id}/session-series", class_series_create,
+	 GUARD_SESSION_MANAGE, 0},
+	{HTTP_GET, "/api/v1/session-series/{id}", class_series_show, GUARD_CONTENT_READ, 0},
 	{HTTP_GET, "/api/v1/sessions/{id}", class_session_show, GUARD_CONTENT_READ, 0},
 	{HTTP_PATCH, "/api/v1/sessions/{id}", class_session_update, GUARD_SESSION_MANAGE, 0},
 	{HTTP_PUT, "/api/v1/sessions/{id}/attendance", class_session_attendance_put,

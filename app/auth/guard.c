@@ -94,6 +94,7 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 		return platform || admin ? GUARD_ALLOW : GUARD_FORBIDDEN;
 	case GUARD_CONTENT_READ:
 	case GUARD_CONTENT_UPLOAD:
+	case GUARD_CONTENT_AUTHOR:
 	case GUARD_PROGRESS_WRITE:
 		/* Before the target is known, anyone signed in may ask. */
 		if (institution_id == GUARD_ANY_INSTITUTION)
@@ -325,6 +326,17 @@ bool guard_require_target_or_reply(struct http_req *req, enum guard_action actio
 	       refuse(req, d,
 		      t->hidden && d == GUARD_FORBIDDEN &&
 			      guard_decide_target(&req->who, GUARD_CONTENT_READ, t) != GUARD_ALLOW);
+}
+
+bool guard_require_target_or_404(struct http_req *req, enum guard_action action,
+				 const struct guard_target *t)
+{
+	enum guard_decision d;
+
+	if (!identify_or_reply(req))
+		return false;
+	d = guard_decide_target(&req->who, action, t);
+	return d == GUARD_ALLOW || refuse(req, d, d == GUARD_FORBIDDEN);
 }
 
 bool guard_require_or_404(struct http_req *req, enum guard_action action,

@@ -1,4 +1,5 @@
-/* admin_http.c - handlers: institution admins publish courses, sections, modules, lessons */
+/* admin_http.c - handlers: institution admins publish courses, sections, modules, lessons;
+ * the course's instructors write its modules and lessons too */
 #include "lms/catalog/admin_http.h"
 
 #include <stdio.h>
@@ -121,6 +122,33 @@ static bool begin_owned_or_reply(struct http_req *req, struct db_conn *db, enum 
 		return false;
 	}
 	if (!guard_require_or_404(req, GUARD_CATALOG_MANAGE, o->institution_id)) {
+		db_rollback(db);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * begin_owned_or_reply for a course's content (modules, lessons): its
+ * institution's admins and the instructors of the course's sections may
+ * write it. Whoever may not is told 404.
+ */
+static bool begin_authored_or_reply(struct http_req *req, struct db_conn *db,
+				    enum admin_kind kind, long long id, bool lock,
+				    struct admin_owner *o)
+{
+	struct guard_target t = {0};
+	bool teaches = false;
+	int rc;
+
+	if ((rc = db_begin(db)) < 0 || (rc = admin_store_owner(db, kind, id, lock, o)) < 0 ||
+	    (rc = admin_store_teaches(db, o->course_id, req->who.user_id, &teaches)) < 0) {
+		audit_change_failed(req, db, rc, "catalogue change");
+		return false;
+	}
+	t.institution_id = o->institution_id;
+	t.teaches = teaches;
+	if (!guard_require_target_or_404(req, GUARD_CONTENT_AUTHOR, &t)) {
 		db_rollback(db);
 		return false;
 	}
@@ -391,7 +419,7 @@ void catalog_admin_module_create(struct http_req *req)
 	if (!http_req_param_id_or_reply(req, 0, &course_id) ||
 	    !schema_body_or_reply(req, &module_schema, SCHEMA_CREATE) ||
 	    !(db = http_req_db_or_reply(req)) ||
-	    !begin_owned_or_reply(req, db, ADMIN_COURSE, course_id, false, &o))
+	    !begin_authored_or_reply(req, db, ADMIN_COURSE, course_id, false, &o))
 		goto out;
 	if ((rc = admin_store_module_create(db, course_id, req->json, &module)) < 0) {
 		audit_change_failed(req, db, rc, "catalogue change");
@@ -419,7 +447,7 @@ void catalog_admin_module_update(struct http_req *req)
 	if (!http_req_param_id_or_reply(req, 0, &id) ||
 	    !schema_body_or_reply(req, &module_schema, SCHEMA_CHANGE) ||
 	    !(db = http_req_db_or_reply(req)) ||
-	    !begin_owned_or_reply(req, db, ADMIN_MODULE, id, true, &o))
+	    !begin_authored_or_reply(req, db, ADMIN_MODULE, id, true, &o))
 		goto out;
 	if ((rc = admin_store_module_update(db, id, req->json, &module)) < 0) {
 		audit_change_failed(req, db, rc, "catalogue change");
@@ -466,7 +494,7 @@ void catalog_admin_lesson_create(struct http_req *req)
 		goto out;
 	}
 	if (!(db = http_req_db_or_reply(req)) ||
-	    !begin_owned_or_reply(req, db, ADMIN_MODULE, module_id, false, &o))
+	    !begin_authored_or_reply(req, db, ADMIN_MODULE, module_id, false, &o))
 		goto out;
 	if ((rc = admin_store_lesson_create(db, module_id, req->json, &lesson)) < 0) {
 		audit_change_failed(req, db, rc, "catalogue change");
@@ -495,7 +523,7 @@ void catalog_admin_lesson_update(struct http_req *req)
 	if (!http_req_param_id_or_reply(req, 0, &id) ||
 	    !schema_body_or_reply(req, &lesson_schema, SCHEMA_CHANGE) ||
 	    !(db = http_req_db_or_reply(req)) ||
-	    !begin_owned_or_reply(req, db, ADMIN_LESSON, id, true, &o))
+	    !begin_authored_or_reply(req, db, ADMIN_LESSON, id, true, &o))
 		goto out;
 	if ((rc = admin_store_lesson_get(db, id, &cur)) < 0)
 		goto fail;

@@ -80,6 +80,24 @@ int admin_store_owner(struct db_conn *db, enum admin_kind kind, long long id, bo
 	return rc;
 }
 
+int admin_store_teaches(struct db_conn *db, long long course_id, long long user_id,
+			bool *teaches)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	*teaches = false;
+	if ((rc = db_one_row(db, &res,
+			     "SELECT EXISTS (SELECT 1 FROM section_instructors si"
+			     " JOIN sections s ON s.id = si.section_id"
+			     " WHERE s.course_id = $1 AND si.user_id = $2)",
+			     "ll", course_id, user_id)) < 0)
+		return rc;
+	*teaches = db_bool(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
 int admin_store_program_id(struct db_conn *db, const char *code, long long *id)
 {
 	PGresult *res = NULL;

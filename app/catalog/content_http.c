@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lms/auth/guard.h"
+#include "lms/catalog/admin_store.h"
 #include "lms/catalog/catalog_store.h"
 #include "lms/catalog/content_store.h"
 #include "lms/catalog/markdown.h"
@@ -117,15 +118,26 @@ void content_syllabus(struct http_req *req)
 	json_t *syllabus = NULL;
 	long long id, inst;
 	struct db_conn *db;
-	bool published;
+	bool published, replied, teaches = false;
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &id) || !(db = http_req_db_or_reply(req)))
 		goto out;
 	if ((rc = catalog_store_course_owner(db, id, &inst, &published)) < 0)
 		goto fail;
-	if (!published && !guard_visible_or_404(req, GUARD_CATALOG_MANAGE, inst))
-		goto out;
+	/* An unpublished course's syllabus is for those who write it: its
+	 * institution's admins and the instructors of its sections. */
+	if (!published && !guard_allows(req, GUARD_CATALOG_MANAGE, inst, &replied)) {
+		if (replied)
+			goto out;
+		if (req->who.user_id &&
+		    (rc = admin_store_teaches(db, id, req->who.user_id, &teaches)) < 0)
+			goto fail;
+		if (!teaches) {
+			http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+			goto out;
+		}
+	}
 	if ((rc = content_store_syllabus(db, id, http_req_lang(req), &syllabus)) < 0)
 		goto fail;
 	http_reply_json(req, 200, syllabus);

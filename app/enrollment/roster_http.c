@@ -38,6 +38,9 @@ static const struct {
 	{"updated_at", "updated_at", NULL},
 	{"lessons_completed", "progress", "completed"},
 	{"lessons_total", "progress", "total"},
+	{"sessions_held", "attendance", "held"},
+	{"sessions_attended", "attendance", "attended"},
+	{"attendance_rate_pct", "attendance", "rate_pct"},
 };
 
 #define NCOLUMNS (sizeof(roster_columns) / sizeof(roster_columns[0]))

@@ -8,6 +8,7 @@
 #include "lms/core/err.h"
 #include "lms/db/sql.h"
 #include "lms/enrollment/enrollment_store.h"
+#include "lms/schedule/session_store.h"
 
 /* The course "c" an enrolment belongs to, titles in the language of the
  * SQL parameter lang. */
@@ -27,6 +28,19 @@
 	"jsonb_build_object('display_name', u.display_name, 'email', u.email,"             \
 	" 'ladder_stage', u.ladder_stage,"                                                 \
 	" 'affiliation_institution_id', u.affiliation_institution_id)"
+
+/* The attendance of enrolment "e" (r: CLASS_SESSION_ATTENDANCE_COUNTS) beside
+ * its progress, as jsonb to add to ENROLLMENT_JSON: sessions held so far,
+ * those attended, the rate (null before any is held), and what the
+ * programme "p" asks (null: nothing) and whether the rate meets it, as
+ * completion decides it (class_session_store_rate_meets). */
+#define ATTENDANCE_JSONB                                                                 \
+	"jsonb_build_object('attendance', jsonb_build_object('held', r.held,"              \
+	" 'attended', r.attended, 'rate_pct',"                                             \
+	" CASE WHEN r.held > 0 THEN round(100.0 * r.attended / r.held, 1) END,"             \
+	" 'required_pct', p.min_attendance_pct,"                                           \
+	" 'meets', p.min_attendance_pct IS NULL OR r.held = 0"                              \
+	" OR r.attended * 100 >= p.min_attendance_pct * r.held))"
 
 int roster_store_section(struct db_conn *db, long long section_id, long long caller,
 			 struct roster_section *s)
@@ -70,9 +84,10 @@ int roster_store_read(struct db_conn *db, long long section_id, const char *stat
 		"  SELECT e.id, e.waitlist_seq AS seq,"
 		"  array_position(ARRAY['enrolled', 'waitlisted', 'pending', 'completed',"
 		"   'incomplete', 'cancelled', 'rejected'], e.status) AS rank,"
-		"  (" ENROLLMENT_JSON ")::jsonb || " LEARNER_JSONB " AS j"
+		"  (" ENROLLMENT_JSON ")::jsonb || " LEARNER_JSONB " || " ATTENDANCE_JSONB " AS j"
 		"  FROM enrollments e JOIN sections s ON s.id = e.section_id"
-		"  JOIN users u ON u.id = e.user_id"
+		"  JOIN users u ON u.id = e.user_id JOIN courses c ON c.id = s.course_id"
+		"  JOIN programs p ON p.id = c.program_id" CLASS_SESSION_ATTENDANCE_COUNTS
 		"  WHERE e.section_id = $1 AND ($2::text IS NULL OR e.status = $2::text)"
 		"  ORDER BY rank, seq, e.id LIMIT $3) r))",
 		"lsis", section_id, status, ROSTER_MAX_ROWS + 1, lang);

@@ -103,15 +103,8 @@ static void slot_within(const struct class_session_section *sec,
 		http_json_error_add(errors, "ends_at", msg);
 }
 
-/*
- * Whether the institution inst may put slot's instructor (when instructor)
- * and facility (when facility and there is one) into a session: 400 for
- * one that does not exist, 403 instructor_not_shared or
- * facility_not_available for one that is not its own, shared or lent.
- * Replies and returns false otherwise.
- */
-static bool refs_or_reply(struct http_req *req, struct db_conn *db, long long inst,
-			  const struct class_session_slot *s, bool instructor, bool facility)
+bool class_session_refs_or_reply(struct http_req *req, struct db_conn *db, long long inst,
+				 const struct class_session_slot *s, bool instructor, bool facility)
 {
 	bool instructor_ok, facility_ok, ok = true;
 	long long facility_id = facility ? s->facility_id : 0;
@@ -267,7 +260,7 @@ void class_session_create(struct http_req *req)
 		http_reply_error(req, rc);
 		goto out;
 	}
-	if (!refs_or_reply(req, db, sec.institution_id, &slot, true, true)) {
+	if (!class_session_refs_or_reply(req, db, sec.institution_id, &slot, true, true)) {
 		db_rollback(db);
 		goto out;
 	}
@@ -344,9 +337,10 @@ void class_session_update(struct http_req *req)
 		}
 		/* Only what the change names is checked again: a session keeps
 		 * its instructor when a share is revoked later. */
-		if (!refs_or_reply(req, db, info.section.institution_id, &slot,
-				   json_object_get(req->json, "instructor_id") != NULL,
-				   json_is_integer(json_object_get(req->json, "facility_id"))))
+		if (!class_session_refs_or_reply(
+			    req, db, info.section.institution_id, &slot,
+			    json_object_get(req->json, "instructor_id") != NULL,
+			    json_is_integer(json_object_get(req->json, "facility_id"))))
 			goto rollback;
 	}
 	rc = class_session_store_update(db, id, &slot, cancel);

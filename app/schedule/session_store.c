@@ -56,15 +56,7 @@
 	"CASE WHEN f.id IS NULL THEN NULL ELSE json_build_object('id', f.id,"               \
 	" 'name', " NAME_IN(lang, "f.name_ko", "f.name_en") ") END"
 
-/* The attendance of enrolment "e" so far, as r.held and r.attended: the
- * sessions of its section that are scheduled and have begun, and those it
- * was marked present at. */
-#define ATTENDANCE_COUNTS                                                                 \
-	" CROSS JOIN LATERAL (SELECT count(*) AS held,"                                    \
-	" count(*) FILTER (WHERE m.present) AS attended FROM class_sessions h"               \
-	" LEFT JOIN attendance m ON m.session_id = h.id AND m.enrollment_id = e.id"          \
-	" WHERE h.section_id = e.section_id AND h.status = 'scheduled'"                    \
-	" AND h.starts_at <= now()) r"
+#define ATTENDANCE_COUNTS CLASS_SESSION_ATTENDANCE_COUNTS
 
 static void section_read(const PGresult *res, struct class_session_section *s)
 {
@@ -215,7 +207,7 @@ int class_session_store_get(struct db_conn *db, long long id, const char *lang,
 			"SELECT json_build_object(" SESSION_HEAD("$2") ","
 			" 'instructor', json_build_object('id', u.id, 'display_name', u.display_name),"
 			" 'facility', " FACILITY_JSON("$2") ", 'online_url', cs.online_url,"
-			" 'status', cs.status, 'sequence', cs.sequence,"
+			" 'status', cs.status, 'sequence', cs.sequence, 'series_id', cs.series_id,"
 			" 'created_at', cs.created_at, 'updated_at', cs.updated_at)"
 			" FROM class_sessions cs" SESSION_JOINS
 			" JOIN users u ON u.id = cs.instructor_id"

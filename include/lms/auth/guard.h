@@ -27,6 +27,9 @@ enum guard_action {
 	GUARD_CONTENT_READ,    /* lesson bodies and files: learners enrolled in the
 				* course, its instructors, its institution's admins */
 	GUARD_CONTENT_UPLOAD,  /* attach files: the course's instructors and admins */
+	GUARD_CONTENT_AUTHOR,  /* create and edit a course's modules and lessons: the
+				* instructors of its sections and its institution's
+				* admins */
 	GUARD_PROGRESS_WRITE,  /* mark a lesson done: learners enrolled in the course */
 	GUARD_ENROLLMENT_READ, /* an enrolment and its history: its learner, the
 				* section's instructors, the institution's admins */
@@ -119,6 +122,11 @@ bool guard_require_target_or_reply(struct http_req *req, enum guard_action actio
  * not even know exists. */
 bool guard_require_or_404(struct http_req *req, enum guard_action action,
 			  long long institution_id);
+
+/* guard_require_target_or_reply, but answers 404 instead of 403: for a
+ * target the caller may not even know exists. */
+bool guard_require_target_or_404(struct http_req *req, enum guard_action action,
+				 const struct guard_target *t);
 
 /*
  * For things that exist only for those allowed to see them (an unpublished

@@ -47,6 +47,10 @@ struct admin_section {
 int admin_store_owner(struct db_conn *db, enum admin_kind kind, long long id, bool lock,
 		      struct admin_owner *o);
 
+/* Whether user_id instructs a section of course_id, into *teaches. */
+int admin_store_teaches(struct db_conn *db, long long course_id, long long user_id,
+			bool *teaches);
+
 /* The id of the programme with code; LMS_ENOTFOUND when there is none. */
 int admin_store_program_id(struct db_conn *db, const char *code, long long *id);
 

@@ -31,7 +31,9 @@ int roster_store_section(struct db_conn *db, long long section_id, long long cal
  * fields, seat counts, "course": {id, code, title, title_ko, title_en,
  * institution_id}}, "items": [...], "truncated": bool}. Items are
  * enrolments (ENROLLMENT_JSON) with the learner's display_name, email,
- * ladder_stage and affiliation_institution_id: enrolled first, then the
+ * ladder_stage and affiliation_institution_id, and beside its progress
+ * its "attendance": {held, attended, rate_pct (null before a session is
+ * held), required_pct (the programme's, or null), meets}: enrolled first, then the
  * waitlist in its order, then pending, completed, incomplete, cancelled,
  * rejected; of status only when status is not NULL; at most
  * ROSTER_MAX_ROWS (then truncated is true). Titles in lang ("ko" | "en").

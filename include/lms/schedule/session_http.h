@@ -3,7 +3,22 @@
 #ifndef LMS_SCHEDULE_SESSION_HTTP_H
 #define LMS_SCHEDULE_SESSION_HTTP_H
 
+#include <stdbool.h>
+
+struct class_session_slot;
+struct db_conn;
 struct http_req;
+
+/*
+ * Whether the institution inst may put slot s's instructor (when
+ * instructor) and facility (when facility and there is one) into a
+ * session: 400 for one that does not exist, 403 instructor_not_shared or
+ * facility_not_available for one that is not its own, shared or lent.
+ * Replies and returns false otherwise. Inside the caller's transaction:
+ * the sharing and lending rows stay locked until it ends.
+ */
+bool class_session_refs_or_reply(struct http_req *req, struct db_conn *db, long long inst,
+				 const struct class_session_slot *s, bool instructor, bool facility);
 
 /*
  * POST /api/v1/sections/{id}/sessions {starts_at, ends_at, instructor_id,

@@ -25,6 +25,19 @@ struct db_conn;
 #define CLASS_SESSION_KST(col)                                                            \
 	"((to_json((" col ") AT TIME ZONE 'Asia/Seoul') #>> '{}') || '+09:00')"
 
+/*
+ * SQL to join after a FROM naming enrolment "e": its attendance so far, as
+ * r.held and r.attended, the sessions of its section that are scheduled
+ * and have begun, and those it was marked present at. The one count that
+ * rates, rosters and completion all read.
+ */
+#define CLASS_SESSION_ATTENDANCE_COUNTS                                                   \
+	" CROSS JOIN LATERAL (SELECT count(*) AS held,"                                    \
+	" count(*) FILTER (WHERE m.present) AS attended FROM class_sessions h"               \
+	" LEFT JOIN attendance m ON m.session_id = h.id AND m.enrollment_id = e.id"          \
+	" WHERE h.section_id = e.section_id AND h.status = 'scheduled'"                    \
+	" AND h.starts_at <= now()) r"
+
 /* Where and when a session meets, and who teaches it. */
 struct class_session_slot {
 	long long starts_us, ends_us; /* microseconds since 1970-01-01T00:00:00Z */
@@ -114,7 +127,8 @@ int class_session_store_conflict(struct db_conn *db, const char *constraint,
  * Session id into *session (new): {id, section_id, course_id,
  * course_title, institution_id, institution, starts_at, ends_at (Korean
  * time), instructor {id, display_name}, facility {id, name} | null,
- * online_url | null, status, sequence, created_at, updated_at}, names in
+ * online_url | null, status, sequence, series_id (the recurring class it was
+ * made for, or null), created_at, updated_at}, names in
  * lang. LMS_ENOTFOUND.
  */
 int class_session_store_get(struct db_conn *db, long long id, const char *lang,
