@@ -23,6 +23,7 @@ const routes = [
   ['/teach/week', './pages/teach_week.js', 'instructor'],
   ['/teach/sections/:id', './pages/section.js', 'user'],
   ['/teach/sessions/:id', './pages/attendance.js', 'user'],
+  ['/teach/courses/:id', './pages/teach_course.js', 'user'],
   ['/admin', './pages/admin.js', 'admin'],
   ['/admin/courses', './pages/admin_courses.js', 'admin'],
   ['/admin/courses/new', './pages/admin_course.js', 'admin'],

@@ -13,7 +13,8 @@
 #define BOM "\xEF\xBB\xBF"
 #define CSV_HEADER                                                                       \
 	"enrollment_id,user_id,display_name,email,ladder_stage,affiliation_institution_id," \
-	"status,waitlist_position,created_at,updated_at,lessons_completed,lessons_total\r\n"
+	"status,waitlist_position,created_at,updated_at,lessons_completed,lessons_total,"  \
+	"sessions_held,sessions_attended,attendance_rate_pct\r\n"
 
 static struct lms_server server;
 static char conninfo[1024];
@@ -550,7 +551,7 @@ static void expected_csv(bool bom, char *out, size_t len)
 		assert_int_equal(json_integer_value(json_object_get(e, "id")), e_csv[i]);
 		snprintf(aff, sizeof(aff), a ? "%lld" : "", a);
 		used += (size_t)snprintf(out + used, len - used,
-					 "%lld,%lld,%s,%s,%s,%s,%s,%s,%s,%s,0,0\r\n", e_csv[i],
+					 "%lld,%lld,%s,%s,%s,%s,%s,%s,%s,%s,0,0,0,0,\r\n", e_csv[i],
 					 who[i]->user_id, names[i], emails[i], stages[i], aff,
 					 statuses[i], positions[i],
 					 json_string_value(json_object_get(e, "created_at")),

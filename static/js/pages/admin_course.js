@@ -231,7 +231,7 @@ function sectionForm(course, instructors, onSaved) {
 
 // The syllabus: modules and their lessons in order, and forms that add a
 // module or a lesson (each at the next position unless told otherwise).
-async function syllabusPart(course) {
+export async function syllabusPart(course) {
   const box = messageBox();
   const list = h('div');
   const forms = h('div', { class: 'syllabus-forms' });

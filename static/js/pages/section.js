@@ -10,6 +10,7 @@ import { heading, messageBox, showMessage, showError, busy, confirmDialog, statu
 import { date, number, termName, todayYmd } from '../format.js';
 import { orRefusal, sessionWhen, sessionPlace } from './teach.js';
 import S from '../strings/teach.js';
+import { attendanceCell, seriesForm } from './series_form.js';
 
 register(S);
 
@@ -74,7 +75,7 @@ function rosterBlock(sectionId, first) {
       h('div', { class: 'table-wrap' }, h('table', { class: 'stack-phone roster' },
         h('caption', {}, t('teach.rosterCaption', { n: number(roster.items.length) })),
         h('thead', {}, h('tr', {}, ['teach.colName', 'teach.colEmail', 'teach.colStage', 'teach.colStatus',
-          'teach.colWaitlist', 'teach.colProgress', 'teach.colCompletion'].map((k) => h('th', { scope: 'col' }, t(k))))),
+          'teach.colWaitlist', 'teach.colProgress', 'teaching.colAttendance', 'teach.colCompletion'].map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, roster.items.map(rosterRow)))));
   };
   const reload = async () => show(await get(`/api/v1/sections/${sectionId}/roster`));
@@ -109,6 +110,7 @@ function rosterBlock(sectionId, first) {
       ['teach.colStatus', statusBadge(e.status)],
       ['teach.colWaitlist', e.waitlist_position ? t('teach.waitlistPos', { n: number(e.waitlist_position) }) : ''],
       ['teach.colProgress', e.progress ? t('teach.progress', { done: number(e.progress.completed), total: number(e.progress.total) }) : ''],
+      ['teaching.colAttendance', attendanceCell(e.attendance)],
     ];
     // Only an enrolled learner can still be marked; the other two are final.
     const done = e.status === 'enrolled' ? h('div', { class: 'actions compact' },
@@ -386,5 +388,8 @@ export default async function render({ view, params, user }) {
     rosterBlock(sec.id, roster),
     sessionsPart.el,
     sec.status === 'cancelled' ? null : scheduleForm(sec, instructors, facilities, user, sessionsPart.refresh),
+    sec.status === 'cancelled' ? null : seriesForm(sec, instructors, facilities, user, sessionsPart.refresh),
+    h('p', {}, h('a', { class: 'button', href: `#/teach/courses/${courseId}?section=${sec.id}`,
+      'aria-label': t('teaching.editContentFor', { title }) }, t('teaching.editContent'))),
     uploadForm(syllabus)]);
 }
