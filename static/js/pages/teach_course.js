@@ -60,7 +60,7 @@ function lessonEditor(modules) {
   const fields = h('div', { hidden: true },
     field('title_ko', t('admin.syllabus.title_ko'), { required: true, maxlength: 200, lang: 'ko' }),
     field('title_en', t('admin.syllabus.title_en'), { required: true, maxlength: 200, lang: 'en' }),
-    field('body_md', t('admin.lesson.body'), { tag: 'textarea', rows: 14, class: 'teaching-md', hint: t('teaching.contentIntro') }),
+    field('body_md', t('admin.lesson.body'), { tag: 'textarea', rows: 14, class: 'teaching-md', hint: t('teaching.mdHint') }),
     h('div', { class: 'actions' }, save),
     h('h4', {}, t('teaching.preview')), preview);
   const form = h('form', { class: 'stack add-form', 'aria-label': t('teaching.editLesson'), novalidate: true },
@@ -114,10 +114,11 @@ export default async function render({ view, params, query }) {
   const mine = (await getAll('/api/v1/me/sections').catch(() => [])).filter((s) => s.course.id === id);
   const title = mine.length ? pick(mine[0].course) : `#${id}`;
   const back = Number(query?.get('section')) || mine[0]?.id;
-  const editors = h('section', { class: 'teaching-editors', 'aria-label': t('teaching.editLesson') });
+  const editors = h('section', { class: 'teaching-editors', 'aria-labelledby': 'teaching-edit' });
   const refresh = async () => {
     const { modules } = await get(`/api/v1/courses/${id}/modules`);
-    replace(editors, modules.length ? moduleEditor(modules, refresh) : null, lessonEditor(modules));
+    replace(editors, h('h2', { id: 'teaching-edit' }, t('teaching.editHeading')),
+      modules.length ? moduleEditor(modules, refresh) : null, lessonEditor(modules));
   };
   append(view, [
     heading(t('teaching.contentTitle', { title })),
