@@ -211,6 +211,46 @@ static void guard_decide_matrix(void **state)
 		fail_msg("%d of %d guard decisions differ from the table", mismatches, checked);
 }
 
+/* Writing a course's content: its institution's admins and whoever teaches
+ * one of its sections; a learner of the course, an instructor elsewhere, a
+ * token never. The route-level check (any institution) lets the signed-in
+ * through, to be decided again on the course. */
+static void guard_content_author_relations(void **state)
+{
+	static const struct {
+		enum who who;
+		bool teaches, enrolled;
+		enum guard_decision want, want_any;
+	} cases[] = {
+		{W_VISITOR, false, false, GUARD_UNAUTHENTICATED, GUARD_UNAUTHENTICATED},
+		{W_LEARNER, false, true, GUARD_FORBIDDEN, GUARD_ALLOW},
+		{W_INSTRUCTOR_A, true, false, GUARD_ALLOW, GUARD_ALLOW},
+		{W_INSTRUCTOR_A, false, false, GUARD_FORBIDDEN, GUARD_ALLOW},
+		{W_ADMIN_A, false, false, GUARD_ALLOW, GUARD_ALLOW},
+		{W_ADMIN_B, false, false, GUARD_FORBIDDEN, GUARD_ALLOW},
+		{W_PLATFORM, false, false, GUARD_ALLOW, GUARD_ALLOW},
+		{W_TOKEN_A_ALL, true, false, GUARD_FORBIDDEN, GUARD_FORBIDDEN},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NELEMS(cases); i++) {
+		struct guard_target t = {.institution_id = INST_A,
+					 .teaches = cases[i].teaches,
+					 .enrolled = cases[i].enrolled};
+		struct principal p;
+
+		build(cases[i].who, &p);
+		if (guard_decide_target(&p, GUARD_CONTENT_AUTHOR, &t) != cases[i].want)
+			fail_msg("GUARD_CONTENT_AUTHOR for %s (teaches %d): expected %c",
+				 who_names[cases[i].who], cases[i].teaches,
+				 decision_letter(cases[i].want));
+		t.institution_id = GUARD_ANY_INSTITUTION;
+		if (guard_decide_target(&p, GUARD_CONTENT_AUTHOR, &t) != cases[i].want_any)
+			fail_msg("GUARD_CONTENT_AUTHOR for %s at any institution: expected %c",
+				 who_names[cases[i].who], decision_letter(cases[i].want_any));
+	}
+}
+
 /* A visitor who happens to carry stale fields is still nobody. */
 static void guard_decide_ignores_leftovers_of_nobody(void **state)
 {
@@ -320,6 +360,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(guard_decide_matrix),
+		cmocka_unit_test(guard_content_author_relations),
 		cmocka_unit_test(guard_decide_ignores_leftovers_of_nobody),
 		cmocka_unit_test(guard_default_institution_cases),
 		cmocka_unit_test(guard_scopes_and_actions),
