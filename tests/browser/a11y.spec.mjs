@@ -56,7 +56,8 @@ test('set-up: a section under way with a class, the learner in it, a pending app
 const routes = () => ({
   visitor: ['/', `/courses/${ids.course}`, '/login', '/register'],
   learner: ['/my', `/my/calendar?week=${ids.week}`, `/lessons/${ids.lesson}`],
-  instructor: ['/teach', `/teach/week?week=${ids.week}`, `/teach/sections/${ids.section}`, `/teach/sessions/${ids.session}`],
+  instructor: ['/teach', `/teach/week?week=${ids.week}`, `/teach/sections/${ids.section}`, `/teach/sessions/${ids.session}`,
+    `/teach/courses/${ids.course}`],
   admin: ['/admin', '/admin/courses', `/admin/courses/${ids.course}`, '/admin/courses/new', '/admin/applications',
     '/admin/tokens', '/admin/instructors', `/admin/instructors/${ids.instructor}/week?week=${ids.week}`, '/admin/reports'],
 });

@@ -99,3 +99,20 @@ test('the instructor writes a lesson with a table', async () => {
   await shot(page, 'teaching-lesson-table');
   assertClean(page);
 });
+
+test('the section page and the editor fit a phone', async () => {
+  const { context } = await launch({ phone: true });
+  const phone = await newPage(context);
+  await signIn(phone, INSTRUCTOR);
+  for (const [path, name] of [[`/teach/sections/${ids.section}`, 'teaching-phone-section'],
+    [`/teach/courses/${ids.course}`, 'teaching-phone-editor']]) {
+    await phone.goto(`/#${path}`);
+    await phone.locator('h1').first().waitFor();
+    await phone.locator('main form, #view form').first().waitFor();
+    const wide = await phone.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+    assert.equal(wide, false, `${path} scrolls sideways on a phone`);
+    await shot(phone, name);
+  }
+  assertClean(phone);
+  await context.close();
+});

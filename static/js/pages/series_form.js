@@ -43,7 +43,7 @@ export function seriesForm(sec, instructors, facilities, me, onScheduled) {
   const urlField = field('online_url', t('teach.onlineUrl'), {
     type: 'url', required: true, placeholder: 'https://', hint: t('teach.onlineUrlHint'), autocomplete: 'off',
   });
-  const days = h('fieldset', { class: 'weekdays', dataset: { field: 'weekdays' } },
+  const days = h('fieldset', { class: 'weekdays field', dataset: { field: 'weekdays' } },
     h('legend', {}, t('teaching.weekdays')),
     h('div', { class: 'actions' }, DAYS.map((d) => h('label', { class: 'check' },
       h('input', { type: 'checkbox', name: 'weekdays', value: d }), ' ', t(`teaching.day.${d}`)))),

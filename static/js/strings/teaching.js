@@ -4,7 +4,7 @@
 export default {
   ko: {
     'teaching.editContent': '강의 내용 편집',
-    'teaching.editContentFor': '{title} 강의 내용 편집',
+    'teaching.editContentFor': '강의 내용 편집: {title}',
     'teaching.contentTitle': '강의 내용 편집: {title}',
     'teaching.contentIntro': '담당 강좌의 단원과 차시를 추가하고 고칩니다. 본문은 마크다운으로 쓰며 표(| 칸 | 칸 |), 취소선(~~글~~), 자동 링크를 쓸 수 있습니다. HTML과 스크립트는 표시되지 않습니다.',
     'teaching.backToSection': '분반으로 돌아가기',
@@ -41,7 +41,7 @@ export default {
   },
   en: {
     'teaching.editContent': 'Edit course content',
-    'teaching.editContentFor': 'Edit the content of {title}',
+    'teaching.editContentFor': 'Edit course content: {title}',
     'teaching.contentTitle': 'Course content: {title}',
     'teaching.contentIntro': 'Add and change the modules and lessons of a course you teach. Lesson text is Markdown with tables (| cell | cell |), strikethrough (~~text~~) and automatic links. HTML and scripts are not shown.',
     'teaching.backToSection': 'Back to the section',
