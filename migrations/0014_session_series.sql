@@ -1,4 +1,4 @@
--- 0024_session_series.sql - recurring classes: "every Tuesday and Thursday
+-- 0014_session_series.sql - recurring classes: "every Tuesday and Thursday
 -- 19:00-22:00 from ... to ..." is one row, and each of its occurrences an
 -- ordinary class session that refers to it. The occurrences are created
 -- together in one transaction, each under the exclusion constraints of
