@@ -253,6 +253,25 @@ static const struct endpoint endpoints[] = {
 	 * by the instructor; the learner is on it). */
 	{"GET", "/api/v1/me/enrollments", NULL, PREP_NONE,
 	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	/* Certificates: one's own; a section's for its institution's admins;
+	 * who signs an institution's, and its seal (a JSON body is no PNG:
+	 * 415 for those who may upload one). */
+	{"GET", "/api/v1/me/certificates", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/sections/{SECTION}/certificates", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/sections/{SECTION}/certificates.zip", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/institutions/{A}/certificate-issuer", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"PATCH", "/api/v1/institutions/{A}/certificate-issuer",
+	 "{\"signatory_name_en\": \"Guard {ROW}\"}", PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403},
+	 "SELECT count(*) FROM certificate_issuers WHERE signatory_name_en = 'Guard {ROW}'", 1, 0},
+	{"PUT", "/api/v1/institutions/{A}/certificate-seal", "{ }", PREP_NONE,
+	 {401, 403, 403, 415, 403, 415, 403, 403, 403}, NULL, 0, 0},
+	{"DELETE", "/api/v1/institutions/{A}/certificate-seal", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/sections/{SECTION}/roster", NULL, PREP_NONE,
 	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/sections/987654321/roster", NULL, PREP_NONE,
