@@ -25,7 +25,8 @@ CREATE FUNCTION certificate_alphabet() RETURNS text LANGUAGE sql IMMUTABLE PARAL
 
 -- The check character of a serial's body (year and random characters, no
 -- dashes): Luhn mod 32 over the alphabet above, so any one character typed
--- wrong, and any two neighbours swapped, are caught before a lookup.
+-- wrong, and any two neighbours swapped but 0 and Z, are caught before a
+-- lookup.
 -- app/certificate/certificate.c computes the same.
 CREATE FUNCTION certificate_check_char(body text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$

@@ -133,6 +133,7 @@ static const struct route table[] = {
 	/* certificates of completion: verification is public (throttled,
 	 * audited); the PDF ({serial}.pdf) is decided in the handler */
 	{HTTP_GET, "/api/v1/certificates/keys", certificate_keys, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/reports/kpi/trained", certificate_kpi_trained, GUARD_REPORTS_READ, 0},
 	{HTTP_GET, "/api/v1/certificates/{serial}", certificate_show, GUARD_PUBLIC, 0},
 	{HTTP_GET, "/api/v1/me/certificates", certificate_mine, GUARD_SIGNED_IN, 0},
 	{HTTP_GET, "/api/v1/sections/{id}/certificates", certificate_section_list,

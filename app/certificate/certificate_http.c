@@ -26,6 +26,7 @@
 #include "lms/http/server.h"
 #include "lms/http/stream.h"
 #include "lms/service/audit.h"
+#include "lms/service/pull.h"
 
 /* A seal is a small picture: a stamp, not a photograph. */
 #define SEAL_MAX_BYTES (1024 * 1024)
@@ -606,6 +607,45 @@ out:
 		archive_write_free(a);
 	free(buf);
 	json_decref(detail);
+	json_decref(items);
+}
+
+/* ---- the KPI's evidence ---- */
+
+void certificate_kpi_trained(struct http_req *req)
+{
+	static const char *const known[] = {"institution_id", "year", NULL};
+	char text[16], *end;
+	json_t *items = NULL, *body = NULL;
+	long long inst;
+	long year = 0;
+	int rc, n;
+
+	if (!pull_params_or_reply(req, known))
+		goto out;
+	if ((n = http_req_query(req, "year", text, sizeof(text))) != -1) {
+		year = n < 0 ? 0 : strtol(text, &end, 10);
+		if (n <= 0 || *end || year < 2000 || year > 2100) {
+			http_reply_problem(req, 400, "validation_failed",
+					   json_pack("[{s:s, s:s}]", "field", "year", "message",
+						     "must be a year from 2000 to 2100"),
+					   "the query has invalid parameters");
+			goto out;
+		}
+	}
+	if (!guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst) || !http_req_db_or_reply(req))
+		goto out;
+	if ((rc = certificate_store_kpi_trained(req->db, inst, (int)year, &items)) < 0) {
+		http_reply_error(req, rc);
+		goto out;
+	}
+	body = json_pack("{s:O}", "items", items);
+	pull_reply(req, "report.kpi_trained", inst,
+		   json_pack("{s:I, s:I, s:I}", "institution_id", (json_int_t)inst, "year",
+			     (json_int_t)year, "rows", (json_int_t)json_array_size(items)),
+		   body, NULL, NULL);
+out:
+	json_decref(body);
 	json_decref(items);
 }
 

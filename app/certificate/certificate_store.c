@@ -128,6 +128,35 @@ int certificate_store_lookup_count(struct db_conn *db, const char *addr, int lim
 			"s", addr);
 }
 
+int certificate_store_kpi_trained(struct db_conn *db, long long institution_id, int year,
+				  json_t **items)
+{
+	/* The same completions as the KPI report counts: a worker (stage now)
+	 * completed a section of a regional_center course of the centre, in
+	 * the year of the section's term. */
+	return db_jsonf(db, items,
+			"SELECT coalesce(json_agg(json_build_object('institution_id', c.institution_id,"
+			" 'year', split_part(s.term, '-', 1)::int, 'enrollment_id', e.id,"
+			" 'learner_name', coalesce(cert.learner_name, u.display_name),"
+			" 'course_code', c.code, 'course_title_ko', c.title_ko,"
+			" 'course_title_en', c.title_en, 'term', s.term,"
+			" 'certificate_serial', cert.serial,"
+			" 'verify_path', CASE WHEN cert.serial IS NOT NULL"
+			"  THEN '/#/verify/' || cert.serial END)"
+			" ORDER BY c.institution_id, s.term, e.id), '[]')"
+			" FROM enrollments e JOIN sections s ON s.id = e.section_id"
+			" JOIN courses c ON c.id = s.course_id JOIN programs p ON p.id = c.program_id"
+			" JOIN institutions i ON i.id = c.institution_id"
+			" JOIN users u ON u.id = e.user_id"
+			" LEFT JOIN certificates cert ON cert.enrollment_id = e.id"
+			"  AND cert.revoked_at IS NULL"
+			" WHERE e.status = 'completed' AND p.code = 'regional_center'"
+			" AND u.ladder_stage = 'worker' AND i.is_regional_center"
+			" AND ($1::bigint = 0 OR c.institution_id = $1::bigint)"
+			" AND ($2::int = 0 OR split_part(s.term, '-', 1)::int = $2::int)",
+			"li", institution_id, year);
+}
+
 int certificate_store_seal_set(struct db_conn *db, long long institution_id, const char *sha256,
 			       long long by)
 {

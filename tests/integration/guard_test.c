@@ -394,6 +394,8 @@ static const struct endpoint endpoints[] = {
 	 {401, 403, 403, 200, 200, 200, 403, 200, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/reports/kpi?institution_id={B}", NULL, PREP_NONE,
 	 {401, 403, 403, 403, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/reports/kpi/trained", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 200, 403, 200, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/reports/kpi/outputs", NULL, PREP_NONE,
 	 {401, 403, 403, 200, 200, 200, 403, 200, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/reports/kpi/outputs?institution_id={B}", NULL, PREP_NONE,

@@ -24,6 +24,10 @@ void certificate_section_list(struct http_req *req);
  * streamed. */
 void certificate_section_zip(struct http_req *req);
 
+/* GET /api/v1/reports/kpi/trained?institution_id=&year=: the completions
+ * behind a centre's "employees trained", with their certificates. */
+void certificate_kpi_trained(struct http_req *req);
+
 /* GET and PATCH /api/v1/institutions/{id}/certificate-issuer: who signs
  * an institution's certificates. */
 void certificate_issuer(struct http_req *req);

@@ -46,6 +46,16 @@ int certificate_store_section(struct db_conn *db, long long section_id, long lon
 int certificate_store_lookup_count(struct db_conn *db, const char *addr, int limit,
 				   int window_s, int *retry_after_s);
 
+/*
+ * The evidence of a regional centre's "employees trained" (the KPI report's
+ * count, reports/kpi_store.c): the completions it counts for centre
+ * institution_id (0: every centre) in year (0: every year), each with its
+ * valid certificate's serial and verification path (null when it was
+ * completed before certificates were issued), as items (new).
+ */
+int certificate_store_kpi_trained(struct db_conn *db, long long institution_id, int year,
+				  json_t **items);
+
 /* Sets an institution's seal (a stored blob, or NULL to remove it), inside
  * the caller's transaction. */
 int certificate_store_seal_set(struct db_conn *db, long long institution_id, const char *sha256,
