@@ -425,7 +425,7 @@ static void expected_csv_a1(bool bom, char *out, size_t len)
 		used += (size_t)snprintf(out + used, len - used,
 					 "%lld,%s,%s,%s,%s,%lld,%s,rpt-%s@example.com,%s,%s,gist,"
 					 "광주과학기술원 GIST,online,%lld,RPT-A1,%s,%s,%lld,2026-1,"
-					 "2026-03-02,2026-06-30,%d,%d\r\n",
+					 "2026-03-02,2026-06-30,%d,%d,\r\n",
 					 e->id, e->status, e->created, e->updated, e->position, p->id,
 					 p->cell, p->key, p->stage,
 					 p->affiliation ? p->affiliation : "", o->course,
