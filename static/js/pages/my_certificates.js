@@ -16,7 +16,7 @@ export default async function render({ view }) {
       : h('ul', { class: 'cards' }, items.map((c) => h('li', { class: 'card' },
         h('h2', {}, lang() === 'en' ? c.course_title_en : c.course_title_ko),
         h('p', {}, `${c.serial} · ${c.issued_on} `, statusBadge(c.status === 'valid' ? 'completed' : 'cancelled')),
-        h('p', {},
+        h('p', { class: 'actions' },
           c.status === 'valid' ? h('a', { href: `/api/v1/certificates/${c.serial}.pdf`, download: '' }, t('cert.mine.download')) : null,
           ' ',
           h('a', { href: `#/verify/${c.serial}` }, t('cert.mine.verify')))))));

@@ -21,7 +21,7 @@ function statement(st) {
       t(valid ? 'cert.verify.valid' : 'cert.verify.revoked')),
     valid ? null : h('p', {}, t('cert.verify.revokedOn', { date: st.revoked_on })),
     h('p', {}, h('strong', {}, st.serial)),
-    h('dl', {},
+    h('dl', { class: 'certificate-facts' },
       row('cert.field.name', st.learner_name),
       row('cert.field.course', st.course_title_ko, st.course_title_en),
       row('cert.field.program', st.program_name_ko, st.program_name_en),
@@ -37,7 +37,7 @@ export default async function render({ view, params }) {
   const result = h('div', {});
   const input = h('input', { id: 'cert-serial', name: 'serial', autocomplete: 'off', spellcheck: 'false',
     value: params.serial ? decodeURIComponent(params.serial) : '', required: true, maxlength: 40 });
-  const form = h('form', { class: 'stack' },
+  const form = h('form', { class: 'verify-form' },
     h('label', { for: 'cert-serial' }, t('cert.verify.serial')), input,
     h('button', { type: 'submit' }, t('cert.verify.submit')));
   form.addEventListener('submit', (e) => {
