@@ -13,13 +13,17 @@ packages=(
 	libssl-dev libjansson-dev
 	libcmark-gfm-dev libcmark-gfm-extensions-dev  # lesson text: GitHub-flavoured Markdown (tables) to safe HTML
 	libzip-dev                          # OneRoster export: CSV files in a ZIP archive
+	libcairo2-dev libpango1.0-dev       # certificates: the PDF, Korean text shaped by pango
+	fonts-nanum                         # certificates: the Korean fonts embedded in the PDF
+	libqrencode-dev                     # certificates: the QR code to the verification page
+	libarchive-dev                      # certificates: a section's PDFs as a streamed ZIP
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )
 # Only "test" needs them: "run" stays quick on a fresh machine.
 test_packages=(
 	chromium                            # browser tests, driven by Playwright
-	fonts-nanum                         # Korean text in their screenshots
+	poppler-utils zbar-tools            # certificate tests read the PDF and its QR code back
 	clang-14 libclang-rt-14-dev         # fuzz targets: libFuzzer, sanitizer runtimes
 	libical-dev                         # calendar tests read our iCalendar with libical
 	nginx pgbouncer jq python3          # scale-out tests: the pooler, the proxy, the production topology
@@ -61,7 +65,7 @@ run)
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMS_TESTS=OFF >/dev/null
 	cmake --build build -j "$jobs"
 	build/lms migrate
-	build/lms seed --demo
+	build/lms seed --demo --certificates
 	exec build/lms serve
 	;;
 test)

@@ -15,6 +15,11 @@ pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq>=15)
 # autolinks); plain libcmark must not be linked beside it (same symbols).
 pkg_check_modules(CMARK_GFM REQUIRED IMPORTED_TARGET libcmark-gfm>=0.29)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip>=1.7)
+# Certificates: the PDF (cairo, pango for Korean shaping), its QR code, and
+# the streamed ZIP of a section's certificates.
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo>=1.50 cairo-pdf>=1.16)
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode>=4.1)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive>=3.6)
 string(REGEX MATCH "^[0-9]+" LMS_PG_MAJOR "${LIBPQ_VERSION}")
 
 get_filename_component(LMS_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
@@ -28,7 +33,7 @@ list(REMOVE_ITEM LMS_CORE_SOURCES
 
 set(LMS_CORE_LIBS
   civetweb::civetweb PkgConfig::LIBPQ PkgConfig::JANSSON PkgConfig::CMARK_GFM
-  PkgConfig::LIBZIP
+  PkgConfig::LIBZIP PkgConfig::PANGOCAIRO PkgConfig::QRENCODE PkgConfig::LIBARCHIVE
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads m)
 
 set(LMS_WARNINGS

@@ -9,6 +9,7 @@
 #include "lms/catalog/admin_http.h"
 #include "lms/catalog/catalog_http.h"
 #include "lms/catalog/content_http.h"
+#include "lms/certificate/certificate_http.h"
 #include "lms/enrollment/enrollment_http.h"
 #include "lms/enrollment/roster_http.h"
 #include "lms/http/ops_http.h"
@@ -133,6 +134,20 @@ static const struct route table[] = {
 	{HTTP_GET, "/api/v1/reports/kpi/outputs", kpi_outputs_list, GUARD_REPORTS_READ, 0},
 	{HTTP_POST, "/api/v1/reports/kpi/outputs", kpi_outputs_create, GUARD_KPI_RECORD, 0},
 	{HTTP_DELETE, "/api/v1/reports/kpi/outputs/{id}", kpi_outputs_delete, GUARD_KPI_RECORD, 0},
+	/* certificates of completion: verification is public (throttled,
+	 * audited); the PDF ({serial}.pdf) is decided in the handler */
+	{HTTP_GET, "/api/v1/certificates/keys", certificate_keys, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/reports/kpi/trained", certificate_kpi_trained, GUARD_REPORTS_READ, 0},
+	{HTTP_GET, "/api/v1/certificates/{serial}", certificate_show, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/me/certificates", certificate_mine, GUARD_SIGNED_IN, 0},
+	{HTTP_GET, "/api/v1/sections/{id}/certificates", certificate_section_list,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_GET, "/api/v1/sections/{id}/certificates.zip", certificate_section_zip,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_GET | HTTP_PATCH, "/api/v1/institutions/{id}/certificate-issuer", certificate_issuer,
+	 GUARD_CATALOG_MANAGE, 0},
+	{HTTP_PUT | HTTP_DELETE, "/api/v1/institutions/{id}/certificate-seal", certificate_seal,
+	 GUARD_CATALOG_MANAGE, ROUTE_RAW_BODY},
 };
 
 static const struct route_table routes = {table, sizeof(table) / sizeof(table[0])};

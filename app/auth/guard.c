@@ -115,8 +115,11 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 	case GUARD_ATTENDANCE_WRITE:
 	case GUARD_SCHEDULE_READ:
 	case GUARD_PROFILE_EDIT:
+	case GUARD_CERTIFICATE_READ:
 		if (institution_id == GUARD_ANY_INSTITUTION)
 			return GUARD_ALLOW;
+		if (action == GUARD_CERTIFICATE_READ)
+			return platform || admin || t->own ? GUARD_ALLOW : GUARD_FORBIDDEN;
 		if (action == GUARD_PROFILE_EDIT)
 			return platform || admin || t->own ? GUARD_ALLOW : GUARD_FORBIDDEN;
 		/* Partners plan around a shared instructor's schedule. */

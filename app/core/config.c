@@ -72,6 +72,11 @@ static const struct opt opts[] = {
 	{"trusted_proxies", OPT_NETLIST, F(trusted_proxies), "", 0, 0, false, false},
 	{"register_per_address", OPT_INT, F(register_per_address), "20", 1, 1000000, false, false},
 	{"register_window_s", OPT_INT, F(register_window_s), "3600", 60, 604800, false, false},
+	{"certificate_signing_key", OPT_STRING, F(certificate_signing_key), "", 0, 0, false, false},
+	{"certificate_lookups_per_address", OPT_INT, F(certificate_lookups_per_address), "60", 1,
+	 1000000, false, false},
+	{"certificate_lookup_window_s", OPT_INT, F(certificate_lookup_window_s), "60", 1, 86400,
+	 false, false},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

@@ -402,6 +402,21 @@ void enrollment_change(struct http_req *req)
 				   "the change has invalid fields");
 		return;
 	}
+	/* Taking a completion back revokes its certificate: the admins'
+	 * correction of a mistake, and it says why. */
+	if (status && !strcmp(info.status, "completed") && strcmp(status, "completed") != 0) {
+		action = GUARD_ENROLLMENT_MANAGE;
+		if (!guard_require_target_or_reply(req, action, &t))
+			return;
+		if (!reason || !*reason) {
+			http_reply_problem(req, 400, "validation_failed",
+					   json_pack("[{s:s, s:s}]", "field", "reason", "message",
+						     "is required to take a completion back: it "
+						     "is kept with the revoked certificate"),
+					   "say why the completion is taken back");
+			return;
+		}
+	}
 	if (!guard_require_target_or_reply(req, action, &t) ||
 	    !override_or_reply(req, status, &t, &override))
 		return;

@@ -62,7 +62,10 @@ int kpi_store_report(struct db_conn *db, long long institution_id, int year, con
 		" 'items', (SELECT coalesce(json_agg(json_build_object('year', r.year,"
 		"   'institution_id', r.id, 'code', r.code,"
 		"   'name', CASE WHEN $3 = 'en' THEN r.name_en ELSE r.name_ko END,"
-		"   'name_ko', r.name_ko, 'name_en', r.name_en, 'region', r.region, "
+		"   'name_ko', r.name_ko, 'name_en', r.name_en, 'region', r.region,"
+		/* The evidence of the employees trained: their certificates. */
+		"   'trained_evidence', '/api/v1/reports/kpi/trained?institution_id=' || r.id"
+		"   || '&year=' || r.year, "
 		INDICATORS_JSON("r") ") ORDER BY r.year, r.id), '[]') FROM r),"
 		" 'totals', (SELECT coalesce(json_agg(json_build_object('year', x.year,"
 		"   'centres', x.centres, " INDICATORS_JSON("x") ") ORDER BY x.year), '[]')"

@@ -50,7 +50,8 @@ static const struct {
 	/* enrollments.csv table */
 	[ONEROSTER_ENROLLMENTS] = {"enrollments.csv",
 				   "sourcedId,status,dateLastModified,classSourcedId,"
-				   "schoolSourcedId,userSourcedId,role,primary,beginDate,endDate"},
+				   "schoolSourcedId,userSourcedId,role,primary,beginDate,endDate,"
+				   "metadata.certificateSerial"},
 };
 
 /* Every file the 1.2 manifest names (CSV Binding 1.2.1, section 3, the
@@ -306,6 +307,10 @@ static void enrollment_row(struct oneroster_export *x, struct csv_writer *w,
 	 * primary one; with several, none is singled out. */
 	csv_cell_write_str(w, !r->teacher ? NULL : r->primary ? "true" : "false");
 	empty(w, 2); /* beginDate, endDate: the class's term says */
+	/* An extension column (CSV binding: "metadata." and a name): the
+	 * serial of the certificate of completion, for the receiving system
+	 * to link to its public verification. */
+	csv_cell_write_str(w, r->certificate_serial);
 }
 
 int oneroster_row_add(struct oneroster_export *x, enum oneroster_file file,

@@ -52,11 +52,14 @@ static const char sql_users[] =
 	" JOIN users u ON u.id = p.user_id GROUP BY u.id ORDER BY u.id";
 
 static const char sql_enrollments[] =
-	CLASSES "SELECT id, section_id, user_id, teacher, sole FROM ("
-	" SELECT e.id, e.section_id, e.user_id, false AS teacher, false AS sole"
-	"  FROM enrollments e JOIN classes k ON k.id = e.section_id WHERE " ENROLLED
+	CLASSES "SELECT id, section_id, user_id, teacher, sole, serial FROM ("
+	" SELECT e.id, e.section_id, e.user_id, false AS teacher, false AS sole, cert.serial"
+	"  FROM enrollments e JOIN classes k ON k.id = e.section_id"
+	"  LEFT JOIN certificates cert ON cert.enrollment_id = e.id AND cert.revoked_at IS NULL"
+	"  WHERE " ENROLLED
 	" UNION ALL"
-	" SELECT 0, si.section_id, si.user_id, true, count(*) OVER (PARTITION BY si.section_id) = 1"
+	" SELECT 0, si.section_id, si.user_id, true, count(*) OVER (PARTITION BY si.section_id) = 1,"
+	"  NULL"
 	"  FROM section_instructors si JOIN classes k ON k.id = si.section_id) r"
 	" ORDER BY section_id, teacher DESC, id, user_id";
 
@@ -96,6 +99,7 @@ static void row_of(enum oneroster_file source, const PGresult *res, int i,
 		r->user_id = db_ll(res, i, 2);
 		r->teacher = db_bool(res, i, 3);
 		r->primary = db_bool(res, i, 4);
+		r->certificate_serial = PQgetisnull(res, i, 5) ? NULL : PQgetvalue(res, i, 5);
 		break;
 	default:
 		break;

@@ -36,7 +36,8 @@
 	" p.code AS program_code, c.id AS course_id, c.code AS course_code,"                \
 	" c.title_ko AS course_title_ko, c.title_en AS course_title_en,"                    \
 	" s.id AS section_id, s.term, s.starts_on, s.ends_on,"                              \
-	" coalesce(done.n, 0) AS lessons_completed, coalesce(total.n, 0) AS lessons_total"  \
+	" coalesce(done.n, 0) AS lessons_completed, coalesce(total.n, 0) AS lessons_total," \
+	" cert.serial AS certificate_serial"                                                \
 	" FROM enrollments e JOIN sections s ON s.id = e.section_id"                        \
 	" JOIN courses c ON c.id = s.course_id JOIN programs p ON p.id = c.program_id"      \
 	" JOIN institutions i ON i.id = c.institution_id JOIN users u ON u.id = e.user_id"   \
@@ -53,6 +54,8 @@
 	"   ON sp.id = sc.program_id WHERE " COURSE_SCOPE("sc", "sp") ")"                     \
 	"  GROUP BY lp.user_id, m.course_id) done"                                          \
 	"  ON done.user_id = e.user_id AND done.course_id = c.id"                           \
+	" LEFT JOIN certificates cert ON cert.enrollment_id = e.id"                         \
+	"  AND cert.revoked_at IS NULL"                                                     \
 	" WHERE " COURSE_SCOPE("c", "p")                                                    \
 	" AND ($4::bigint IS NULL OR s.id = $4::bigint)"                                    \
 	" AND ($5::text IS NULL OR e.status = $5::text)"                                    \

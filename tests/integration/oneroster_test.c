@@ -354,9 +354,10 @@ static void every_header_is_the_bindings_to_the_letter(void **state)
 		/* section 3, roles.csv */
 		{"roles.csv", "sourcedId,status,dateLastModified,userSourcedId,roleType,role,"
 			      "beginDate,endDate,orgSourcedId,userProfileSourcedId"},
-		/* section 3, enrollments.csv */
+		/* section 3, enrollments.csv, and our extension column */
 		{"enrollments.csv", "sourcedId,status,dateLastModified,classSourcedId,"
-				    "schoolSourcedId,userSourcedId,role,primary,beginDate,endDate"},
+				    "schoolSourcedId,userSourcedId,role,primary,beginDate,endDate,"
+				    "metadata.certificateSerial"},
 	};
 	struct archive a;
 
@@ -456,16 +457,16 @@ static void users_roles_and_enrollments_of_those_classes(void **state)
 	 * primary one. */
 	assert_textf(archive_file(&a, "enrollments.csv"),
 		     "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,"
-		     "userSourcedId,role,primary,beginDate,endDate\r\n"
-		     "tch-%lld-%lld,,,class-%lld,org-%lld,user-%lld,teacher,false,,\r\n"
-		     "tch-%lld-%lld,,,class-%lld,org-%lld,user-%lld,teacher,false,,\r\n"
-		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,\r\n"
-		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,\r\n"
-		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,\r\n"
-		     "tch-%lld-%lld,,,class-%lld,org-%lld,user-%lld,teacher,true,,\r\n"
-		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,\r\n"
-		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,\r\n"
-		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,\r\n",
+		     "userSourcedId,role,primary,beginDate,endDate,metadata.certificateSerial\r\n"
+		     "tch-%lld-%lld,,,class-%lld,org-%lld,user-%lld,teacher,false,,,\r\n"
+		     "tch-%lld-%lld,,,class-%lld,org-%lld,user-%lld,teacher,false,,,\r\n"
+		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,,\r\n"
+		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,,\r\n"
+		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,,\r\n"
+		     "tch-%lld-%lld,,,class-%lld,org-%lld,user-%lld,teacher,true,,,\r\n"
+		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,,\r\n"
+		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,,\r\n"
+		     "enr-%lld,,,class-%lld,org-%lld,user-%lld,student,,,,\r\n",
 		     s_open, teacher1, s_open, inst_x, teacher1, s_open, teacher2, s_open, inst_x,
 		     teacher2, e_kim_open, s_open, inst_x, kim, e_jane, s_open, inst_x, jane,
 		     e_formula, s_open, inst_x, formula, s_closed, teacher1, s_closed, inst_x,
@@ -506,7 +507,7 @@ static void an_institution_without_classes_gets_headers(void **state)
 			    "subjectCodes,periods\r\n");
 	assert_string_equal(archive_file(&a, "enrollments.csv"),
 			    "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,"
-			    "userSourcedId,role,primary,beginDate,endDate\r\n");
+			    "userSourcedId,role,primary,beginDate,endDate,metadata.certificateSerial\r\n");
 	archive_release(&a);
 }
 

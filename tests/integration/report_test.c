@@ -20,7 +20,8 @@
 	"enrollment_id,status,created_at,updated_at,waitlist_position,user_id,display_name," \
 	"email,ladder_stage,affiliation_institution_code,institution_code,"                \
 	"institution_name_ko,program_code,course_id,course_code,course_title_ko,"         \
-	"course_title_en,section_id,term,starts_on,ends_on,lessons_completed,lessons_total\r\n"
+	"course_title_en,section_id,term,starts_on,ends_on,lessons_completed,lessons_total,"   \
+	"certificate_serial\r\n"
 
 /* The large report: BULK_LEARNERS x BULK_SECTIONS enrolments. */
 #define BULK_LEARNERS 10000
@@ -320,7 +321,7 @@ static void json_lines_by_default_with_every_column(void **state)
 		"user_id", "display_name", "email", "ladder_stage", "affiliation_institution_code",
 		"institution_code", "institution_name_ko", "program_code", "course_id",
 		"course_code", "course_title_ko", "course_title_en", "section_id", "term",
-		"starts_on", "ends_on", "lessons_completed", "lessons_total"};
+		"starts_on", "ends_on", "lessons_completed", "lessons_total", "certificate_serial"};
 	struct http_result r = {0};
 	char h[128];
 	const char *p;
@@ -424,7 +425,7 @@ static void expected_csv_a1(bool bom, char *out, size_t len)
 		used += (size_t)snprintf(out + used, len - used,
 					 "%lld,%s,%s,%s,%s,%lld,%s,rpt-%s@example.com,%s,%s,gist,"
 					 "광주과학기술원 GIST,online,%lld,RPT-A1,%s,%s,%lld,2026-1,"
-					 "2026-03-02,2026-06-30,%d,%d\r\n",
+					 "2026-03-02,2026-06-30,%d,%d,\r\n",
 					 e->id, e->status, e->created, e->updated, e->position, p->id,
 					 p->cell, p->key, p->stage,
 					 p->affiliation ? p->affiliation : "", o->course,

@@ -42,9 +42,10 @@ static const char *const want_headers[ONEROSTER_NFILES] = {
 	/* section 3, roles.csv */
 	[ONEROSTER_ROLES] = "sourcedId,status,dateLastModified,userSourcedId,roleType,role,"
 			    "beginDate,endDate,orgSourcedId,userProfileSourcedId",
-	/* section 3, enrollments.csv */
+	/* section 3, enrollments.csv, and our extension column (metadata.*) */
 	[ONEROSTER_ENROLLMENTS] = "sourcedId,status,dateLastModified,classSourcedId,"
-				  "schoolSourcedId,userSourcedId,role,primary,beginDate,endDate",
+				  "schoolSourcedId,userSourcedId,role,primary,beginDate,endDate,"
+				  "metadata.certificateSerial",
 };
 
 static const char *const want_names[ONEROSTER_NFILES] = {
@@ -332,15 +333,16 @@ static void enrollments_of_students_and_teachers(void **state)
 
 	export_init(&x, "ko");
 	add(&x, ONEROSTER_ENROLLMENTS, (struct oneroster_row){.id = 900, .section_id = 502,
-							       .user_id = 11});
+							       .user_id = 11,
+							       .certificate_serial = "GJAI-2026-7F4J-WG08-H6PM"});
 	add(&x, ONEROSTER_ENROLLMENTS, (struct oneroster_row){.section_id = 502, .user_id = 12,
 							       .teacher = true, .primary = true});
 	add(&x, ONEROSTER_ENROLLMENTS, (struct oneroster_row){.section_id = 503, .user_id = 12,
 							       .teacher = true});
 	assert_rows(&x, ONEROSTER_ENROLLMENTS,
-		    "enr-900,,,class-502,org-7,user-11,student,,,\r\n"
-		    "tch-502-12,,,class-502,org-7,user-12,teacher,true,,\r\n"
-		    "tch-503-12,,,class-503,org-7,user-12,teacher,false,,\r\n");
+		    "enr-900,,,class-502,org-7,user-11,student,,,,GJAI-2026-7F4J-WG08-H6PM\r\n"
+		    "tch-502-12,,,class-502,org-7,user-12,teacher,true,,,\r\n"
+		    "tch-503-12,,,class-503,org-7,user-12,teacher,false,,,\r\n");
 	assert_int_equal(x.rows[ONEROSTER_ENROLLMENTS], 3);
 	assert_columns(&x, ONEROSTER_ENROLLMENTS);
 	oneroster_export_release(&x);

@@ -47,6 +47,8 @@ enum guard_action {
 				 * institution's admins */
 	GUARD_PROFILE_EDIT,    /* an instructor's bio and expertise: the instructor,
 				* the home institution's admins */
+	GUARD_CERTIFICATE_READ, /* a certificate's PDF: its learner, the issuing
+				 * institution's admins */
 	GUARD_SCHEDULE_READ,   /* an instructor's schedule: the instructor, admins of
 				* the home institution and of partners it is shared
 				* with */

@@ -49,6 +49,10 @@ struct lms_config {
 	struct netaddr_list trusted_proxies; /* peers whose X-Forwarded-For is believed */
 	int register_per_address;    /* registrations one address may attempt per window */
 	int register_window_s;
+	char *certificate_signing_key;  /* PEM Ed25519 private key; empty: generated under
+					 * data_dir */
+	int certificate_lookups_per_address; /* public verifications per address and window */
+	int certificate_lookup_window_s;
 };
 
 /*

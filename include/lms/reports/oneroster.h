@@ -60,6 +60,7 @@ struct oneroster_row {
 	bool teacher;
 	bool student;
 	bool primary;
+	const char *certificate_serial; /* an enrolment's valid certificate, or NULL */
 };
 
 /*
