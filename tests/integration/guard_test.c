@@ -619,13 +619,17 @@ static int group_setup(void **state)
 	 * learner actor is. */
 	if (harness_as(&fx.server, NULL, "POST", "/api/v1/auth/register",
 		       "{\"email\": \"" TARGET_EMAIL "\", \"password\": \"guard-target-pass-2026\","
-		       " \"display_name\": \"권한 대상\", \"ladder_stage\": \"worker\"}",
+		       " \"display_name\": \"권한 대상\", \"ladder_stage\": \"worker\", " HARNESS_CONSENT "}",
 		       &r) != 0 ||
 	    r.status != 201 || (fx.target_id = body_ll(&r, "id")) <= 0) {
 		fprintf(stderr, "guard_test: register " TARGET_EMAIL ": %ld %s\n", r.status,
 			r.body ? r.body : "");
 		goto out;
 	}
+	/* A's own staff (a verified affiliation): A makes them an instructor
+	 * without an invitation. */
+	if (harness_affiliate(fx.conninfo, fx.target_id, fx.inst_a) != 0)
+		goto out;
 	if (content_setup() != 0 || catalog_setup() != 0 || session_setup() != 0)
 		goto out;
 	rc = 0;
