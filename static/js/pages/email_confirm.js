@@ -22,7 +22,7 @@ export default async function render(ctx) {
     const out = await post('/api/v1/me/email/confirm', { token });
     await loadSession().catch(() => {});
     showMessage(box, h('p', {}, t('email.done', { email: out.email })));
-    append(ctx.view, h('p', {}, h('a', { href: '#/profile' }, t('profile.title'))));
+    append(ctx.view, [h('p', {}, h('a', { href: '#/profile' }, t('profile.title')))]);
   } catch (err) {
     showError(box, err);
   }
