@@ -175,14 +175,17 @@ export default async function render(ctx) {
   const reload = () => render({ ...ctx, view: ctx.view });
   replace(ctx.view);
   ctx.view.classList.add('profile');
+  // From the invitation e-mail (#/invitations), the invitations come first.
+  const inv = invitations(invites, reload);
+  const first = ctx.path === '/invitations';
   append(ctx.view, [
     heading(t('profile.title')),
+    first ? inv : null,
     basics(me, reload),
     email(me, reload),
     affiliation(me, institutions, reload),
-    invitations(invites, reload),
+    first ? null : inv,
     data(me),
     deletion(ctx),
   ]);
-  if (ctx.path === '/invitations') document.getElementById('invitations')?.scrollIntoView();
 }
