@@ -116,6 +116,23 @@ test('an invitation to teach is accepted on the profile', async () => {
   assertClean(learner);
 });
 
+test('the operating committee adds a company, so its staff can be affiliated', async () => {
+  const { context } = await launch();
+  const committee = await newPage(context);
+  await signIn(committee, 'admin@example.com');
+  await committee.goto('/#/admin/affiliation');
+  const form = committee.locator('form', { has: committee.locator('#new-inst') });
+  await form.getByLabel('기관 코드').fill('gwangju_robotics');
+  await form.getByLabel('기관 종류').selectOption('company');
+  await form.getByLabel('한국어 이름').fill('광주로보틱스');
+  await form.getByLabel('영어 이름').fill('Gwangju Robotics');
+  await form.getByRole('button', { name: '기관 만들기' }).click();
+  await committee.getByText('광주로보틱스 기관을 만들었습니다.').waitFor();
+  await shot(committee, 'accounts-new-institution');
+  assert.equal(sql("SELECT kind FROM institutions WHERE code = 'gwangju_robotics'"), 'company');
+  assertClean(committee);
+});
+
 test('the profile in English, the data download, and the account deleted', async () => {
   await page.goto('/#/profile');
   await page.locator('#lang').click();

@@ -2,9 +2,9 @@
 // turn down (with a reason the person is told), and its e-mail domains
 // (#/admin/affiliation).
 
-import { h, append, replace, field } from '../dom.js';
-import { register, t } from '../i18n.js';
-import { get, post, patch, del } from '../api.js';
+import { h, append, replace, field, formValues } from '../dom.js';
+import { register, t, pick } from '../i18n.js';
+import { get, post, patch, del, isPlatformAdmin } from '../api.js';
 import { messageBox, showMessage, showError, busy, confirmDialog } from '../ui.js';
 import { dateTime } from '../format.js';
 import { adminScope, adminTop, listTable } from './admin_scope.js';
@@ -101,5 +101,38 @@ export default async function render(ctx) {
     h('h2', {}, t('affil.domains')),
     domains,
     add,
+    isPlatformAdmin() ? institutionForm(box) : null,
   ]);
+}
+
+const KINDS = ['city', 'education_office', 'science_museum', 'university', 'graduate_school', 'company', 'public_agency'];
+
+// The operating committee adds institutions of every kind (a regional
+// company, a public agency) so that their people can be affiliated.
+function institutionForm(box) {
+  const form = h('form', { class: 'stack', novalidate: true, 'aria-labelledby': 'new-inst' },
+    h('h2', { id: 'new-inst' }, t('inst.title')),
+    field('code', t('inst.code'), { required: true, maxlength: 40, autocomplete: 'off' }),
+    field('kind', t('inst.kind'), {}, KINDS.map((k) => ({ value: k, label: t(`kind.${k}`), selected: k === 'company' }))),
+    field('name_ko', t('inst.name_ko'), { required: true, maxlength: 200 }),
+    field('name_en', t('inst.name_en'), { required: true, maxlength: 200 }),
+    field('region', t('inst.region'), { maxlength: 40 }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('inst.create'))));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(form.querySelector('button'), async () => {
+      try {
+        const v = formValues(form);
+        const body = { code: (v.code || '').trim(), kind: v.kind, name_ko: (v.name_ko || '').trim(), name_en: (v.name_en || '').trim() };
+        if (v.region) body.region = v.region.trim();
+        const inst = await post('/api/v1/institutions', body);
+        form.reset();
+        showMessage(box, t('inst.created', { name: pick(inst, 'name') }));
+        box.scrollIntoView();
+      } catch (err) {
+        showError(box, err, form);
+      }
+    });
+  });
+  return form;
 }
