@@ -1,9 +1,11 @@
 /* routes.c - the platform's route table, registered with the web kit at start */
 #include "lms/api/routes.h"
 
+#include "lms/auth/affiliation_http.h"
 #include "lms/auth/audit_http.h"
 #include "lms/auth/auth_http.h"
 #include "lms/auth/guard.h"
+#include "lms/auth/profile_http.h"
 #include "lms/auth/role_http.h"
 #include "lms/auth/token_http.h"
 #include "lms/catalog/admin_http.h"
@@ -20,6 +22,7 @@
 #include "lms/schedule/calendar_http.h"
 #include "lms/schedule/faculty_http.h"
 #include "lms/schedule/series_http.h"
+#include "lms/schedule/invitation_http.h"
 #include "lms/schedule/session_http.h"
 
 /* Every API path of the platform, one line each. */
@@ -39,6 +42,32 @@ static const struct route table[] = {
 	{HTTP_DELETE, "/api/v1/tokens/{id}", tokens_revoke, GUARD_TOKENS_MANAGE, 0},
 	{HTTP_POST | HTTP_DELETE, "/api/v1/roles", roles_change, GUARD_ROLES_MANAGE, 0},
 	{HTTP_GET, "/api/v1/audit", audit_read, GUARD_AUDIT_READ, 0},
+
+	/* accounts: profile, verified affiliation, privacy, directory */
+	{HTTP_GET, "/api/v1/me/profile", profile_show, GUARD_SIGNED_IN, 0},
+	{HTTP_PATCH, "/api/v1/me", profile_update, GUARD_SIGNED_IN, 0},
+	{HTTP_DELETE, "/api/v1/me", profile_delete, GUARD_SIGNED_IN, 0},
+	{HTTP_GET, "/api/v1/me/export", profile_export, GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/me/email/confirm", profile_email_confirm, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/privacy-notice", profile_privacy_notice, GUARD_PUBLIC, 0},
+	{HTTP_POST, "/api/v1/institutions", affiliation_institution_create,
+	 GUARD_INSTITUTIONS_MANAGE, 0},
+	{HTTP_GET, "/api/v1/institutions/{id}/domains", affiliation_domains_list,
+	 GUARD_AFFILIATION_MANAGE, 0},
+	{HTTP_POST, "/api/v1/institutions/{id}/domains", affiliation_domain_add,
+	 GUARD_AFFILIATION_MANAGE, 0},
+	{HTTP_DELETE, "/api/v1/institutions/{id}/domains/{domain}", affiliation_domain_remove,
+	 GUARD_AFFILIATION_MANAGE, 0},
+	{HTTP_GET, "/api/v1/institutions/{id}/affiliation-claims", affiliation_claims_list,
+	 GUARD_AFFILIATION_MANAGE, 0},
+	{HTTP_PATCH, "/api/v1/affiliation-claims/{id}", affiliation_claim_decide,
+	 GUARD_AFFILIATION_MANAGE, 0},
+	{HTTP_GET, "/api/v1/users", affiliation_users, GUARD_USERS_READ, 0},
+	{HTTP_GET, "/api/v1/me/instructor-invitations", invitation_mine, GUARD_SIGNED_IN, 0},
+	{HTTP_PATCH, "/api/v1/instructor-invitations/{id}", invitation_answer, GUARD_SIGNED_IN,
+	 0},
+	{HTTP_PUT, "/api/v1/instructors/{id}/home", invitation_home_move,
+	 GUARD_INSTITUTIONS_MANAGE, 0},
 
 	/* catalogue: reading */
 	{HTTP_GET, "/api/v1/institutions", catalog_institutions, GUARD_PUBLIC, 0},

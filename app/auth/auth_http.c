@@ -9,6 +9,8 @@
 #include "lms/auth/account.h"
 #include "lms/auth/account_store.h"
 #include "lms/auth/password.h"
+#include "lms/auth/privacy.h"
+#include "lms/auth/profile_store.h"
 #include "lms/auth/session_store.h"
 #include "lms/auth/throttle_store.h"
 #include "lms/core/err.h"
@@ -115,6 +117,10 @@ static const struct schema_field register_fields[] = {
 	 .message = "must be the id of an institution"},
 	{"locale", SCHEMA_STRING, .nullable = true, .max_bytes = 8, .values = locales,
 	 .message = "must be ko or en"},
+	/* Consent to the privacy notice of this version (privacy.h). */
+	{"consent_version", SCHEMA_STRING, .max_bytes = 40},
+	{"consent_required", SCHEMA_BOOL, .required = false},
+	{"consent_optional", SCHEMA_ARRAY, .max = 10},
 };
 static const struct schema register_schema = SCHEMA_OF(register_fields);
 
@@ -134,24 +140,67 @@ static void password_policy_add(struct http_req *req, const char *field, const c
 		http_json_error_add(errors, field, problem);
 }
 
+/* Adds to *errors what is wrong with the body's consent to the privacy
+ * notice; false when the required item was not agreed to. */
+static bool consent_check(struct http_req *req, json_t **errors)
+{
+	const json_t *version = json_object_get(req->json, "consent_version");
+	const json_t *required = json_object_get(req->json, "consent_required");
+	const json_t *optional = json_object_get(req->json, "consent_optional");
+	char msg[200];
+	size_t i;
+	json_t *v;
+
+	if (!schema_errors_name(*errors, "consent_version") &&
+	    (!json_is_string(version) ||
+	     strcmp(json_string_value(version), PRIVACY_NOTICE_VERSION) != 0)) {
+		snprintf(msg, sizeof(msg), "must be the version of the privacy notice shown: %s",
+			 PRIVACY_NOTICE_VERSION);
+		http_json_error_add(errors, "consent_version", msg);
+	}
+	if (json_is_array(optional) && !schema_errors_name(*errors, "consent_optional"))
+		json_array_foreach(optional, i, v) {
+			if (!privacy_optional_item(json_string_value(v))) {
+				snprintf(msg, sizeof(msg), "must list only optional items: %s",
+					 privacy_optional_list());
+				http_json_error_add(errors, "consent_optional", msg);
+				break;
+			}
+		}
+	if (json_is_true(required))
+		return true;
+	if (!schema_errors_name(*errors, "consent_required"))
+		http_json_error_add(errors, "consent_required",
+				    "must be true: the required items of the privacy notice "
+				    "must be agreed to");
+	return false;
+}
+
 void auth_register(struct http_req *req)
 {
 	const struct lms_config *cfg = req->app->cfg;
 	struct account_new a = {.locale = "ko"};
 	json_t *errors = NULL, *user = NULL, *v;
-	char hash[PASSWORD_HASH_MAX];
+	char hash[PASSWORD_HASH_MAX], addr[NETADDR_TEXT_MAX];
 	const char *pw;
-	struct db_conn *db;
-	long long attempt;
+	struct db_conn *db = NULL;
+	long long attempt, claim_inst = 0, user_id;
+	bool consent;
 	size_t pwlen;
 	int rc;
 
 	if (!schema_body_check_or_reply(req, &register_schema, SCHEMA_CREATE, &errors))
 		goto out;
 	password_policy_add(req, "password", str_field(req->json, "email"), &errors);
+	consent = consent_check(req, &errors);
 	if (errors) {
-		http_reply_problem(req, 400, "validation_failed", errors,
-				   "the registration has invalid fields");
+		if (!consent)
+			http_reply_problem(req, 400, "consent_required", errors,
+					   "the required items of the privacy notice must be "
+					   "agreed to");
+		else
+			http_reply_problem(req, 400, "validation_failed", errors,
+					   "the registration has invalid fields");
 		goto out;
 	}
 	a.email = str_field(req->json, "email");
@@ -181,18 +230,34 @@ void auth_register(struct http_req *req)
 		goto fail;
 	a.password_hash = hash;
 
-	if ((rc = account_store_create(db, &a, &user)) < 0)
+	/* The account, its consents and its affiliation claim come together:
+	 * an affiliation given at sign-up is a claim, verified later (by the
+	 * institution's e-mail domain or its admin). */
+	claim_inst = a.affiliation_institution_id;
+	a.affiliation_institution_id = 0;
+	if ((rc = db_begin(db)) < 0 || (rc = account_store_create(db, &a, &user)) < 0)
 		goto fail;
-	if ((rc = audit_record(req, &(struct audit_event){
-					    .action = "user.register",
-					    .target_type = "user",
-					    .target_id = json_integer_value(json_object_get(user, "id")),
-					    .actor_user_id =
-						    json_integer_value(json_object_get(user, "id"))})) < 0)
+	user_id = json_integer_value(json_object_get(user, "id"));
+	if ((rc = profile_store_consents_record(
+		     db, user_id, PRIVACY_NOTICE_VERSION,
+		     json_object_get(req->json, "consent_optional"),
+		     http_req_client_addr(req, addr, sizeof(addr)))) < 0 ||
+	    (claim_inst && (rc = profile_store_affiliation_claim(db, user_id, claim_inst)) < 0) ||
+	    (rc = audit_record(req, &(struct audit_event){.action = "user.register",
+							  .target_type = "user",
+							  .target_id = user_id,
+							  .actor_user_id = user_id})) < 0 ||
+	    (rc = db_commit(db)) < 0)
 		goto fail;
+	if (claim_inst)
+		json_object_set_new(user, "affiliation_claim",
+				    json_pack("{s:I, s:s}", "institution_id", (json_int_t)claim_inst,
+					      "status", "pending"));
 	http_reply_json(req, 201, user);
 	goto out;
 fail:
+	if (db)
+		db_rollback(db);
 	if (rc == LMS_ECONFLICT)
 		http_reply_problem(req, 409, "email_taken", NULL,
 				   "an account with this email already exists");
@@ -412,6 +477,55 @@ static const struct schema_field password_fields[] = {
 	{"new_password", SCHEMA_STRING, .required = true, .max_bytes = 1024},
 };
 static const struct schema password_schema = SCHEMA_OF(password_fields);
+
+bool auth_password_confirm_or_reply(struct http_req *req, const char *field)
+{
+	const json_t *v = json_object_get(req->json, field);
+	char email[256], folded[256], stored[PASSWORD_HASH_MAX], addr[NETADDR_TEXT_MAX];
+	struct throttle_penalty p;
+	struct throttle_attempt t;
+	struct db_conn *db;
+	bool match = false;
+	int rc;
+
+	if (!(db = http_req_db_or_reply(req)))
+		return false;
+	if ((rc = account_store_secret(db, req->who.user_id, email, sizeof(email), stored,
+				       sizeof(stored))) < 0)
+		goto fail;
+	account_email_fold(email, folded, sizeof(folded));
+	http_req_client_addr(req, addr, sizeof(addr));
+	if ((rc = throttle_store_begin(db, folded, addr, &t)) < 0)
+		goto fail;
+	if (t.retry_after_s > 0) {
+		reply_throttled(req, "too_many_attempts", t.retry_after_s, "too many failed attempts");
+		return false;
+	}
+	if (!auth_hash_turn_or_reply(req)) {
+		throttle_store_forget(db, t.id);
+		return false;
+	}
+	if (json_is_string(v) && password_verify(json_string_value(v), json_string_length(v),
+						 stored, &match, NULL) < 0)
+		match = false;
+	gate_leave(auth_state(req)->hash_gate);
+	if (match) {
+		if ((rc = throttle_store_succeeded(db, t.id)) < 0)
+			goto fail;
+		return true;
+	}
+	if ((rc = attempt_failed(req, email, req->who.user_id, addr, &t, &p)) < 0)
+		goto fail;
+	if (penalty_served_or_reply(req, &p))
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", field, "message",
+					     "is not correct"),
+				   "the password is not correct");
+	return false;
+fail:
+	http_reply_error(req, rc);
+	return false;
+}
 
 void auth_password_change(struct http_req *req)
 {

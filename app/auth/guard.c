@@ -80,6 +80,7 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 		return GUARD_ALLOW;
 	case GUARD_METRICS_READ:
 	case GUARD_ADMINS_MANAGE:
+	case GUARD_INSTITUTIONS_MANAGE:
 		return platform ? GUARD_ALLOW : GUARD_FORBIDDEN;
 	case GUARD_TOKENS_MANAGE:
 	case GUARD_ROLES_MANAGE:
@@ -89,6 +90,8 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 	case GUARD_KPI_RECORD:
 	case GUARD_ENROLLMENT_MANAGE:
 	case GUARD_FACULTY_MANAGE:
+	case GUARD_AFFILIATION_MANAGE:
+	case GUARD_USERS_READ:
 		/* An institution's admins act on its data only; data of no
 		 * institution (0) is the operating committee's. */
 		return platform || admin ? GUARD_ALLOW : GUARD_FORBIDDEN;

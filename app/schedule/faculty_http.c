@@ -14,6 +14,7 @@
 #include "lms/http/response.h"
 #include "lms/http/schema.h"
 #include "lms/schedule/faculty_store.h"
+#include "lms/schedule/invitation_http.h"
 #include "lms/service/audit.h"
 
 /* Answers differ by language. */
@@ -140,6 +141,9 @@ void faculty_instructor_create(struct http_req *req)
 	    !guard_require_or_reply(req, GUARD_FACULTY_MANAGE, inst) ||
 	    !(db = http_req_db_or_reply(req)) ||
 	    !institution_known_or_reply(req, db, inst, "institution_id"))
+		goto out;
+	/* Someone else's staff is asked, not taken. */
+	if (invitation_instead_or_reply(req, db, user_id, inst))
 		goto out;
 
 	/* The profile and the role come together, or neither does. */

@@ -36,6 +36,11 @@ const routes = [
   ['/admin/instructors', './pages/instructors.js', 'admin'],
   ['/admin/instructors/:id/week', './pages/instructor_week.js', 'admin'],
   ['/admin/reports', './pages/reports.js', 'admin'],
+  ['/profile', './pages/profile.js', 'user'],
+  ['/invitations', './pages/profile.js', 'user'],
+  ['/email/confirm', './pages/email_confirm.js'],
+  ['/admin/people', './pages/admin_people.js', 'admin'],
+  ['/admin/affiliation', './pages/admin_affiliation.js', 'admin'],
 ].map(([pattern, module, need]) => ({
   pattern,
   module,
@@ -142,6 +147,7 @@ function renderNav() {
     items.push(navLink('#/my', 'nav.my'));
     if (isInstructor()) items.push(navLink('#/teach', 'nav.teach'));
     if (isAdmin()) items.push(navLink('#/admin', 'nav.admin'));
+    items.push(navLink('#/profile', 'nav.profile'));
     items.push(h('span', { class: 'who' }, t('nav.signedInAs', { name: me.display_name })));
     items.push(h('button', { type: 'button', id: 'logout', onclick: onSignOut }, t('nav.logout')));
   } else {

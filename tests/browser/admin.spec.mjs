@@ -37,7 +37,8 @@ async function apply(email, stage) {
   const api = context.request;
   if (stage) {
     const r = await api.post('/api/v1/auth/register', {
-      data: { email, password: DEMO_PASSWORD, display_name: '박지원', ladder_stage: stage },
+      data: { email, password: DEMO_PASSWORD, display_name: '박지원', ladder_stage: stage,
+        consent_version: '2026-12-01', consent_required: true },
     });
     assert.equal(r.status(), 201, `register ${email}: ${await r.text()}`);
   }

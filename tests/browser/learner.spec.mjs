@@ -91,6 +91,7 @@ test('a visitor signs up through the form and lands on an empty My courses', asy
   await page.getByRole('button', { name: '가입하기' }).click();
   // The server's word on the password, beside the field, in Korean.
   await page.getByText('10자 이상이어야 합니다.').waitFor();
+  await page.getByLabel(/^\[필수\]/).check();
   await page.getByLabel('비밀번호', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: '가입하기' }).click();
   await until(page, 'My courses after signing up', () => location.hash === '#/my');

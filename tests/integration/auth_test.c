@@ -108,7 +108,7 @@ static void register_and_validation(void **state)
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":\"minji@example.kr\",\"password\":\"광주에서AI배우기2026\","
 				    "\"display_name\":\"박민지\",\"ladder_stage\":\"job_seeker\","
-				    "\"locale\":\"ko\"}",
+				    "\"locale\":\"ko\", " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 201);
@@ -132,7 +132,7 @@ static void register_and_validation(void **state)
 	/* The same address in another case is the same account. */
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":\"MINJI@Example.KR\",\"password\":\"another-long-pass\","
-				    "\"display_name\":\"민지\",\"ladder_stage\":\"worker\"}",
+				    "\"display_name\":\"민지\",\"ladder_stage\":\"worker\", " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 409);
@@ -143,7 +143,7 @@ static void register_and_validation(void **state)
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":\"x@example.com\",\"password\":\"long-enough-2026\","
 				    "\"display_name\":\"X\",\"ladder_stage\":\"general\","
-				    "\"is_admin\":true}",
+				    "\"is_admin\":true, " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 400);
@@ -154,7 +154,7 @@ static void register_and_validation(void **state)
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":\"not an email\",\"password\":\"short\","
 				    "\"display_name\":\" \",\"ladder_stage\":\"astronaut\","
-				    "\"locale\":\"fr\"}",
+				    "\"locale\":\"fr\", " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 400);
@@ -169,7 +169,7 @@ static void register_and_validation(void **state)
 	/* Password rules: common, the email itself, NUL, too long. */
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":\"a1@example.com\",\"password\":\"1234567890\","
-				    "\"display_name\":\"A\",\"ladder_stage\":\"general\"}",
+				    "\"display_name\":\"A\",\"ladder_stage\":\"general\", " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 400);
@@ -179,7 +179,7 @@ static void register_and_validation(void **state)
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":\"longname@example.com\",\"password\":"
 				    "\"LongName@Example.com\",\"display_name\":\"A\","
-				    "\"ladder_stage\":\"general\"}",
+				    "\"ladder_stage\":\"general\", " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 400);
@@ -187,7 +187,7 @@ static void register_and_validation(void **state)
 	http_result_release(&r);
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":\"nul@example.com\",\"password\":\"abcdefghij\\u0000klm\","
-				    "\"display_name\":\"A\",\"ladder_stage\":\"general\"}",
+				    "\"display_name\":\"A\",\"ladder_stage\":\"general\", " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	/* jansson refuses \u0000 in strings outright. */
@@ -197,7 +197,7 @@ static void register_and_validation(void **state)
 	/* Types, and an affiliation that names no institution. */
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":5,\"password\":true,\"display_name\":[],"
-				    "\"ladder_stage\":null}",
+				    "\"ladder_stage\":null, " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 400);
@@ -208,7 +208,7 @@ static void register_and_validation(void **state)
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":5,\"password\":\"short\",\"display_name\":\"A\","
 				    "\"ladder_stage\":\"wizard\",\"locale\":\"fr\","
-				    "\"affiliation_institution_id\":0}",
+				    "\"affiliation_institution_id\":0, " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 400);
@@ -225,7 +225,7 @@ static void register_and_validation(void **state)
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register",
 				    "{\"email\":\"aff@example.com\",\"password\":\"affiliation-2026\","
 				    "\"display_name\":\"A\",\"ladder_stage\":\"worker\","
-				    "\"affiliation_institution_id\":999999}",
+				    "\"affiliation_institution_id\":999999, " HARNESS_CONSENT "}",
 				    &r),
 			 0);
 	assert_int_equal(r.status, 400);
@@ -234,12 +234,15 @@ static void register_and_validation(void **state)
 	snprintf(sql, sizeof(sql),
 		 "{\"email\":\"aff@example.com\",\"password\":\"affiliation-2026\","
 		 "\"display_name\":\"A\",\"ladder_stage\":\"worker\","
-		 "\"affiliation_institution_id\":%lld}",
+		 "\"affiliation_institution_id\":%lld, " HARNESS_CONSENT "}",
 		 gist_id);
 	assert_int_equal(harness_as(&server, NULL, "POST", "/api/v1/auth/register", sql, &r), 0);
 	assert_int_equal(r.status, 201);
 	j = harness_json_body(&r);
-	assert_int_equal(json_integer_value(json_object_get(j, "affiliation_institution_id")),
+	/* An affiliation given at sign-up is a claim until it is verified. */
+	assert_true(json_is_null(json_object_get(j, "affiliation_institution_id")));
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(j, "affiliation_claim"), "institution_id")),
 			 gist_id);
 	json_decref(j);
 	http_result_release(&r);
@@ -396,7 +399,7 @@ static void password_change(void **state)
 	assert_int_equal(harness_status_as(&server, NULL, "POST", "/api/v1/auth/register",
 					   "{\"email\":\"change@example.com\",\"password\":"
 					   "\"first-password-2026\",\"display_name\":\"C\","
-					   "\"ladder_stage\":\"worker\"}"),
+					   "\"ladder_stage\":\"worker\", " HARNESS_CONSENT "}"),
 			 201);
 	assert_int_equal(harness_login(&server, "change@example.com", "first-password-2026", &a), 0);
 	assert_int_equal(harness_login(&server, "change@example.com", "first-password-2026", &b), 0);

@@ -72,7 +72,7 @@ static struct harness_actor learner(const char *name, const char *stage)
 	snprintf(email, sizeof(email), "%s@example.org", name);
 	snprintf(body, sizeof(body),
 		 "{\"email\":\"%s\",\"password\":\"" PASSWORD "\",\"display_name\":\"%s\","
-		 "\"ladder_stage\":\"%s\"}",
+		 "\"ladder_stage\":\"%s\", " HARNESS_CONSENT "}",
 		 email, name, stage);
 	assert_int_equal(harness_status_as(&server, NULL, "POST", "/api/v1/auth/register", body), 201);
 	assert_int_equal(harness_login(&server, email, PASSWORD, &a), 0);

@@ -136,7 +136,7 @@ static long long user(const char *email, const char *name, struct harness_actor 
 {
 	struct answer r = call(NULL, "POST", "/api/v1/auth/register",
 			       f("{\"email\": \"%s\", \"password\": \"" USER_PASSWORD "\","
-				 " \"display_name\": \"%s\", \"ladder_stage\": \"worker\"}",
+				 " \"display_name\": \"%s\", \"ladder_stage\": \"worker\", " HARNESS_CONSENT "}",
 				 email, name));
 	long long id = json_integer_value(json_object_get(r.json, "id"));
 
@@ -254,7 +254,8 @@ static void instructor_create(void **state)
 	expect(&r, 403, "forbidden", NULL);
 	assert_int_equal(count("SELECT count(*) FROM instructors"), before);
 
-	/* GIST's admin (GIST by default). */
+	/* GIST's admin (GIST by default), for one of GIST's own staff. */
+	assert_int_equal(harness_affiliate(conninfo, teacher, gist), 0);
 	r = call(&gist_admin, "POST", "/api/v1/instructors",
 		 f("{\"user_id\": %lld, \"expertise\": [\"로봇\", \"PyTorch\", \"로봇\"],"
 		   " \"bio_ko\": \"로봇 학습을 가르칩니다.\", \"bio_en\": \"Teaches robot learning.\"}",
@@ -305,6 +306,8 @@ static void instructor_create(void **state)
 	/* A user who holds the role already gets a profile, not a second role. */
 	{
 		long long holder = user("role-holder@example.com", "이미강사", NULL);
+
+		assert_int_equal(harness_affiliate(conninfo, holder, jnu), 0);
 
 		assert_int_equal(harness_sql(conninfo,
 					     f("INSERT INTO user_roles (user_id, role, institution_id)"

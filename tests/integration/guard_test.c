@@ -116,6 +116,45 @@ static const struct endpoint endpoints[] = {
 	 "{\"current_password\": \"not-checked-2026\", \"new_password\": \"short\"}", PREP_NONE,
 	 {401, 400, 400, 400, 400, 400, 403, 403, 403}, NULL, 0, 0},
 
+	/* Accounts: one's own profile, for sessions only (changes refused by
+	 * their bodies, after the guard let them through). */
+	{"GET", "/api/v1/me/profile", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"PATCH", "/api/v1/me", "{\"ladder_stage\": \"wizard\"}", PREP_NONE,
+	 {401, 400, 400, 400, 400, 400, 403, 403, 403}, NULL, 0, 0},
+	{"DELETE", "/api/v1/me", "{\"password\": 5}", PREP_NONE,
+	 {401, 400, 400, 400, 400, 400, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/me/export", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/me/instructor-invitations", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"PATCH", "/api/v1/instructor-invitations/987654321", "{\"status\": \"declined\"}",
+	 PREP_NONE, {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	/* Institutions are the operating committee's; domains and claims each
+	 * institution's admins'; the directory any admin's, scoped. */
+	{"POST", "/api/v1/institutions",
+	 "{\"code\": \"guard_{ROW}\", \"kind\": \"company\", \"name_ko\": \"권한 {ROW}\","
+	 " \"name_en\": \"Guard {ROW}\"}",
+	 PREP_NONE, {401, 403, 403, 403, 403, 201, 403, 403, 403},
+	 "SELECT count(*) FROM institutions WHERE code = 'guard_{ROW}'", 1, 0},
+	{"GET", "/api/v1/institutions/{A}/domains", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/institutions/{A}/domains", "{\"domain\": \"g{ROW}.guard.example\"}",
+	 PREP_NONE, {401, 403, 403, 201, 403, 201, 403, 403, 403},
+	 "SELECT count(*) FROM institution_domains WHERE domain = 'g{ROW}.guard.example'", 1, 0},
+	{"DELETE", "/api/v1/institutions/{A}/domains/none.guard.example", NULL, PREP_NONE,
+	 {401, 403, 403, 404, 403, 404, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/institutions/{A}/affiliation-claims", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"PATCH", "/api/v1/affiliation-claims/987654321", "{\"status\": \"approved\"}", PREP_NONE,
+	 {401, 403, 403, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/users", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/users?institution_id={A}", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"PUT", "/api/v1/instructors/{INSTRUCTOR}/home", "{\"institution_id\": 987654321}",
+	 PREP_NONE, {401, 403, 403, 403, 403, 400, 403, 403, 403}, NULL, 0, 0},
+
 	{"POST", "/api/v1/tokens",
 	 "{\"institution_id\": {A}, \"name\": \"guard-{ROW}\", \"scopes\": [\"reports:read\"]}",
 	 PREP_NONE, {401, 403, 403, 201, 403, 201, 403, 403, 403},
@@ -653,13 +692,17 @@ static int group_setup(void **state)
 	 * learner actor is. */
 	if (harness_as(&fx.server, NULL, "POST", "/api/v1/auth/register",
 		       "{\"email\": \"" TARGET_EMAIL "\", \"password\": \"guard-target-pass-2026\","
-		       " \"display_name\": \"권한 대상\", \"ladder_stage\": \"worker\"}",
+		       " \"display_name\": \"권한 대상\", \"ladder_stage\": \"worker\", " HARNESS_CONSENT "}",
 		       &r) != 0 ||
 	    r.status != 201 || (fx.target_id = body_ll(&r, "id")) <= 0) {
 		fprintf(stderr, "guard_test: register " TARGET_EMAIL ": %ld %s\n", r.status,
 			r.body ? r.body : "");
 		goto out;
 	}
+	/* A's own staff (a verified affiliation): A makes them an instructor
+	 * without an invitation. */
+	if (harness_affiliate(fx.conninfo, fx.target_id, fx.inst_a) != 0)
+		goto out;
 	if (content_setup() != 0 || catalog_setup() != 0 || session_setup() != 0)
 		goto out;
 	rc = 0;

@@ -134,7 +134,7 @@ static int setup(void **state)
 	/* Kumoh's admin: registered, made an admin of the centre. */
 	snprintf(body, sizeof(body),
 		 "{\"email\": \"kumoh-admin@example.com\", \"password\": \"" USER_PASSWORD "\","
-		 " \"display_name\": \"금오공대 담당자\", \"ladder_stage\": \"worker\"}");
+		 " \"display_name\": \"금오공대 담당자\", \"ladder_stage\": \"worker\", " HARNESS_CONSENT "}");
 	if (harness_status_as(&server, NULL, "POST", "/api/v1/auth/register", body) != 201)
 		return -1;
 	sql_ll("INSERT INTO user_roles (user_id, role, institution_id) SELECT id,"

@@ -208,7 +208,7 @@ static int setup(void **state)
 
 	if (harness_status_as(&server, NULL, "POST", "/api/v1/auth/register",
 			      "{\"email\": \"or-admin@example.com\", \"password\": \"" ADMIN_PASSWORD
-			      "\", \"display_name\": \"관리자\", \"ladder_stage\": \"worker\"}") != 201)
+			      "\", \"display_name\": \"관리자\", \"ladder_stage\": \"worker\", " HARNESS_CONSENT "}") != 201)
 		return -1;
 	sql_ll("INSERT INTO user_roles (user_id, role, institution_id) SELECT id,"
 	       " 'institution_admin', %lld FROM users WHERE email = 'or-admin@example.com'"

@@ -81,7 +81,7 @@ static long register_from(const struct lms_server *s, const char *xff, const cha
 
 	snprintf(body, sizeof(body),
 		 "{\"email\":\"%s\",\"password\":\"" NEW_PASSWORD "\","
-		 "\"display_name\":\"학습자\",\"ladder_stage\":\"worker\"}",
+		 "\"display_name\":\"학습자\",\"ladder_stage\":\"worker\", " HARNESS_CONSENT "}",
 		 email);
 	return post_from(s, xff, "/api/v1/auth/register", body, r);
 }

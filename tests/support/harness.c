@@ -868,11 +868,23 @@ void harness_register_ok(struct lms_server *s, const char *email, const char *pa
 	char body[1024];
 	long st;
 
-	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"password\": \"%s\", %s}", email,
-		 password, fields);
+	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"password\": \"%s\", %s, %s}", email,
+		 password, fields, HARNESS_CONSENT);
 	if ((st = harness_status_as(s, NULL, "POST", "/api/v1/auth/register", body)) != 201)
 		fail_msg("register %s: %ld", email, st);
 	harness_login_ok(s, email, password, a);
+}
+
+int harness_affiliate(const char *conninfo, long long user_id, long long institution_id)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO affiliation_claims (user_id, institution_id, status, verified_by,"
+		 " decided_at) VALUES (%lld, %lld, 'approved', 'admin', now());"
+		 " UPDATE users SET affiliation_institution_id = %lld WHERE id = %lld",
+		 user_id, institution_id, institution_id, user_id);
+	return harness_sql(conninfo, sql);
 }
 
 void harness_get_as(const struct lms_server *s, const struct harness_actor *a, const char *path,

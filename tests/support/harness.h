@@ -242,6 +242,15 @@ double harness_now(void);
 void harness_login_ok(struct lms_server *s, const char *email, const char *password,
 		      struct harness_actor *a);
 
+/* The members of a sign-up body that consent to the required items of the
+ * privacy notice (its current version), for bodies written by hand. */
+#define HARNESS_CONSENT "\"consent_version\": \"2026-12-01\", \"consent_required\": true"
+
+/* Gives user_id the verified affiliation institution_id straight in the
+ * database (an approved claim, as an admin's approval makes). Returns 0 or
+ * -1. */
+int harness_affiliate(const char *conninfo, long long user_id, long long institution_id);
+
 /*
  * Registers email with password and the other members fields (JSON object
  * members without braces, e.g. "\"display_name\": \"Kim\", \"ladder_stage\":

@@ -45,6 +45,15 @@ void auth_me(struct http_req *req);
  * sign-ins (a stolen session cannot guess its way to the password). */
 void auth_password_change(struct http_req *req);
 
+/*
+ * Checks the signed-in user's password, given in the body's member field,
+ * the way a sign-in is checked (throttled, counted as a failed sign-in
+ * when wrong). Replies 400 naming field (or 429, 503) and returns false
+ * unless it is correct. Leaves the request's connection outside any
+ * transaction.
+ */
+bool auth_password_confirm_or_reply(struct http_req *req, const char *field);
+
 /* The password hash gate's wait before 503 (ms). */
 #define AUTH_HASH_WAIT_MS 2000
 

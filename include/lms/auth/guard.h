@@ -23,6 +23,12 @@ enum guard_action {
 				* modules and lessons */
 	GUARD_KPI_RECORD,      /* record and delete a regional centre's KPI outputs
 				* (papers, patents, income, graduates): its admins */
+	GUARD_INSTITUTIONS_MANAGE, /* create institutions, move an instructor's
+				    * home: the platform admins */
+	GUARD_AFFILIATION_MANAGE, /* an institution's e-mail domains and the
+				   * affiliation claims to it: its admins */
+	GUARD_USERS_READ,      /* the user directory: an institution's admins (the
+				* users related to it), platform admins (all) */
 	/* Decided by the caller's relation to the target (struct guard_target): */
 	GUARD_CONTENT_READ,    /* lesson bodies and files: learners enrolled in the
 				* course, its instructors, its institution's admins */

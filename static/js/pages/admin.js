@@ -2,11 +2,14 @@
 // to its courses, pending applications, reports, API tokens and instructors.
 
 import { h, append } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, register } from '../i18n.js';
 import { getAll } from '../api.js';
 import { heading } from '../ui.js';
 import { number } from '../format.js';
 import { adminScope } from './admin_scope.js';
+import accounts from '../strings/accounts.js';
+
+register(accounts);
 
 // How many pending applications to count before saying "100 or more".
 const COUNT_MAX = 100;
@@ -25,6 +28,8 @@ export default async function render(ctx) {
     ['/admin/reports', 'admin.home.reports', 'admin.home.reportsText'],
     ['/admin/tokens', 'admin.tokens.title', 'admin.home.tokensText'],
     ['/admin/instructors', 'admin.instructors.title', 'admin.home.instructorsText'],
+    ['/admin/people', 'people.title', 'admin.home.peopleText'],
+    ['/admin/affiliation', 'affil.title', 'admin.home.affilText'],
   ];
   ctx.view.classList.add('admin');
   append(ctx.view, [

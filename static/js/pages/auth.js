@@ -3,11 +3,13 @@
 
 import { h, replace, field, formValues } from '../dom.js';
 import { register, t, lang, pick } from '../i18n.js';
-import { getAll, post, signIn } from '../api.js';
+import { get, getAll, post, signIn } from '../api.js';
 import { heading, messageBox, showError, showMessage, busy } from '../ui.js';
 import S, { STAGES } from '../strings/learner.js';
+import A from '../strings/accounts.js';
 
 register(S);
+register(A);
 
 // The server names bad fields in English; the usual ones are said in the
 // reader's language, anything else is shown as the server wrote it.
@@ -19,7 +21,9 @@ const FIELD_MESSAGES = [
   [/^must not be empty/, 'auth.err.empty'],
   [/^must be at most 100 characters/, 'auth.err.nameLong'],
   [/^must be one of /, 'auth.err.choose'],
+  [/^must be true: the required items/, 'consent.needed'],
 ];
+
 
 function localise(err) {
   err.errors = (err.errors || []).map((e) => {
@@ -82,8 +86,31 @@ function loginForm(ctx) {
   ];
 }
 
+// The privacy notice (its text from static/privacy/, its version and items
+// from the server) with a box per item: the required one and, apart, the
+// optional ones.
+async function consentBlock() {
+  const notice = await get('/api/v1/privacy-notice').catch(() => null);
+  if (!notice) return { el: null, notice: null };
+  const text = await fetch(notice.text[lang()] || notice.text.ko).then((r) => (r.ok ? r.text() : '')).catch(() => '');
+  const box = (item) => {
+    const id = `consent-${item.code}`;
+    return h('div', { class: 'field consent', dataset: { field: item.required ? 'consent_required' : `consent_${item.code}` } },
+      h('input', { type: 'checkbox', id, name: `consent_${item.code}`, 'aria-describedby': `${id}-hint` }),
+      h('label', { for: id }, t(`consent.${item.code}`)),
+      h('p', { class: 'hint', id: `${id}-hint` }, ''));
+  };
+  const el = h('fieldset', { class: 'consents' },
+    h('legend', {}, t('consent.legend')),
+    h('details', { open: true }, h('summary', {}, t('consent.notice'), ' · ', t('consent.version', { version: notice.version })),
+      h('pre', { class: 'notice', tabindex: '0' }, text)),
+    notice.items.map(box));
+  return { el, notice };
+}
+
 async function registerForm(ctx) {
   const institutions = await getAll('/api/v1/institutions').catch(() => []);
+  const consent = await consentBlock();
   const form = h('form', { class: 'stack', novalidate: true },
     messageBox(),
     field('email', t('field.email'), { type: 'email', autocomplete: 'email', required: true, maxlength: 254 }),
@@ -96,6 +123,7 @@ async function registerForm(ctx) {
     field('affiliation_institution_id', t('auth.affiliation'), { hint: t('auth.affiliationHint') },
       [{ value: '', label: t('auth.noAffiliation') },
         ...institutions.map((i) => ({ value: String(i.id), label: pick(i, 'name') }))]),
+    consent.el,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('auth.register'))));
   onSubmit(form, ctx, async (v) => {
     const body = {
@@ -106,6 +134,11 @@ async function registerForm(ctx) {
       locale: lang(),
     };
     if (v.affiliation_institution_id) body.affiliation_institution_id = Number(v.affiliation_institution_id);
+    if (consent.notice) {
+      body.consent_version = consent.notice.version;
+      body.consent_required = !!v.consent_service;
+      body.consent_optional = consent.notice.items.filter((i) => !i.required && v[`consent_${i.code}`]).map((i) => i.code);
+    }
     await post('/api/v1/auth/register', body);
     await signIn(body.email, body.password);
   });
