@@ -1,6 +1,7 @@
 /* routes.c - the platform's route table, registered with the web kit at start */
 #include "lms/api/routes.h"
 
+#include "lms/activities/quiz_http.h"
 #include "lms/auth/audit_http.h"
 #include "lms/auth/auth_http.h"
 #include "lms/auth/guard.h"
@@ -71,6 +72,16 @@ static const struct route table[] = {
 	{HTTP_POST, "/api/v1/lessons/{id}/complete", content_lesson_complete, GUARD_PROGRESS_WRITE,
 	 0},
 	{HTTP_GET, "/api/v1/attachments/{id}", content_attachment_download, GUARD_CONTENT_READ, 0},
+
+	/* learning activities: quizzes */
+	{HTTP_PUT, "/api/v1/lessons/{id}/quiz", quiz_put, GUARD_CONTENT_UPLOAD, 0},
+	{HTTP_GET, "/api/v1/lessons/{id}/quiz", quiz_get, GUARD_CONTENT_READ, 0},
+	{HTTP_POST, "/api/v1/lessons/{id}/quiz/attempts", quiz_attempt_start, GUARD_PROGRESS_WRITE,
+	 0},
+	{HTTP_GET, "/api/v1/lessons/{id}/quiz/attempts", quiz_attempts_list, GUARD_CONTENT_READ, 0},
+	{HTTP_GET, "/api/v1/quiz-attempts/{id}", quiz_attempt_show, GUARD_ENROLLMENT_READ, 0},
+	{HTTP_POST, "/api/v1/quiz-attempts/{id}/submit", quiz_attempt_submit, GUARD_ENROLLMENT_READ,
+	 0},
 
 	/* enrolment: reading */
 	{HTTP_GET, "/api/v1/me/enrollments", roster_mine, GUARD_SIGNED_IN, 0},
