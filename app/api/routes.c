@@ -1,6 +1,7 @@
 /* routes.c - the platform's route table, registered with the web kit at start */
 #include "lms/api/routes.h"
 
+#include "lms/activities/assignment_http.h"
 #include "lms/activities/quiz_http.h"
 #include "lms/auth/audit_http.h"
 #include "lms/auth/auth_http.h"
@@ -82,6 +83,21 @@ static const struct route table[] = {
 	{HTTP_GET, "/api/v1/quiz-attempts/{id}", quiz_attempt_show, GUARD_ENROLLMENT_READ, 0},
 	{HTTP_POST, "/api/v1/quiz-attempts/{id}/submit", quiz_attempt_submit, GUARD_ENROLLMENT_READ,
 	 0},
+
+	/* learning activities: assignments */
+	{HTTP_PUT, "/api/v1/lessons/{id}/assignment", assignment_put, GUARD_CONTENT_UPLOAD, 0},
+	{HTTP_GET, "/api/v1/lessons/{id}/assignment", assignment_get, GUARD_CONTENT_READ, 0},
+	{HTTP_PUT, "/api/v1/lessons/{id}/submission", assignment_submit_text, GUARD_PROGRESS_WRITE,
+	 0},
+	{HTTP_POST, "/api/v1/lessons/{id}/submission/file", assignment_submit_file,
+	 GUARD_PROGRESS_WRITE, ROUTE_RAW_BODY},
+	{HTTP_GET, "/api/v1/lessons/{id}/submissions", assignment_queue, GUARD_CONTENT_READ, 0},
+	{HTTP_GET, "/api/v1/assignment-submissions/{id}", assignment_submission_show,
+	 GUARD_ENROLLMENT_READ, 0},
+	{HTTP_GET, "/api/v1/assignment-submissions/{id}/file", assignment_submission_file,
+	 GUARD_ENROLLMENT_READ, 0},
+	{HTTP_PUT, "/api/v1/assignment-submissions/{id}/grade", assignment_grade,
+	 GUARD_ENROLLMENT_GRADE, 0},
 
 	/* enrolment: reading */
 	{HTTP_GET, "/api/v1/me/enrollments", roster_mine, GUARD_SIGNED_IN, 0},
