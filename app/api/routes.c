@@ -2,6 +2,7 @@
 #include "lms/api/routes.h"
 
 #include "lms/activities/assignment_http.h"
+#include "lms/activities/progress_http.h"
 #include "lms/activities/quiz_http.h"
 #include "lms/auth/audit_http.h"
 #include "lms/auth/auth_http.h"
@@ -98,6 +99,17 @@ static const struct route table[] = {
 	 GUARD_ENROLLMENT_READ, 0},
 	{HTTP_PUT, "/api/v1/assignment-submissions/{id}/grade", assignment_grade,
 	 GUARD_ENROLLMENT_GRADE, 0},
+
+	/* learning activities: video progress, completion, gradebook */
+	{HTTP_PUT, "/api/v1/lessons/{id}/video-progress", video_progress_put, GUARD_PROGRESS_WRITE,
+	 0},
+	{HTTP_GET, "/api/v1/lessons/{id}/video-progress", video_progress_get, GUARD_CONTENT_READ, 0},
+	{HTTP_PUT, "/api/v1/courses/{id}/completion-rules", completion_rules_put,
+	 GUARD_CATALOG_MANAGE, 0},
+	{HTTP_GET, "/api/v1/courses/{id}/completion-rules", completion_rules_get, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/enrollments/{id}/checklist", completion_checklist_get,
+	 GUARD_ENROLLMENT_READ, 0},
+	{HTTP_GET, "/api/v1/sections/{id}/gradebook", gradebook_section, GUARD_ROSTER_READ, 0},
 
 	/* enrolment: reading */
 	{HTTP_GET, "/api/v1/me/enrollments", roster_mine, GUARD_SIGNED_IN, 0},
