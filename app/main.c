@@ -27,6 +27,7 @@
 #include "lms/http/server.h"
 #include "lms/http/tls.h"
 #include "lms/seed/catalog_seed.h"
+#include "lms/seed/activity_seed.h"
 #include "lms/seed/seed.h"
 
 #define DEFAULT_CONFIG "config/lms.conf"
@@ -39,9 +40,11 @@ static const char usage[] =
 	"commands:\n"
 	"  serve      run the HTTPS server (default https://localhost:8443/)\n"
 	"  migrate    apply pending database migrations, then exit\n"
-	"  seed [--demo] [--bench N]\n"
+	"  seed [--demo [--activities]] [--bench N]\n"
 	"             --demo: load the demo institutions, accounts and catalogue\n"
 	"             (programmes, courses, sections, lessons, facilities);\n"
+	"             --activities: with it, demo learners enrolled in the\n"
+	"             courses with a quiz and an assignment, and their work;\n"
 	"             --bench N: add N synthetic courses BENCH-000001.. (N up to\n"
 	"             1000000), each with an open section; both idempotent\n"
 	"  admin create --email EMAIL [--name NAME]\n"
@@ -429,12 +432,14 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 	struct seed_counts n;
 	char err[1024], term[16], *end = NULL;
 	long bench = 0, created;
-	bool demo = false;
+	bool demo = false, activities = false;
 	int rc;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--demo") && !demo) {
 			demo = true;
+		} else if (!strcmp(argv[i], "--activities") && !activities) {
+			activities = true;
 		} else if (!strcmp(argv[i], "--bench") && !bench && i + 1 < argc &&
 			   argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9') {
 			errno = 0;
@@ -445,8 +450,8 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 			argc = -1;
 		}
 	}
-	if (argc < 0 || (!demo && !bench)) {
-		fprintf(stderr, "usage: lms seed [--demo] [--bench N]\n"
+	if (argc < 0 || (!demo && !bench) || (activities && !demo)) {
+		fprintf(stderr, "usage: lms seed [--demo [--activities]] [--bench N]\n"
 				"(at least one; N is 1 to %ld)\n",
 			CATALOG_SEED_BENCH_MAX);
 		return 2;
@@ -460,6 +465,13 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 	if (demo) {
 		if ((rc = seed_demo(&db.conn, cfg->seed_dir, cfg->password_hash_iterations, &n,
 				    err, sizeof(err))) < 0) {
+			fprintf(stderr, "lms: seed: %s\n", err);
+			goto out;
+		}
+		if (activities &&
+		    (rc = activity_seed_demo_load(&db.conn, cfg->seed_dir,
+						  cfg->password_hash_iterations, true, err,
+						  sizeof(err))) < 0) {
 			fprintf(stderr, "lms: seed: %s\n", err);
 			goto out;
 		}

@@ -2,6 +2,7 @@
  * submissions and a video lesson in a GIST course and an AI Academy course */
 #include "lms/seed/activity_seed.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,8 +98,8 @@ static int submissions(struct db_conn *db, long long section, long long assignme
 		"lls", assignment, section, data);
 }
 
-int activity_seed_demo_load(struct db_conn *db, const char *dir, int iterations, char *err,
-			    size_t errlen)
+int activity_seed_demo_load(struct db_conn *db, const char *dir, int iterations, bool work,
+			    char *err, size_t errlen)
 {
 	json_t *d = NULL, *v;
 	PGresult *res = NULL;
@@ -148,12 +149,23 @@ int activity_seed_demo_load(struct db_conn *db, const char *dir, int iterations,
 			continue;
 		if (rc < 0)
 			goto rollback;
-		if (db_bool(res, 0, 2))
-			continue;
 		course = db_ll(res, 0, 0);
 		section = db_ll(res, 0, 1);
-		if ((rc = course_activities(db, course, text, &assignment)) < 0 ||
-		    (rc = submissions(db, section, assignment, text)) < 0)
+		if (!db_bool(res, 0, 2) &&
+		    (rc = course_activities(db, course, text, &assignment)) < 0)
+			goto rollback;
+		if (!work)
+			continue;
+		PQclear(res);
+		res = NULL;
+		if ((rc = db_one_row(db, &res,
+				     "SELECT l.id FROM lessons l JOIN course_modules m ON m.id = l.module_id"
+				     " WHERE m.course_id = $1 AND m.position = " MODULE_POSITION
+				     " AND l.kind = 'assignment' ORDER BY l.id LIMIT 1",
+				     "l", course)) < 0)
+			goto rollback;
+		assignment = db_ll(res, 0, 0);
+		if ((rc = submissions(db, section, assignment, text)) < 0)
 			goto rollback;
 	}
 	if ((rc = db_commit(db)) < 0)

@@ -197,7 +197,7 @@ int seed_demo(struct db_conn *db, const char *dir, int iterations, struct seed_c
 	if ((rc = institutions_load(db, dir, err, errlen)) < 0 ||
 	    (rc = accounts_load(db, dir, iterations, err, errlen)) < 0 ||
 	    (rc = catalog_seed_demo_load(db, dir, iterations, err, errlen)) < 0 ||
-	    (rc = activity_seed_demo_load(db, dir, iterations, err, errlen)) < 0)
+	    (rc = activity_seed_demo_load(db, dir, iterations, false, err, errlen)) < 0)
 		return rc;
 	if ((rc = db_exec(db, &res,
 			  "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM programs),"

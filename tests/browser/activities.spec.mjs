@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 
 import { assertAccessible, assertClean, launch, newPage, shot, signIn, sql, test, until } from './lib.mjs';
 
-// The demo module's lessons of the GIST course.
+// The demo module's lessons of the GIST course (lms seed --demo; the
+// learners' sample work of --activities is not loaded here).
 const lesson = (kind) => Number(sql(`SELECT l.id FROM lessons l JOIN course_modules m ON m.id = l.module_id
   JOIN courses c ON c.id = m.course_id JOIN institutions i ON i.id = c.institution_id
   WHERE i.code = 'gist' AND m.position = 100 AND l.kind = '${kind}'`));
@@ -15,13 +16,23 @@ const lesson = (kind) => Number(sql(`SELECT l.id FROM lessons l JOIN course_modu
 let page;
 const seen = [];
 
+test('set-up: a demo learner enrolled in the GIST course with activities, taught by the demo instructor', async () => {
+  const section = Number(sql(`SELECT min(s.id) FROM sections s JOIN course_modules m ON m.course_id = s.course_id
+    JOIN courses c ON c.id = m.course_id JOIN institutions i ON i.id = c.institution_id
+    WHERE i.code = 'gist' AND m.position = 100`));
+  sql(`INSERT INTO section_instructors (section_id, user_id) SELECT ${section}, id FROM users
+    WHERE email = 'instructor@example.com' ON CONFLICT DO NOTHING`);
+  sql(`INSERT INTO enrollments (user_id, section_id, status) SELECT id, ${section}, 'enrolled' FROM users
+    WHERE email = 'lee.seoyeon@example.com'`);
+});
+
 test('a learner takes the quiz: a timer, answers kept across a reload, the key only after submission', async () => {
   const { context } = await launch();
   page = await newPage(context);
   page.on('response', async (r) => {
     if (new URL(r.url()).pathname.startsWith('/api/v1/')) seen.push(await r.text().catch(() => ''));
   });
-  await signIn(page, 'learner2@example.com');
+  await signIn(page, 'lee.seoyeon@example.com');
   const quiz = lesson('quiz');
   await page.goto(`/#/lessons/${quiz}`);
   await page.getByRole('link', { name: '퀴즈 풀기' }).click();
@@ -61,7 +72,7 @@ test('the learner hands in a PDF with a progress bar', async () => {
   });
   await page.getByRole('button', { name: '파일 제출' }).click();
   await page.getByRole('link', { name: '탐색 보고서.pdf' }).waitFor();
-  await page.getByText('2번째 제출').waitFor();
+  await page.getByText('1번째 제출').waitFor();
   await shot(page, 'assignment-submitted');
   assertClean(page);
 });
@@ -82,5 +93,5 @@ test('the instructor grades it in the queue', async () => {
   await shot(teacher, 'grading-queue');
   assertClean(teacher);
   assert.equal(sql(`SELECT status FROM assignment_submissions s JOIN users u ON u.id = s.user_id
-    WHERE u.email = 'learner2@example.com' AND s.lesson_id = ${hw}`), 'graded');
+    WHERE u.email = 'lee.seoyeon@example.com' AND s.lesson_id = ${hw}`), 'graded');
 });
