@@ -232,7 +232,9 @@ static void test_authoring(void **state)
 	harness_problem_as(&server, &instructor, "PUT", path, quiz_body, 404, "not_a_quiz", NULL);
 	harness_problem_as(&server, &instructor, "PUT", "/api/v1/lessons/99999999/quiz", quiz_body,
 			   404, "not_found", NULL);
-	assert_int_equal(sql_ll("SELECT count(*) FROM quizzes"), 0);
+	assert_int_equal(sql_ll("SELECT count(*) FROM quizzes WHERE lesson_id IN (%lld, %lld)",
+				lesson_quiz, lesson_text),
+			 0);
 
 	path_of(path, sizeof(path), "/api/v1/lessons/%lld/quiz", lesson_quiz);
 	quiz = call(&instructor, "PUT", path, quiz_body, 200, false);
