@@ -65,7 +65,7 @@ run)
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLMS_TESTS=OFF >/dev/null
 	cmake --build build -j "$jobs"
 	build/lms migrate
-	build/lms seed --demo --certificates
+	build/lms seed --demo --activities --certificates
 	exec build/lms serve
 	;;
 test)

@@ -27,6 +27,7 @@
 #include "lms/http/server.h"
 #include "lms/http/tls.h"
 #include "lms/seed/catalog_seed.h"
+#include "lms/seed/activity_seed.h"
 #include "lms/seed/certificate_seed.h"
 #include "lms/seed/seed.h"
 
@@ -40,9 +41,11 @@ static const char usage[] =
 	"commands:\n"
 	"  serve      run the HTTPS server (default https://localhost:8443/)\n"
 	"  migrate    apply pending database migrations, then exit\n"
-	"  seed [--demo] [--certificates] [--bench N]\n"
+	"  seed [--demo [--activities]] [--certificates] [--bench N]\n"
 	"             --demo: load the demo institutions, accounts and catalogue\n"
 	"             (programmes, courses, sections, lessons, facilities);\n"
+	"             --activities: with it, demo learners enrolled in the\n"
+	"             courses with a quiz and an assignment, and their work;\n"
 	"             --certificates: after --demo, finished sections whose\n"
 	"             learners completed them, with certificates (one revoked);\n"
 	"             --bench N: add N synthetic courses BENCH-000001.. (N up to\n"
@@ -432,13 +435,15 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 	struct seed_counts n;
 	char err[1024], term[16], *end = NULL;
 	long bench = 0, created;
-	bool demo = false, certificates = false;
+	bool demo = false, activities = false, certificates = false;
 	long long issued;
 	int rc;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--demo") && !demo) {
 			demo = true;
+		} else if (!strcmp(argv[i], "--activities") && !activities) {
+			activities = true;
 		} else if (!strcmp(argv[i], "--certificates") && !certificates) {
 			certificates = true;
 		} else if (!strcmp(argv[i], "--bench") && !bench && i + 1 < argc &&
@@ -451,8 +456,8 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 			argc = -1;
 		}
 	}
-	if (argc < 0 || (!demo && !bench && !certificates)) {
-		fprintf(stderr, "usage: lms seed [--demo] [--certificates] [--bench N]\n"
+	if (argc < 0 || (!demo && !bench && !certificates) || (activities && !demo)) {
+		fprintf(stderr, "usage: lms seed [--demo [--activities]] [--certificates] [--bench N]\n"
 				"(at least one; N is 1 to %ld)\n",
 			CATALOG_SEED_BENCH_MAX);
 		return 2;
@@ -466,6 +471,13 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 	if (demo) {
 		if ((rc = seed_demo(&db.conn, cfg->seed_dir, cfg->password_hash_iterations, &n,
 				    err, sizeof(err))) < 0) {
+			fprintf(stderr, "lms: seed: %s\n", err);
+			goto out;
+		}
+		if (activities &&
+		    (rc = activity_seed_demo_load(&db.conn, cfg->seed_dir,
+						  cfg->password_hash_iterations, true, err,
+						  sizeof(err))) < 0) {
 			fprintf(stderr, "lms: seed: %s\n", err);
 			goto out;
 		}

@@ -89,7 +89,7 @@ BEGIN
 				AND c.status = 'approved') THEN
 		RAISE EXCEPTION 'affiliation % of user % is not verified',
 			NEW.affiliation_institution_id, NEW.id
-			USING ERRCODE = 'LMS01', HINT = 'affiliation_unverified';
+			USING ERRCODE = 'LMS04', HINT = 'affiliation_unverified';
 	END IF;
 	RETURN NEW;
 END $$;

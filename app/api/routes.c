@@ -2,6 +2,9 @@
 #include "lms/api/routes.h"
 
 #include "lms/auth/affiliation_http.h"
+#include "lms/activities/assignment_http.h"
+#include "lms/activities/progress_http.h"
+#include "lms/activities/quiz_http.h"
 #include "lms/auth/audit_http.h"
 #include "lms/auth/auth_http.h"
 #include "lms/auth/guard.h"
@@ -102,6 +105,42 @@ static const struct route table[] = {
 	{HTTP_POST, "/api/v1/lessons/{id}/complete", content_lesson_complete, GUARD_PROGRESS_WRITE,
 	 0},
 	{HTTP_GET, "/api/v1/attachments/{id}", content_attachment_download, GUARD_CONTENT_READ, 0},
+
+	/* learning activities: quizzes */
+	{HTTP_PUT, "/api/v1/lessons/{id}/quiz", quiz_put, GUARD_CONTENT_UPLOAD, 0},
+	{HTTP_GET, "/api/v1/lessons/{id}/quiz", quiz_get, GUARD_CONTENT_READ, 0},
+	{HTTP_POST, "/api/v1/lessons/{id}/quiz/attempts", quiz_attempt_start, GUARD_PROGRESS_WRITE,
+	 0},
+	{HTTP_GET, "/api/v1/lessons/{id}/quiz/attempts", quiz_attempts_list, GUARD_CONTENT_READ, 0},
+	{HTTP_GET, "/api/v1/quiz-attempts/{id}", quiz_attempt_show, GUARD_ENROLLMENT_READ, 0},
+	{HTTP_POST, "/api/v1/quiz-attempts/{id}/submit", quiz_attempt_submit, GUARD_ENROLLMENT_READ,
+	 0},
+
+	/* learning activities: assignments */
+	{HTTP_PUT, "/api/v1/lessons/{id}/assignment", assignment_put, GUARD_CONTENT_UPLOAD, 0},
+	{HTTP_GET, "/api/v1/lessons/{id}/assignment", assignment_get, GUARD_CONTENT_READ, 0},
+	{HTTP_PUT, "/api/v1/lessons/{id}/submission", assignment_submit_text, GUARD_PROGRESS_WRITE,
+	 0},
+	{HTTP_POST, "/api/v1/lessons/{id}/submission/file", assignment_submit_file,
+	 GUARD_PROGRESS_WRITE, ROUTE_RAW_BODY},
+	{HTTP_GET, "/api/v1/lessons/{id}/submissions", assignment_queue, GUARD_CONTENT_READ, 0},
+	{HTTP_GET, "/api/v1/assignment-submissions/{id}", assignment_submission_show,
+	 GUARD_ENROLLMENT_READ, 0},
+	{HTTP_GET, "/api/v1/assignment-submissions/{id}/file", assignment_submission_file,
+	 GUARD_ENROLLMENT_READ, 0},
+	{HTTP_PUT, "/api/v1/assignment-submissions/{id}/grade", assignment_grade,
+	 GUARD_ENROLLMENT_GRADE, 0},
+
+	/* learning activities: video progress, completion, gradebook */
+	{HTTP_PUT, "/api/v1/lessons/{id}/video-progress", video_progress_put, GUARD_PROGRESS_WRITE,
+	 0},
+	{HTTP_GET, "/api/v1/lessons/{id}/video-progress", video_progress_get, GUARD_CONTENT_READ, 0},
+	{HTTP_PUT, "/api/v1/courses/{id}/completion-rules", completion_rules_put,
+	 GUARD_CATALOG_MANAGE, 0},
+	{HTTP_GET, "/api/v1/courses/{id}/completion-rules", completion_rules_get, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/enrollments/{id}/checklist", completion_checklist_get,
+	 GUARD_ENROLLMENT_READ, 0},
+	{HTTP_GET, "/api/v1/sections/{id}/gradebook", gradebook_section, GUARD_ROSTER_READ, 0},
 
 	/* enrolment: reading */
 	{HTTP_GET, "/api/v1/me/enrollments", roster_mine, GUARD_SIGNED_IN, 0},

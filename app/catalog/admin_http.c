@@ -29,7 +29,7 @@ static const char *const programs[] = {
 static const char *const deliveries[] = {"online", "offline", "blended", NULL};
 static const char *const levels[] = {"beginner", "intermediate", "advanced", NULL};
 static const char *const statuses[] = {"draft", "open", "closed", "cancelled", NULL};
-static const char *const kinds[] = {"text", "video", "link", "file", NULL};
+static const char *const kinds[] = {"text", "video", "link", "file", "quiz", "assignment", NULL};
 
 /* Strings are bounded in characters (and so in bytes, four a character);
  * codes, terms and tags have checks of their own (catalog_rules.h). */

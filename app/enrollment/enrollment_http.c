@@ -284,6 +284,11 @@ static void reply_change_error(struct http_req *req, struct db_conn *db, int rc,
 				   "a learner completes a section only once it has ended or its "
 				   "last session is over; an admin may complete earlier with an "
 				   "override_reason");
+	else if (rc == LMS_EDB && db_sqlstate_is(db, "LMS03"))
+		http_reply_problem(req, 409, "requirements_not_met", NULL,
+				   "the learner does not yet meet the course's completion rules "
+				   "(see the enrolment's checklist); an admin may complete with an "
+				   "override_reason");
 	else if (rc == LMS_EDB && db_sqlstate_is(db, "LMS01"))
 		http_reply_problem(req, 409, "illegal_transition", NULL,
 				   "an enrolment cannot go from %s to %s", from, to);

@@ -28,7 +28,8 @@ static const char security_headers[] =
 	"Cross-Origin-Opener-Policy: same-origin\r\n"
 	"Cross-Origin-Resource-Policy: same-origin\r\n"
 	"Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
-	"img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+	"img-src 'self' data:; media-src 'self' https:; connect-src 'self'; font-src 'self'; "
+	"object-src 'none'; "
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'\r\n";
 
 const char *http_status_text(int status)

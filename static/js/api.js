@@ -81,6 +81,9 @@ export async function request(method, path, opts = {}) {
   return res.text();
 }
 
+/** The session's CSRF token, for a request fetch() cannot make (an upload with progress). */
+export const csrf = () => csrfToken;
+
 export const get = (path) => request('GET', path);
 export const post = (path, json) => request('POST', path, { json });
 export const patch = (path, json) => request('PATCH', path, { json });

@@ -14,7 +14,7 @@ import { institutionCourses, publishedBadge } from './admin_courses.js';
 const DELIVERIES = ['online', 'offline', 'blended'];
 const LEVELS = ['beginner', 'intermediate', 'advanced'];
 const SECTION_STATUSES = ['draft', 'open', 'closed', 'cancelled'];
-const LESSON_KINDS = ['text', 'video', 'link', 'file'];
+const LESSON_KINDS = ['text', 'video', 'link', 'file', 'quiz', 'assignment'];
 
 export default async function render(ctx) {
   const id = ctx.params.id ? Number(ctx.params.id) : null;

@@ -4,12 +4,17 @@
 
 import { h, replace, safeHtml } from '../dom.js';
 import { register, t, pick } from '../i18n.js';
-import { get, getAll, post } from '../api.js';
+import { get, getAll, post, isInstructor } from '../api.js';
 import { heading, messageBox, showMessage, showError, errorText, busy } from '../ui.js';
 import { dateTime, number } from '../format.js';
 import S from '../strings/learner.js';
+import A from '../strings/activities.js';
 
 register(S);
+register(A);
+
+// Lessons that open a page of their own: quizzes, assignments, videos.
+const ACTIVITY = { quiz: 'quizzes', assignment: 'assignments', video: 'videos' };
 
 function size(bytes) {
   const units = ['B', 'KB', 'MB', 'GB'];
@@ -106,6 +111,9 @@ export default async function render({ view, params }) {
       h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'button' },
         t(lesson.kind === 'video' ? 'reader.watch' : 'reader.openLink')),
       ' ', h('span', { class: 'muted' }, t('reader.newWindow'))) : null,
+    ACTIVITY[lesson.kind] ? h('p', { class: 'lesson-link' },
+      h('a', { href: `#/${ACTIVITY[lesson.kind]}/${lesson.id}`, class: 'button' }, t(`act.open.${lesson.kind}`)),
+      lesson.kind === 'assignment' && isInstructor() ? [' ', h('a', { href: `#/teach/assignments/${lesson.id}` }, t('act.open.grading'))] : null) : null,
     h('article', { class: 'lesson-body' }, demoted(safeHtml(lesson.body_html))),
     files.length ? h('section', { 'aria-labelledby': 'lesson-files' },
       h('h2', { id: 'lesson-files' }, t('reader.files')),
