@@ -9,6 +9,7 @@
 #include "lms/auth/account.h"
 #include "lms/auth/account_store.h"
 #include "lms/auth/password.h"
+#include "lms/auth/recovery_store.h"
 #include "lms/auth/session_store.h"
 #include "lms/auth/throttle_store.h"
 #include "lms/core/err.h"
@@ -181,15 +182,23 @@ void auth_register(struct http_req *req)
 		goto fail;
 	a.password_hash = hash;
 
-	if ((rc = account_store_create(db, &a, &user)) < 0)
+	/* The account, its verification mail and the audit row: together or
+	 * not at all. */
+	if ((rc = db_begin(db)) < 0)
 		goto fail;
-	if ((rc = audit_record(req, &(struct audit_event){
+	if ((rc = account_store_create(db, &a, &user)) < 0 ||
+	    (rc = recovery_store_issue(db, json_integer_value(json_object_get(user, "id")),
+				       RECOVERY_VERIFY, cfg->email_verify_ttl_s)) < 0 ||
+	    (rc = audit_record(req, &(struct audit_event){
 					    .action = "user.register",
 					    .target_type = "user",
 					    .target_id = json_integer_value(json_object_get(user, "id")),
 					    .actor_user_id =
-						    json_integer_value(json_object_get(user, "id"))})) < 0)
+						    json_integer_value(json_object_get(user, "id"))})) < 0 ||
+	    (rc = db_commit(db)) < 0) {
+		db_rollback(db);
 		goto fail;
+	}
 	http_reply_json(req, 201, user);
 	goto out;
 fail:

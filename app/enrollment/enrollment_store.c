@@ -16,8 +16,9 @@ int enrollment_store_enroll(struct db_conn *db, long long user_id, long long sec
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	/* enroll() answers one row, always. */
-	rc = db_one_row(db, &res, "SELECT * FROM enroll($1, $2, $3, $4, $5)", "llsss", user_id,
+	/* enroll_verified() answers one row, always: enroll()'s, or the
+	 * refusal of an unverified address. */
+	rc = db_one_row(db, &res, "SELECT * FROM enroll_verified($1, $2, $3, $4, $5)", "llsss", user_id,
 			section_id, statement, remote_addr, request_id);
 	if (rc < 0)
 		return rc == LMS_ENOTFOUND ? LMS_EDB : rc;
