@@ -43,6 +43,8 @@ static const struct route table[] = {
 	 GUARD_PLATFORM_MANAGE, 0},
 	{HTTP_GET, "/api/v1/mail/failed", mail_failed_list, GUARD_PLATFORM_MANAGE, 0},
 	{HTTP_POST, "/api/v1/mail/{id}/retry", mail_retry, GUARD_PLATFORM_MANAGE, 0},
+	{HTTP_GET, "/api/v1/me/notifications", mail_notifications_get, GUARD_SIGNED_IN, 0},
+	{HTTP_PUT, "/api/v1/me/notifications", mail_notifications_put, GUARD_SIGNED_IN, 0},
 
 	{HTTP_POST, "/api/v1/tokens", tokens_create, GUARD_TOKENS_MANAGE, 0},
 	{HTTP_GET, "/api/v1/tokens", tokens_list, GUARD_TOKENS_MANAGE, 0},

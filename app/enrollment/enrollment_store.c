@@ -108,7 +108,9 @@ int enrollment_store_move(struct db_conn *db, const struct enrollment_info *info
 	int rc;
 
 	*new_id = 0;
+	/* lms.moving: the learner is told of no cancellation, only moved. */
 	if ((rc = lock_and_tell(db, info->section_id, to_section, actor, reason)) < 0 ||
+	    (rc = db_exec(db, NULL, "SELECT set_config('lms.moving', 'on', true)", 0, NULL)) < 0 ||
 	    (rc = db_execf(db, NULL, "UPDATE enrollments SET status = 'cancelled' WHERE id = $1",
 			   "l", info->id)) < 0)
 		return rc;

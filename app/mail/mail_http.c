@@ -8,6 +8,7 @@
 #include "lms/db/sql.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
+#include "lms/http/schema.h"
 #include "lms/mail/worker.h"
 #include "lms/service/audit.h"
 
@@ -148,4 +149,107 @@ char *mail_metrics_text(struct http_req *req)
 		}
 	}
 	return text;
+}
+
+static int notifications_json(struct db_conn *db, long long user_id, json_t **out)
+{
+	return db_jsonf(db, out,
+			"SELECT json_build_object('notifications', json_agg(json_build_object("
+			"'kind', k.kind, 'optional', k.optional, 'enabled',"
+			" coalesce(s.enabled, true)) ORDER BY k.position))"
+			" FROM notification_kinds k LEFT JOIN notification_settings s"
+			" ON s.kind = k.kind AND s.user_id = $1",
+			"l", user_id);
+}
+
+void mail_notifications_get(struct http_req *req)
+{
+	json_t *body = NULL;
+	struct db_conn *db;
+	int rc;
+
+	if (!(db = http_req_db_or_reply(req)))
+		return;
+	if ((rc = notifications_json(db, req->who.user_id, &body)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	http_reply_json(req, 200, body);
+	json_decref(body);
+}
+
+static const struct schema_field notifications_fields[] = {
+	{"notifications", SCHEMA_OBJECT, .required = true},
+};
+static const struct schema notifications_schema = SCHEMA_OF(notifications_fields);
+
+/* The kinds, as {kind: optional}; new reference or NULL. */
+static int kinds_get(struct db_conn *db, json_t **out)
+{
+	return db_json(db, out, "SELECT json_object_agg(kind, optional) FROM notification_kinds", 0,
+		       NULL);
+}
+
+void mail_notifications_put(struct http_req *req)
+{
+	json_t *kinds = NULL, *errors = NULL, *body = NULL, *detail = NULL, *v;
+	const json_t *want;
+	struct db_conn *db;
+	const char *kind;
+	char *text = NULL, field[128];
+	int rc;
+
+	if (!schema_body_or_reply(req, &notifications_schema, SCHEMA_CREATE) ||
+	    !(db = http_req_db_or_reply(req)))
+		return;
+	want = json_object_get(req->json, "notifications");
+	if ((rc = kinds_get(db, &kinds)) < 0)
+		goto fail;
+	json_object_foreach((json_t *)want, kind, v) {
+		const json_t *optional = json_object_get(kinds, kind);
+
+		snprintf(field, sizeof(field), "notifications.%.100s", kind);
+		if (!optional)
+			http_json_error_add(&errors, field, "is not a kind of notice");
+		else if (!json_is_boolean(v))
+			http_json_error_add(&errors, field, "must be true or false");
+		else if (json_is_false(v) && json_is_false(optional))
+			http_json_error_add(&errors, field,
+					    "cannot be turned off: it tells of a change to your "
+					    "enrolment");
+	}
+	if (errors) {
+		http_reply_problem(req, 400, "validation_failed", errors,
+				   "the notification settings have invalid fields");
+		goto out;
+	}
+	if (!(text = json_dumps(want, JSON_COMPACT))) {
+		rc = LMS_ENOMEM;
+		goto fail;
+	}
+	if ((rc = db_begin(db)) < 0 ||
+	    (rc = db_execf(db, NULL,
+			   "INSERT INTO notification_settings (user_id, kind, enabled)"
+			   " SELECT $1, key, value::boolean FROM jsonb_each_text($2::jsonb)"
+			   " ON CONFLICT (user_id, kind) DO UPDATE SET enabled = EXCLUDED.enabled,"
+			   " updated_at = now()",
+			   "ls", req->who.user_id, text)) < 0 ||
+	    (rc = notifications_json(db, req->who.user_id, &body)) < 0)
+		goto fail;
+	detail = json_pack("{s:O}", "notifications", want);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "user.notifications_change",
+						 .target_type = "user",
+						 .target_id = req->who.user_id,
+						 .detail = detail},
+			   200, body, NULL, NULL);
+	goto out;
+fail:
+	db_rollback(db);
+	http_reply_error(req, rc);
+out:
+	free(text);
+	json_decref(kinds);
+	json_decref(body);
+	json_decref(detail);
 }

@@ -6,8 +6,11 @@ import { register, t, lang, setLang, onLangChange } from './i18n.js';
 import { loadSession, onSession, currentUser, signOut, isInstructor, isAdmin } from './api.js';
 import { heading, errorText, toast } from './ui.js';
 import common from './strings/common.js';
+import mail from './strings/mail.js';
+import { verifyBanner } from './pages/verify.js';
 
 register(common);
+register(mail);
 
 // path pattern, module (default export render(ctx)), who may open it:
 // 'user' (signed in), 'instructor', 'admin' (institution or platform admin).
@@ -32,6 +35,10 @@ const routes = [
   ['/admin/instructors', './pages/instructors.js', 'admin'],
   ['/admin/instructors/:id/week', './pages/instructor_week.js', 'admin'],
   ['/admin/reports', './pages/reports.js', 'admin'],
+  ['/forgot-password', './pages/forgot.js'],
+  ['/reset-password', './pages/reset.js'],
+  ['/verify-email', './pages/verify.js'],
+  ['/notifications', './pages/notifications.js', 'user'],
 ].map(([pattern, module, need]) => ({
   pattern,
   module,
@@ -104,6 +111,8 @@ async function route({ keepFocus = false } = {}) {
     const frame = h('div', { class: 'page' });
     await mod.default({ view: frame, params, query, path, navigate, user: currentUser(), stale: () => seq !== renderSeq });
     if (seq !== renderSeq) return;
+    // Until the address is confirmed, every page says so (and offers a new message).
+    if (match.pattern !== '/verify-email') frame.prepend(verifyBanner(currentUser()) || '');
     replace(view, frame);
     focusView(keepFocus);
   } catch (err) {

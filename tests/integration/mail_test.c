@@ -690,6 +690,204 @@ static void eml_files_without_smtp(void **state)
 	assert_int_equal(harness_server_stop(&plain), 0);
 }
 
+/* ---- notifications ---- */
+
+/* A new learner, verified, with id; signed in as a when a is not NULL. */
+static long long notified_learner(const char *email, struct harness_actor *a)
+{
+	struct harness_actor own;
+
+	harness_register_ok(&server, email, PASSWORD,
+			    "\"display_name\": \"알림 학습자\", \"ladder_stage\": \"worker\"",
+			    a ? a : &own);
+	return harness_sql_llf(conninfo, "SELECT id FROM users WHERE email = '%s'", email);
+}
+
+/* The outbox rows of kind to user: how many. */
+static long long notices(const char *kind, long long user)
+{
+	return outbox_ll("SELECT count(*) FROM outbox WHERE kind = '%s' AND user_id = %lld", kind,
+			 user);
+}
+
+/* Every change of an enrolment that the learner must hear of is enqueued
+ * by the database in the change's transaction, whoever makes it, and
+ * arrives in the learner's language with the course and the reason. */
+static void enrolment_changes_are_told(void **state)
+{
+	long long gist = harness_sql_llf(conninfo, "SELECT id FROM institutions WHERE code = '%s'",
+					 "gist");
+	long long course = harness_course_create(conninfo, &(struct harness_course){
+								   .institution = gist,
+								   .code = "MAIL-101",
+								   .title_ko = "메일 알림 강좌",
+								   .title_en = "Notice Course"});
+	long long section = harness_section_create(
+		conninfo, &(struct harness_section){.course = course, .term = "2030-1",
+						    .starts_on = "2030-03-02",
+						    .ends_on = "2030-06-30", .capacity = 1,
+						    .opens_at = "2026-01-01",
+						    .closes_at = "2030-03-01"});
+	long long a = notified_learner("notice-a@example.com", NULL),
+		  b = notified_learner("notice-b@example.com", NULL),
+		  c = notified_learner("notice-c@example.com", NULL);
+	long long ea, eb, ec;
+	struct received r;
+	char sql[512];
+
+	ea = harness_enrollment_create(conninfo, &(struct harness_enrollment){
+							 .section = section, .user = a,
+							 .status = "pending"});
+	eb = harness_enrollment_create(conninfo, &(struct harness_enrollment){
+							 .section = section, .user = b,
+							 .status = "pending"});
+	/* Approved by an admin. */
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; SELECT set_config('lms.actor_user_id', '1', true);"
+		 " UPDATE enrollments SET status = 'enrolled' WHERE id = %lld; COMMIT",
+		 ea);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(notices("enrollment.approved", a), 1);
+	mail_to("notice-a@example.com", 2, &r);
+	assert_string_equal(r.subject, "[광주 AI 인재 플랫폼] 수강 신청이 승인되었습니다: 메일 알림 강좌");
+	assert_contains(r.text, "알림 학습자 님");
+	assert_contains(r.text, "강좌: 메일 알림 강좌 (MAIL-101)");
+	assert_contains(r.text, "2030-03-02 ~ 2030-06-30");
+	received_release(&r);
+	/* Rejected, with the reason. */
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; SELECT set_config('lms.actor_user_id', '1', true),"
+		 " set_config('lms.reason', '정원이 찼습니다', true);"
+		 " UPDATE enrollments SET status = 'rejected' WHERE id = %lld; COMMIT",
+		 eb);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(
+		outbox_ll("SELECT count(*) FROM outbox WHERE kind = 'enrollment.rejected'"
+			  " AND user_id = %lld AND params->>'reason' = '정원이 찼습니다'", b),
+		1);
+	/* A waitlisted learner promoted when the admin cancels a seat: the
+	 * promotion and the cancellation are both told. */
+	ec = harness_enrollment_create(conninfo, &(struct harness_enrollment){
+							 .section = section, .user = c,
+							 .status = "waitlisted"});
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; SELECT set_config('lms.actor_user_id', '1', true),"
+		 " set_config('lms.reason', 'moved to the evening class', true);"
+		 " UPDATE enrollments SET status = 'cancelled' WHERE id = %lld;"
+		 " SELECT enrollment_promote(%lld, 'seat freed'); COMMIT",
+		 ea, section);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(notices("enrollment.cancelled", a), 1);
+	assert_int_equal(notices("enrollment.promoted", c), 1);
+	/* The learner's own cancellation is not told back. */
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; SELECT set_config('lms.actor_user_id', '%lld', true);"
+		 " UPDATE enrollments SET status = 'cancelled' WHERE id = %lld; COMMIT",
+		 c, ec);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(notices("enrollment.cancelled", c), 0);
+	/* A rolled-back approval tells nobody. */
+	ec = harness_enrollment_create(conninfo, &(struct harness_enrollment){
+							 .section = section, .user = c,
+							 .status = "pending"});
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; UPDATE enrollments SET status = 'rejected' WHERE id = %lld; ROLLBACK", ec);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(notices("enrollment.rejected", c), 0);
+	/* The section cancelled: every learner with a place or an application. */
+	snprintf(sql, sizeof(sql), "UPDATE sections SET status = 'cancelled' WHERE id = %lld",
+		 section);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(notices("section.cancelled", c), 1);
+	mail_to("notice-c@example.com", 3, &r);
+	assert_contains(r.subject, "분반이 폐강되었습니다");
+	received_release(&r);
+}
+
+/* A class moved or cancelled tells the enrolled learners with the new
+ * time; a learner may turn those notices off, not the ones about rights. */
+static void class_changes_and_settings(void **state)
+{
+	struct harness_actor a;
+	long long user = notified_learner("notice-d@example.com", &a);
+	long long gist = harness_sql_llf(conninfo, "SELECT id FROM institutions WHERE code = '%s'",
+					 "gist");
+	long long course = harness_course_create(conninfo, &(struct harness_course){
+								   .institution = gist,
+								   .code = "MAIL-102",
+								   .title_ko = "시간표 알림 강좌",
+								   .title_en = "Timetable Course"});
+	long long section = harness_section_create(
+		conninfo, &(struct harness_section){.course = course, .term = "2030-1",
+						    .starts_on = "2030-03-02",
+						    .ends_on = "2030-06-30",
+						    .opens_at = "2026-01-01",
+						    .closes_at = "2030-03-01"});
+	long long session = harness_sql_llf(
+		conninfo,
+		"INSERT INTO class_sessions (section_id, starts_at, ends_at, instructor_id, online_url)"
+		" SELECT %lld, '2030-03-03 10:00+09', '2030-03-03 12:00+09', i.user_id,"
+		" 'https://meet.example.com/mail' FROM instructors i JOIN users u ON u.id = i.user_id"
+		" WHERE u.email = 'instructor@example.com' RETURNING id",
+		section);
+	json_t *got, *kinds;
+	char sql[512];
+
+	harness_enrollment_create(conninfo, &(struct harness_enrollment){
+						    .section = section, .user = user,
+						    .status = "enrolled"});
+	snprintf(sql, sizeof(sql),
+		 "UPDATE class_sessions SET starts_at = starts_at + interval '1 hour',"
+		 " ends_at = ends_at + interval '1 hour' WHERE id = %lld",
+		 session);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(notices("session.moved", user), 1);
+	assert_int_equal(outbox_ll("SELECT count(*) FROM outbox WHERE kind = 'session.moved'"
+				   " AND user_id = %lld AND params->>'old_starts' = '2030-03-03 10:00'"
+				   " AND params->>'new_starts' = '2030-03-03 11:00'"
+				   " AND params->>'new_ends' = '13:00'",
+				   user),
+			 1);
+
+	got = harness_get_json(&server, &a, "/api/v1/me/notifications");
+	kinds = json_object_get(got, "notifications");
+	assert_int_equal(json_array_size(kinds), 8);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(kinds, 0), "kind")),
+			    "enrollment.promoted");
+	assert_true(json_is_false(json_object_get(json_array_get(kinds, 0), "optional")));
+	assert_true(json_is_true(json_object_get(json_array_get(kinds, 6), "enabled")));
+	json_decref(got);
+
+	harness_problem_as(&server, &a, "PUT", "/api/v1/me/notifications",
+			   "{\"notifications\": {\"enrollment.promoted\": false}}", 400,
+			   "validation_failed", "notifications.enrollment.promoted");
+	harness_problem_as(&server, &a, "PUT", "/api/v1/me/notifications",
+			   "{\"notifications\": {\"no.such\": true}}", 400, "validation_failed",
+			   "notifications.no.such");
+	harness_problem_as(&server, &a, "PUT", "/api/v1/me/notifications",
+			   "{\"notifications\": {\"session.moved\": 0}}", 400,
+			   "validation_failed", "notifications.session.moved");
+	harness_problem_as(&server, &a, "PUT", "/api/v1/me/notifications", "{}", 400,
+			   "validation_failed", "notifications");
+	got = harness_json_as(&server, &a, "PUT", "/api/v1/me/notifications",
+			      "{\"notifications\": {\"session.moved\": false,"
+			      " \"enrollment.completed\": true}}",
+			      200);
+	assert_true(json_is_false(
+		json_object_get(json_array_get(json_object_get(got, "notifications"), 6), "enabled")));
+	json_decref(got);
+	/* Moved again: not told; cancelled: told. */
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(notices("session.moved", user), 1);
+	snprintf(sql, sizeof(sql), "UPDATE class_sessions SET status = 'cancelled' WHERE id = %lld",
+		 session);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(notices("session.cancelled", user), 1);
+	/* Visitors have no settings. */
+	assert_int_equal(harness_status_as(&server, NULL, "GET", "/api/v1/me/notifications", NULL),
+			 401);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -702,6 +900,8 @@ int main(void)
 		cmocka_unit_test(failed_visible_to_admins),
 		cmocka_unit_test(admin_initiated_reset),
 		cmocka_unit_test(eml_files_without_smtp),
+		cmocka_unit_test(enrolment_changes_are_told),
+		cmocka_unit_test(class_changes_and_settings),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -13,6 +13,16 @@ void mail_failed_list(struct http_req *req);
  * not failed, or carried a link whose secret is gone (ask for a new one). */
 void mail_retry(struct http_req *req);
 
+/* GET /api/v1/me/notifications: every kind of notice, whether it is
+ * optional and whether the caller gets it -> 200 {"notifications": [{kind,
+ * optional, enabled}]}. */
+void mail_notifications_get(struct http_req *req);
+
+/* PUT /api/v1/me/notifications: {"notifications": {"<kind>": bool, ...}}
+ * -> 200 as GET. An unknown kind, a value not true or false, or turning off
+ * a kind that is not optional: 400 naming "notifications.<kind>". */
+void mail_notifications_put(struct http_req *req);
+
 /* Mail's part of /metrics: this process's counters and the outbox's
  * pending gauge and oldest pending age. New string, or NULL. */
 char *mail_metrics_text(struct http_req *req);

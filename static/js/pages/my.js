@@ -104,6 +104,7 @@ export default async function render({ view, query }) {
     heading(t('my.title')),
     h('p', { class: 'actions' },
       h('a', { href: '#/my/calendar', class: 'button' }, t('my.toCalendar')),
-      h('a', { href: '#/', class: 'button' }, t('my.findCourses'))),
+      h('a', { href: '#/', class: 'button' }, t('my.findCourses')),
+      h('a', { href: '#/notifications', class: 'button' }, t('mail.settingsLink'))),
     box, filterSlot, listSlot);
 }
