@@ -18,8 +18,8 @@ int enrollment_store_enroll(struct db_conn *db, long long user_id, long long sec
 	memset(r, 0, sizeof(*r));
 	/* enroll_verified() answers one row, always: enroll()'s, or the
 	 * refusal of an unverified address. */
-	rc = db_one_row(db, &res, "SELECT * FROM enroll_verified($1, $2, $3, $4, $5)", "llsss", user_id,
-			section_id, statement, remote_addr, request_id);
+	rc = db_one_row(db, &res, "SELECT * FROM enroll_verified($1, $2, $3, $4, $5)", "llsss",
+			user_id, section_id, statement, remote_addr, request_id);
 	if (rc < 0)
 		return rc == LMS_ENOTFOUND ? LMS_EDB : rc;
 	snprintf(r->code, sizeof(r->code), "%s", PQgetvalue(res, 0, 0));

@@ -26,6 +26,9 @@
  * a message that reached its end, sent or failed, keeps none of them. */
 #define SECRET_KEYS "'{token}'::text[]"
 
+/* How long to wait when a due message is being sent by another instance. */
+#define BUSY_RETRY_MS 1000
+
 struct mail_worker {
 	pthread_t thread;
 	const struct lms_config *cfg;
@@ -270,6 +273,8 @@ static void *run(void *arg)
 	struct mail_worker *w = arg;
 	struct db_conn c = {0};
 
+	int handled = 0;
+
 	while (!atomic_load(&w->stop)) {
 		int rc = 0, ms;
 
@@ -286,12 +291,17 @@ static void *run(void *arg)
 		}
 		notifications_drop(&c);
 		while (!atomic_load(&w->stop) && (rc = deliver_next(w, &c)) > 0)
-			;
+			handled++;
 		if (rc < 0 || PQstatus(c.pg) != CONNECTION_OK) {
 			db_conn_close(&c);
 			continue;
 		}
 		ms = next_due_ms(w, &c);
+		/* Due but nothing claimed: another instance is sending it. Look
+		 * again in a while rather than spin while it does. */
+		if (ms == 0 && handled == 0)
+			ms = w->cfg->mail_poll_ms < BUSY_RETRY_MS ? w->cfg->mail_poll_ms : BUSY_RETRY_MS;
+		handled = 0;
 		if (ms == 0)
 			continue;
 		if (wait_or_stop(w, PQsocket(c.pg), ms))

@@ -492,7 +492,8 @@ static void rolled_back_sends_nothing(void **state)
 			    " \"committedcommittedcommittedcommittedcommitt\", \"name\": \"x\","
 			    " \"hours\": 1}') FROM users WHERE email = 'learner@example.com'"),
 		0);
-	until_count(1, "SELECT count(*) FROM outbox WHERE to_address = '%s' AND state = 'sent'", email);
+	until_count(1, "SELECT count(*) FROM outbox WHERE to_address = '%s' AND state = 'sent'",
+		    email);
 	for (int i = 1, n = inbox_count(); i <= n; i++) {
 		char path[PATH_MAX], *raw;
 
@@ -551,7 +552,8 @@ static void smtp_down_then_back(void **state)
 	http_result_release(&m);
 
 	assert_int_equal(sink_start(), 0);
-	until_count(1, "SELECT count(*) FROM outbox WHERE to_address = '%s' AND state = 'sent'", email);
+	until_count(1, "SELECT count(*) FROM outbox WHERE to_address = '%s' AND state = 'sent'",
+		    email);
 	mail_to(email, 1, &r);
 	assert_contains(r.text, "downdowndown");
 	received_release(&r);
@@ -572,7 +574,8 @@ static void two_instances_deliver_once(void **state)
 				     " 'many' || g, 'name', '다수', 'hours', 1)) FROM"
 				     " generate_series(1, 60) g"),
 			 0);
-	until_count(60, "SELECT count(*) FROM outbox WHERE to_address LIKE '%s' AND state = 'sent'", "many%@example.com");
+	until_count(60, "SELECT count(*) FROM outbox WHERE to_address LIKE '%s' AND state = 'sent'",
+		    "many%@example.com");
 	assert_int_equal(inbox_count() - before, 60);
 	for (int g = 1; g <= 60; g++) {
 		snprintf(to, sizeof(to), "many%d@example.com", g);
@@ -593,7 +596,8 @@ static void failed_visible_to_admins(void **state)
 			     "SELECT outbox_enqueue_address('broken@example.com', 'en',"
 			     " 'auth.email_verify', '{\"name\": \"no token\"}', %s)",
 			     "'broken-1'");
-	until_count(1, "SELECT count(*) FROM outbox WHERE to_address = '%s' AND state = 'failed'", "broken@example.com");
+	until_count(1, "SELECT count(*) FROM outbox WHERE to_address = '%s' AND state = 'failed'",
+		    "broken@example.com");
 	list = harness_get_json(&server, &admin, "/api/v1/mail/failed");
 	msg = json_array_get(json_object_get(list, "messages"), 0);
 	assert_int_equal(harness_json_ll(msg, "id"), id);
@@ -618,7 +622,8 @@ static void failed_visible_to_admins(void **state)
 	assert_string_equal(json_string_value(json_object_get(msg, "state")), "pending");
 	assert_int_equal(harness_json_ll(msg, "attempts"), 0);
 	json_decref(msg);
-	until_count(1, "SELECT count(*) FROM outbox WHERE to_address = '%s' AND state = 'failed'", "broken@example.com");
+	until_count(1, "SELECT count(*) FROM outbox WHERE to_address = '%s' AND state = 'failed'",
+		    "broken@example.com");
 }
 
 /* Platform admins can send an account a reset mail; others cannot. */
@@ -749,7 +754,8 @@ static void enrolment_changes_are_told(void **state)
 	assert_int_equal(harness_sql(conninfo, sql), 0);
 	assert_int_equal(notices("enrollment.approved", a), 1);
 	mail_to("notice-a@example.com", 2, &r);
-	assert_string_equal(r.subject, "[광주 AI 인재 플랫폼] 수강 신청이 승인되었습니다: 메일 알림 강좌");
+	assert_string_equal(r.subject,
+			    "[광주 AI 인재 플랫폼] 수강 신청이 승인되었습니다: 메일 알림 강좌");
 	assert_contains(r.text, "알림 학습자 님");
 	assert_contains(r.text, "강좌: 메일 알림 강좌 (MAIL-101)");
 	assert_contains(r.text, "2030-03-02 ~ 2030-06-30");

@@ -131,8 +131,8 @@ static const char *subject_decoded(const char *raw)
 /* The message a reader gets: headers decoded, both parts, UTF-8. */
 static void message_reads_back(void **state)
 {
-	struct mail_text t = {.subject = "[광주 AI 인재 플랫폼] 이메일 주소를 확인해 주세요 — 아주 긴 제목이 "
-					 "여러 줄로 접혀도 그대로 읽혀야 합니다",
+	struct mail_text t = {.subject = "[광주 AI 인재 플랫폼] 이메일 주소를 확인해 주세요 — "
+					 "아주 긴 제목이 여러 줄로 접혀도 그대로 읽혀야 합니다",
 			      .text = "안녕하세요.\n\nhttps://lms.example.kr/#/x\n",
 			      .html = "<p>안녕하세요.</p>"};
 	char *raw = NULL, err[256] = "", addr[64];
