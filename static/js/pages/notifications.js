@@ -11,7 +11,7 @@ register(S);
 
 function row(n) {
   const id = `notice-${n.kind.replace(/\W/g, '-')}`;
-  return h('div', { class: 'field checkbox' },
+  return h('div', { class: 'field check' },
     h('input', {
       type: 'checkbox', id, name: n.kind, checked: n.enabled, disabled: !n.optional,
       'aria-describedby': n.optional ? null : `${id}-hint`,
@@ -25,7 +25,7 @@ export default async function render({ view }) {
   const box = messageBox();
   const form = h('form', { class: 'stack', novalidate: true },
     box,
-    h('fieldset', {}, h('legend', {}, t('mail.settingsTitle')), notifications.map(row)),
+    h('fieldset', { class: 'notice-kinds' }, h('legend', {}, t('mail.settingsTitle')), notifications.map(row)),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('mail.save'))));
   const submit = form.querySelector('button[type="submit"]');
   form.addEventListener('submit', (e) => {

@@ -11,6 +11,22 @@ import L from '../strings/learner.js';
 register(S);
 register(L);
 
+// The password policy's words from the server, said in the reader's language
+// (as on the sign-up page); anything else as the server wrote it.
+const FIELD_MESSAGES = [
+  [/^must be at least 10 characters/, 'auth.err.short'],
+  [/^must not be your email/, 'auth.err.isEmail'],
+  [/^is too common/, 'auth.err.common'],
+];
+
+function localise(err) {
+  err.errors = (err.errors || []).map((e) => {
+    const hit = FIELD_MESSAGES.find(([re]) => re.test(e.message || ''));
+    return hit ? { ...e, message: t(hit[1]) } : e;
+  });
+  return err;
+}
+
 export default async function render({ view, query }) {
   const token = query.get('token') || '';
   if (!token) {
@@ -36,7 +52,7 @@ export default async function render({ view, query }) {
         replace(form, h('div', { class: 'message ok', role: 'status' },
           h('p', {}, t('mail.resetDone')), h('p', {}, h('a', { href: '#/login' }, t('auth.toLogin')))));
       } catch (err) {
-        showError(box, err, form);
+        showError(box, localise(err), form);
         if (err.code === 'token_invalid') {
           box.append(h('p', {}, h('a', { href: '#/forgot-password' }, t('mail.askAgain'))));
         }
