@@ -17,6 +17,7 @@ packages=(
 	fonts-nanum                         # certificates: the Korean fonts embedded in the PDF
 	libqrencode-dev                     # certificates: the QR code to the verification page
 	libarchive-dev                      # certificates: a section's PDFs as a streamed ZIP
+	libgmime-3.0-dev                    # outgoing mail: MIME messages, RFC 2047 headers
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )
@@ -27,6 +28,7 @@ test_packages=(
 	clang-14 libclang-rt-14-dev         # fuzz targets: libFuzzer, sanitizer runtimes
 	libical-dev                         # calendar tests read our iCalendar with libical
 	nginx pgbouncer jq python3          # scale-out tests: the pooler, the proxy, the production topology
+	python3-aiosmtpd                    # mail tests: a real SMTP server on localhost
 )
 command -v node >/dev/null || test_packages+=(nodejs npm)
 

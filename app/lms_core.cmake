@@ -20,6 +20,8 @@ pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip>=1.7)
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo>=1.50 cairo-pdf>=1.16)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode>=4.1)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive>=3.6)
+pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0>=3.2)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.74)
 string(REGEX MATCH "^[0-9]+" LMS_PG_MAJOR "${LIBPQ_VERSION}")
 
 get_filename_component(LMS_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
@@ -31,9 +33,22 @@ list(REMOVE_ITEM LMS_CORE_SOURCES
   ${LMS_ROOT}/app/compat/ssl_compat.c
   ${LMS_EMBEDDED_SOURCES} ${LMS_SEED_SOURCES})
 
+# The mail templates are compiled in: an installed server needs no source
+# tree to find them, and a template missing is a build error, not a
+# message that fails at delivery.
+file(GLOB LMS_MAIL_TEMPLATES CONFIGURE_DEPENDS ${LMS_ROOT}/app/mail/templates/*.txt)
+add_custom_command(
+  OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/mail_templates.c
+  COMMAND ${CMAKE_COMMAND} -DOUT=${CMAKE_CURRENT_BINARY_DIR}/mail_templates.c
+          -DDIR=${LMS_ROOT}/app/mail/templates -P ${LMS_ROOT}/app/mail/embed_templates.cmake
+  DEPENDS ${LMS_MAIL_TEMPLATES} ${LMS_ROOT}/app/mail/embed_templates.cmake
+  COMMENT "Embedding the mail templates")
+list(APPEND LMS_CORE_SOURCES ${CMAKE_CURRENT_BINARY_DIR}/mail_templates.c)
+
 set(LMS_CORE_LIBS
   civetweb::civetweb PkgConfig::LIBPQ PkgConfig::JANSSON PkgConfig::CMARK_GFM
   PkgConfig::LIBZIP PkgConfig::PANGOCAIRO PkgConfig::QRENCODE PkgConfig::LIBARCHIVE
+  PkgConfig::GMIME PkgConfig::CURL
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads m)
 
 set(LMS_WARNINGS

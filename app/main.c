@@ -26,6 +26,7 @@
 #include "lms/http/cache.h"
 #include "lms/http/server.h"
 #include "lms/http/tls.h"
+#include "lms/mail/worker.h"
 #include "lms/seed/catalog_seed.h"
 #include "lms/seed/activity_seed.h"
 #include "lms/seed/certificate_seed.h"
@@ -331,6 +332,7 @@ static int cmd_serve(const struct lms_config *cfg)
 	struct auth_state auth = {0};
 	struct http_server *server = NULL;
 	struct db_listener *listener = NULL;
+	struct mail_worker *mail = NULL;
 	char err[1024];
 	sigset_t stop;
 	bool ahead = false;
@@ -397,6 +399,13 @@ static int cmd_serve(const struct lms_config *cfg)
 		goto out;
 	}
 	app.listener = listener;
+	/* Mail goes out from its own thread and connection: a slow mail
+	 * server never holds a request or a pooled connection. */
+	if (!(mail = mail_worker_start(cfg, db.app_conninfo, err, sizeof(err)))) {
+		fprintf(stderr, "lms: mail: %s\n", err);
+		rc = LMS_EINVAL;
+		goto out;
+	}
 	api_register(&app, &auth);
 	if ((rc = http_server_start(&app, &server, err, sizeof(err))) < 0) {
 		fprintf(stderr, "lms: %s\n", err);
@@ -416,6 +425,7 @@ static int cmd_serve(const struct lms_config *cfg)
 	log_info("stopping: finishing requests in flight");
 out:
 	http_server_stop(server);
+	mail_worker_stop(mail);
 	db_listener_stop(listener);
 	http_cache_free(app.cache);
 	db_pool_free(app.pool);

@@ -9,6 +9,7 @@
 #include "lms/auth/auth_http.h"
 #include "lms/auth/guard.h"
 #include "lms/auth/profile_http.h"
+#include "lms/auth/recovery_http.h"
 #include "lms/auth/role_http.h"
 #include "lms/auth/token_http.h"
 #include "lms/catalog/admin_http.h"
@@ -27,6 +28,7 @@
 #include "lms/schedule/series_http.h"
 #include "lms/schedule/invitation_http.h"
 #include "lms/schedule/session_http.h"
+#include "lms/mail/mail_http.h"
 
 /* Every API path of the platform, one line each. */
 static const struct route table[] = {
@@ -39,6 +41,18 @@ static const struct route table[] = {
 	{HTTP_POST, "/api/v1/auth/logout", auth_logout, GUARD_SIGNED_IN, 0},
 	{HTTP_GET, "/api/v1/me", auth_me, GUARD_SIGNED_IN, 0},
 	{HTTP_POST, "/api/v1/me/password", auth_password_change, GUARD_SIGNED_IN, 0},
+
+	/* mail: reset, verification, failed messages */
+	{HTTP_POST, "/api/v1/auth/password/forgot", recovery_forgot, GUARD_PUBLIC, 0},
+	{HTTP_POST, "/api/v1/auth/password/reset", recovery_reset, GUARD_PUBLIC, 0},
+	{HTTP_POST, "/api/v1/auth/email/verify", recovery_verify, GUARD_PUBLIC, 0},
+	{HTTP_POST, "/api/v1/me/email/verification", recovery_verify_resend, GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/users/{id}/password-reset", recovery_admin_reset,
+	 GUARD_PLATFORM_MANAGE, 0},
+	{HTTP_GET, "/api/v1/mail/failed", mail_failed_list, GUARD_PLATFORM_MANAGE, 0},
+	{HTTP_POST, "/api/v1/mail/{id}/retry", mail_retry, GUARD_PLATFORM_MANAGE, 0},
+	{HTTP_GET, "/api/v1/me/notifications", mail_notifications_get, GUARD_SIGNED_IN, 0},
+	{HTTP_PUT, "/api/v1/me/notifications", mail_notifications_put, GUARD_SIGNED_IN, 0},
 
 	{HTTP_POST, "/api/v1/tokens", tokens_create, GUARD_TOKENS_MANAGE, 0},
 	{HTTP_GET, "/api/v1/tokens", tokens_list, GUARD_TOKENS_MANAGE, 0},
@@ -227,4 +241,5 @@ void api_register(struct http_app *app, struct auth_state *auth)
 	app->routes = &routes;
 	app->authorise = guard_route_or_reply;
 	app->state = auth;
+	app->metrics_more = mail_metrics_text;
 }

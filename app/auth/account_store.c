@@ -11,6 +11,7 @@
 	"json_build_object('id', u.id, 'email', u.email, 'display_name', u.display_name,"   \
 	" 'ladder_stage', u.ladder_stage, 'affiliation_institution_id',"                   \
 	" u.affiliation_institution_id, 'locale', u.locale, 'created_at', u.created_at,"   \
+	" 'email_verified', u.email_verified_at IS NOT NULL,"                              \
 	" 'roles', (SELECT coalesce(json_agg(json_build_object('role', r.role,"           \
 	" 'institution_id', r.institution_id) ORDER BY r.id), '[]') FROM user_roles r"     \
 	" WHERE r.user_id = u.id))"

@@ -11,6 +11,7 @@
 #include "lms/auth/password.h"
 #include "lms/auth/privacy.h"
 #include "lms/auth/profile_store.h"
+#include "lms/auth/recovery_store.h"
 #include "lms/auth/session_store.h"
 #include "lms/auth/throttle_store.h"
 #include "lms/core/err.h"
@@ -230,7 +231,8 @@ void auth_register(struct http_req *req)
 		goto fail;
 	a.password_hash = hash;
 
-	/* The account, its consents and its affiliation claim come together:
+	/* The account, its consents, its affiliation claim and the mail that
+	 * verifies its address come together:
 	 * an affiliation given at sign-up is a claim, verified later (by the
 	 * institution's e-mail domain or its admin). */
 	claim_inst = a.affiliation_institution_id;
@@ -243,6 +245,7 @@ void auth_register(struct http_req *req)
 		     json_object_get(req->json, "consent_optional"),
 		     http_req_client_addr(req, addr, sizeof(addr)))) < 0 ||
 	    (claim_inst && (rc = profile_store_affiliation_claim(db, user_id, claim_inst)) < 0) ||
+	    (rc = recovery_store_issue(db, user_id, RECOVERY_VERIFY, cfg->email_verify_ttl_s)) < 0 ||
 	    (rc = audit_record(req, &(struct audit_event){.action = "user.register",
 							  .target_type = "user",
 							  .target_id = user_id,

@@ -81,6 +81,7 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 	case GUARD_METRICS_READ:
 	case GUARD_ADMINS_MANAGE:
 	case GUARD_INSTITUTIONS_MANAGE:
+	case GUARD_PLATFORM_MANAGE:
 		return platform ? GUARD_ALLOW : GUARD_FORBIDDEN;
 	case GUARD_TOKENS_MANAGE:
 	case GUARD_ROLES_MANAGE:

@@ -33,6 +33,8 @@ static const struct {
 	{"affiliation_required", 403,
 	 "this programme is for staff of a member institution or company: add your affiliation"},
 	{"prerequisite_missing", 403, "complete the prerequisite course first"},
+	{"email_unverified", 403,
+	 "confirm your e-mail address first: open the link we sent you, or ask for a new one"},
 	{"already_enrolled", 409,
 	 "you already hold an enrolment, an application or a waitlist place in this section"},
 };

@@ -16,9 +16,10 @@ int enrollment_store_enroll(struct db_conn *db, long long user_id, long long sec
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	/* enroll() answers one row, always. */
-	rc = db_one_row(db, &res, "SELECT * FROM enroll($1, $2, $3, $4, $5)", "llsss", user_id,
-			section_id, statement, remote_addr, request_id);
+	/* enroll_verified() answers one row, always: enroll()'s, or the
+	 * refusal of an unverified address. */
+	rc = db_one_row(db, &res, "SELECT * FROM enroll_verified($1, $2, $3, $4, $5)", "llsss",
+			user_id, section_id, statement, remote_addr, request_id);
 	if (rc < 0)
 		return rc == LMS_ENOTFOUND ? LMS_EDB : rc;
 	snprintf(r->code, sizeof(r->code), "%s", PQgetvalue(res, 0, 0));
@@ -107,7 +108,9 @@ int enrollment_store_move(struct db_conn *db, const struct enrollment_info *info
 	int rc;
 
 	*new_id = 0;
+	/* lms.moving: the learner is told of no cancellation, only moved. */
 	if ((rc = lock_and_tell(db, info->section_id, to_section, actor, reason)) < 0 ||
+	    (rc = db_exec(db, NULL, "SELECT set_config('lms.moving', 'on', true)", 0, NULL)) < 0 ||
 	    (rc = db_execf(db, NULL, "UPDATE enrollments SET status = 'cancelled' WHERE id = $1",
 			   "l", info->id)) < 0)
 		return rc;

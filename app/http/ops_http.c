@@ -108,6 +108,15 @@ void ops_metrics(struct http_req *req)
 		http_reply_problem(req, 500, "internal", NULL, "out of memory");
 		return;
 	}
+	if (app->metrics_more) {
+		char *more = app->metrics_more(req), *both = NULL;
+
+		if (more && asprintf(&both, "%s%s", text, more) >= 0) {
+			free(text);
+			text = both;
+		}
+		free(more);
+	}
 	http_reply_bytes(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text),
 			 NULL);
 	free(text);

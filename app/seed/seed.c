@@ -50,7 +50,8 @@ int seed_account(struct db_conn *db, const char *email, const char *display_name
 	else
 		rc = db_execf(db, &res,
 			      "WITH u AS (INSERT INTO users (email, password_hash, display_name,"
-			      " ladder_stage) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+			      " ladder_stage, email_verified_at) VALUES ($1, $2, $3, $4, now())"
+			      " ON CONFLICT DO NOTHING"
 			      " RETURNING id)"
 			      " SELECT id, true FROM u UNION ALL"
 			      " SELECT id, false FROM users WHERE lower(email) = lower($1)",

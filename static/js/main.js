@@ -6,8 +6,11 @@ import { register, t, lang, setLang, onLangChange } from './i18n.js';
 import { loadSession, onSession, currentUser, signOut, isInstructor, isAdmin } from './api.js';
 import { heading, errorText, toast } from './ui.js';
 import common from './strings/common.js';
+import mail from './strings/mail.js';
+import { verifyBanner } from './pages/verify_email.js';
 
 register(common);
+register(mail);
 
 // path pattern, module (default export render(ctx)), who may open it:
 // 'user' (signed in), 'instructor', 'admin' (institution or platform admin).
@@ -45,6 +48,10 @@ const routes = [
   ['/email/confirm', './pages/email_confirm.js'],
   ['/admin/people', './pages/admin_people.js', 'admin'],
   ['/admin/affiliation', './pages/admin_affiliation.js', 'admin'],
+  ['/forgot-password', './pages/forgot.js'],
+  ['/reset-password', './pages/reset.js'],
+  ['/verify-email', './pages/verify_email.js'],
+  ['/notifications', './pages/notifications.js', 'user'],
 ].map(([pattern, module, need]) => ({
   pattern,
   module,
@@ -117,6 +124,8 @@ async function route({ keepFocus = false } = {}) {
     const frame = h('div', { class: 'page' });
     await mod.default({ view: frame, params, query, path, navigate, user: currentUser(), stale: () => seq !== renderSeq });
     if (seq !== renderSeq) return;
+    // Until the address is confirmed, every page says so (and offers a new message).
+    if (match.pattern !== '/verify-email') frame.prepend(verifyBanner(currentUser()) || '');
     replace(view, frame);
     focusView(keepFocus);
   } catch (err) {

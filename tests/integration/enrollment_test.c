@@ -75,6 +75,7 @@ static struct harness_actor learner(const char *name, const char *stage)
 		 "\"ladder_stage\":\"%s\", " HARNESS_CONSENT "}",
 		 email, name, stage);
 	assert_int_equal(harness_status_as(&server, NULL, "POST", "/api/v1/auth/register", body), 201);
+	assert_int_equal(harness_email_verify(server.conninfo, email), 0);
 	assert_int_equal(harness_login(&server, email, PASSWORD, &a), 0);
 	return a;
 }

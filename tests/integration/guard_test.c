@@ -115,6 +115,20 @@ static const struct endpoint endpoints[] = {
 	{"POST", "/api/v1/me/password",
 	 "{\"current_password\": \"not-checked-2026\", \"new_password\": \"short\"}", PREP_NONE,
 	 {401, 400, 400, 400, 400, 400, 403, 403, 403}, NULL, 0, 0},
+	/* Mail: every actor's address is verified already (409); settings are
+	 * one's own; failed mail and resets of others are platform-wide. */
+	{"POST", "/api/v1/me/email/verification", NULL, PREP_NONE,
+	 {401, 409, 409, 409, 409, 409, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/me/notifications", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"PUT", "/api/v1/me/notifications", "{\"notifications\": {\"session.cancelled\": true}}",
+	 PREP_NONE, {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/users/{TARGET}/password-reset", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 403, 202, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/mail/failed", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/mail/987654321/retry", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 403, 404, 403, 403, 403}, NULL, 0, 0},
 
 	/* Accounts: one's own profile, for sessions only (changes refused by
 	 * their bodies, after the guard let them through). */

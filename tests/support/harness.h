@@ -199,7 +199,8 @@ long harness_status_as(const struct lms_server *s, const struct harness_actor *a
  * <prefix><i>@example.com) with a live session each, straight in the
  * database in one statement, and fills actors[0..n-1] with their cookies,
  * CSRF tokens and ids: hundreds of signed-in users without hundreds of
- * password sign-ins. They have no usable password. Returns 0 or -1.
+ * password sign-ins. They have no usable password; their addresses are
+ * verified. Returns 0 or -1.
  */
 int harness_learners_create(const char *conninfo, const char *prefix, const char *stage, int n,
 			    struct harness_actor *actors);
@@ -254,11 +255,16 @@ int harness_affiliate(const char *conninfo, long long user_id, long long institu
 /*
  * Registers email with password and the other members fields (JSON object
  * members without braces, e.g. "\"display_name\": \"Kim\", \"ladder_stage\":
- * \"worker\""), which must answer 201, then signs in as a. Fails the test
+ * \"worker\""), which must answer 201, marks the address verified (as the
+ * verification mail's link would), then signs in as a. Fails the test
  * otherwise.
  */
 void harness_register_ok(struct lms_server *s, const char *email, const char *password,
 			 const char *fields, struct harness_actor *a);
+
+/* Marks the address of the account of email verified, straight in the
+ * database (as the link of its verification mail would). Returns 0 or -1. */
+int harness_email_verify(const char *conninfo, const char *email);
 
 /* GET path as a (NULL: a visitor) into out (release it); fails the test
  * when there is no response. */

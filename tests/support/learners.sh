@@ -22,9 +22,9 @@ CREATE TEMP TABLE s (n integer, token text, csrf text);
 \copy s FROM '$3'
 WITH u AS (
 	INSERT INTO users (email, password_hash, display_name, ladder_stage,
-		affiliation_institution_id)
+		affiliation_institution_id, email_verified_at)
 	SELECT '$2-' || n || '@example.com', '!', 'Learner $2 ' || n, 'worker',
-		(SELECT min(id) FROM institutions)
+		(SELECT min(id) FROM institutions), now()
 	FROM s RETURNING id, email),
 r AS (INSERT INTO user_roles (user_id, role) SELECT id, 'learner' FROM u)
 INSERT INTO auth_sessions (token_hash, user_id, expires_at)

@@ -58,6 +58,8 @@ enum guard_action {
 	GUARD_SCHEDULE_READ,   /* an instructor's schedule: the instructor, admins of
 				* the home institution and of partners it is shared
 				* with */
+	GUARD_PLATFORM_MANAGE, /* platform-wide operations (failed mail, a password
+				* reset for any account): platform admins */
 };
 
 /* What a rule needs to know of a target besides its institution: facts the

@@ -53,6 +53,24 @@ struct lms_config {
 					 * data_dir */
 	int certificate_lookups_per_address; /* public verifications per address and window */
 	int certificate_lookup_window_s;
+	char *public_url;            /* links in mail; empty: https://public_host:https_port */
+	char *mail_from;             /* From: of every message */
+	char *mail_dir;              /* .eml files when smtp_url is empty; empty: data_dir/mail */
+	char *smtp_url;              /* smtp://host:587 or smtps://host:465; empty: files */
+	bool smtp_starttls;          /* smtp://: refuse to send unless STARTTLS succeeds */
+	char *smtp_username;         /* empty: no AUTH */
+	char *smtp_password_file;    /* the AUTH password, first line */
+	char *smtp_ca_file;          /* CA bundle for the server's certificate; empty: system */
+	int smtp_timeout_s;          /* one delivery, connect to QUIT */
+	int mail_max_attempts;       /* then the message is failed */
+	int mail_retry_base_s;       /* first retry delay, doubled each time */
+	int mail_retry_max_s;
+	int mail_poll_ms;            /* the worker looks this often without a notification */
+	int password_reset_ttl_s;
+	int email_verify_ttl_s;
+	int mail_requests_per_address; /* reset and verification mails one client may ask for */
+	int mail_requests_per_email;   /* ... one address or account may be sent */
+	int mail_requests_window_s;
 };
 
 /*

@@ -34,6 +34,9 @@ struct http_app {
 	const struct route_table *routes; /* what requests are matched against */
 	http_authorise authorise; /* NULL: every matched route is open */
 	void *state;             /* the application's own, for its handlers (borrowed) */
+	/* More of /metrics from the application, in Prometheus text (a new
+	 * string, or NULL for none); may be NULL. */
+	char *(*metrics_more)(struct http_req *req);
 	atomic_bool draining;    /* stopping: not ready, every connection closes */
 	atomic_int reports_in_flight; /* ROUTE_REPORT requests being answered now */
 };

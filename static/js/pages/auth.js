@@ -7,9 +7,11 @@ import { get, getAll, post, signIn } from '../api.js';
 import { heading, messageBox, showError, showMessage, busy } from '../ui.js';
 import S, { STAGES } from '../strings/learner.js';
 import A from '../strings/accounts.js';
+import M from '../strings/mail.js';
 
 register(S);
 register(A);
+register(M);
 
 // The server names bad fields in English; the usual ones are said in the
 // reader's language, anything else is shown as the server wrote it.
@@ -82,6 +84,7 @@ function loginForm(ctx) {
     heading(t('auth.loginTitle')),
     next ? h('p', {}, t('app.signInNeeded')) : null,
     form,
+    h('p', {}, h('a', { href: '#/forgot-password' }, t('mail.forgotLink'))),
     otherWay('/register', 'auth.noAccount', 'auth.toRegister', next),
   ];
 }

@@ -107,6 +107,7 @@ export default async function render({ view, query }) {
     h('p', { class: 'actions' },
       h('a', { href: '#/my/calendar', class: 'button' }, t('my.toCalendar')),
       h('a', { href: '#/my/certificates', class: 'button' }, t('cert.mine.title')),
-      h('a', { href: '#/', class: 'button' }, t('my.findCourses'))),
+      h('a', { href: '#/', class: 'button' }, t('my.findCourses')),
+      h('a', { href: '#/notifications', class: 'button' }, t('mail.settingsLink'))),
     box, filterSlot, listSlot);
 }

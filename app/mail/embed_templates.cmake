@@ -1,0 +1,18 @@
+# embed_templates.cmake - writes OUT, a C file holding every DIR/*.txt as
+# {name, bytes}: the mail templates, compiled into the server.
+file(GLOB files RELATIVE ${DIR} ${DIR}/*.txt)
+list(SORT files)
+set(body "/* generated from app/mail/templates by embed_templates.cmake: do not edit */\n")
+string(APPEND body "#include \"lms/mail/template.h\"\n\n")
+set(table "")
+set(i 0)
+foreach(f ${files})
+  file(READ ${DIR}/${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "static const unsigned char t${i}[] = {${bytes}0};\n")
+  string(APPEND table "\t{\"${f}\", (const char *)t${i}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst struct mail_template_file mail_template_files[] = {\n${table}\t{0, 0}};\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(RENAME ${OUT}.tmp ${OUT})
