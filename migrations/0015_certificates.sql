@@ -146,24 +146,15 @@ BEGIN
 	RETURN new_id;
 END $$;
 
--- An enrolment that becomes completed gets its certificate, and its learner
--- a message through the outbox; one that stops being completed (an admin
+-- An enrolment that becomes completed gets its certificate (its learner's
+-- completion notice carries the serial); one that stops being completed (an admin
 -- corrects a mistake) has it revoked with the change's reason. The revoked
 -- row stays, so a paper copy shown later is answered "revoked", not
 -- "unknown".
 CREATE FUNCTION enrollment_certificate() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-	cert record;
-	new_id bigint;
 BEGIN
 	IF NEW.status = 'completed' THEN
-		new_id := certificate_issue(NEW.id);
-		SELECT serial, course_title_ko, course_title_en INTO cert FROM certificates
-			WHERE id = new_id;
-		PERFORM outbox_enqueue(NEW.user_id, 'certificate.issued',
-			jsonb_build_object('serial', cert.serial, 'course_title_ko', cert.course_title_ko,
-				'course_title_en', cert.course_title_en),
-			'certificate.issued:' || cert.serial);
+		PERFORM certificate_issue(NEW.id);
 	ELSE
 		UPDATE certificates SET revoked_at = now(),
 				revoked_reason = left(coalesce(nullif(current_setting('lms.reason', true), ''),

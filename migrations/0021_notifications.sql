@@ -93,10 +93,17 @@ BEGIN
 		WHEN NEW.status = 'completed' THEN 'enrollment.completed'
 	END;
 	IF kind IS NOT NULL THEN
+		-- A completion's notice carries the certificate it issued (the
+		-- certificates trigger, enrollments_certificate, ran before this one).
 		PERFORM notify(NEW.user_id, kind,
 			notice_section_params(NEW.section_id) || jsonb_build_object(
-				'reason', coalesce(why, '-'), 'enrollment_id', NEW.id),
-			'enrollment ' || NEW.id || ' ' || NEW.status);
+				'reason', coalesce(why, '-'), 'enrollment_id', NEW.id)
+			|| CASE WHEN kind = 'enrollment.completed' THEN jsonb_build_object('serial',
+				coalesce((SELECT serial FROM certificates WHERE enrollment_id = NEW.id
+					AND revoked_at IS NULL ORDER BY id DESC LIMIT 1), '-'))
+				ELSE '{}' END,
+			'enrollment ' || NEW.id || ' ' || NEW.status
+			|| CASE WHEN kind = 'enrollment.completed' THEN ' ' || txid_current() ELSE '' END);
 	END IF;
 	RETURN NULL;
 END $$;

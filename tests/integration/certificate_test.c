@@ -237,9 +237,9 @@ static void issued_with_the_completion(void **state)
 		 " AND revoked_at IS NULL",
 		 serial);
 	assert_int_equal(sql_ll("%s", sql), 1);
-	/* And the learner is told, through the outbox, in the same
-	 * transaction. */
-	assert_int_equal(sql_ll("SELECT count(*) FROM outbox WHERE kind = 'certificate.issued'"
+	/* And the learner's completion notice, in the same transaction,
+	 * carries it. */
+	assert_int_equal(sql_ll("SELECT count(*) FROM outbox WHERE kind = 'enrollment.completed'"
 				" AND user_id = %lld AND params->>'serial' = '%s'",
 				learners[0].user_id, serial),
 			 1);
