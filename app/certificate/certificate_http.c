@@ -37,15 +37,10 @@ static const char *str(const json_t *o, const char *name)
 	return json_string_value(json_object_get(o, name));
 }
 
-/* https://host[:port], as clients reach the server. */
+/* Where clients reach the platform (public_url). */
 static void base_url(const struct http_req *req, char *out, size_t len)
 {
-	const struct lms_config *cfg = req->app->cfg;
-
-	if (cfg->https_port == 443)
-		snprintf(out, len, "https://%s", cfg->public_host);
-	else
-		snprintf(out, len, "https://%s:%d", cfg->public_host, cfg->https_port);
+	config_public_url(req->app->cfg, out, len);
 }
 
 /* The front end's verification page of serial: what the QR code holds. */

@@ -352,3 +352,18 @@ void config_print(const struct lms_config *cfg)
 		}
 	}
 }
+
+void config_public_url(const struct lms_config *cfg, char *out, size_t len)
+{
+	size_t n;
+
+	if (cfg->public_url[0])
+		snprintf(out, len, "%s", cfg->public_url);
+	else if (cfg->https_port == 443)
+		snprintf(out, len, "https://%s", cfg->public_host);
+	else
+		snprintf(out, len, "https://%s:%d", cfg->public_host, cfg->https_port);
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == '/')
+		out[--n] = '\0';
+}

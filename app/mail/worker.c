@@ -50,21 +50,6 @@ void mail_counters_get(struct mail_counters *out)
 	out->failed = atomic_load(&n_failed);
 }
 
-void mail_base_url(const struct lms_config *cfg, char *out, size_t len)
-{
-	size_t n;
-
-	if (cfg->public_url[0])
-		snprintf(out, len, "%s", cfg->public_url);
-	else if (cfg->https_port == 443)
-		snprintf(out, len, "https://%s", cfg->public_host);
-	else
-		snprintf(out, len, "https://%s:%d", cfg->public_host, cfg->https_port);
-	n = strlen(out);
-	while (n > 0 && out[n - 1] == '/')
-		out[--n] = '\0';
-}
-
 /* Waits up to ms (-1: for ever) for fd (when >= 0) or the stop pipe; true
  * when asked to stop. */
 static bool wait_or_stop(struct mail_worker *w, int fd, int ms)
@@ -382,7 +367,7 @@ struct mail_worker *mail_worker_start(const struct lms_config *cfg, const char *
 	w->cfg = cfg;
 	mail_message_init();
 	mail_smtp_init();
-	mail_base_url(cfg, w->base_url, sizeof(w->base_url));
+	config_public_url(cfg, w->base_url, sizeof(w->base_url));
 	if (mail_address_of(cfg->mail_from, w->from, sizeof(w->from)) < 0) {
 		snprintf(err, errlen, "mail_from \"%s\": expected one address, as "
 				      "\"Name <user@example.com>\"",

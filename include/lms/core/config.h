@@ -88,4 +88,8 @@ void config_release(struct lms_config *cfg);
 /* Writes "key = value" for every key to stdout (secrets masked). */
 void config_print(const struct lms_config *cfg);
 
+/* Where people reach the platform, for links in mail and on certificates:
+ * public_url without a trailing slash, or https://public_host[:https_port]. */
+void config_public_url(const struct lms_config *cfg, char *out, size_t len);
+
 #endif

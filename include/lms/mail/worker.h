@@ -15,10 +15,6 @@ struct mail_counters {
 	unsigned long long failed;  /* given up: the message is failed */
 };
 
-/* The links in messages start with this: public_url, or
- * https://public_host[:https_port]. Written into out. */
-void mail_base_url(const struct lms_config *cfg, char *out, size_t len);
-
 /*
  * Starts the worker thread: its own connection to conninfo (the
  * application role's), LISTEN lms_outbox, a look every cfg->mail_poll_ms.
