@@ -304,6 +304,10 @@ int bulk_csv_finish(struct bulk_csv *p)
 {
 	if (p->err)
 		return p->err;
+	if (p->bom > 0 && p->bom < 3) {
+		stop(p, LMS_EINVAL, 1, "the file is not UTF-8 text: save it as \"CSV UTF-8\"");
+		return p->err;
+	}
 	if (!p->data_seen) {
 		stop(p, LMS_EINVAL, 1, "the file is empty: line 1 must name the columns, e.g. "
 				       "email,name,ladder_stage");
