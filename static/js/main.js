@@ -32,6 +32,7 @@ const routes = [
   ['/admin/instructors', './pages/instructors.js', 'admin'],
   ['/admin/instructors/:id/week', './pages/instructor_week.js', 'admin'],
   ['/admin/reports', './pages/reports.js', 'admin'],
+  ['/admin/sections/:id/enrol', './pages/bulk_enrol.js', 'admin'],
 ].map(([pattern, module, need]) => ({
   pattern,
   module,
