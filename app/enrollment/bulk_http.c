@@ -26,6 +26,7 @@
 #include "lms/http/stream.h"
 #include "lms/service/audit.h"
 #include "lms/service/idempotency_store.h"
+#include "lms/service/pull.h"
 
 /* The bounds of one file: a cohort list, not a data dump. */
 #define BULK_MAX_BYTES (8LL * 1024 * 1024)
@@ -96,6 +97,7 @@ static bool section_or_reply(struct http_req *req, struct bulk_section *sec)
 
 /* ---- one learner ---- */
 
+/* A blank override_reason is refused by the schema ("must not be blank"). */
 static const struct schema_field on_behalf_fields[] = {
 	{"user_id", SCHEMA_INT, .min = 1, .max = LLONG_MAX, .message = "must be the id of a user"},
 	{"email", SCHEMA_STRING, .min = 3, .max = 254, .max_bytes = 254},
@@ -167,7 +169,6 @@ void enrollment_on_behalf(struct http_req *req)
 	char scope[96], addr[NETADDR_TEXT_MAX], *text = NULL, *stored = NULL;
 	bool replayed = false, in_tx = false;
 	long long user_id = 0, id;
-	json_t *v;
 	int status = 0, rc;
 
 	if (!section_or_reply(req, &sec) ||
@@ -181,14 +182,6 @@ void enrollment_on_behalf(struct http_req *req)
 				   json_pack("[{s:s, s:s}]", "field", "user_id", "message",
 					     "give either user_id or email"),
 				   "name the learner");
-		goto out;
-	}
-	if (override && (v = json_object_get(req->json, "override_reason")) &&
-	    strspn(override, " \t") == strlen(override)) {
-		http_reply_problem(req, 400, "validation_failed",
-				   json_pack("[{s:s, s:s}]", "field", "override_reason", "message",
-					     "must say why"),
-				   "the request has invalid fields");
 		goto out;
 	}
 	if (key && !key_valid(key)) {
@@ -316,24 +309,18 @@ static long spool_fill(void *ctx, char *buf, size_t cap)
 static int spool_open(struct http_req *req, struct spool *sp)
 {
 	const char *data_dir = req->app->cfg->data_dir;
-	char path[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX + 16];
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/uploads/.bulk-XXXXXX", data_dir) >=
-	    sizeof(path))
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/uploads", data_dir) >= sizeof(dir))
 		return LMS_EIO;
-	if ((mkdir(data_dir, 0750) != 0 && errno != EEXIST)) {
-		log_error("bulk: cannot create %s: %s", data_dir, strerror(errno));
-		return LMS_EIO;
-	}
-	snprintf(path, sizeof(path), "%s/uploads", data_dir);
-	if (mkdir(path, 0750) != 0 && errno != EEXIST) {
-		log_error("bulk: cannot create %s: %s", path, strerror(errno));
+	if ((mkdir(data_dir, 0750) != 0 && errno != EEXIST) ||
+	    (mkdir(dir, 0750) != 0 && errno != EEXIST)) {
+		log_error("bulk: cannot create %s: %s", dir, strerror(errno));
 		return LMS_EIO;
 	}
-	snprintf(path, sizeof(path), "%s/uploads/.bulk-XXXXXX", data_dir);
+	snprintf(path, sizeof(path), "%s/.bulk-XXXXXX", dir);
 	if ((sp->fd = mkostemp(path, O_CLOEXEC)) < 0) {
-		log_error("bulk: cannot create a temporary file in %s: %s", data_dir,
-			  strerror(errno));
+		log_error("bulk: cannot create a temporary file in %s: %s", dir, strerror(errno));
 		return LMS_EIO;
 	}
 	unlink(path);
@@ -404,6 +391,10 @@ static bool media_type_ok(const char *type)
 	return false;
 }
 
+/* A misspelt ?apply would quietly make a dry run of what was meant to be
+ * applied: any parameter but these is refused. */
+static const char *const bulk_params[] = {"apply", "invite_locale", "lang", NULL};
+
 /* ?apply and ?invite_locale; replies 400 and returns false when bad. */
 static bool options_or_reply(struct http_req *req, bool *apply, char locale[3])
 {
@@ -411,6 +402,8 @@ static bool options_or_reply(struct http_req *req, bool *apply, char locale[3])
 	int n;
 
 	*apply = false;
+	if (!pull_params_or_reply(req, bulk_params))
+		return false;
 	snprintf(locale, 3, "ko");
 	if ((n = http_req_query(req, "apply", buf, sizeof(buf))) >= 0) {
 		if (!strcmp(buf, "1") || !strcmp(buf, "true"))

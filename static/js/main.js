@@ -18,6 +18,7 @@ const routes = [
   ['/register', './pages/auth.js'],
   ['/my', './pages/my.js', 'user'],
   ['/my/calendar', './pages/my_calendar.js', 'user'],
+  ['/my/invitations', './pages/invitations.js', 'user'],
   ['/lessons/:id', './pages/lesson.js', 'user'],
   ['/teach', './pages/teach.js', 'instructor'],
   ['/teach/week', './pages/teach_week.js', 'instructor'],

@@ -4,7 +4,7 @@
 // applied; the page in English and at phone width.
 import assert from 'node:assert/strict';
 
-import { assertClean, launch, newPage, shot, signIn, sqlOne, test } from './lib.mjs';
+import { DEMO_PASSWORD, assertClean, launch, newPage, shot, signIn, sqlOne, test } from './lib.mjs';
 
 const ADMIN = 'gist-admin@example.com';
 const gist = sqlOne("SELECT id FROM institutions WHERE code = 'gist'");
@@ -15,6 +15,7 @@ const section = sqlOne(`
     JOIN programs p ON p.id = c.program_id
    WHERE c.institution_id = ${gist} AND NOT p.approval_required AND NOT p.affiliation_required
      AND c.published AND s.status = 'open' AND 'worker' = ANY (p.allowed_stages)
+     AND 'job_seeker' = ANY (p.allowed_stages)
      AND NOT 'elementary' = ANY (p.allowed_stages)
      AND now() >= s.enrollment_opens_at AND now() < s.enrollment_closes_at
      AND s.capacity - s.enrolled_count >= 3
@@ -90,6 +91,25 @@ test('a corrected file is previewed, then applied once', async () => {
   assert.ok(await page.getByRole('button', { name: '적용' }).isDisabled());
   await shot(page, 'bulk-applied');
   assertClean(page);
+});
+
+test('the invited person signs up and enrols from their invitations', async () => {
+  const { context } = await launch();
+  const r = await context.request.post('/api/v1/auth/register', {
+    data: { email: 'new-person@example.com', password: DEMO_PASSWORD, display_name: '박새내기', ladder_stage: 'job_seeker' },
+  });
+  assert.equal(r.status(), 201, await r.text());
+  const invited = await newPage(context);
+  await signIn(invited, 'new-person@example.com');
+  await invited.goto('/#/my/invitations');
+  await invited.getByRole('heading', { level: 1, name: '받은 수강 초대' }).waitFor();
+  await shot(invited, 'bulk-invitations');
+  await invited.getByRole('button', { name: /수강 신청$/ }).click();
+  await invited.locator('.message.ok').filter({ hasText: '등록되었습니다' }).waitFor();
+  assert.equal(sqlOne(`SELECT e.status FROM enrollments e JOIN users u ON u.id = e.user_id
+    WHERE u.email = 'new-person@example.com' AND e.section_id = ${section}`), 'enrolled');
+  assertClean(invited);
+  await context.close();
 });
 
 test('in English, and at phone width, the page reads and fits', async () => {

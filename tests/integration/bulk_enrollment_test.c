@@ -554,6 +554,48 @@ static void bulk_dry_run_then_apply_twice(void **state)
 	json_decref(j);
 }
 
+/* A file's refusals are self-enrolment's, rule by rule. */
+static void bulk_refusals_are_self_enrolment_codes(void **state)
+{
+	struct harness_actor w;
+	static const struct {
+		const char *code, *term, *want;
+	} cases[] = {
+		{"B-NEXT", "2030-1", "prerequisite_missing"},
+		{"B-CORP", "2030-1", "affiliation_required"},
+		{"B-KIDS", "2030-2", "not_eligible_stage"},
+		{"B-OPEN", "2030-2", "enrollment_closed"},
+		{"B-OPEN", "2031-1", "section_cancelled"},
+	};
+	char self[96];
+	json_t *j;
+
+	(void)state;
+	learner("bk-rules@example.com", "worker", 0, &w);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long long sec = section(cases[i].code, cases[i].term);
+
+		snprintf(self, sizeof(self), "/api/v1/sections/%lld/enrollments", sec);
+		harness_problem_as(&server, &w, "POST", self, NULL,
+				   !strcmp(cases[i].want, "enrollment_closed") ||
+						   !strcmp(cases[i].want, "section_cancelled")
+					   ? 409
+					   : 403,
+				   cases[i].want, NULL);
+		j = UPLOAD(&gist_admin, sec, true,
+			   "email,name\nbk-rules@example.com,R\nbk-rules-new@example.com,N\n", 200);
+		assert_row(j, 2, "refused", cases[i].want);
+		/* A closed or cancelled section invites nobody either. */
+		if (!strcmp(cases[i].code, "B-OPEN"))
+			assert_row(j, 3, "refused", cases[i].want);
+		else
+			assert_row(j, 3, "invite", NULL);
+		json_decref(j);
+	}
+	assert_int_equal(sql_ll("SELECT count(*) FROM enrollments WHERE user_id = %lld", w.user_id),
+			 0);
+}
+
 static void bulk_other_institution_is_refused(void **state)
 {
 	long long sec = section("B-OPEN", "2032-2"), jnu = section("B-JNU", "2030-1");
@@ -657,6 +699,11 @@ static void bulk_bad_files(void **state)
 	post_raw(&gist_admin, path, NULL, "email\n", 6, &r);
 	assert_int_equal(r.status, 400);
 	assert_contains(r.body, "apply");
+	http_result_release(&r);
+	snprintf(path, sizeof(path), "/api/v1/sections/%lld/enrollments/bulk?aply=1", sec);
+	post_raw(&gist_admin, path, NULL, "email\n", 6, &r);
+	assert_int_equal(r.status, 400);
+	assert_contains(r.body, "aply");
 	http_result_release(&r);
 	assert_int_equal(sql_ll("SELECT count(*) FROM enrollments"), before);
 }
@@ -851,6 +898,7 @@ int main(void)
 		cmocka_unit_test(on_behalf_rules_and_overrides),
 		cmocka_unit_test(on_behalf_other_institution_is_refused),
 		cmocka_unit_test(bulk_dry_run_then_apply_twice),
+		cmocka_unit_test(bulk_refusals_are_self_enrolment_codes),
 		cmocka_unit_test(bulk_other_institution_is_refused),
 		cmocka_unit_test(bulk_bad_files),
 		cmocka_unit_test(bulk_body_bounds),
