@@ -18,6 +18,7 @@ struct bulk_csv {
 	void *ctx;
 	long max_rows, rows;
 	long line;                 /* the line being fed, from 1 */
+	bool after_cr;             /* the last byte fed was a CR (its LF is no new line) */
 	int bom;                   /* bytes of the byte order mark seen; 3: decided */
 	bool header_done;
 	bool data_seen;            /* a byte after the byte order mark */
@@ -136,7 +137,8 @@ static void header_end(struct bulk_csv *p)
 	bool email = false;
 
 	p->ncols = p->nfields;
-	for (int i = 0; i < p->ncols; i++)
+	/* A header of more columns than map holds has its problem already. */
+	for (int i = 0; i < p->ncols && i < (int)(sizeof(p->map) / sizeof(p->map[0])); i++)
 		email |= p->map[i] == COL_EMAIL;
 	if (!p->header_problem[0] && !email)
 		snprintf(p->header_problem, sizeof(p->header_problem),
@@ -199,8 +201,10 @@ static void on_row(int c, void *data)
 		stop(p, LMS_ETOOBIG, p->line, "the file has too many rows");
 		goto out;
 	}
+	/* An address too long to be one is not cut (a cut could split a
+	 * character): the row says it is wrong and shows none. */
 	email[0] = '\0';
-	if (p->cell[COL_EMAIL])
+	if (p->cell[COL_EMAIL] && strlen(p->cell[COL_EMAIL]) < sizeof(email))
 		account_email_fold(p->cell[COL_EMAIL], email, sizeof(email));
 	row = (struct bulk_csv_row){
 		.line = p->line,
@@ -285,15 +289,20 @@ int bulk_csv_feed(struct bulk_csv *p, const void *data, size_t len)
 	}
 	if (len)
 		p->data_seen = true;
-	/* Line by line, so that a row's line is known when it ends. */
+	/* Line by line, so that a row's line is known when it ends. A line
+	 * ends in LF, CRLF or a lone CR (old Macintosh files). */
 	while (len) {
-		const char *nl = memchr(s, '\n', len);
-		size_t n = nl ? (size_t)(nl - s) + 1 : len;
+		size_t n = 0;
 
+		while (n < len && s[n] != '\n' && s[n] != '\r')
+			n++;
+		if (n < len)
+			n++;
 		if (feed_piece(p, s, n) < 0)
 			return p->err;
-		if (nl)
+		if (s[n - 1] == '\r' || (s[n - 1] == '\n' && !(n == 1 && p->after_cr)))
 			p->line++;
+		p->after_cr = s[n - 1] == '\r';
 		s += n;
 		len -= n;
 	}

@@ -79,6 +79,19 @@ static void rows_with_header_names_bom_and_quoting(void **state)
 	}
 }
 
+static void lines_end_in_lf_crlf_or_cr(void **state)
+{
+	static const char text[] = "email\ra@x.kr\r\nb@x.kr\rc@x.kr\n\rd@x.kr";
+	struct seen s;
+
+	(void)state;
+	for (size_t piece = 1; piece <= sizeof(text); piece++) {
+		assert_int_equal(parse(text, sizeof(text) - 1, piece, 100, &s, NULL, 0), 0);
+		assert_string_equal(s.text, "2|a@x.kr|-|-|ok\n3|b@x.kr|-|-|ok\n4|c@x.kr|-|-|ok\n"
+					    "6|d@x.kr|-|-|ok\n");
+	}
+}
+
 static void row_errors_come_with_their_rows(void **state)
 {
 	static const char text[] = "email,name,ladder_stage\n"
@@ -99,6 +112,21 @@ static void row_errors_come_with_their_rows(void **state)
 	assert_non_null(strstr(s.text, "6|e@example.com|E|worker|the row has 4 cells"));
 }
 
+static void a_long_address_is_an_error_and_not_cut(void **state)
+{
+	char text[1200], err[64];
+	struct seen s;
+	size_t n = (size_t)sprintf(text, "email\n");
+
+	(void)state;
+	/* 300 bytes of two-byte characters: cut at 255 it would end inside one. */
+	for (int i = 0; i < 150; i++)
+		n += (size_t)sprintf(text + n, "\xC3\xA9");
+	n += (size_t)sprintf(text + n, "@example.com\n");
+	assert_int_equal(parse(text, n, 64, 10, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.text, "2||-|-|email must be 3 to 254 bytes\n");
+}
+
 static void unreadable_files_stop_with_their_line(void **state)
 {
 	static const struct {
@@ -112,6 +140,7 @@ static void unreadable_files_stop_with_their_line(void **state)
 		{LIT("\xEF\xBB"), LMS_EINVAL, "1: the file is not UTF-8"},
 		{LIT("name\nx\n"), LMS_EINVAL, "1: the header has no email column"},
 		{LIT("email,phone\n"), LMS_EINVAL, "1: the header names an unknown column \"phone\""},
+		{LIT("stage,,,,,,,,,,,,,,,,,,,,i\nm\n"), LMS_EINVAL, "1: the header has too many columns"},
 		{LIT("email,e-mail\n"), LMS_EINVAL, "1: the header names column \"e-mail\" twice"},
 		{LIT("email\n\"a@example.com\"x\n"), LMS_EINVAL, "2: the quoting is broken"},
 		{LIT("email\n\"a@example.com\n"), LMS_EINVAL, "the quoting is broken"},
@@ -153,7 +182,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rows_with_header_names_bom_and_quoting),
+		cmocka_unit_test(lines_end_in_lf_crlf_or_cr),
 		cmocka_unit_test(row_errors_come_with_their_rows),
+		cmocka_unit_test(a_long_address_is_an_error_and_not_cut),
 		cmocka_unit_test(unreadable_files_stop_with_their_line),
 		cmocka_unit_test(a_huge_cell_is_refused_without_growing),
 	};
