@@ -22,6 +22,10 @@ pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode>=4.1)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive>=3.6)
 pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0>=3.2)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.74)
+# libcsv (Debian's libcsv-dev) ships no pkg-config file: a streaming CSV
+# parser for uploaded learner lists.
+find_path(LIBCSV_INCLUDE_DIR csv.h REQUIRED)
+find_library(LIBCSV_LIBRARY csv REQUIRED)
 string(REGEX MATCH "^[0-9]+" LMS_PG_MAJOR "${LIBPQ_VERSION}")
 
 get_filename_component(LMS_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
@@ -48,7 +52,7 @@ list(APPEND LMS_CORE_SOURCES ${CMAKE_CURRENT_BINARY_DIR}/mail_templates.c)
 set(LMS_CORE_LIBS
   civetweb::civetweb PkgConfig::LIBPQ PkgConfig::JANSSON PkgConfig::CMARK_GFM
   PkgConfig::LIBZIP PkgConfig::PANGOCAIRO PkgConfig::QRENCODE PkgConfig::LIBARCHIVE
-  PkgConfig::GMIME PkgConfig::CURL
+  PkgConfig::GMIME PkgConfig::CURL ${LIBCSV_LIBRARY}
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads m)
 
 set(LMS_WARNINGS

@@ -16,6 +16,7 @@
 #include "lms/catalog/catalog_http.h"
 #include "lms/catalog/content_http.h"
 #include "lms/certificate/certificate_http.h"
+#include "lms/enrollment/bulk_http.h"
 #include "lms/enrollment/enrollment_http.h"
 #include "lms/enrollment/roster_http.h"
 #include "lms/http/ops_http.h"
@@ -110,6 +111,12 @@ static const struct route table[] = {
 	{HTTP_GET, "/api/v1/enrollments/{id}", enrollment_show, GUARD_ENROLLMENT_READ, 0},
 	{HTTP_DELETE, "/api/v1/enrollments/{id}", enrollment_cancel, GUARD_ENROLLMENT_READ, 0},
 	{HTTP_PATCH, "/api/v1/enrollments/{id}", enrollment_change, GUARD_ENROLLMENT_READ, 0},
+	/* An institution's admins enrol for learners: one, or a CSV file of them. */
+	{HTTP_POST, "/api/v1/sections/{id}/enrollments/on-behalf", enrollment_on_behalf,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_POST, "/api/v1/sections/{id}/enrollments/bulk", enrollment_bulk,
+	 GUARD_ENROLLMENT_MANAGE, ROUTE_RAW_BODY},
+	{HTTP_GET, "/api/v1/me/invitations", enrollment_invitations_mine, GUARD_SIGNED_IN, 0},
 
 	/* course content */
 	{HTTP_GET, "/api/v1/courses/{id}/modules", content_syllabus, GUARD_PUBLIC, 0},

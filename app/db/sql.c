@@ -509,3 +509,46 @@ char *db_conninfo_with_user(const char *conninfo, const char *user)
 	}
 	return buf;
 }
+
+int db_copy_in(struct db_conn *c, const char *sql,
+	       long (*fill)(void *ctx, char *buf, size_t cap), void *ctx)
+{
+	PGresult *r;
+	char *buf = NULL;
+	long n = 0;
+	int rc = 0;
+
+	if (!c->pg) {
+		snprintf(c->errmsg, sizeof(c->errmsg), "no connection");
+		return LMS_EUNAVAILABLE;
+	}
+	r = PQexec(c->pg, sql);
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+		set_error(c, r);
+		PQclear(r);
+		return map_error(c);
+	}
+	PQclear(r);
+	if (!(buf = malloc(DB_COPY_PIECE)))
+		rc = LMS_ENOMEM;
+	while (!rc && (n = fill(ctx, buf, DB_COPY_PIECE)) > 0)
+		if (PQputCopyData(c->pg, buf, (int)n) != 1)
+			rc = LMS_EUNAVAILABLE;
+	if (!rc && n < 0)
+		rc = (int)n;
+	free(buf);
+	/* A copy the caller could not feed is ended as failed: nothing of it
+	 * stays. */
+	if (PQputCopyEnd(c->pg, rc ? "the copy's source failed" : NULL) != 1 && !rc)
+		rc = LMS_EUNAVAILABLE;
+	while ((r = PQgetResult(c->pg))) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc) {
+			set_error(c, r);
+			rc = map_error(c);
+		}
+		PQclear(r);
+	}
+	if (!rc)
+		c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
+	return rc;
+}

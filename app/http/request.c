@@ -550,6 +550,57 @@ fail:
 	return false;
 }
 
+/* A body handed on piece by piece as it arrives. */
+struct each_sink {
+	struct body_sink sink;
+	char *piece;
+	int (*each)(void *ctx, const char *data, size_t len);
+	void *ctx;
+	int rc;
+};
+
+static char *each_room(struct body_sink *sink, size_t want)
+{
+	(void)want;
+	return ((struct each_sink *)sink)->piece;
+}
+
+static int each_took(struct body_sink *sink, const char *data, size_t len)
+{
+	struct each_sink *e = (struct each_sink *)sink;
+	int rc = e->each(e->ctx, data, len);
+
+	if (rc < 0)
+		e->rc = rc;
+	return rc < 0 ? rc : 0;
+}
+
+bool http_req_body_each_or_reply(struct http_req *req, long long limit,
+				 int (*each)(void *ctx, const char *data, size_t len), void *ctx,
+				 int *each_rc)
+{
+	struct each_sink e = {.sink = {each_room, each_took}, .each = each, .ctx = ctx};
+	long long rc = LMS_ENOMEM;
+	bool late = false;
+
+	*each_rc = 0;
+	/* Nobody waits on a database connection while a body trickles in. */
+	http_req_db_release(req);
+	if ((e.piece = malloc(BODY_PIECE)))
+		rc = body_pump(req, limit, &e.sink, &late);
+	free(e.piece);
+	if (rc >= 0)
+		return true;
+	if (e.rc < 0 && rc == e.rc) {
+		/* The rest of the body, if any, is never read. */
+		*each_rc = e.rc;
+		http_req_close(req);
+		return false;
+	}
+	body_refuse(req, rc, late, limit);
+	return false;
+}
+
 void http_json_error_add(json_t **errors, const char *field, const char *message)
 {
 	if (!*errors)

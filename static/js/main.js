@@ -24,6 +24,7 @@ const routes = [
   ['/my/certificates', './pages/my_certificates.js', 'user'],
   ['/verify', './pages/verify.js'],
   ['/verify/:serial', './pages/verify.js'],
+  ['/my/invitations', './pages/invitations.js', 'user'],
   ['/lessons/:id', './pages/lesson.js', 'user'],
   ['/quizzes/:id', './pages/quiz.js', 'user'],
   ['/assignments/:id', './pages/assignment.js', 'user'],
@@ -52,6 +53,7 @@ const routes = [
   ['/reset-password', './pages/reset.js'],
   ['/verify-email', './pages/verify_email.js'],
   ['/notifications', './pages/notifications.js', 'user'],
+  ['/admin/sections/:id/enrol', './pages/bulk_enrol.js', 'admin'],
 ].map(([pattern, module, need]) => ({
   pattern,
   module,

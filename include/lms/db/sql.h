@@ -217,6 +217,19 @@ const char *db_stream_value(const struct db_stream *s, int col, size_t *len);
  */
 void db_stream_end(struct db_stream *s);
 
+/* Bytes handed to the server per piece of a COPY. */
+#define DB_COPY_PIECE 65536
+
+/*
+ * Runs sql, a COPY ... FROM STDIN, feeding it what fill(ctx, buf, cap)
+ * writes into buf (at most cap bytes; returns the number written, 0 at the
+ * end, or a negative lms_err that ends the copy as failed): data of any
+ * size goes in one piece at a time. Returns 0, fill's error, or a db_exec
+ * error (SQLSTATE and message in c).
+ */
+int db_copy_in(struct db_conn *c, const char *sql,
+	       long (*fill)(void *ctx, char *buf, size_t cap), void *ctx);
+
 /* Column col of row row of res as a long long; 0 when absent or NULL. */
 long long db_ll(const PGresult *res, int row, int col);
 

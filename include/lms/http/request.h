@@ -154,6 +154,20 @@ bool http_req_body_to_file_or_reply(struct http_req *req, const char *dir,
 				    struct http_upload *up);
 
 /*
+ * Receives the request body (at most limit bytes, within the body
+ * deadline) piece by piece, handing each to each(ctx, data, len) as it
+ * arrives, after giving back the request's database connection; nothing of
+ * it is kept. Returns true when the whole body was taken. When each()
+ * fails, stops reading, sets *each_rc to its error, ends the connection and
+ * returns false without replying (the caller answers for it); when the
+ * body cannot be received, replies (400, 408, 413, 503) and returns false
+ * with *each_rc 0.
+ */
+bool http_req_body_each_or_reply(struct http_req *req, long long limit,
+				 int (*each)(void *ctx, const char *data, size_t len), void *ctx,
+				 int *each_rc);
+
+/*
  * Adds {"field": field, "message": message} to the array *errors, creating
  * it when NULL (for checks of the handler's own; body schemas: schema.h).
  */

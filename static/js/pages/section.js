@@ -5,14 +5,16 @@
 
 import { h, append, replace, field, formValues, showFieldErrors } from '../dom.js';
 import { register, t, pick } from '../i18n.js';
-import { ApiError, get, getAll, patch, post, request, withQuery, isInstructor } from '../api.js';
+import { ApiError, get, getAll, patch, post, request, withQuery, isInstructor, isAdmin } from '../api.js';
 import { heading, messageBox, showMessage, showError, busy, confirmDialog, statusBadge } from '../ui.js';
 import { date, number, termName, todayYmd } from '../format.js';
 import { orRefusal, sessionWhen, sessionPlace } from './teach.js';
 import S from '../strings/teach.js';
 import { attendanceCell, seriesForm } from './series_form.js';
+import B from '../strings/bulk.js';
 
 register(S);
+register(B);
 
 // The section with its roster. A draft has no roster (404): its instructor
 // still finds it among their own sections.
@@ -385,6 +387,7 @@ export default async function render({ view, params, user }) {
     h('p', { class: 'muted' }, `${sec.course.code} · ${termName(sec.term)}`),
     isInstructor() ? h('p', {}, h('a', { href: '#/teach' }, t('teach.backToSections'))) : null,
     facts(sec, course),
+    isAdmin() && sec.status !== 'cancelled' ? h('p', {}, h('a', { href: `#/admin/sections/${sec.id}/enrol` }, t('bulk.link'))) : null,
     rosterBlock(sec.id, roster),
     sessionsPart.el,
     sec.status === 'cancelled' ? null : scheduleForm(sec, instructors, facilities, user, sessionsPart.refresh),
