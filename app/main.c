@@ -20,6 +20,7 @@
 #include "lms/core/log.h"
 #include "lms/db/embedded.h"
 #include "lms/db/listen.h"
+#include "lms/selection/offer_job.h"
 #include "lms/db/blob_import.h"
 #include "lms/db/migrate.h"
 #include "lms/db/pool.h"
@@ -325,6 +326,7 @@ static int cmd_serve(const struct lms_config *cfg)
 	struct auth_state auth = {0};
 	struct http_server *server = NULL;
 	struct db_listener *listener = NULL;
+	struct offer_job *offer_job = NULL;
 	char err[1024];
 	sigset_t stop;
 	bool ahead = false;
@@ -396,6 +398,11 @@ static int cmd_serve(const struct lms_config *cfg)
 		fprintf(stderr, "lms: %s\n", err);
 		goto out;
 	}
+	/* Selection offers past their deadline expire and free their seats. */
+	if (!(offer_job = offer_job_start(app.pool, cfg->offer_job_interval_ms))) {
+		rc = LMS_ENOMEM;
+		goto out;
+	}
 	log_info("serving https://%s:%d/ (pid %d)",
 		 strcmp(cfg->listen_address, "127.0.0.1") ? cfg->listen_address : "localhost",
 		 http_server_port(server), (int)getpid());
@@ -410,6 +417,7 @@ static int cmd_serve(const struct lms_config *cfg)
 	log_info("stopping: finishing requests in flight");
 out:
 	http_server_stop(server);
+	offer_job_stop(offer_job);
 	db_listener_stop(listener);
 	http_cache_free(app.cache);
 	db_pool_free(app.pool);

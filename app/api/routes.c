@@ -19,6 +19,7 @@
 #include "lms/schedule/calendar_http.h"
 #include "lms/schedule/faculty_http.h"
 #include "lms/schedule/session_http.h"
+#include "lms/selection/selection_http.h"
 
 /* Every API path of the platform, one line each. */
 static const struct route table[] = {
@@ -77,6 +78,29 @@ static const struct route table[] = {
 	{HTTP_GET, "/api/v1/sections/{id}/roster", roster_section, GUARD_ROSTER_READ, 0},
 	/* An institution's admins: its queue of applications, among others. */
 	{HTTP_GET, "/api/v1/enrollments", roster_institution, GUARD_ENROLLMENT_MANAGE, 0},
+
+	/* selection: intakes, applications, offers (docs/selection.md) */
+	{HTTP_POST, "/api/v1/intakes", selection_intake_create, GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_GET, "/api/v1/intakes", selection_intake_list, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/intakes/{id}", selection_intake_show, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/intakes/{id}/applications", selection_intake_applications,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_POST, "/api/v1/intakes/{id}/applications", selection_apply, GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/intakes/{id}/stages/{stage_id}/close", selection_stage_close,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_POST, "/api/v1/intakes/{id}/offers", selection_offers_make, GUARD_ENROLLMENT_MANAGE,
+	 0},
+	{HTTP_GET, "/api/v1/me/applications", selection_applications_mine, GUARD_SIGNED_IN, 0},
+	{HTTP_GET, "/api/v1/applications/{id}", selection_application_show, GUARD_SIGNED_IN, 0},
+	{HTTP_DELETE, "/api/v1/applications/{id}", selection_application_withdraw, GUARD_SIGNED_IN,
+	 0},
+	{HTTP_POST, "/api/v1/applications/{id}/results", selection_application_result,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_POST, "/api/v1/applications/{id}/reject", selection_application_reject,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_POST, "/api/v1/applications/{id}/accept", selection_offer_accept, GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/applications/{id}/decline", selection_offer_decline, GUARD_SIGNED_IN,
+	 0},
 
 	/* schedule: calendars */
 	{HTTP_GET, "/api/v1/instructors/{id}/schedule", calendar_schedule, GUARD_SCHEDULE_READ, 0},

@@ -169,7 +169,11 @@ void enrollment_create(struct http_req *req)
 fail:
 	if (in_tx)
 		db_rollback(db);
-	http_reply_error(req, rc);
+	if (rc == LMS_EDB && db_sqlstate_is(db, "LMS20"))
+		http_reply_problem(req, 409, "selection_required", NULL,
+				   "this section admits by selection: apply to its intake");
+	else
+		http_reply_error(req, rc);
 out:
 	json_decref(r.detail);
 	free(stored);
@@ -284,6 +288,9 @@ static void reply_change_error(struct http_req *req, struct db_conn *db, int rc,
 				   "a learner completes a section only once it has ended or its "
 				   "last session is over; an admin may complete earlier with an "
 				   "override_reason");
+	else if (rc == LMS_EDB && db_sqlstate_is(db, "LMS20"))
+		http_reply_problem(req, 409, "selection_required", NULL,
+				   "this section admits by selection: apply to its intake");
 	else if (rc == LMS_EDB && db_sqlstate_is(db, "LMS01"))
 		http_reply_problem(req, 409, "illegal_transition", NULL,
 				   "an enrolment cannot go from %s to %s", from, to);

@@ -1,0 +1,37 @@
+/* selection_http.h - handlers: intakes, applications, stage decisions, offers */
+#ifndef LMS_SELECTION_SELECTION_HTTP_H
+#define LMS_SELECTION_SELECTION_HTTP_H
+
+struct http_req;
+
+/* POST /api/v1/intakes: an intake with its stages (the section's admins). */
+void selection_intake_create(struct http_req *req);
+/* GET /api/v1/intakes: the intakes of published courses. */
+void selection_intake_list(struct http_req *req);
+/* GET /api/v1/intakes/{id}: one intake, its stages and seats. */
+void selection_intake_show(struct http_req *req);
+/* GET /api/v1/intakes/{id}/applications: its applications (its admins). */
+void selection_intake_applications(struct http_req *req);
+/* POST /api/v1/intakes/{id}/applications: apply (signed in). */
+void selection_apply(struct http_req *req);
+/* POST /api/v1/intakes/{id}/stages/{stage_id}/close: decide a top-N or
+ * pre-course stage for everyone waiting in it (its admins). */
+void selection_stage_close(struct http_req *req);
+/* POST /api/v1/intakes/{id}/offers: offer the free seats (its admins). */
+void selection_offers_make(struct http_req *req);
+/* GET /api/v1/me/applications: the caller's applications. */
+void selection_applications_mine(struct http_req *req);
+/* GET /api/v1/applications/{id}: its applicant or the intake's admins. */
+void selection_application_show(struct http_req *req);
+/* DELETE /api/v1/applications/{id}: the applicant withdraws. */
+void selection_application_withdraw(struct http_req *req);
+/* POST /api/v1/applications/{id}/results: a stage's score or decision. */
+void selection_application_result(struct http_req *req);
+/* POST /api/v1/applications/{id}/reject: the intake's admins reject. */
+void selection_application_reject(struct http_req *req);
+/* POST /api/v1/applications/{id}/accept and /decline: the applicant's answer
+ * to an offer. */
+void selection_offer_accept(struct http_req *req);
+void selection_offer_decline(struct http_req *req);
+
+#endif

@@ -1,0 +1,642 @@
+/* selection_test.c - intakes, the application state machine, offers within
+ * the seats, and the expiry job with two servers on one database */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define PASSWORD "demo-pass-2026"
+#define LEARNERS 12
+#define RACERS 40
+
+static struct lms_server servers[2];
+static char conninfo[1024];
+static struct harness_actor gist, jnu, learners[LEARNERS], racers[RACERS];
+static long long gist_id, course_id, precourse_id;
+
+__attribute__((format(printf, 1, 2))) static long long sql_ll(const char *fmt, ...)
+{
+	char sql[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return harness_sql_ll(conninfo, sql);
+}
+
+__attribute__((format(printf, 1, 2))) static int sql_run(const char *fmt, ...)
+{
+	char sql[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return harness_sql(conninfo, sql);
+}
+
+static struct lms_server *srv(void) { return &servers[0]; }
+
+/* A new open section of the selection course with capacity seats. */
+static long long section_new(int capacity)
+{
+	return harness_section_create(conninfo,
+				      &(struct harness_section){.course = course_id,
+								.capacity = capacity,
+								.starts_on = "2027-03-02",
+								.ends_on = "2027-06-30",
+								.opens_at = "2026-01-01",
+								.closes_at = "2027-03-01"});
+}
+
+/* An intake on a new section of capacity seats with the given stages
+ * (JSON array text), open for applications now; returns its JSON. */
+static json_t *intake_new(int capacity, const char *stages)
+{
+	char body[4096];
+
+	snprintf(body, sizeof(body),
+		 "{\"section_id\": %lld, \"title_ko\": \"2027 인공지능사관학교 1기\","
+		 " \"title_en\": \"AI Academy 2027 cohort 1\","
+		 " \"opens_at\": \"2026-01-01T00:00:00+09:00\","
+		 " \"closes_at\": \"2030-01-01T00:00:00+09:00\", \"offer_hours\": 48,"
+		 " \"stages\": %s}",
+		 section_new(capacity), stages);
+	return harness_json_as(srv(), &gist, "POST", "/api/v1/intakes", body, 201);
+}
+
+static long long apply_ok(long long intake, const struct harness_actor *a)
+{
+	char path[96];
+	json_t *j;
+	long long id;
+
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/applications", intake);
+	j = harness_json_as(srv(), a, "POST", path, "{\"statement\": \"저는 준비되었습니다\"}",
+			    201);
+	id = harness_json_ll(j, "id");
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "applied");
+	json_decref(j);
+	return id;
+}
+
+static long long stage_id(const json_t *intake, size_t i)
+{
+	return harness_json_ll(json_array_get(json_object_get(intake, "stages"), i), "id");
+}
+
+/* Records a stage result as the gist admin; returns the answer's status. */
+static json_t *result_as(const struct harness_actor *a, long long app, const char *body,
+			 long want)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/results", app);
+	return harness_json_as(srv(), a, "POST", path, body, want);
+}
+
+static const char *status_of(long long app, char *buf, size_t len)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT status FROM applications WHERE id = %lld", app);
+	if (harness_sql_value(conninfo, sql, buf, len) != 0)
+		fail_msg("no application %lld", app);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	static const char *const env[] = {"LMS_OFFER_JOB_INTERVAL_MS=200", NULL};
+	long long program;
+
+	(void)state;
+	if (harness_db_create("selection", conninfo, sizeof(conninfo)) != 0 ||
+	    harness_migrate(conninfo) != 0 || harness_seed_demo(conninfo) != 0)
+		return -1;
+	program = sql_ll("SELECT id FROM programs WHERE code = 'ai_academy'");
+	gist_id = sql_ll("SELECT id FROM institutions WHERE code = 'gist'");
+	if (program <= 0 || gist_id <= 0)
+		return -1;
+	course_id = harness_course_create(conninfo, &(struct harness_course){
+							    .institution = gist_id,
+							    .code = "SEL-101",
+							    .program = "ai_academy"});
+	precourse_id = harness_course_create(conninfo, &(struct harness_course){
+							       .institution = gist_id,
+							       .code = "SEL-PRE",
+							       .program = "online"});
+	if (harness_learners_create(conninfo, "sel", "worker", LEARNERS, learners) != 0 ||
+	    harness_learners_create(conninfo, "race", "worker", RACERS, racers) != 0 ||
+	    harness_server_start(&servers[0], conninfo, env) != 0 ||
+	    harness_server_start(&servers[1], conninfo, env) != 0)
+		return -1;
+	harness_login_ok(&servers[0], "gist-admin@example.com", PASSWORD, &gist);
+	harness_login_ok(&servers[0], "chonnam-admin@example.com", PASSWORD, &jnu);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	int a = harness_server_stop(&servers[0]), b = harness_server_stop(&servers[1]);
+
+	(void)state;
+	return a == 0 && b == 0 ? 0 : -1;
+}
+
+#define THREE_STAGES                                                                     \
+	"[{\"kind\": \"document_screening\", \"name_ko\": \"서류 심사\","                   \
+	" \"name_en\": \"Documents\", \"rule\": \"pass_fail\"},"                            \
+	" {\"kind\": \"test_score\", \"name_ko\": \"역량 평가\", \"name_en\": \"Skills test\"," \
+	" \"rule\": \"threshold\", \"threshold\": 60},"                                     \
+	" {\"kind\": \"interview\", \"name_ko\": \"면접\", \"name_en\": \"Interview\","      \
+	" \"rule\": \"top_n\", \"top_n\": 3}]"
+
+#define ONE_STAGE                                                                        \
+	"[{\"kind\": \"document_screening\", \"name_ko\": \"서류 심사\","                   \
+	" \"name_en\": \"Documents\", \"rule\": \"pass_fail\"}]"
+
+/* Intakes: stages as rows with a kind and a rule; bad bodies are named
+ * field by field; only the section's institution may define one. */
+static void test_intake_define(void **state)
+{
+	json_t *intake = intake_new(2, THREE_STAGES), *stages;
+	long long section = harness_json_ll(intake, "section_id"), other = section_new(5);
+	char body[2048], path[96];
+
+	(void)state;
+	stages = json_object_get(intake, "stages");
+	assert_int_equal(json_array_size(stages), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(stages, 1), "rule")),
+			    "threshold");
+	assert_int_equal(sql_ll("SELECT count(*) FROM intake_stages WHERE intake_id = %lld"
+				" AND kind = 'interview' AND rule = 'top_n' AND top_n = 3",
+				harness_json_ll(intake, "id")),
+			 1);
+	/* One intake per section. */
+	snprintf(body, sizeof(body),
+		 "{\"section_id\": %lld, \"title_ko\": \"가\", \"title_en\": \"A\","
+		 " \"opens_at\": \"2026-01-01T00:00:00Z\", \"closes_at\": \"2030-01-01T00:00:00Z\","
+		 " \"stages\": " ONE_STAGE "}",
+		 section);
+	harness_problem_as(srv(), &gist, "POST", "/api/v1/intakes", body, 409, "intake_exists",
+			   NULL);
+	/* Another institution's admin, a learner, a visitor. */
+	snprintf(body, sizeof(body),
+		 "{\"section_id\": %lld, \"title_ko\": \"가\", \"title_en\": \"A\","
+		 " \"opens_at\": \"2026-01-01T00:00:00Z\", \"closes_at\": \"2030-01-01T00:00:00Z\","
+		 " \"stages\": " ONE_STAGE "}",
+		 other);
+	harness_problem_as(srv(), &jnu, "POST", "/api/v1/intakes", body, 403, "forbidden", NULL);
+	assert_int_equal(harness_status_as(srv(), &learners[0], "POST", "/api/v1/intakes", body),
+			 403);
+	assert_int_equal(harness_status_as(srv(), NULL, "POST", "/api/v1/intakes", body), 401);
+	/* Bad bodies. */
+	harness_problem_as(srv(), &gist, "POST", "/api/v1/intakes",
+			   "{\"section_id\": 999999, \"title_ko\": \"가\", \"title_en\": \"A\","
+			   " \"opens_at\": \"2026-01-01T00:00:00Z\","
+			   " \"closes_at\": \"2030-01-01T00:00:00Z\", \"stages\": " ONE_STAGE "}",
+			   400, "validation_failed", "section_id");
+	snprintf(body, sizeof(body),
+		 "{\"section_id\": %lld, \"title_ko\": \"가\", \"title_en\": \"A\","
+		 " \"opens_at\": \"2026-01-01T00:00:00Z\", \"closes_at\": \"2030-01-01T00:00:00Z\","
+		 " \"stages\": []}",
+		 other);
+	harness_problem_as(srv(), &gist, "POST", "/api/v1/intakes", body, 400, "validation_failed",
+			   "stages");
+	snprintf(body, sizeof(body),
+		 "{\"section_id\": %lld, \"title_ko\": \"가\", \"title_en\": \"A\","
+		 " \"opens_at\": \"2026-01-01T00:00:00Z\", \"closes_at\": \"2030-01-01T00:00:00Z\","
+		 " \"stages\": [{\"kind\": \"test_score\", \"name_ko\": \"시험\","
+		 " \"name_en\": \"Test\", \"rule\": \"threshold\"}]}",
+		 other);
+	harness_problem_as(srv(), &gist, "POST", "/api/v1/intakes", body, 400, "validation_failed",
+			   "stages[0].threshold");
+	snprintf(body, sizeof(body),
+		 "{\"section_id\": %lld, \"title_ko\": \"가\", \"title_en\": \"A\","
+		 " \"opens_at\": \"2026-01-01T00:00:00Z\", \"closes_at\": \"2030-01-01T00:00:00Z\","
+		 " \"stages\": [{\"kind\": \"free text\", \"name_ko\": \"시험\","
+		 " \"name_en\": \"Test\", \"rule\": \"pass_fail\"}]}",
+		 other);
+	harness_problem_as(srv(), &gist, "POST", "/api/v1/intakes", body, 400, "validation_failed",
+			   "stages[0].kind");
+	snprintf(body, sizeof(body),
+		 "{\"section_id\": %lld, \"title_ko\": \"가\", \"title_en\": \"A\","
+		 " \"opens_at\": \"2026-01-01T00:00:00Z\", \"closes_at\": \"2030-01-01T00:00:00Z\","
+		 " \"stages\": [{\"kind\": \"precourse\", \"name_ko\": \"사전\","
+		 " \"name_en\": \"Pre\", \"rule\": \"pass_fail\"}], \"extra\": 1}",
+		 other);
+	harness_problem_as(srv(), &gist, "POST", "/api/v1/intakes", body, 400, "validation_failed",
+			   "extra");
+	harness_problem_as(srv(), &gist, "POST", "/api/v1/intakes", "[1]", 400, "invalid_request",
+			   NULL);
+	/* Public reading; a section that admits by selection takes no direct
+	 * enrolment. */
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld", harness_json_ll(intake, "id"));
+	json_decref(harness_get_json(srv(), NULL, path));
+	harness_problem_as(srv(), NULL, "GET", "/api/v1/intakes/99999", NULL, 404, "not_found",
+			   NULL);
+	snprintf(path, sizeof(path), "/api/v1/sections/%lld/enrollments", section);
+	harness_problem_as(srv(), &learners[0], "POST", path, "{}", 409, "selection_required",
+			   NULL);
+	json_decref(intake);
+}
+
+/* The state machine: stages move in order, each change with its reason in
+ * the history; illegal changes are refused by the database itself. */
+static void test_state_machine(void **state)
+{
+	json_t *intake = intake_new(2, THREE_STAGES), *j;
+	long long id = harness_json_ll(intake, "id"), app[5], s1 = stage_id(intake, 0),
+		  s2 = stage_id(intake, 1), s3 = stage_id(intake, 2);
+	char body[256], path[96], buf[32];
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		app[i] = apply_ok(id, &learners[i]);
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/applications", id);
+	harness_problem_as(srv(), &learners[0], "POST", path, "{}", 409, "already_applied", NULL);
+	harness_problem_as(srv(), &learners[0], "POST", path, "{\"statement\": 5}", 400,
+			   "validation_failed", "statement");
+
+	/* Stage 1: pass/fail. A decision is required; the wrong stage is refused. */
+	snprintf(body, sizeof(body), "{\"stage_id\": %lld}", s1);
+	assert_int_equal(harness_status_as(srv(), &gist, "POST", "/api/v1/applications/0/results",
+					   body),
+			 404);
+	assert_int_equal(harness_status_as(srv(), &gist, "POST",
+					   "/api/v1/applications/99999/results", body),
+			 404);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/results", app[0]);
+	harness_problem_as(srv(), &gist, "POST", path, body, 400, "validation_failed", "decision");
+	snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"score\": 70}", s2);
+	harness_problem_as(srv(), &gist, "POST", path, body, 409, "not_at_stage", NULL);
+	snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"decision\": \"pass\"}", s1);
+	harness_problem_as(srv(), &jnu, "POST", path, body, 404, "not_found", NULL);
+	harness_problem_as(srv(), &learners[0], "POST", path, body, 403, "forbidden", NULL);
+	for (int i = 0; i < 5; i++) {
+		snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"decision\": \"%s\"}", s1,
+			 i == 4 ? "fail" : "pass");
+		json_decref(result_as(&gist, app[i], body, 200));
+	}
+	/* The same decision again changes nothing; another is refused. */
+	snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"decision\": \"pass\"}", s1);
+	j = result_as(&gist, app[0], body, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "in_stage");
+	assert_int_equal(harness_json_ll(j, "stage"), 2);
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"decision\": \"fail\"}", s1);
+	harness_problem_as(srv(), &gist, "POST", path, body, 409, "already_decided", NULL);
+	assert_string_equal(status_of(app[4], buf, sizeof(buf)), "rejected");
+	assert_int_equal(sql_ll("SELECT count(*) FROM outbox WHERE kind = 'application.rejected'"
+				" AND user_id = %lld AND params->>'application_id' = '%lld'",
+				learners[4].user_id, app[4]),
+			 1);
+	/* A rejected application goes nowhere. */
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/reject", app[4]);
+	harness_problem_as(srv(), &gist, "POST", path, "{\"reason\": \"again\"}", 409,
+			   "illegal_transition", NULL);
+	harness_problem_as(srv(), &gist, "POST", path, "{}", 400, "validation_failed", "reason");
+
+	/* Stage 2: a threshold: the score decides, not the reviewer. */
+	snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"score\": 70, \"decision\": \"pass\"}",
+		 s2);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/results", app[0]);
+	harness_problem_as(srv(), &gist, "POST", path, body, 400, "validation_failed", "decision");
+	for (int i = 0; i < 4; i++) {
+		snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"score\": %d}", s2,
+			 i == 3 ? 40 : 80 + i);
+		json_decref(result_as(&gist, app[i], body, 200));
+	}
+	assert_string_equal(status_of(app[3], buf, sizeof(buf)), "rejected");
+
+	/* Stage 3: top 3 of the scores, decided when the stage closes. */
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/stages/%lld/close", id, s3);
+	harness_problem_as(srv(), &gist, "POST", path, NULL, 409, "scores_missing", NULL);
+	harness_problem_as(srv(), &jnu, "POST", path, NULL, 404, "not_found", NULL);
+	for (int i = 0; i < 3; i++) {
+		snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"score\": %d}", s3, 90 - i);
+		json_decref(result_as(&gist, app[i], body, 200));
+	}
+	j = harness_json_as(srv(), &gist, "POST", path, NULL, 200);
+	assert_int_equal(harness_json_ll(j, "passed"), 3);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/stages/%lld/close", id, s1);
+	harness_problem_as(srv(), &gist, "POST", path, NULL, 409, "stage_not_closable", NULL);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(status_of(app[i], buf, sizeof(buf)), "passed");
+
+	/* The history: every change with its reason. */
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld", app[0]);
+	j = harness_get_json(srv(), &learners[0], path);
+	assert_int_equal(json_array_size(json_object_get(j, "history")), 4);
+	assert_int_equal(json_array_size(json_object_get(j, "results")), 3);
+	json_decref(j);
+	assert_int_equal(harness_status_as(srv(), &learners[1], "GET", path, NULL), 404);
+	assert_int_equal(harness_status_as(srv(), &jnu, "GET", path, NULL), 404);
+	json_decref(harness_get_json(srv(), &gist, path));
+	assert_int_equal(sql_ll("SELECT count(*) FROM application_events WHERE reason IS NULL"
+				" OR reason = ''"),
+			 0);
+	/* The database refuses what the machine does not allow, whoever asks. */
+	assert_int_not_equal(sql_run("SELECT selection_tell(NULL, 'x');"
+				     " UPDATE applications SET status = 'enrolled' WHERE id = %lld",
+				     app[0]),
+			     0);
+	assert_int_not_equal(sql_run("UPDATE applications SET status = 'rejected', stage = NULL"
+				     " WHERE id = %lld",
+				     app[0]),
+			     0);
+	/* Lists: the intake's admins see its applications; the learner theirs. */
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/applications?status=passed", id);
+	j = harness_get_json(srv(), &gist, path);
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 3);
+	json_decref(j);
+	assert_int_equal(harness_status_as(srv(), &jnu, "GET", path, NULL), 404);
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/applications?status=bogus", id);
+	harness_problem_as(srv(), &gist, "GET", path, NULL, 400, "validation_failed", "status");
+	j = harness_get_json(srv(), &learners[0], "/api/v1/me/applications");
+	assert_true(json_array_size(json_object_get(j, "items")) >= 1);
+	json_decref(j);
+	json_decref(intake);
+}
+
+/* Passes app through a one-stage intake's stage as the gist admin. */
+static void pass_one(const json_t *intake, long long app)
+{
+	char body[96];
+
+	snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"decision\": \"pass\"}",
+		 stage_id(intake, 0));
+	json_decref(result_as(&gist, app, body, 200));
+}
+
+/* Offers up to the seats; accept enrols, decline and expiry offer the seat
+ * to the next in line; the learners are told through the outbox. */
+static void test_offers(void **state)
+{
+	json_t *intake = intake_new(2, ONE_STAGE), *j;
+	long long id = harness_json_ll(intake, "id"), section = harness_json_ll(intake, "section_id"),
+		  app[5];
+	char path[96], buf[32];
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		app[i] = apply_ok(id, &learners[5 + i]);
+		pass_one(intake, app[i]);
+	}
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/offers", id);
+	harness_problem_as(srv(), &jnu, "POST", path, NULL, 404, "not_found", NULL);
+	j = harness_json_as(srv(), &gist, "POST", path, NULL, 200);
+	assert_int_equal(harness_json_ll(j, "offered"), 2);
+	json_decref(j);
+	j = harness_json_as(srv(), &gist, "POST", path, NULL, 200);
+	assert_int_equal(harness_json_ll(j, "offered"), 0);
+	json_decref(j);
+	assert_string_equal(status_of(app[0], buf, sizeof(buf)), "offered");
+	assert_string_equal(status_of(app[2], buf, sizeof(buf)), "passed");
+	assert_int_equal(sql_ll("SELECT offered_count FROM sections WHERE id = %lld", section), 2);
+	assert_int_equal(sql_ll("SELECT count(*) FROM outbox WHERE kind = 'offer.made'"
+				" AND params->>'application_id' IN ('%lld', '%lld')"
+				" AND params ? 'expires_at' AND params ? 'course_ko'",
+				app[0], app[1]),
+			 2);
+
+	/* Only the applicant answers; someone else's offer is not there. */
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/accept", app[0]);
+	harness_problem_as(srv(), &learners[6], "POST", path, NULL, 404, "not_found", NULL);
+	harness_problem_as(srv(), &gist, "POST", path, NULL, 404, "not_found", NULL);
+	j = harness_json_as(srv(), &learners[5], "POST", path, NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "enrolled");
+	assert_true(harness_json_ll(j, "enrollment_id") > 0);
+	json_decref(j);
+	harness_problem_as(srv(), &learners[5], "POST", path, NULL, 409, "illegal_transition",
+			   NULL);
+	assert_int_equal(sql_ll("SELECT enrolled_count * 10 + offered_count FROM sections"
+				" WHERE id = %lld",
+				section),
+			 11);
+
+	/* A decline offers the seat to the next in line at once. */
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/decline", app[1]);
+	j = harness_json_as(srv(), &learners[6], "POST", path, NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "declined");
+	json_decref(j);
+	assert_string_equal(status_of(app[2], buf, sizeof(buf)), "offered");
+
+	/* A deadline passed: the job expires it and offers the seat on. */
+	assert_int_equal(sql_run("UPDATE applications SET offer_expires_at = now()"
+				 " - interval '1 second' WHERE id = %lld",
+				 app[2]),
+			 0);
+	for (int i = 0; i < 300 && strcmp(status_of(app[2], buf, sizeof(buf)), "offered") == 0;
+	     i++)
+		usleep(50000);
+	assert_string_equal(status_of(app[2], buf, sizeof(buf)), "offer_expired");
+	assert_string_equal(status_of(app[3], buf, sizeof(buf)), "offered");
+	assert_int_equal(sql_ll("SELECT count(*) FROM outbox WHERE kind = 'offer.expired'"
+				" AND user_id = %lld",
+				learners[7].user_id),
+			 1);
+	/* Accepting after the deadline, before the job saw it: refused, and
+	 * the seat goes on in the same transaction. */
+	assert_int_equal(sql_run("UPDATE applications SET offer_expires_at = now()"
+				 " + interval '1 hour' WHERE status = 'offered';"
+				 " UPDATE applications SET offer_expires_at = now()"
+				 " - interval '1 second' WHERE id = %lld",
+				 app[3]),
+			 0);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/accept", app[3]);
+	harness_problem_as(srv(), &learners[8], "POST", path, NULL, 409, "offer_expired", NULL);
+	assert_string_equal(status_of(app[4], buf, sizeof(buf)), "offered");
+	assert_int_equal(sql_ll("SELECT enrolled_count + offered_count FROM sections"
+				" WHERE id = %lld",
+				section),
+			 2);
+	/* A withdrawal ends an application that waits. */
+	json_decref(intake);
+}
+
+struct shot {
+	const struct lms_server *server;
+	const struct harness_actor *actor;
+	char path[96];
+	pthread_barrier_t *start;
+	struct http_result r;
+	int rc;
+};
+
+static void *shot_fire(void *arg)
+{
+	struct shot *s = arg;
+
+	pthread_barrier_wait(s->start);
+	s->rc = harness_as(s->server, s->actor, "POST", s->path, NULL, &s->r);
+	return NULL;
+}
+
+static void burst(struct shot *shots, int n)
+{
+	pthread_t threads[RACERS * 2];
+	pthread_barrier_t start;
+
+	assert_int_equal(pthread_barrier_init(&start, NULL, (unsigned)n), 0);
+	for (int i = 0; i < n; i++) {
+		shots[i].start = &start;
+		assert_int_equal(pthread_create(&threads[i], NULL, shot_fire, &shots[i]), 0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&start);
+}
+
+/* Offers, accepts and declines at the same instant through two servers:
+ * offers and enrolments together never exceed the seats. */
+static void test_offers_concurrent(void **state)
+{
+	enum { SEATS = 5 };
+	static struct shot shots[RACERS * 2];
+	json_t *intake = intake_new(SEATS, ONE_STAGE);
+	long long id = harness_json_ll(intake, "id"), section = harness_json_ll(intake, "section_id"),
+		  app[RACERS];
+	int n = 0;
+
+	(void)state;
+	for (int i = 0; i < RACERS; i++)
+		app[i] = apply_ok(id, &racers[i]);
+	assert_int_equal(sql_run("SELECT application_decide(id, (SELECT id FROM intake_stages"
+				 " WHERE intake_id = %lld), NULL, 'pass', NULL, 'passed')"
+				 " FROM applications WHERE intake_id = %lld",
+				 id, id),
+			 0);
+	/* Many admins' offer requests at once: exactly SEATS offers. */
+	for (int i = 0; i < 20; i++) {
+		shots[n] = (struct shot){.server = &servers[i % 2], .actor = &gist};
+		snprintf(shots[n++].path, sizeof(shots[0].path), "/api/v1/intakes/%lld/offers", id);
+	}
+	burst(shots, n);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(shots[i].r.status, 200);
+		http_result_release(&shots[i].r);
+	}
+	assert_int_equal(sql_ll("SELECT offered_count FROM sections WHERE id = %lld", section),
+			 SEATS);
+	/* Every racer answers at once: the offered accept or decline, the
+	 * others try to accept what they were not offered; offers run too. */
+	n = 0;
+	for (int i = 0; i < RACERS; i++) {
+		shots[n] = (struct shot){.server = &servers[i % 2], .actor = &racers[i]};
+		snprintf(shots[n++].path, sizeof(shots[0].path), "/api/v1/applications/%lld/%s",
+			 app[i], i % 3 == 0 ? "decline" : "accept");
+		if (i % 4 == 0) {
+			shots[n] = (struct shot){.server = &servers[(i + 1) % 2], .actor = &gist};
+			snprintf(shots[n++].path, sizeof(shots[0].path),
+				 "/api/v1/intakes/%lld/offers", id);
+		}
+	}
+	burst(shots, n);
+	for (int i = 0; i < n; i++) {
+		if (shots[i].r.status != 200 && shots[i].r.status != 409)
+			fail_msg("%s: %ld %s", shots[i].path, shots[i].r.status,
+				 shots[i].r.body ? shots[i].r.body : "");
+		http_result_release(&shots[i].r);
+	}
+	assert_true(sql_ll("SELECT enrolled_count + offered_count FROM sections WHERE id = %lld",
+			   section) <= SEATS);
+	assert_int_equal(sql_ll("SELECT (SELECT count(*) FROM enrollments WHERE section_id = %lld"
+				" AND status = 'enrolled') + (SELECT count(*) FROM applications"
+				" WHERE intake_id = %lld AND status = 'offered')"
+				" - (SELECT enrolled_count + offered_count FROM sections"
+				" WHERE id = %lld)",
+				section, id, section),
+			 0);
+	json_decref(intake);
+}
+
+/* The expiry job on two servers: every expired offer expires once and
+ * every freed seat is offered once. */
+static void test_expiry_two_servers(void **state)
+{
+	enum { INTAKES = 6, SEATS = 3, APPLICANTS = 9 };
+	long long ids[INTAKES];
+
+	(void)state;
+	for (int k = 0; k < INTAKES; k++) {
+		json_t *intake = intake_new(SEATS, ONE_STAGE);
+
+		ids[k] = harness_json_ll(intake, "id");
+		json_decref(intake);
+		/* Applicants straight in the database: the racers again. */
+		assert_int_equal(sql_run("SELECT intake_apply(u.id, %lld, NULL) FROM users u"
+					 " WHERE u.email LIKE 'race%%' ORDER BY u.id LIMIT %d;"
+					 " SELECT application_decide(id, (SELECT id FROM intake_stages"
+					 " WHERE intake_id = %lld), NULL, 'pass', NULL, 'passed')"
+					 " FROM applications WHERE intake_id = %lld;"
+					 " SELECT selection_tell(NULL, 'offered');"
+					 " SELECT intake_offer(%lld, 'offered');",
+					 ids[k], APPLICANTS, ids[k], ids[k], ids[k]),
+				 0);
+	}
+	/* Every offer's deadline passes at once; both servers' jobs run. */
+	assert_int_equal(sql_run("UPDATE applications SET offer_expires_at = now()"
+				 " - interval '1 second' WHERE status = 'offered'"
+				 " AND intake_id BETWEEN %lld AND %lld",
+				 ids[0], ids[INTAKES - 1]),
+			 0);
+	for (int i = 0; i < 400 && sql_ll("SELECT count(*) FROM applications WHERE intake_id"
+					  " BETWEEN %lld AND %lld AND status = 'offer_expired'",
+					  ids[0], ids[INTAKES - 1]) < INTAKES * SEATS;
+	     i++)
+		usleep(50000);
+	for (int k = 0; k < INTAKES; k++) {
+		assert_int_equal(sql_ll("SELECT count(*) FROM applications WHERE intake_id = %lld"
+					" AND status = 'offer_expired'",
+					ids[k]),
+				 SEATS);
+		assert_int_equal(sql_ll("SELECT count(*) FROM applications WHERE intake_id = %lld"
+					" AND status = 'offered'",
+					ids[k]),
+				 SEATS);
+		assert_int_equal(sql_ll("SELECT s.offered_count FROM sections s JOIN intakes i"
+					" ON i.section_id = s.id WHERE i.id = %lld",
+					ids[k]),
+				 SEATS);
+	}
+	/* Offered once each: one offer event and one message per application. */
+	assert_int_equal(sql_ll("SELECT count(*) FROM (SELECT application_id FROM"
+				" application_events e JOIN applications a ON a.id = e.application_id"
+				" WHERE a.intake_id BETWEEN %lld AND %lld AND e.to_status = 'offered'"
+				" GROUP BY application_id HAVING count(*) > 1) x",
+				ids[0], ids[INTAKES - 1]),
+			 0);
+	assert_int_equal(sql_ll("SELECT count(*) FROM outbox o JOIN applications a"
+				" ON a.id = (o.params->>'application_id')::bigint"
+				" WHERE o.kind = 'offer.made' AND a.intake_id BETWEEN %lld AND %lld",
+				ids[0], ids[INTAKES - 1]),
+			 INTAKES * SEATS * 2);
+	assert_int_equal(sql_ll("SELECT count(*) FROM audit_log WHERE action ="
+				" 'application.offer_expire' AND target_id IN (SELECT id FROM"
+				" applications WHERE intake_id BETWEEN %lld AND %lld)",
+				ids[0], ids[INTAKES - 1]),
+			 INTAKES * SEATS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_intake_define),
+		cmocka_unit_test(test_state_machine),
+		cmocka_unit_test(test_offers),
+		cmocka_unit_test(test_offers_concurrent),
+		cmocka_unit_test(test_expiry_two_servers),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
