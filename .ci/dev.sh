@@ -13,6 +13,7 @@ packages=(
 	libssl-dev libjansson-dev
 	libcmark-dev                        # lesson text: Markdown to safe HTML
 	libzip-dev                          # OneRoster export: CSV files in a ZIP archive
+	libcsv-dev                          # selection: decision files read as CSV
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )

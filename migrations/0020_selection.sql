@@ -599,6 +599,44 @@ BEGIN
 	RETURN 'ok';
 END $$;
 
+-- One row of a decision file: the application (by id, or by its
+-- applicant's e-mail) and the stage (by position) of intake p_intake, then
+-- application_decide(). Answers the code and the application's status and
+-- stage before and after, for the file's diff.
+CREATE FUNCTION intake_decision_row(p_intake bigint, p_app bigint, p_email text,
+	p_position integer, p_score numeric, p_decision text, p_actor bigint, p_reason text)
+RETURNS TABLE (code text, application_id bigint, from_status text, from_stage integer,
+	to_status text, to_stage integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+	a record;
+	st_id bigint;
+	d record;
+BEGIN
+	IF p_app IS NOT NULL THEN
+		SELECT x.id, x.status, x.stage INTO a FROM applications x
+			WHERE x.id = p_app AND x.intake_id = p_intake;
+	ELSE
+		SELECT x.id, x.status, x.stage INTO a FROM applications x
+			JOIN users u ON u.id = x.user_id
+			WHERE x.intake_id = p_intake AND lower(u.email) = lower(p_email);
+	END IF;
+	IF a.id IS NULL THEN
+		RETURN QUERY SELECT 'no_application', NULL::bigint, NULL::text, NULL::integer,
+			NULL::text, NULL::integer;
+		RETURN;
+	END IF;
+	SELECT s.id INTO st_id FROM intake_stages s
+		WHERE s.intake_id = p_intake AND s.position = p_position;
+	IF st_id IS NULL THEN
+		RETURN QUERY SELECT 'no_stage', a.id, a.status, a.stage, a.status, a.stage;
+		RETURN;
+	END IF;
+	SELECT * INTO d FROM application_decide(a.id, st_id, p_score, p_decision, p_actor,
+		p_reason);
+	RETURN QUERY SELECT d.code, a.id, a.status, a.stage, d.status, d.stage;
+END $$;
+
 GRANT SELECT, INSERT, UPDATE ON intakes, applications, application_results TO lms_app;
 GRANT SELECT, INSERT ON intake_stages, application_events TO lms_app;
 GRANT SELECT ON application_transitions TO lms_app;

@@ -90,6 +90,8 @@ static const struct route table[] = {
 	 GUARD_ENROLLMENT_MANAGE, 0},
 	{HTTP_POST, "/api/v1/intakes/{id}/offers", selection_offers_make, GUARD_ENROLLMENT_MANAGE,
 	 0},
+	{HTTP_POST, "/api/v1/intakes/{id}/decisions", selection_decisions_upload,
+	 GUARD_ENROLLMENT_MANAGE, ROUTE_RAW_BODY},
 	{HTTP_GET, "/api/v1/me/applications", selection_applications_mine, GUARD_SIGNED_IN, 0},
 	{HTTP_GET, "/api/v1/applications/{id}", selection_application_show, GUARD_SIGNED_IN, 0},
 	{HTTP_DELETE, "/api/v1/applications/{id}", selection_application_withdraw, GUARD_SIGNED_IN,

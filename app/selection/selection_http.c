@@ -2,6 +2,7 @@
 #include "lms/selection/selection_http.h"
 
 #include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/http/schema.h"
+#include "lms/selection/decision_csv.h"
 #include "lms/selection/selection_store.h"
 #include "lms/service/audit.h"
 #include "lms/service/pull.h"
@@ -730,4 +732,180 @@ void selection_offers_make(struct http_req *req)
 			   200, body, NULL, NULL);
 	json_decref(body);
 	json_decref(intake);
+}
+
+/* ---- decision files ---- */
+
+#define DECISIONS_MAX_BYTES (1 << 20)
+
+/* What a row's refusal means, for the file's errors. */
+static const struct {
+	const char *code;
+	const char *column;
+	const char *message;
+} row_refusals[] = {
+	{"no_application", NULL, "no application to this intake has this id or e-mail"},
+	{"no_stage", "stage", "this intake has no stage at this position"},
+	{"not_at_stage", "stage", "the application does not wait in this stage"},
+	{"decided", "decision", "this stage was decided otherwise for this application"},
+	{"score_required", "score", "is required: this stage's rule decides by score"},
+	{"decision_required", "decision", "is required: this stage is decided pass or fail"},
+	{"decision_not_allowed", "decision",
+	 "must be empty: this stage's rule decides (a score, the best n, or the pre-course)"},
+	{"precourse_incomplete", "stage", "the applicant has not completed the pre-course yet"},
+	{"not_found", NULL, "no application to this intake has this id or e-mail"},
+};
+
+/* Reads ?dry_run= (true when absent). Replies 400 and returns false when
+ * it is neither true nor false. */
+static bool dry_run_or_reply(struct http_req *req, bool *dry)
+{
+	char buf[8];
+	int n = http_req_query(req, "dry_run", buf, sizeof(buf));
+	json_t *errors = NULL;
+
+	*dry = true;
+	if (n == -1 || (n > 0 && !strcmp(buf, "true")))
+		return true;
+	if (n > 0 && !strcmp(buf, "false")) {
+		*dry = false;
+		return true;
+	}
+	http_json_error_add(&errors, "dry_run", "must be true or false");
+	http_reply_problem(req, 400, "validation_failed", errors,
+			   "the query parameter dry_run is not valid");
+	return false;
+}
+
+/* Runs every row in db's open transaction; appends the diff to diff and
+ * each refusal to errors. Counts the rows that changed an application. */
+static int rows_run(struct http_req *req, struct db_conn *db, long long intake,
+		    const json_t *rows, json_t *diff, json_t *errors, long long *changed)
+{
+	const json_t *row;
+	size_t i;
+	int rc;
+
+	*changed = 0;
+	json_array_foreach(rows, i, row) {
+		struct selection_row_result r;
+		json_t *score = json_object_get(row, "score");
+		long long line = json_integer_value(json_object_get(row, "line"));
+		char score_text[32];
+		bool refused = false;
+
+		if (score)
+			snprintf(score_text, sizeof(score_text), "%lld",
+				 (long long)json_integer_value(score));
+		if ((rc = selection_store_decision_row(
+			     db, intake, json_integer_value(json_object_get(row, "application_id")),
+			     json_string_value(json_object_get(row, "email")),
+			     (int)json_integer_value(json_object_get(row, "stage")),
+			     score ? score_text : NULL,
+			     json_string_value(json_object_get(row, "decision")), req->who.user_id,
+			     json_string_value(json_object_get(row, "reason")), &r)) < 0)
+			return rc;
+		for (size_t k = 0; k < sizeof(row_refusals) / sizeof(row_refusals[0]); k++) {
+			if (strcmp(r.code, row_refusals[k].code) != 0)
+				continue;
+			json_array_append_new(errors, json_pack("{s:I, s:s?, s:s}", "line",
+								(json_int_t)line, "column",
+								row_refusals[k].column, "message",
+								row_refusals[k].message));
+			refused = true;
+		}
+		if (refused)
+			continue;
+		if (strcmp(r.code, "unchanged") != 0 &&
+		    (strcmp(r.from_status, r.to_status) || r.from_stage != r.to_stage))
+			(*changed)++;
+		json_array_append_new(
+			diff, json_pack("{s:I, s:I, s:s, s:{s:s, s:o}, s:{s:s, s:o}}", "line",
+					(json_int_t)line, "application_id",
+					(json_int_t)r.application_id, "outcome",
+					!strcmp(r.code, "unchanged") ? "unchanged" : "recorded",
+					"from", "status", r.from_status, "stage",
+					r.from_stage ? json_integer(r.from_stage) : json_null(),
+					"to", "status", r.to_status, "stage",
+					r.to_stage ? json_integer(r.to_stage) : json_null()));
+	}
+	return 0;
+}
+
+void selection_decisions_upload(struct http_req *req)
+{
+	struct selection_owner o;
+	struct db_conn *db;
+	json_t *rows = NULL, *errors = NULL, *diff = NULL, *body = NULL, *problem = NULL,
+	       *detail = NULL;
+	const char *ct;
+	long long changed = 0;
+	bool dry;
+	int rc;
+
+	if (!dry_run_or_reply(req, &dry))
+		return;
+	ct = http_req_header(req, "Content-Type");
+	if (!ct || strncasecmp(ct, "text/csv", 8) != 0 || (ct[8] && ct[8] != ';')) {
+		http_reply_problem(req, 415, "unsupported_media_type", NULL,
+				   "send the decisions as text/csv");
+		return;
+	}
+	/* The file is read before a database connection is taken: a slow
+	 * sender holds only its own connection. */
+	if (!http_req_body_or_reply(req, DECISIONS_MAX_BYTES) ||
+	    !intake_admin_or_reply(req, &db, &o))
+		return;
+	if ((rc = decision_csv_parse(req->body ? req->body : "", req->body_len, &rows, &errors)) <
+		    0 ||
+	    !(diff = json_array())) {
+		http_reply_error(req, rc < 0 ? rc : LMS_ENOMEM);
+		goto out;
+	}
+	/* The rows are run in one transaction, kept only when this is no
+	 * dry run and no row was refused: all or nothing. */
+	if ((rc = db_begin(db)) < 0 ||
+	    (rc = rows_run(req, db, o.id, rows, diff, errors, &changed)) < 0) {
+		change_failed(req, db, rc);
+		goto out;
+	}
+	body = json_pack("{s:b, s:b, s:I, s:I, s:I, s:O, s:O}", "dry_run", dry, "applied",
+			 !dry && !json_array_size(errors), "rows", (json_int_t)json_array_size(rows),
+			 "changed", (json_int_t)changed, "refused",
+			 (json_int_t)json_array_size(errors), "diff", diff, "errors", errors);
+	if (!body) {
+		change_failed(req, db, LMS_ENOMEM);
+		goto out;
+	}
+	if (dry || json_array_size(errors)) {
+		db_rollback(db);
+		if (dry) {
+			http_reply_json(req, 200, body);
+		} else if ((problem = http_problem_new(
+				    422, "decisions_invalid",
+				    "%zu rows are refused: nothing was applied",
+				    json_array_size(errors))) &&
+			   json_object_update_missing(problem, body) == 0) {
+			http_reply_problem_json(req, 422, problem, NULL);
+		} else {
+			http_reply_error(req, LMS_ENOMEM);
+		}
+		goto out;
+	}
+	detail = json_pack("{s:I, s:I}", "rows", (json_int_t)json_array_size(rows), "changed",
+			   (json_int_t)changed);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "intake.decisions",
+						 .target_type = "intake",
+						 .target_id = o.id,
+						 .institution_id = o.institution_id,
+						 .detail = detail},
+			   200, body, NULL, NULL);
+out:
+	json_decref(problem);
+	json_decref(detail);
+	json_decref(body);
+	json_decref(diff);
+	json_decref(errors);
+	json_decref(rows);
 }

@@ -301,3 +301,28 @@ int selection_store_expire(struct db_conn *db, int limit, long long *expired)
 	PQclear(res);
 	return 0;
 }
+
+int selection_store_decision_row(struct db_conn *db, long long intake_id,
+				 long long application_id, const char *email, int position,
+				 const char *score, const char *decision, long long actor,
+				 const char *reason, struct selection_row_result *r)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = db_one_row(db, &res,
+			"SELECT * FROM intake_decision_row($1, $2, $3, $4, $5, $6, $7, $8)",
+			"l?lsissls", intake_id, application_id > 0, application_id, email, position,
+			score, decision, actor, reason);
+	if (rc < 0)
+		return rc == LMS_ENOTFOUND ? LMS_EDB : rc;
+	snprintf(r->code, sizeof(r->code), "%s", PQgetvalue(res, 0, 0));
+	r->application_id = db_ll(res, 0, 1);
+	snprintf(r->from_status, sizeof(r->from_status), "%s", PQgetvalue(res, 0, 2));
+	r->from_stage = (int)db_ll(res, 0, 3);
+	snprintf(r->to_status, sizeof(r->to_status), "%s", PQgetvalue(res, 0, 4));
+	r->to_stage = (int)db_ll(res, 0, 5);
+	PQclear(res);
+	return 0;
+}

@@ -628,6 +628,150 @@ static void test_expiry_two_servers(void **state)
 			 INTAKES * SEATS);
 }
 
+
+/* POSTs csv as text/csv to intake's decisions as a; the answer as JSON. */
+static json_t *decisions(const struct harness_actor *a, long long intake, const char *query,
+			 const char *csv, long want)
+{
+	char cookie[300], csrf[96], path[128];
+	const char *headers[] = {cookie, csrf, "Content-Type: text/csv; charset=utf-8", NULL};
+	struct http_result r = {0};
+	json_t *j;
+
+	snprintf(cookie, sizeof(cookie), "Cookie: %s", a->cookie);
+	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", a->csrf);
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/decisions%s", intake, query);
+	assert_int_equal(harness_request_once(srv(), "POST", path, headers, csv, &r), 0);
+	if (r.status != want)
+		fail_msg("POST %s: expected %ld, got %ld: %s", path, want, r.status, r.body);
+	j = harness_json_body(&r);
+	http_result_release(&r);
+	return j;
+}
+
+/* The line and column of error i of j's errors. */
+static void assert_error_at(const json_t *j, size_t i, long long line, const char *column)
+{
+	const json_t *e = json_array_get(json_object_get(j, "errors"), i);
+
+	if (!e)
+		fail_msg("no error %zu in %s", i, json_dumps(j, 0));
+	assert_int_equal(harness_json_ll(e, "line"), line);
+	if (column)
+		assert_string_equal(json_string_value(json_object_get(e, "column")), column);
+}
+
+/* Decisions by CSV: a dry run shows the diff and every row's fault by
+ * line; applying is all or nothing; the same file twice changes nothing. */
+static void test_decision_file(void **state)
+{
+	json_t *intake = intake_new(3, THREE_STAGES), *j;
+	long long id = harness_json_ll(intake, "id"), app[3];
+	char csv[1024], buf[32];
+	struct http_result r = {0};
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		app[i] = apply_ok(id, &learners[9 + i]);
+	snprintf(csv, sizeof(csv),
+		 "application_id,stage,score,decision,reason\r\n"
+		 "%lld,1,,pass,good documents\r\n"
+		 "%lld,2,75,,\r\n"
+		 "%lld,1,,fail,\"incomplete, sadly\"\r\n",
+		 app[0], app[0], app[1]);
+	/* Rows by e-mail too. */
+	strcat(csv, "\n");
+	j = decisions(&gist, id, "", csv, 200);
+	assert_true(json_is_true(json_object_get(j, "dry_run")));
+	assert_int_equal(harness_json_ll(j, "rows"), 3);
+	assert_int_equal(harness_json_ll(j, "changed"), 3);
+	assert_int_equal(json_array_size(json_object_get(j, "errors")), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(
+				    json_object_get(j, "diff"), 1), "to"), "status")),
+			    "in_stage");
+	json_decref(j);
+	/* A dry run changes nothing. */
+	assert_string_equal(status_of(app[0], buf, sizeof(buf)), "applied");
+
+	/* Faults by line: a bad score, an unknown application, a stage that
+	 * is not the one it waits in; nothing is applied. */
+	{
+		char bad[1024];
+
+		snprintf(bad, sizeof(bad),
+			 "application_id,stage,score,decision\n"
+			 "%lld,1,,pass\n"
+			 "%lld,2,abc,\n"
+			 "999999,1,,pass\n"
+			 "%lld,3,80,\n",
+			 app[0], app[0], app[2]);
+		j = decisions(&gist, id, "?dry_run=false", bad, 422);
+		assert_string_equal(json_string_value(json_object_get(j, "code")),
+				    "decisions_invalid");
+		assert_int_equal(json_array_size(json_object_get(j, "errors")), 3);
+		assert_error_at(j, 0, 3, "score");
+		assert_error_at(j, 1, 4, NULL);
+		assert_error_at(j, 2, 5, "stage");
+		json_decref(j);
+		assert_string_equal(status_of(app[0], buf, sizeof(buf)), "applied");
+	}
+	/* Headers and quoting. */
+	j = decisions(&gist, id, "", "application_id,stage,colour\n1,1,red\n", 200);
+	assert_error_at(j, 0, 1, "colour");
+	json_decref(j);
+	j = decisions(&gist, id, "", "email,application_id,stage\n", 200);
+	assert_error_at(j, 0, 1, NULL);
+	json_decref(j);
+	j = decisions(&gist, id, "", "application_id,stage\n1,\"2\n", 200);
+	assert_true(json_array_size(json_object_get(j, "errors")) >= 1);
+	json_decref(j);
+	j = decisions(&gist, id, "", "", 200);
+	assert_error_at(j, 0, 1, NULL);
+	json_decref(j);
+	j = decisions(&gist, id, "?dry_run=maybe", "x", 400);
+	json_decref(j);
+
+	/* Apply; then the same file again: nothing changes. */
+	j = decisions(&gist, id, "?dry_run=false", csv, 200);
+	assert_true(json_is_true(json_object_get(j, "applied")));
+	assert_int_equal(harness_json_ll(j, "changed"), 3);
+	json_decref(j);
+	assert_string_equal(status_of(app[0], buf, sizeof(buf)), "in_stage");
+	assert_string_equal(status_of(app[1], buf, sizeof(buf)), "rejected");
+	{
+		long long events = sql_ll("SELECT count(*) FROM application_events e JOIN"
+					  " applications a ON a.id = e.application_id"
+					  " WHERE a.intake_id = %lld", id);
+
+		j = decisions(&gist, id, "?dry_run=false", csv, 200);
+		assert_int_equal(harness_json_ll(j, "changed"), 0);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(
+					    json_object_get(j, "diff"), 0), "outcome")),
+				    "unchanged");
+		json_decref(j);
+		assert_int_equal(sql_ll("SELECT count(*) FROM application_events e JOIN"
+					" applications a ON a.id = e.application_id"
+					" WHERE a.intake_id = %lld", id),
+				 events);
+	}
+	/* By e-mail. */
+	snprintf(csv, sizeof(csv), "email,stage,decision\nSEL12@example.com,1,pass\n");
+	j = decisions(&gist, id, "?dry_run=false", csv, 200);
+	assert_int_equal(harness_json_ll(j, "changed"), 1);
+	json_decref(j);
+	assert_string_equal(status_of(app[2], buf, sizeof(buf)), "in_stage");
+
+	/* Another institution, a learner, not CSV. */
+	j = decisions(&jnu, id, "", "application_id,stage\n", 404);
+	json_decref(j);
+	j = decisions(&learners[0], id, "", "application_id,stage\n", 403);
+	json_decref(j);
+	harness_as(srv(), &gist, "POST", "/api/v1/intakes/1/decisions", "{}", &r);
+	assert_int_equal(r.status, 415);
+	http_result_release(&r);
+	json_decref(intake);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +780,7 @@ int main(void)
 		cmocka_unit_test(test_offers),
 		cmocka_unit_test(test_offers_concurrent),
 		cmocka_unit_test(test_expiry_two_servers),
+		cmocka_unit_test(test_decision_file),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -19,6 +19,10 @@ void selection_apply(struct http_req *req);
 void selection_stage_close(struct http_req *req);
 /* POST /api/v1/intakes/{id}/offers: offer the free seats (its admins). */
 void selection_offers_make(struct http_req *req);
+/* POST /api/v1/intakes/{id}/decisions: a CSV file of stage decisions; a
+ * dry run (the default) answers the diff and every row's fault, with
+ * ?dry_run=false it applies them all in one transaction or none. */
+void selection_decisions_upload(struct http_req *req);
 /* GET /api/v1/me/applications: the caller's applications. */
 void selection_applications_mine(struct http_req *req);
 /* GET /api/v1/applications/{id}: its applicant or the intake's admins. */

@@ -100,6 +100,18 @@ int selection_store_offer(struct db_conn *db, long long intake_id, long long act
 int selection_store_accept(struct db_conn *db, long long id, long long actor, char *code,
 			   size_t len);
 
+/* intake_decision_row(): one row of a decision file. */
+struct selection_row_result {
+	char code[32];
+	long long application_id;  /* 0: none found */
+	char from_status[16], to_status[16];
+	int from_stage, to_stage;  /* 0: none */
+};
+int selection_store_decision_row(struct db_conn *db, long long intake_id,
+				 long long application_id, const char *email, int position,
+				 const char *score, const char *decision, long long actor,
+				 const char *reason, struct selection_row_result *r);
+
 /* offers_expire(): expires up to limit due offers; *expired is how many. */
 int selection_store_expire(struct db_conn *db, int limit, long long *expired);
 
