@@ -210,6 +210,50 @@ LANGUAGE sql STABLE AS $$
 	WHERE a.id = p_app;
 $$;
 
+-- Programmes that may not be taken together in one year (AI Academy and AI
+-- Do-Dream: the second is for career changers the first already trains).
+-- Named by code (the programmes are rows the seed or the committee adds
+-- later); the pair is stored once, in code order.
+CREATE TABLE program_exclusions (
+	program_a text NOT NULL,
+	program_b text NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (program_a, program_b),
+	CHECK (program_a < program_b)
+);
+INSERT INTO program_exclusions (program_a, program_b) VALUES ('ai_academy', 'ai_do_dream');
+
+-- The year of a term ('2027-1' -> 2027).
+CREATE FUNCTION term_year(p_term text) RETURNS integer
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	RETURN split_part(p_term, '-', 1)::integer;
+
+-- What keeps p_user out of intake p_intake's programme this year: a seat
+-- held (enrolled, completed, waiting) or an offer accepted in a programme
+-- excluded with it, in a section of the same year. NULL when nothing does.
+CREATE FUNCTION selection_exclusion(p_user bigint, p_intake bigint) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	WITH me AS (SELECT p.code, term_year(s.term) AS year FROM intakes i
+		JOIN sections s ON s.id = i.section_id JOIN courses c ON c.id = s.course_id
+		JOIN programs p ON p.id = c.program_id WHERE i.id = p_intake),
+	other AS (SELECT CASE WHEN x.program_a = me.code THEN x.program_b
+			ELSE x.program_a END AS code, me.year
+		FROM program_exclusions x, me
+		WHERE me.code IN (x.program_a, x.program_b))
+	SELECT jsonb_build_object('conflicting_program', p.code, 'year', o.year,
+		'course_id', c.id)
+	FROM other o JOIN programs p ON p.code = o.code
+	JOIN courses c ON c.program_id = p.id
+	JOIN sections s ON s.course_id = c.id AND term_year(s.term) = o.year
+	WHERE EXISTS (SELECT 1 FROM enrollments e WHERE e.user_id = p_user
+			AND e.section_id = s.id
+			AND e.status IN ('pending', 'enrolled', 'waitlisted', 'completed'))
+		OR EXISTS (SELECT 1 FROM intakes i JOIN applications a ON a.intake_id = i.id
+			WHERE i.section_id = s.id AND a.user_id = p_user
+			AND a.status IN ('accepted', 'enrolled'))
+	ORDER BY c.id LIMIT 1;
+$$;
+
 -- Applies for p_user to p_intake in one statement. Refusals come back as a
 -- code, as enroll() does.
 CREATE FUNCTION intake_apply(p_user bigint, p_intake bigint, p_statement text)
@@ -253,6 +297,11 @@ BEGIN
 	END IF;
 	IF i.affiliation_required AND u.affiliation_institution_id IS NULL THEN
 		RETURN QUERY SELECT 'affiliation_required', NULL::bigint, NULL::jsonb;
+		RETURN;
+	END IF;
+	IF selection_exclusion(p_user, p_intake) IS NOT NULL THEN
+		RETURN QUERY SELECT 'program_exclusive', NULL::bigint,
+			selection_exclusion(p_user, p_intake);
 		RETURN;
 	END IF;
 	PERFORM selection_tell(p_user, 'applied');
@@ -588,6 +637,11 @@ BEGIN
 			AND e.status IN ('pending', 'enrolled', 'waitlisted')) THEN
 		RETURN 'already_enrolled';
 	END IF;
+	-- Checked again: a seat in the excluded programme may have been taken
+	-- since the application.
+	IF a.status = 'offered' AND selection_exclusion(a.user_id, a.intake_id) IS NOT NULL THEN
+		RETURN 'program_exclusive';
+	END IF;
 	PERFORM selection_tell(p_actor, 'offer accepted');
 	UPDATE applications SET status = 'accepted' WHERE id = p_app;
 	PERFORM set_config('lms.selection', 'on', true);
@@ -640,3 +694,4 @@ END $$;
 GRANT SELECT, INSERT, UPDATE ON intakes, applications, application_results TO lms_app;
 GRANT SELECT, INSERT ON intake_stages, application_events TO lms_app;
 GRANT SELECT ON application_transitions TO lms_app;
+GRANT SELECT, INSERT, DELETE ON program_exclusions TO lms_app;

@@ -104,6 +104,12 @@ static const struct route table[] = {
 	{HTTP_POST, "/api/v1/applications/{id}/decline", selection_offer_decline, GUARD_SIGNED_IN,
 	 0},
 
+	{HTTP_GET, "/api/v1/program-exclusions", selection_exclusions_list, GUARD_PUBLIC, 0},
+	{HTTP_POST, "/api/v1/program-exclusions", selection_exclusion_create, GUARD_ADMINS_MANAGE,
+	 0},
+	{HTTP_DELETE, "/api/v1/program-exclusions/{code}/{other_code}", selection_exclusion_delete,
+	 GUARD_ADMINS_MANAGE, 0},
+
 	/* schedule: calendars */
 	{HTTP_GET, "/api/v1/instructors/{id}/schedule", calendar_schedule, GUARD_SCHEDULE_READ, 0},
 	/* Public so that a feed key alone gets in; without one the handler

@@ -115,7 +115,7 @@ static bool whole_number(const char *s, long long lo, long long hi, long long *o
 
 static void row_read(struct reader *r)
 {
-	json_t *row;
+	json_t *row, *reason;
 	long long n;
 	bool bad = false, blank = true;
 
@@ -184,11 +184,11 @@ static void row_read(struct reader *r)
 		case COL_REASON:
 			if (!*v)
 				break;
-			if (strlen(v) > 2000 || !json_string(v)) {
+			if (strlen(v) > 2000 || !(reason = json_string(v))) {
 				error_add(r, r->line, name, "must be UTF-8 text of at most 500 characters");
 				bad = true;
 			} else {
-				json_object_set_new(row, name, json_string(v));
+				json_object_set_new(row, name, reason);
 			}
 			break;
 		}

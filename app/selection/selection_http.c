@@ -359,6 +359,8 @@ static const struct {
 	{"affiliation_required", 403,
 	 "this programme is for staff of a member institution or company: add your affiliation"},
 	{"already_applied", 409, "you have already applied to this intake"},
+	{"program_exclusive", 409,
+	 "this programme cannot be taken in the same year as one you already hold a place in"},
 };
 
 static const struct schema_field apply_fields[] = {
@@ -524,6 +526,26 @@ void selection_offer_accept(struct http_req *req)
 		db_rollback(db);
 		http_reply_problem(req, 409, "already_enrolled", NULL,
 				   "you already hold an enrolment in this section");
+		return;
+	}
+	if (!strcmp(code, "program_exclusive")) {
+		json_t *problem = http_problem_new(
+			409, "program_exclusive",
+			"this programme cannot be taken in the same year as one you already hold "
+			"a place in");
+		json_t *why = NULL;
+
+		if ((rc = db_jsonf(db, &why, "SELECT selection_exclusion(a.user_id, a.intake_id)"
+					     " FROM applications a WHERE a.id = $1",
+				   "l", o.id)) == 0 && problem)
+			json_object_update(problem, why);
+		db_rollback(db);
+		if (problem)
+			http_reply_problem_json(req, 409, problem, NULL);
+		else
+			http_reply_error(req, LMS_ENOMEM);
+		json_decref(problem);
+		json_decref(why);
 		return;
 	}
 	if (!strcmp(code, "already_expired")) {
@@ -908,4 +930,124 @@ out:
 	json_decref(diff);
 	json_decref(errors);
 	json_decref(rows);
+}
+
+/* ---- exclusivity between programmes ---- */
+
+#define EXCLUSIONS_JSON                                                                   \
+	"SELECT coalesce(jsonb_agg(jsonb_build_object('program_a', x.program_a,"             \
+	" 'program_b', x.program_b, 'created_at', x.created_at)"                            \
+	" ORDER BY x.program_a, x.program_b), '[]') FROM program_exclusions x"
+
+void selection_exclusions_list(struct http_req *req)
+{
+	json_t *items = NULL, *body;
+	int rc;
+
+	if (!http_req_db_or_reply(req))
+		return;
+	if ((rc = db_json(req->db, &items, EXCLUSIONS_JSON, 0, NULL)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	body = json_pack("{s:o}", "items", items);
+	http_reply_json(req, 200, body);
+	json_decref(body);
+}
+
+static const struct schema_field exclusion_fields[] = {
+	{"programs", SCHEMA_ARRAY, .required = true},
+};
+static const struct schema exclusion_schema = SCHEMA_OF(exclusion_fields);
+
+void selection_exclusion_create(struct http_req *req)
+{
+	const json_t *programs;
+	json_t *errors = NULL, *items = NULL;
+	PGresult *res = NULL;
+	const char *a, *b;
+	int rc;
+
+	if (!schema_body_check_or_reply(req, &exclusion_schema, SCHEMA_CREATE, &errors))
+		return;
+	programs = json_object_get(req->json, "programs");
+	a = json_string_value(json_array_get(programs, 0));
+	b = json_string_value(json_array_get(programs, 1));
+	if (!errors && (json_array_size(programs) != 2 || !a || !b || !strcmp(a, b)))
+		http_json_error_add(&errors, "programs", "must be two different programme codes");
+	if (errors) {
+		schema_reply_invalid(req, errors);
+		return;
+	}
+	if (!http_req_db_or_reply(req))
+		return;
+	if ((rc = db_begin(req->db)) < 0)
+		goto fail;
+	rc = db_one_row(req->db, &res,
+			"INSERT INTO program_exclusions (program_a, program_b)"
+			" SELECT least(x.code, y.code), greatest(x.code, y.code)"
+			" FROM programs x, programs y"
+			" WHERE x.code = $1 AND y.code = $2 ON CONFLICT DO NOTHING RETURNING 1",
+			"ss", a, b);
+	PQclear(res);
+	if (rc == LMS_ENOTFOUND) {
+		/* Either a code names no programme, or the pair exists. */
+		if (db_one_row(req->db, NULL,
+			       "SELECT 1 FROM programs x, programs y WHERE x.code = $1"
+			       " AND y.code = $2",
+			       "ss", a, b) == LMS_ENOTFOUND) {
+			db_rollback(req->db);
+			http_reply_problem(req, 400, "validation_failed",
+					   json_pack("[{s:s, s:s}]", "field", "programs", "message",
+						     "must be the codes of two programmes"),
+					   "the exclusion has invalid fields");
+			return;
+		}
+		rc = 0;
+	}
+	if (rc < 0 || (rc = db_json(req->db, &items, EXCLUSIONS_JSON, 0, NULL)) < 0)
+		goto fail;
+	audit_commit_reply(req, req->db,
+			   &(struct audit_event){.action = "program_exclusion.create",
+						 .target_type = "program_exclusion",
+						 .detail = req->json},
+			   201, items, NULL, NULL);
+	json_decref(items);
+	return;
+fail:
+	change_failed(req, req->db, rc);
+}
+
+void selection_exclusion_delete(struct http_req *req)
+{
+	const char *a = req->nparams > 1 ? req->params[0] : NULL,
+		   *b = req->nparams > 1 ? req->params[1] : NULL;
+	json_t *detail = NULL;
+	int rc;
+
+	if (!a || !b || strlen(a) > 40 || strlen(b) > 40) {
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+		return;
+	}
+	if (!http_req_db_or_reply(req))
+		return;
+	if ((rc = db_begin(req->db)) < 0 ||
+	    (rc = db_one_row(req->db, NULL,
+			     "DELETE FROM program_exclusions WHERE program_a = least($1::text, $2)"
+			     " AND program_b = greatest($1::text, $2) RETURNING 1",
+			     "ss", a, b)) < 0) {
+		change_failed(req, req->db, rc);
+		return;
+	}
+	detail = json_pack("{s:[s, s]}", "programs", a, b);
+	rc = audit_record(req, &(struct audit_event){.action = "program_exclusion.delete",
+						     .target_type = "program_exclusion",
+						     .detail = detail});
+	json_decref(detail);
+	if (rc < 0 ||
+	    (rc = db_commit(req->db)) < 0) {
+		change_failed(req, req->db, rc);
+		return;
+	}
+	http_reply_start(req, 204, NULL, 0, NULL);
 }

@@ -17,7 +17,7 @@
 
 static struct lms_server servers[2];
 static char conninfo[1024];
-static struct harness_actor gist, jnu, learners[LEARNERS], racers[RACERS];
+static struct harness_actor gist, jnu, platform, learners[LEARNERS], racers[RACERS], others[3];
 static long long gist_id, course_id, precourse_id;
 
 __attribute__((format(printf, 1, 2))) static long long sql_ll(const char *fmt, ...)
@@ -135,11 +135,13 @@ static int setup(void **state)
 							       .program = "online"});
 	if (harness_learners_create(conninfo, "sel", "worker", LEARNERS, learners) != 0 ||
 	    harness_learners_create(conninfo, "race", "worker", RACERS, racers) != 0 ||
+	    harness_learners_create(conninfo, "other", "worker", 3, others) != 0 ||
 	    harness_server_start(&servers[0], conninfo, env) != 0 ||
 	    harness_server_start(&servers[1], conninfo, env) != 0)
 		return -1;
 	harness_login_ok(&servers[0], "gist-admin@example.com", PASSWORD, &gist);
 	harness_login_ok(&servers[0], "chonnam-admin@example.com", PASSWORD, &jnu);
+	harness_login_ok(&servers[0], "admin@example.com", PASSWORD, &platform);
 	return 0;
 }
 
@@ -772,6 +774,66 @@ static void test_decision_file(void **state)
 	json_decref(intake);
 }
 
+/* AI Academy and AI Do-Dream are not taken in the same year: refused at
+ * application and again at acceptance. */
+static void test_exclusivity(void **state)
+{
+	json_t *intake = intake_new(2, ONE_STAGE), *j;
+	long long id = harness_json_ll(intake, "id"), dream, section, app;
+	char path[96], buf[32];
+
+	(void)state;
+	dream = harness_course_create(conninfo, &(struct harness_course){
+							.institution = gist_id,
+							.code = "DREAM-1",
+							.program = "ai_do_dream"});
+	section = harness_section_create(conninfo, &(struct harness_section){
+							   .course = dream, .term = "2026-2",
+							   .starts_on = "2026-09-01",
+							   .ends_on = "2026-12-20"});
+	harness_enrollment_create(conninfo, &(struct harness_enrollment){
+						    .section = section, .user = others[0].user_id});
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/applications", id);
+	j = harness_json_as(srv(), &others[0], "POST", path, "{}", 409);
+	assert_string_equal(json_string_value(json_object_get(j, "code")), "program_exclusive");
+	assert_string_equal(json_string_value(json_object_get(j, "conflicting_program")),
+			    "ai_do_dream");
+	json_decref(j);
+
+	/* Offered first, then a Do-Dream seat: the acceptance is refused. */
+	app = apply_ok(id, &others[1]);
+	pass_one(intake, app);
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/offers", id);
+	json_decref(harness_json_as(srv(), &gist, "POST", path, NULL, 200));
+	harness_enrollment_create(conninfo, &(struct harness_enrollment){
+						    .section = section, .user = others[1].user_id});
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/accept", app);
+	harness_problem_as(srv(), &others[1], "POST", path, NULL, 409, "program_exclusive", NULL);
+	assert_string_equal(status_of(app, buf, sizeof(buf)), "offered");
+
+	/* The rules: public to read, the platform's admins' to change. */
+	j = harness_get_json(srv(), NULL, "/api/v1/program-exclusions");
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+	json_decref(j);
+	assert_int_equal(harness_status_as(srv(), &gist, "POST", "/api/v1/program-exclusions",
+					   "{\"programs\": [\"online\", \"ai_academy\"]}"),
+			 403);
+	harness_problem_as(srv(), &platform, "POST", "/api/v1/program-exclusions",
+			   "{\"programs\": [\"online\", \"nope\"]}", 400, "validation_failed",
+			   "programs");
+	harness_problem_as(srv(), &platform, "POST", "/api/v1/program-exclusions",
+			   "{\"programs\": [\"online\"]}", 400, "validation_failed", "programs");
+	j = harness_json_as(srv(), &platform, "POST", "/api/v1/program-exclusions",
+			    "{\"programs\": [\"online\", \"ai_academy\"]}", 201);
+	assert_int_equal(json_array_size(j), 2);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/program-exclusions/ai_academy/online");
+	assert_int_equal(harness_status_as(srv(), &gist, "DELETE", path, NULL), 403);
+	assert_int_equal(harness_status_as(srv(), &platform, "DELETE", path, NULL), 204);
+	assert_int_equal(harness_status_as(srv(), &platform, "DELETE", path, NULL), 404);
+	json_decref(intake);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -781,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_offers_concurrent),
 		cmocka_unit_test(test_expiry_two_servers),
 		cmocka_unit_test(test_decision_file),
+		cmocka_unit_test(test_exclusivity),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

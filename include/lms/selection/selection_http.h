@@ -38,4 +38,12 @@ void selection_application_reject(struct http_req *req);
 void selection_offer_accept(struct http_req *req);
 void selection_offer_decline(struct http_req *req);
 
+/* GET /api/v1/program-exclusions: the pairs of programmes that may not be
+ * taken in the same year; POST (platform admins) adds one, {"programs":
+ * [code, code]}; DELETE /api/v1/program-exclusions/{code}/{other_code}
+ * removes one. */
+void selection_exclusions_list(struct http_req *req);
+void selection_exclusion_create(struct http_req *req);
+void selection_exclusion_delete(struct http_req *req);
+
 #endif
