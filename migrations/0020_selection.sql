@@ -15,11 +15,24 @@ CREATE TABLE intakes (
 	opens_at timestamptz NOT NULL,
 	closes_at timestamptz NOT NULL,
 	offer_hours integer NOT NULL DEFAULT 72 CHECK (offer_hours BETWEEN 1 AND 1440),
+	-- reviewers see no applicant's name or address
+	blind_review boolean NOT NULL DEFAULT false,
 	created_by bigint REFERENCES users (id),
 	created_at timestamptz NOT NULL DEFAULT now(),
 	CHECK (closes_at > opens_at)
 );
 CREATE INDEX intakes_institution ON intakes (institution_id, id);
+
+-- Who reviews an intake: instructors and admins of its institution (the
+-- code adds only those), who then score and decide its applications.
+CREATE TABLE intake_reviewers (
+	intake_id bigint NOT NULL REFERENCES intakes (id) ON DELETE CASCADE,
+	user_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	added_by bigint REFERENCES users (id),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (intake_id, user_id)
+);
+CREATE INDEX intake_reviewers_user ON intake_reviewers (user_id);
 
 -- The stages of an intake, in order. A stage is a kind and a pass rule, not
 -- free text: pass_fail takes a reviewer's decision, threshold passes a score
@@ -694,4 +707,5 @@ END $$;
 GRANT SELECT, INSERT, UPDATE ON intakes, applications, application_results TO lms_app;
 GRANT SELECT, INSERT ON intake_stages, application_events TO lms_app;
 GRANT SELECT ON application_transitions TO lms_app;
+GRANT SELECT, INSERT, DELETE ON intake_reviewers TO lms_app;
 GRANT SELECT, INSERT, DELETE ON program_exclusions TO lms_app;

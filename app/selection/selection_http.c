@@ -39,30 +39,68 @@ static void change_failed(struct http_req *req, struct db_conn *db, int rc)
 	}
 }
 
-/* The intake of the path, for its institution's admins (404 to others,
- * as if it did not exist). */
+/* Who may act on an intake or an application besides its admins. */
+enum who_else {
+	ADMINS_ONLY,    /* the intake's institution's admins */
+	REVIEWERS_TOO,  /* and the intake's reviewers */
+	APPLICANT_ONLY, /* the application's applicant, nobody else */
+};
+
+/* Whether the caller may act on o as who says; sets o->reviewer when it
+ * may as a reviewer only. */
+static int may_act(struct http_req *req, struct db_conn *db, struct selection_owner *o,
+		   enum who_else who, bool *may)
+{
+	int rc;
+
+	*may = false;
+	if (who == APPLICANT_ONLY) {
+		*may = o->user_id == req->who.user_id;
+		return 0;
+	}
+	if (guard_decide(&req->who, GUARD_ENROLLMENT_MANAGE, o->institution_id) == GUARD_ALLOW) {
+		*may = true;
+		return 0;
+	}
+	if (who != REVIEWERS_TOO || req->who.kind != PRINCIPAL_USER)
+		return 0;
+	rc = selection_store_reviewer_is(db, o->intake_id, req->who.user_id);
+	if (rc == LMS_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	*may = o->reviewer = true;
+	return 0;
+}
+
+/* The intake of the path, for its institution's admins (and its reviewers
+ * when who says so); 404 to others, as if it did not exist. */
 static bool intake_admin_or_reply(struct http_req *req, struct db_conn **db,
-				  struct selection_owner *o)
+				  struct selection_owner *o, enum who_else who)
 {
 	long long id;
+	bool may;
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &id) || !(*db = http_req_db_or_reply(req)))
 		return false;
-	if ((rc = selection_store_intake_owner(*db, id, o)) < 0) {
+	if ((rc = selection_store_intake_owner(*db, id, o)) < 0 ||
+	    (rc = may_act(req, *db, o, who, &may)) < 0) {
 		http_reply_error(req, rc);
 		return false;
 	}
-	return guard_require_or_404(req, GUARD_ENROLLMENT_MANAGE, o->institution_id);
+	if (!may)
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+	return may;
 }
 
 /* The application of the path, locked when lock (inside the caller's
- * transaction), for its applicant when own, else for the intake's admins;
- * 404 to anyone else. */
-static bool application_or_reply(struct http_req *req, struct db_conn **db, bool lock, bool own,
-				 struct selection_owner *o)
+ * transaction, begun here), for whom who names; 404 to anyone else. */
+static bool application_or_reply(struct http_req *req, struct db_conn **db, bool lock,
+				 enum who_else who, struct selection_owner *o)
 {
 	long long id;
+	bool may = false;
 	int rc;
 
 	if (!http_req_param_id_or_reply(req, 0, &id) || !(*db = http_req_db_or_reply(req)))
@@ -71,20 +109,28 @@ static bool application_or_reply(struct http_req *req, struct db_conn **db, bool
 		http_reply_error(req, rc);
 		return false;
 	}
-	if ((rc = selection_store_application_owner(*db, id, lock, o)) < 0) {
+	if ((rc = selection_store_application_owner(*db, id, lock, o)) < 0 ||
+	    (rc = may_act(req, *db, o, who, &may)) < 0) {
 		if (lock)
 			db_rollback(*db);
 		http_reply_error(req, rc);
 		return false;
 	}
-	if (own ? o->user_id == req->who.user_id
-		: guard_decide(&req->who, GUARD_ENROLLMENT_MANAGE, o->institution_id) ==
-			  GUARD_ALLOW)
+	if (may)
 		return true;
 	if (lock)
 		db_rollback(*db);
 	http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
 	return false;
+}
+
+/* Leaves out who an applicant is, for a reviewer of a blind intake. */
+static void blind(json_t *app)
+{
+	json_object_set_new(app, "user_id", json_null());
+	json_object_set_new(app, "display_name", json_null());
+	json_object_set_new(app, "email", json_null());
+	json_object_set_new(app, "blind", json_true());
 }
 
 /* Commits the change to application id, recorded as action with detail
@@ -100,6 +146,8 @@ static void application_commit_reply(struct http_req *req, struct db_conn *db,
 		change_failed(req, db, rc);
 		return;
 	}
+	if (o->reviewer && o->blind)
+		blind(app);
 	audit_commit_reply(req, db,
 			   &(struct audit_event){.action = action,
 						 .target_type = "application",
@@ -134,6 +182,7 @@ static const struct schema_field intake_fields[] = {
 	{"opens_at", SCHEMA_TIMESTAMP, .required = true},
 	{"closes_at", SCHEMA_TIMESTAMP, .required = true},
 	{"offer_hours", SCHEMA_INT, .min = 1, .max = 1440},
+	{"blind_review", SCHEMA_BOOL, .required = false},
 	{"stages", SCHEMA_ARRAY, .required = true},
 };
 static const struct schema intake_schema = SCHEMA_OF(intake_fields);
@@ -306,7 +355,7 @@ void selection_intake_applications(struct http_req *req)
 	const char *filter = NULL;
 	int n, rc;
 
-	if (!intake_admin_or_reply(req, &db, &o))
+	if (!intake_admin_or_reply(req, &db, &o, REVIEWERS_TOO))
 		return;
 	if ((n = http_req_query(req, "status", status, sizeof(status))) != -1) {
 		for (int i = 0; n > 0 && application_statuses[i]; i++)
@@ -324,6 +373,13 @@ void selection_intake_applications(struct http_req *req)
 	if ((rc = selection_store_applications_of(db, o.id, filter, &items)) < 0) {
 		http_reply_error(req, rc);
 		return;
+	}
+	if (o.reviewer && o.blind) {
+		size_t i;
+		json_t *item;
+
+		json_array_foreach(items, i, item)
+			blind(item);
 	}
 	/* Applicants' personal data: its reading is recorded before it is sent. */
 	detail = json_pack("{s:s*, s:I}", "status", filter, "rows",
@@ -452,16 +508,18 @@ void selection_application_show(struct http_req *req)
 
 	if (!http_req_param_id_or_reply(req, 0, &id) || !(db = http_req_db_or_reply(req)))
 		return;
-	if ((rc = selection_store_application_owner(db, id, false, &o)) < 0) {
+	bool may = true;
+
+	if ((rc = selection_store_application_owner(db, id, false, &o)) < 0 ||
+	    (o.user_id != req->who.user_id && (rc = may_act(req, db, &o, REVIEWERS_TOO, &may)) < 0)) {
 		http_reply_error(req, rc);
 		return;
 	}
+	if (!may) {
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+		return;
+	}
 	if (o.user_id != req->who.user_id) {
-		if (guard_decide(&req->who, GUARD_ENROLLMENT_MANAGE, o.institution_id) !=
-		    GUARD_ALLOW) {
-			http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
-			return;
-		}
 		/* Someone else's application is personal data: its reading is kept. */
 		if ((rc = audit_record(req, &(struct audit_event){
 						    .action = "application.read",
@@ -476,6 +534,8 @@ void selection_application_show(struct http_req *req)
 		http_reply_error(req, rc);
 		return;
 	}
+	if (o.reviewer && o.blind)
+		blind(app);
 	http_reply_json(req, 200, app);
 	json_decref(app);
 }
@@ -490,7 +550,7 @@ static void own_transition(struct http_req *req, const char *status, const char 
 	struct db_conn *db;
 	int rc;
 
-	if (!application_or_reply(req, &db, true, true, &o))
+	if (!application_or_reply(req, &db, true, APPLICANT_ONLY, &o))
 		return;
 	if ((rc = selection_store_transition(db, o.id, status, req->who.user_id, reason)) < 0) {
 		change_failed(req, db, rc);
@@ -516,7 +576,7 @@ void selection_offer_accept(struct http_req *req)
 	char code[32];
 	int rc;
 
-	if (!application_or_reply(req, &db, true, true, &o))
+	if (!application_or_reply(req, &db, true, APPLICANT_ONLY, &o))
 		return;
 	if ((rc = selection_store_accept(db, o.id, req->who.user_id, code, sizeof(code))) < 0) {
 		change_failed(req, db, rc);
@@ -608,7 +668,7 @@ void selection_application_result(struct http_req *req)
 	int rc;
 
 	if (!schema_body_or_reply(req, &result_schema, SCHEMA_CREATE) ||
-	    !application_or_reply(req, &db, true, false, &o))
+	    !application_or_reply(req, &db, true, REVIEWERS_TOO, &o))
 		return;
 	if ((score = json_object_get(req->json, "score")))
 		snprintf(score_text, sizeof(score_text), "%lld",
@@ -665,7 +725,7 @@ void selection_application_reject(struct http_req *req)
 	int rc;
 
 	if (!schema_body_or_reply(req, &reject_schema, SCHEMA_CREATE) ||
-	    !application_or_reply(req, &db, true, false, &o))
+	    !application_or_reply(req, &db, true, ADMINS_ONLY, &o))
 		return;
 	reason = json_string_value(json_object_get(req->json, "reason"));
 	if ((rc = selection_store_transition(db, o.id, "rejected", req->who.user_id, reason)) <
@@ -685,7 +745,8 @@ void selection_stage_close(struct http_req *req)
 	char code[32];
 	int rc;
 
-	if (!intake_admin_or_reply(req, &db, &o) || !http_req_param_id_or_reply(req, 1, &stage))
+	if (!intake_admin_or_reply(req, &db, &o, ADMINS_ONLY) ||
+	    !http_req_param_id_or_reply(req, 1, &stage))
 		return;
 	if ((rc = selection_store_stage_of(db, o.id, stage)) < 0) {
 		http_reply_error(req, rc);
@@ -735,7 +796,7 @@ void selection_offers_make(struct http_req *req)
 	long long made = 0;
 	int rc;
 
-	if (!intake_admin_or_reply(req, &db, &o))
+	if (!intake_admin_or_reply(req, &db, &o, ADMINS_ONLY))
 		return;
 	if ((rc = db_begin(db)) < 0 ||
 	    (rc = selection_store_offer(db, o.id, req->who.user_id, &made)) < 0 ||
@@ -876,13 +937,28 @@ void selection_decisions_upload(struct http_req *req)
 	/* The file is read before a database connection is taken: a slow
 	 * sender holds only its own connection. */
 	if (!http_req_body_or_reply(req, DECISIONS_MAX_BYTES) ||
-	    !intake_admin_or_reply(req, &db, &o))
+	    !intake_admin_or_reply(req, &db, &o, REVIEWERS_TOO))
 		return;
 	if ((rc = decision_csv_parse(req->body ? req->body : "", req->body_len, &rows, &errors)) <
 		    0 ||
 	    !(diff = json_array())) {
 		http_reply_error(req, rc < 0 ? rc : LMS_ENOMEM);
 		goto out;
+	}
+	/* A blind reviewer names applications by id: an address would say
+	 * whose scores they are. */
+	if (o.reviewer && o.blind) {
+		size_t i;
+		const json_t *row;
+
+		json_array_foreach(rows, i, row) {
+			if (!json_object_get(row, "email"))
+				continue;
+			http_reply_problem(req, 403, "blind_review", NULL,
+					   "this intake is reviewed blind: name applications by "
+					   "application_id, not e-mail");
+			goto out;
+		}
 	}
 	/* The rows are run in one transaction, kept only when this is no
 	 * dry run and no row was refused: all or nothing. */
@@ -1050,4 +1126,101 @@ void selection_exclusion_delete(struct http_req *req)
 		return;
 	}
 	http_reply_start(req, 204, NULL, 0, NULL);
+}
+
+/* ---- reviewers ---- */
+
+static const struct schema_field reviewer_fields[] = {
+	{"user_id", SCHEMA_ID, .required = true},
+};
+static const struct schema reviewer_schema = SCHEMA_OF(reviewer_fields);
+
+static void reviewers_reply(struct http_req *req, struct db_conn *db,
+			    const struct selection_owner *o, const char *action, long long user,
+			    int status)
+{
+	json_t *items = NULL;
+	int rc;
+
+	if ((rc = selection_store_reviewers(db, o->id, &items)) < 0) {
+		change_failed(req, db, rc);
+		return;
+	}
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = action,
+						 .target_type = "intake",
+						 .target_id = o->id,
+						 .institution_id = o->institution_id,
+						 .detail = req->json},
+			   status, items, NULL, NULL);
+	json_decref(items);
+	(void)user;
+}
+
+void selection_reviewers_list(struct http_req *req)
+{
+	struct selection_owner o;
+	struct db_conn *db;
+	json_t *items = NULL, *body;
+	int rc;
+
+	if (!intake_admin_or_reply(req, &db, &o, ADMINS_ONLY))
+		return;
+	if ((rc = selection_store_reviewers(db, o.id, &items)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	body = json_pack("{s:o}", "items", items);
+	http_reply_json(req, 200, body);
+	json_decref(body);
+}
+
+void selection_reviewer_add(struct http_req *req)
+{
+	struct selection_owner o;
+	struct db_conn *db;
+	long long user;
+	int rc;
+
+	if (!schema_body_or_reply(req, &reviewer_schema, SCHEMA_CREATE) ||
+	    !intake_admin_or_reply(req, &db, &o, ADMINS_ONLY))
+		return;
+	user = json_integer_value(json_object_get(req->json, "user_id"));
+	if ((rc = db_begin(db)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	rc = selection_store_reviewer_add(db, o.id, user, req->who.user_id);
+	if (rc == LMS_ENOTFOUND) {
+		db_rollback(db);
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "user_id", "message",
+					     "must be an instructor or an admin of the intake's "
+					     "institution"),
+				   "the reviewer has invalid fields");
+		return;
+	}
+	if (rc < 0) {
+		change_failed(req, db, rc);
+		return;
+	}
+	reviewers_reply(req, db, &o, "intake.reviewer_add", user, 201);
+}
+
+void selection_reviewer_remove(struct http_req *req)
+{
+	struct selection_owner o;
+	struct db_conn *db;
+	long long user;
+	int rc;
+
+	if (!intake_admin_or_reply(req, &db, &o, ADMINS_ONLY) ||
+	    !http_req_param_id_or_reply(req, 1, &user))
+		return;
+	if ((rc = db_begin(db)) < 0 ||
+	    (rc = selection_store_reviewer_remove(db, o.id, user)) < 0) {
+		change_failed(req, db, rc);
+		return;
+	}
+	reviewers_reply(req, db, &o, "intake.reviewer_remove", user, 200);
 }

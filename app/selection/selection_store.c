@@ -34,14 +34,15 @@ int selection_store_intake_owner(struct db_conn *db, long long id, struct select
 
 	memset(o, 0, sizeof(*o));
 	if ((rc = db_one_row(db, &res,
-			     "SELECT i.institution_id, c.published AND s.status <> 'draft'"
-			     " FROM intakes i JOIN sections s ON s.id = i.section_id"
+			     "SELECT i.institution_id, c.published AND s.status <> 'draft',"
+			     " i.blind_review FROM intakes i JOIN sections s ON s.id = i.section_id"
 			     " JOIN courses c ON c.id = s.course_id WHERE i.id = $1",
 			     "l", id)) < 0)
 		return rc;
 	o->id = o->intake_id = id;
 	o->institution_id = db_ll(res, 0, 0);
 	o->published = db_bool(res, 0, 1);
+	o->blind = db_bool(res, 0, 2);
 	PQclear(res);
 	return 0;
 }
@@ -54,11 +55,12 @@ int selection_store_application_owner(struct db_conn *db, long long id, bool loc
 
 	memset(o, 0, sizeof(*o));
 	rc = db_one_row(db, &res,
-			lock ? "SELECT a.intake_id, i.institution_id, a.user_id FROM applications a"
-			       " JOIN intakes i ON i.id = a.intake_id WHERE a.id = $1"
-			       " FOR UPDATE OF a"
-			     : "SELECT a.intake_id, i.institution_id, a.user_id FROM applications a"
-			       " JOIN intakes i ON i.id = a.intake_id WHERE a.id = $1",
+			lock ? "SELECT a.intake_id, i.institution_id, a.user_id, i.blind_review"
+			       " FROM applications a JOIN intakes i ON i.id = a.intake_id"
+			       " WHERE a.id = $1 FOR UPDATE OF a"
+			     : "SELECT a.intake_id, i.institution_id, a.user_id, i.blind_review"
+			       " FROM applications a JOIN intakes i ON i.id = a.intake_id"
+			       " WHERE a.id = $1",
 			"l", id);
 	if (rc < 0)
 		return rc;
@@ -66,6 +68,7 @@ int selection_store_application_owner(struct db_conn *db, long long id, bool loc
 	o->intake_id = db_ll(res, 0, 0);
 	o->institution_id = db_ll(res, 0, 1);
 	o->user_id = db_ll(res, 0, 2);
+	o->blind = db_bool(res, 0, 3);
 	o->published = true;
 	PQclear(res);
 	return 0;
@@ -85,22 +88,24 @@ int selection_store_intake_create(struct db_conn *db, const json_t *body, long l
 	rc = db_one_row(
 		db, &res,
 		"WITH i AS (INSERT INTO intakes (section_id, institution_id, title_ko, title_en,"
-		" opens_at, closes_at, offer_hours, created_by)"
-		" VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::integer, 72), $8) RETURNING id),"
+		" opens_at, closes_at, offer_hours, created_by, blind_review)"
+		" VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::integer, 72), $8,"
+		" coalesce($10::boolean, false)) RETURNING id),"
 		" st AS (INSERT INTO intake_stages (intake_id, position, kind, name_ko, name_en, rule,"
 		" threshold, top_n, course_id)"
 		" SELECT i.id, e.n, e.v->>'kind', e.v->>'name_ko', e.v->>'name_en', e.v->>'rule',"
 		" (e.v->>'threshold')::numeric, (e.v->>'top_n')::integer, (e.v->>'course_id')::bigint"
 		" FROM i, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(v, n))"
 		" SELECT id FROM i",
-		"llssss?lls", json_integer_value(json_object_get(body, "section_id")), institution_id,
+		"llssss?lls?b", json_integer_value(json_object_get(body, "section_id")), institution_id,
 		json_string_value(json_object_get(body, "title_ko")),
 		json_string_value(json_object_get(body, "title_en")),
 		json_string_value(json_object_get(body, "opens_at")),
 		json_string_value(json_object_get(body, "closes_at")),
 		json_is_integer(json_object_get(body, "offer_hours")),
 		(long long)json_integer_value(json_object_get(body, "offer_hours")),
-		actor, stages);
+		actor, stages, json_is_boolean(json_object_get(body, "blind_review")),
+		json_is_true(json_object_get(body, "blind_review")));
 	free(stages);
 	if (rc < 0)
 		return rc;
@@ -112,7 +117,7 @@ int selection_store_intake_create(struct db_conn *db, const json_t *body, long l
 #define INTAKE_JSON                                                                      \
 	"jsonb_build_object('id', i.id, 'section_id', i.section_id, 'course_id', s.course_id," \
 	" 'institution_id', i.institution_id, 'program', p.code, 'title_ko', i.title_ko,"     \
-	" 'title_en', i.title_en, 'course_title_ko', c.title_ko, 'course_title_en',"          \
+	" 'title_en', i.title_en, 'blind_review', i.blind_review, 'course_title_ko', c.title_ko, 'course_title_en',"          \
 	" c.title_en, 'opens_at', i.opens_at, 'closes_at', i.closes_at, 'offer_hours',"       \
 	" i.offer_hours, 'open', now() >= i.opens_at AND now() < i.closes_at, 'seats',"       \
 	" jsonb_build_object('capacity', s.capacity, 'enrolled', s.enrolled_count,"           \
@@ -325,4 +330,47 @@ int selection_store_decision_row(struct db_conn *db, long long intake_id,
 	r->to_stage = (int)db_ll(res, 0, 5);
 	PQclear(res);
 	return 0;
+}
+
+int selection_store_reviewer_is(struct db_conn *db, long long intake_id, long long user_id)
+{
+	return db_one_row(db, NULL,
+			  "SELECT 1 FROM intake_reviewers WHERE intake_id = $1 AND user_id = $2", "ll",
+			  intake_id, user_id);
+}
+
+int selection_store_reviewers(struct db_conn *db, long long intake_id, json_t **out)
+{
+	return db_jsonf(db, out,
+			"SELECT coalesce(jsonb_agg(jsonb_build_object('user_id', r.user_id,"
+			" 'display_name', u.display_name, 'email', u.email, 'added_at', r.created_at)"
+			" ORDER BY r.user_id), '[]') FROM intake_reviewers r"
+			" JOIN users u ON u.id = r.user_id WHERE r.intake_id = $1",
+			"l", intake_id);
+}
+
+int selection_store_reviewer_add(struct db_conn *db, long long intake_id, long long user_id,
+				 long long actor)
+{
+	/* Only the intake's institution's instructors and admins review. */
+	int rc = db_one_row(db, NULL,
+			    "INSERT INTO intake_reviewers (intake_id, user_id, added_by)"
+			    " SELECT i.id, $2, $3 FROM intakes i WHERE i.id = $1 AND EXISTS ("
+			    " SELECT 1 FROM user_roles ur WHERE ur.user_id = $2"
+			    " AND ur.institution_id = i.institution_id"
+			    " AND ur.role IN ('instructor', 'institution_admin'))"
+			    " ON CONFLICT DO NOTHING RETURNING 1",
+			    "lll", intake_id, user_id, actor);
+
+	if (rc == LMS_ENOTFOUND && selection_store_reviewer_is(db, intake_id, user_id) == 0)
+		return 0;
+	return rc;
+}
+
+int selection_store_reviewer_remove(struct db_conn *db, long long intake_id, long long user_id)
+{
+	return db_one_row(db, NULL,
+			  "DELETE FROM intake_reviewers WHERE intake_id = $1 AND user_id = $2"
+			  " RETURNING 1",
+			  "ll", intake_id, user_id);
 }

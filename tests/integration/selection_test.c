@@ -17,7 +17,7 @@
 
 static struct lms_server servers[2];
 static char conninfo[1024];
-static struct harness_actor gist, jnu, platform, learners[LEARNERS], racers[RACERS], others[3];
+static struct harness_actor gist, jnu, platform, instructor, learners[LEARNERS], racers[RACERS], others[3];
 static long long gist_id, course_id, precourse_id;
 
 __attribute__((format(printf, 1, 2))) static long long sql_ll(const char *fmt, ...)
@@ -142,6 +142,7 @@ static int setup(void **state)
 	harness_login_ok(&servers[0], "gist-admin@example.com", PASSWORD, &gist);
 	harness_login_ok(&servers[0], "chonnam-admin@example.com", PASSWORD, &jnu);
 	harness_login_ok(&servers[0], "admin@example.com", PASSWORD, &platform);
+	harness_login_ok(&servers[0], "instructor@example.com", PASSWORD, &instructor);
 	return 0;
 }
 
@@ -282,7 +283,7 @@ static void test_state_machine(void **state)
 	harness_problem_as(srv(), &gist, "POST", path, body, 409, "not_at_stage", NULL);
 	snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"decision\": \"pass\"}", s1);
 	harness_problem_as(srv(), &jnu, "POST", path, body, 404, "not_found", NULL);
-	harness_problem_as(srv(), &learners[0], "POST", path, body, 403, "forbidden", NULL);
+	harness_problem_as(srv(), &learners[0], "POST", path, body, 404, "not_found", NULL);
 	for (int i = 0; i < 5; i++) {
 		snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"decision\": \"%s\"}", s1,
 			 i == 4 ? "fail" : "pass");
@@ -766,7 +767,7 @@ static void test_decision_file(void **state)
 	/* Another institution, a learner, not CSV. */
 	j = decisions(&jnu, id, "", "application_id,stage\n", 404);
 	json_decref(j);
-	j = decisions(&learners[0], id, "", "application_id,stage\n", 403);
+	j = decisions(&learners[0], id, "", "application_id,stage\n", 404);
 	json_decref(j);
 	harness_as(srv(), &gist, "POST", "/api/v1/intakes/1/decisions", "{}", &r);
 	assert_int_equal(r.status, 415);
@@ -834,6 +835,85 @@ static void test_exclusivity(void **state)
 	json_decref(intake);
 }
 
+/* Reviewers: instructors or admins of the institution, added per intake;
+ * with blind review they see no names; they decide, they do not offer. */
+static void test_reviewers(void **state)
+{
+	json_t *intake, *j, *item;
+	long long id, app;
+	char path[128], body[256];
+
+	(void)state;
+	{
+		char def[4096];
+
+		snprintf(def, sizeof(def),
+			 "{\"section_id\": %lld, \"title_ko\": \"블라인드\", \"title_en\": \"Blind\","
+			 " \"opens_at\": \"2026-01-01T00:00:00Z\","
+			 " \"closes_at\": \"2030-01-01T00:00:00Z\", \"blind_review\": true,"
+			 " \"stages\": " ONE_STAGE "}",
+			 section_new(2));
+		intake = harness_json_as(srv(), &gist, "POST", "/api/v1/intakes", def, 201);
+	}
+	id = harness_json_ll(intake, "id");
+	assert_true(json_is_true(json_object_get(intake, "blind_review")));
+	app = apply_ok(id, &others[2]);
+
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/applications", id);
+	assert_int_equal(harness_status_as(srv(), &instructor, "GET", path, NULL), 404);
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/reviewers", id);
+	snprintf(body, sizeof(body), "{\"user_id\": %lld}", instructor.user_id);
+	assert_int_equal(harness_status_as(srv(), &jnu, "POST", path, body), 404);
+	assert_int_equal(harness_status_as(srv(), &instructor, "POST", path, body), 403);
+	snprintf(body, sizeof(body), "{\"user_id\": %lld}", others[0].user_id);
+	harness_problem_as(srv(), &gist, "POST", path, body, 400, "validation_failed", "user_id");
+	harness_problem_as(srv(), &gist, "POST", path, "{\"user_id\": \"x\"}", 400,
+			   "validation_failed", "user_id");
+	snprintf(body, sizeof(body), "{\"user_id\": %lld}", instructor.user_id);
+	j = harness_json_as(srv(), &gist, "POST", path, body, 201);
+	assert_int_equal(json_array_size(j), 1);
+	json_decref(j);
+	json_decref(harness_json_as(srv(), &gist, "POST", path, body, 201));
+
+	/* The reviewer sees the applications without names, and decides. */
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/applications", id);
+	j = harness_get_json(srv(), &instructor, path);
+	item = json_array_get(json_object_get(j, "items"), 0);
+	assert_true(json_is_null(json_object_get(item, "display_name")));
+	assert_true(json_is_null(json_object_get(item, "email")));
+	json_decref(j);
+	j = harness_get_json(srv(), &gist, path);
+	item = json_array_get(json_object_get(j, "items"), 0);
+	assert_true(json_is_string(json_object_get(item, "email")));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld", app);
+	j = harness_get_json(srv(), &instructor, path);
+	assert_true(json_is_null(json_object_get(j, "email")));
+	json_decref(j);
+	j = decisions(&instructor, id, "", "email,stage,decision\nother3@example.com,1,pass\n",
+		      403);
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"stage_id\": %lld, \"decision\": \"pass\"}",
+		 stage_id(intake, 0));
+	j = result_as(&instructor, app, body, 200);
+	assert_true(json_is_null(json_object_get(j, "display_name")));
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "passed");
+	json_decref(j);
+	/* Offers and rejections stay with the admins. */
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/offers", id);
+	assert_int_equal(harness_status_as(srv(), &instructor, "POST", path, NULL), 403);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/reject", app);
+	assert_int_equal(harness_status_as(srv(), &instructor, "POST", path, "{\"reason\": \"x\"}"),
+			 403);
+	/* Removed, the reviewer sees nothing. */
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/reviewers/%lld", id, instructor.user_id);
+	json_decref(harness_json_as(srv(), &gist, "DELETE", path, NULL, 200));
+	harness_problem_as(srv(), &gist, "DELETE", path, NULL, 404, "not_found", NULL);
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/applications", id);
+	assert_int_equal(harness_status_as(srv(), &instructor, "GET", path, NULL), 404);
+	json_decref(intake);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -844,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_expiry_two_servers),
 		cmocka_unit_test(test_decision_file),
 		cmocka_unit_test(test_exclusivity),
+		cmocka_unit_test(test_reviewers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -46,4 +46,11 @@ void selection_exclusions_list(struct http_req *req);
 void selection_exclusion_create(struct http_req *req);
 void selection_exclusion_delete(struct http_req *req);
 
+/* GET, POST /api/v1/intakes/{id}/reviewers and DELETE
+ * /api/v1/intakes/{id}/reviewers/{user_id}: who reviews an intake
+ * (instructors or admins of its institution), managed by its admins. */
+void selection_reviewers_list(struct http_req *req);
+void selection_reviewer_add(struct http_req *req);
+void selection_reviewer_remove(struct http_req *req);
+
 #endif

@@ -15,6 +15,8 @@ struct selection_owner {
 	long long institution_id;
 	long long user_id;        /* an application's applicant; 0 for an intake */
 	bool published;           /* the intake's course is published */
+	bool blind;               /* the intake's reviewers do not see names */
+	bool reviewer;            /* the caller acts as a reviewer (set by the caller) */
 };
 
 /* The section id's institution into o (its id in o->id). Returns 0 or
@@ -111,6 +113,20 @@ int selection_store_decision_row(struct db_conn *db, long long intake_id,
 				 long long application_id, const char *email, int position,
 				 const char *score, const char *decision, long long actor,
 				 const char *reason, struct selection_row_result *r);
+
+/* 0 when user reviews the intake, LMS_ENOTFOUND when not, or a db error. */
+int selection_store_reviewer_is(struct db_conn *db, long long intake_id, long long user_id);
+
+/* The intake's reviewers as a JSON array (new). */
+int selection_store_reviewers(struct db_conn *db, long long intake_id, json_t **out);
+
+/* Adds user as a reviewer of the intake; LMS_ENOTFOUND when the user is no
+ * instructor or admin of its institution. Adding twice is no error. */
+int selection_store_reviewer_add(struct db_conn *db, long long intake_id, long long user_id,
+				 long long actor);
+
+/* Removes user from the intake's reviewers; LMS_ENOTFOUND when not one. */
+int selection_store_reviewer_remove(struct db_conn *db, long long intake_id, long long user_id);
 
 /* offers_expire(): expires up to limit due offers; *expired is how many. */
 int selection_store_expire(struct db_conn *db, int limit, long long *expired);
