@@ -19,6 +19,7 @@
 #include "lms/schedule/calendar_http.h"
 #include "lms/schedule/faculty_http.h"
 #include "lms/schedule/session_http.h"
+#include "lms/selection/funnel_http.h"
 #include "lms/selection/selection_http.h"
 
 /* Every API path of the platform, one line each. */
@@ -165,6 +166,8 @@ static const struct route table[] = {
 	/* reports: summary and regional-centre KPIs */
 	{HTTP_GET, "/api/v1/reports/summary", summary_report, GUARD_REPORTS_READ, 0},
 	{HTTP_GET, "/api/v1/reports/kpi", kpi_report, GUARD_REPORTS_READ, 0},
+	{HTTP_GET, "/api/v1/reports/selection-funnel", selection_funnel_report, GUARD_REPORTS_READ,
+	 0},
 	{HTTP_GET, "/api/v1/reports/kpi/outputs", kpi_outputs_list, GUARD_REPORTS_READ, 0},
 	{HTTP_POST, "/api/v1/reports/kpi/outputs", kpi_outputs_create, GUARD_KPI_RECORD, 0},
 	{HTTP_DELETE, "/api/v1/reports/kpi/outputs/{id}", kpi_outputs_delete, GUARD_KPI_RECORD, 0},

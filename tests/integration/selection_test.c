@@ -914,6 +914,64 @@ static void test_reviewers(void **state)
 	json_decref(intake);
 }
 
+/* The funnel: per intake and step, JSON and CSV, each institution its own. */
+static void test_funnel(void **state)
+{
+	json_t *j, *intake;
+	struct http_result r = {0};
+	char path[128];
+	size_t i;
+
+	(void)state;
+	j = harness_get_json(srv(), &gist, "/api/v1/reports/selection-funnel");
+	assert_int_equal(json_array_size(json_object_get(j, "intakes")),
+			 sql_ll("SELECT count(*) FROM intakes WHERE institution_id = %lld", gist_id));
+	json_array_foreach(json_object_get(j, "intakes"), i, intake) {
+		long long id = harness_json_ll(intake, "intake_id");
+
+		assert_int_equal(harness_json_ll(intake, "applied"),
+				 sql_ll("SELECT count(*) FROM applications WHERE intake_id = %lld",
+					id));
+		assert_int_equal(harness_json_ll(intake, "offered"),
+				 sql_ll("SELECT count(DISTINCT application_id) FROM"
+					" application_events e JOIN applications a ON a.id ="
+					" e.application_id WHERE a.intake_id = %lld AND"
+					" e.to_status = 'offered'",
+					id));
+		assert_true(harness_json_ll(intake, "enrolled") <=
+			    harness_json_ll(intake, "accepted"));
+	}
+	assert_int_equal(json_array_size(json_object_get(j, "totals")), 1);
+	assert_int_equal(harness_json_ll(json_array_get(json_object_get(j, "totals"), 0),
+					 "applied"),
+			 sql_ll("SELECT count(*) FROM applications"));
+	json_decref(j);
+	harness_get_as(srv(), &gist, "/api/v1/reports/selection-funnel?format=csv&program=ai_academy",
+		       &r);
+	assert_int_equal(r.status, 200);
+	assert_contains(r.body, "institution,program,intake_id,intake,step,count");
+	assert_contains(r.body, "stage 1 passed");
+	assert_contains(r.body, "gist,ai_academy,");
+	http_result_release(&r);
+	assert_true(sql_ll("SELECT count(*) FROM audit_log WHERE action = 'report.selection_funnel'")
+		    >= 2);
+
+	/* Another institution sees its own (none); not someone else's. */
+	j = harness_get_json(srv(), &jnu, "/api/v1/reports/selection-funnel");
+	assert_int_equal(json_array_size(json_object_get(j, "intakes")), 0);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/reports/selection-funnel?institution_id=%lld",
+		 gist_id);
+	assert_int_equal(harness_status_as(srv(), &jnu, "GET", path, NULL), 403);
+	assert_int_equal(harness_status_as(srv(), &learners[0], "GET",
+					   "/api/v1/reports/selection-funnel", NULL),
+			 403);
+	harness_problem_as(srv(), &gist, "GET", "/api/v1/reports/selection-funnel?program=A-1",
+			   NULL, 400, "validation_failed", "program");
+	harness_problem_as(srv(), &gist, "GET", "/api/v1/reports/selection-funnel?colour=red",
+			   NULL, 400, "validation_failed", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -925,6 +983,7 @@ int main(void)
 		cmocka_unit_test(test_decision_file),
 		cmocka_unit_test(test_exclusivity),
 		cmocka_unit_test(test_reviewers),
+		cmocka_unit_test(test_funnel),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
