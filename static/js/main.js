@@ -32,6 +32,10 @@ const routes = [
   ['/admin/instructors', './pages/instructors.js', 'admin'],
   ['/admin/instructors/:id/week', './pages/instructor_week.js', 'admin'],
   ['/admin/reports', './pages/reports.js', 'admin'],
+  ['/intakes/:id', './pages/selection_apply.js'],
+  ['/my/applications', './pages/selection_apply.js', 'user'],
+  ['/admin/intakes', './pages/admin_intakes.js', 'admin'],
+  ['/admin/intakes/:id', './pages/admin_intakes.js', 'user'], // reviewers too: the server decides
 ].map(([pattern, module, need]) => ({
   pattern,
   module,
