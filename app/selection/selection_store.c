@@ -97,14 +97,14 @@ int selection_store_intake_create(struct db_conn *db, const json_t *body, long l
 		" (e.v->>'threshold')::numeric, (e.v->>'top_n')::integer, (e.v->>'course_id')::bigint"
 		" FROM i, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(v, n))"
 		" SELECT id FROM i",
-		"llssss?lls?b", json_integer_value(json_object_get(body, "section_id")), institution_id,
+		"llssss?l?ls?b", json_integer_value(json_object_get(body, "section_id")), institution_id,
 		json_string_value(json_object_get(body, "title_ko")),
 		json_string_value(json_object_get(body, "title_en")),
 		json_string_value(json_object_get(body, "opens_at")),
 		json_string_value(json_object_get(body, "closes_at")),
 		json_is_integer(json_object_get(body, "offer_hours")),
 		(long long)json_integer_value(json_object_get(body, "offer_hours")),
-		actor, stages, json_is_boolean(json_object_get(body, "blind_review")),
+		actor > 0, actor, stages, json_is_boolean(json_object_get(body, "blind_review")),
 		json_is_true(json_object_get(body, "blind_review")));
 	free(stages);
 	if (rc < 0)
