@@ -2,11 +2,14 @@
 // to its courses, pending applications, reports, API tokens and instructors.
 
 import { h, append } from '../dom.js';
-import { t } from '../i18n.js';
+import { register, t } from '../i18n.js';
 import { getAll } from '../api.js';
 import { heading } from '../ui.js';
 import { number } from '../format.js';
 import { adminScope } from './admin_scope.js';
+import SEL from '../strings/selection.js';
+
+register(SEL);
 
 // How many pending applications to count before saying "100 or more".
 const COUNT_MAX = 100;
@@ -22,6 +25,7 @@ export default async function render(ctx) {
   const links = [
     ['/admin/courses', 'admin.courses.title', 'admin.home.coursesText'],
     ['/admin/applications', 'admin.apps.title', 'admin.home.appsText', count],
+    ['/admin/intakes', 'sel.admin.title', 'sel.admin.homeText'],
     ['/admin/reports', 'admin.home.reports', 'admin.home.reportsText'],
     ['/admin/tokens', 'admin.tokens.title', 'admin.home.tokensText'],
     ['/admin/instructors', 'admin.instructors.title', 'admin.home.instructorsText'],

@@ -267,8 +267,7 @@ function result(r) {
     })),
   ].sort((a, b) => a.line - b.line);
   const cols = [t('sel.admin.line'), t('sel.admin.change')];
-  return [h('p', {}, t('sel.admin.csvSummary', r)),
-    listTable('decision-diff', t('sel.admin.csvSummary', r), cols, rows.map((x) =>
+  return [listTable('decision-diff', t('sel.admin.csvSummary', r), cols, rows.map((x) =>
       h('tr', { class: x.kind === 'error' ? 'error' : null },
         h('th', { scope: 'row', 'data-label': cols[0] }, String(x.line)),
         h('td', { 'data-label': cols[1] }, x.kind === 'error' ? `${t('sel.admin.error')}: ${x.text}` : x.text))))];

@@ -7,8 +7,10 @@ import { getAll, del } from '../api.js';
 import { heading, messageBox, showMessage, showError, busy, confirmDialog, statusBadge } from '../ui.js';
 import { date, number, termName } from '../format.js';
 import S from '../strings/learner.js';
+import SEL from '../strings/selection.js';
 
 register(S);
+register(SEL);
 
 const ORDER = ['enrolled', 'waitlisted', 'pending', 'completed', 'incomplete', 'cancelled', 'rejected'];
 const CANCELLABLE = ['pending', 'enrolled', 'waitlisted'];
@@ -104,6 +106,7 @@ export default async function render({ view, query }) {
     heading(t('my.title')),
     h('p', { class: 'actions' },
       h('a', { href: '#/my/calendar', class: 'button' }, t('my.toCalendar')),
+      h('a', { href: '#/my/applications', class: 'button' }, t('sel.mine')),
       h('a', { href: '#/', class: 'button' }, t('my.findCourses'))),
     box, filterSlot, listSlot);
 }
