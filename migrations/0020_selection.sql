@@ -110,6 +110,20 @@ CREATE TABLE application_results (
 	PRIMARY KEY (application_id, stage_id)
 );
 
+-- Documents sent with an application (a CV, a business plan): the bytes in
+-- the blob store, the name and type here.
+CREATE TABLE application_documents (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	application_id bigint NOT NULL REFERENCES applications (id),
+	sha256 text NOT NULL REFERENCES blobs (sha256),
+	content_type text NOT NULL CHECK (content_type IN ('application/pdf', 'image/png',
+		'image/jpeg')),
+	size bigint NOT NULL CHECK (size BETWEEN 1 AND 5242880),
+	filename text NOT NULL CHECK (length(filename) BETWEEN 1 AND 200),
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX application_documents_application ON application_documents (application_id, id);
+
 -- Every status and stage an application took: who, when, from, to, why.
 CREATE TABLE application_events (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -708,4 +722,5 @@ GRANT SELECT, INSERT, UPDATE ON intakes, applications, application_results TO lm
 GRANT SELECT, INSERT ON intake_stages, application_events TO lms_app;
 GRANT SELECT ON application_transitions TO lms_app;
 GRANT SELECT, INSERT, DELETE ON intake_reviewers TO lms_app;
+GRANT SELECT, INSERT ON application_documents TO lms_app;
 GRANT SELECT, INSERT, DELETE ON program_exclusions TO lms_app;

@@ -1224,3 +1224,168 @@ void selection_reviewer_remove(struct http_req *req)
 	}
 	reviewers_reply(req, db, &o, "intake.reviewer_remove", user, 200);
 }
+
+/* ---- documents ---- */
+
+#define DOCUMENT_MAX_BYTES (5 << 20)
+
+/* The types a document may have, and the bytes each begins with: the
+ * declared type must be what the file is. */
+static const struct {
+	const char *type;
+	const char *magic;
+	size_t len;
+	const char *ext;
+} document_types[] = {
+	{"application/pdf", "%PDF-", 5, "pdf"},
+	{"image/png", "\x89PNG\r\n\x1a\n", 8, "png"},
+	{"image/jpeg", "\xff\xd8\xff", 3, "jpg"},
+};
+
+/* The file name of ?filename=: 1 to 200 bytes of UTF-8, no control
+ * character, slash or backslash. */
+static bool filename_ok(const char *name)
+{
+	json_t *s;
+
+	if (!*name || strlen(name) > 200 || strpbrk(name, "/\\"))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	if (!(s = json_string(name)))
+		return false;
+	json_decref(s);
+	return true;
+}
+
+void selection_document_upload(struct http_req *req)
+{
+	struct selection_owner o;
+	struct db_conn *db;
+	char filename[256], location[96], status[16];
+	const char *ct = http_req_header(req, "Content-Type");
+	json_t *body = NULL;
+	PGresult *res = NULL;
+	long long doc = 0;
+	size_t t = sizeof(document_types) / sizeof(document_types[0]), k;
+	int n, rc;
+
+	n = http_req_query(req, "filename", filename, sizeof(filename));
+	if (n <= 0 || !filename_ok(filename)) {
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "filename", "message",
+					     "must be the file's name: 1 to 200 characters, no slash"),
+				   "the upload has invalid parts");
+		return;
+	}
+	for (k = 0; ct && k < t; k++)
+		if (!strncasecmp(ct, document_types[k].type, strlen(document_types[k].type)) &&
+		    (!ct[strlen(document_types[k].type)] || ct[strlen(document_types[k].type)] == ';'))
+			break;
+	if (!ct || k == t) {
+		http_reply_problem(req, 415, "unsupported_media_type", NULL,
+				   "a document is a PDF, PNG or JPEG file");
+		return;
+	}
+	if (http_req_content_length(req) == 0) {
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "body", "message",
+					     "must hold the file: it is empty"),
+				   "the upload has invalid parts");
+		return;
+	}
+	if (!http_req_body_or_reply(req, DOCUMENT_MAX_BYTES) ||
+	    !application_or_reply(req, &db, true, APPLICANT_ONLY, &o))
+		return;
+	if (req->body_len < document_types[k].len ||
+	    memcmp(req->body, document_types[k].magic, document_types[k].len) != 0) {
+		db_rollback(db);
+		http_reply_problem(req, 400, "validation_failed",
+				   json_pack("[{s:s, s:s}]", "field", "body", "message",
+					     "is not a file of the type it is sent as"),
+				   "the upload has invalid parts");
+		return;
+	}
+	if ((rc = db_one_row(db, &res, "SELECT status FROM applications WHERE id = $1", "l",
+			     o.id)) < 0) {
+		change_failed(req, db, rc);
+		return;
+	}
+	snprintf(status, sizeof(status), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (strcmp(status, "applied") != 0 && strcmp(status, "in_stage") != 0) {
+		db_rollback(db);
+		http_reply_problem(req, 409, "documents_closed", NULL,
+				   "documents are added while the application is under review");
+		return;
+	}
+	rc = selection_store_document_add(db, o.id, req->body, req->body_len,
+					  document_types[k].type, filename, &doc);
+	if (rc == LMS_ETOOBIG) {
+		db_rollback(db);
+		http_reply_problem(req, 409, "too_many_documents", NULL,
+				   "an application holds ten documents at most");
+		return;
+	}
+	if (rc < 0) {
+		change_failed(req, db, rc);
+		return;
+	}
+	body = json_pack("{s:I, s:I, s:s, s:s, s:I}", "id", (json_int_t)doc, "application_id",
+			 (json_int_t)o.id, "filename", filename, "content_type",
+			 document_types[k].type, "size", (json_int_t)req->body_len);
+	snprintf(location, sizeof(location), "/api/v1/applications/%lld/documents/%lld", o.id, doc);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "application.document_add",
+						 .target_type = "application",
+						 .target_id = o.id,
+						 .institution_id = o.institution_id,
+						 .detail = body},
+			   201, body, NULL, location);
+	json_decref(body);
+}
+
+void selection_document_download(struct http_req *req)
+{
+	struct selection_owner o;
+	struct db_conn *db;
+	char type[32], headers[160], *data = NULL;
+	const char *ext = "bin";
+	long long doc;
+	size_t len = 0;
+	bool may = true;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 1, &doc) ||
+	    !http_req_param_id_or_reply(req, 0, &o.id) || !(db = http_req_db_or_reply(req)))
+		return;
+	if ((rc = selection_store_application_owner(db, o.id, false, &o)) < 0 ||
+	    (o.user_id != req->who.user_id && (rc = may_act(req, db, &o, REVIEWERS_TOO, &may)) < 0)) {
+		http_reply_error(req, rc);
+		return;
+	}
+	if (!may) {
+		http_reply_problem(req, 404, "not_found", NULL, "no resource at this path");
+		return;
+	}
+	if ((rc = selection_store_document_get(db, o.id, doc, type, sizeof(type), &data, &len)) <
+		    0 ||
+	    (o.user_id != req->who.user_id &&
+	     (rc = audit_record(req, &(struct audit_event){.action = "application.document_read",
+							   .target_type = "application",
+							   .target_id = o.id,
+							   .institution_id = o.institution_id})) < 0)) {
+		free(data);
+		http_reply_error(req, rc);
+		return;
+	}
+	for (size_t k = 0; k < sizeof(document_types) / sizeof(document_types[0]); k++)
+		if (!strcmp(type, document_types[k].type))
+			ext = document_types[k].ext;
+	/* The stored name is not put in a header: the id names the file. */
+	snprintf(headers, sizeof(headers),
+		 "Content-Disposition: attachment; filename=\"document-%lld.%s\"\r\n", doc, ext);
+	http_reply_bytes(req, 200, type, data, len, headers);
+	free(data);
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lms/core/err.h"
+#include "lms/db/blobstore.h"
 #include "lms/db/sql.h"
 
 int selection_store_section_owner(struct db_conn *db, long long section_id,
@@ -187,7 +188,10 @@ int selection_store_application_get(struct db_conn *db, long long id, json_t **o
 {
 	return db_jsonf(db, out,
 			"SELECT " APPLICATION_JSON " || jsonb_build_object('intake', " INTAKE_JSON
-			", 'history', (SELECT coalesce(jsonb_agg(jsonb_build_object('at', v.at,"
+			", 'documents', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', d.id,"
+			" 'filename', d.filename, 'content_type', d.content_type, 'size', d.size,"
+			" 'created_at', d.created_at) ORDER BY d.id), '[]') FROM application_documents d"
+			" WHERE d.application_id = a.id), 'history', (SELECT coalesce(jsonb_agg(jsonb_build_object('at', v.at,"
 			" 'from', v.from_status, 'to', v.to_status, 'from_stage', v.from_stage,"
 			" 'to_stage', v.to_stage, 'actor_user_id', v.actor_user_id, 'reason',"
 			" v.reason) ORDER BY v.id), '[]') FROM application_events v"
@@ -373,4 +377,70 @@ int selection_store_reviewer_remove(struct db_conn *db, long long intake_id, lon
 			  "DELETE FROM intake_reviewers WHERE intake_id = $1 AND user_id = $2"
 			  " RETURNING 1",
 			  "ll", intake_id, user_id);
+}
+
+int selection_store_document_add(struct db_conn *db, long long application_id, const void *data,
+				 size_t len, const char *content_type, const char *filename,
+				 long long *id)
+{
+	char hash[BLOB_HASH_LEN + 1];
+	PGresult *res = NULL;
+	int rc;
+
+	*id = 0;
+	if ((rc = db_one_row(db, NULL,
+			     "SELECT 1 WHERE (SELECT count(*) FROM application_documents"
+			     " WHERE application_id = $1) >= 10",
+			     "l", application_id)) == 0)
+		return LMS_ETOOBIG;
+	if (rc != LMS_ENOTFOUND)
+		return rc;
+	if ((rc = blob_put(db, data, len, hash)) < 0)
+		return rc;
+	if ((rc = db_one_row(db, &res,
+			     "INSERT INTO application_documents (application_id, sha256, content_type,"
+			     " size, filename) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+			     "lssls", application_id, hash, content_type, (long long)len, filename)) < 0)
+		return rc;
+	*id = db_ll(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+int selection_store_document_get(struct db_conn *db, long long application_id, long long id,
+				 char *content_type, size_t typelen, char **data, size_t *len)
+{
+	struct blob_info b;
+	PGresult *res = NULL;
+	size_t got = 0;
+	char *buf;
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	if ((rc = db_one_row(db, &res,
+			     "SELECT sha256, content_type FROM application_documents"
+			     " WHERE id = $1 AND application_id = $2",
+			     "ll", id, application_id)) < 0)
+		return rc;
+	snprintf(content_type, typelen, "%s", PQgetvalue(res, 0, 1));
+	rc = blob_stat(db, PQgetvalue(res, 0, 0), &b);
+	PQclear(res);
+	if (rc < 0)
+		return rc == LMS_ENOTFOUND ? LMS_EIO : rc;
+	if (!(buf = malloc((size_t)b.size)))
+		return LMS_ENOMEM;
+	/* A document is small (5 MiB at most): read whole, chunk by chunk. */
+	while ((long long)got < b.size) {
+		size_t n = 0;
+
+		if ((rc = blob_read(db, &b, (long long)got, buf + got, (size_t)b.size - got, &n)) < 0) {
+			free(buf);
+			return rc;
+		}
+		got += n;
+	}
+	*data = buf;
+	*len = got;
+	return 0;
 }

@@ -1000,6 +1000,90 @@ static void test_demo_data(void **state)
 	assert_int_equal(sql_ll("SELECT count(*) FROM intakes WHERE title_en LIKE '%%(demo)'"), 2);
 }
 
+/* POSTs body as type to path as a; returns the status, the answer in out. */
+static long upload(const struct harness_actor *a, const char *path, const char *type,
+		   const char *body, struct http_result *out)
+{
+	char cookie[300], csrf[96], ct[96];
+	const char *headers[] = {cookie, csrf, ct, NULL};
+
+	snprintf(cookie, sizeof(cookie), "Cookie: %s", a->cookie);
+	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", a->csrf);
+	snprintf(ct, sizeof(ct), "Content-Type: %s", type);
+	assert_int_equal(harness_request_once(srv(), "POST", path, headers, body, out), 0);
+	return out->status;
+}
+
+/* Documents: the applicant adds PDF, PNG or JPEG files while under review;
+ * the intake's admins read them; nobody else. */
+static void test_documents(void **state)
+{
+	json_t *intake = intake_new(2, ONE_STAGE), *j;
+	long long id = harness_json_ll(intake, "id"), app, doc;
+	struct http_result r = {0};
+	char path[160], *big;
+
+	(void)state;
+	app = sql_ll("SELECT id FROM applications WHERE intake_id = %lld", id);
+	assert_true(app < 0);
+	app = apply_ok(id, &racers[39]);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/documents?filename=%s", app,
+		 "%EC%9D%B4%EB%A0%A5%EC%84%9C.pdf");
+	assert_int_equal(upload(&racers[39], path, "application/pdf", "%PDF-1.4 a CV", &r), 201);
+	j = harness_json_body(&r);
+	doc = harness_json_ll(j, "id");
+	assert_string_equal(json_string_value(json_object_get(j, "filename")), "이력서.pdf");
+	json_decref(j);
+	http_result_release(&r);
+	/* The wrong type, bytes that are not what they claim, no name, too big,
+	 * someone else's application. */
+	assert_int_equal(upload(&racers[39], path, "text/html", "<p>", &r), 415);
+	http_result_release(&r);
+	assert_int_equal(upload(&racers[39], path, "image/png", "%PDF-1.4", &r), 400);
+	http_result_release(&r);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/documents", app);
+	assert_int_equal(upload(&racers[39], path, "application/pdf", "%PDF-1.4", &r), 400);
+	http_result_release(&r);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/documents?filename=a%%2Fb.pdf", app);
+	assert_int_equal(upload(&racers[39], path, "application/pdf", "%PDF-1.4", &r), 400);
+	http_result_release(&r);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/documents?filename=cv.pdf", app);
+	big = malloc((5 << 20) + 16);
+	assert_non_null(big);
+	memset(big, 'a', (5 << 20) + 15);
+	memcpy(big, "%PDF-", 5);
+	big[(5 << 20) + 15] = '\0';
+	assert_int_equal(upload(&racers[39], path, "application/pdf", big, &r), 413);
+	http_result_release(&r);
+	free(big);
+	assert_int_equal(upload(&racers[38], path, "application/pdf", "%PDF-1.4", &r), 404);
+	http_result_release(&r);
+
+	/* Reading: the applicant, the intake's admins; not another institution. */
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/documents/%lld", app, doc);
+	harness_get_as(srv(), &gist, path, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "%PDF-1.4 a CV");
+	http_result_release(&r);
+	assert_int_equal(harness_status_as(srv(), &racers[39], "GET", path, NULL), 200);
+	assert_int_equal(harness_status_as(srv(), &jnu, "GET", path, NULL), 404);
+	assert_int_equal(harness_status_as(srv(), &racers[38], "GET", path, NULL), 404);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/documents/999999", app);
+	assert_int_equal(harness_status_as(srv(), &gist, "GET", path, NULL), 404);
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld", app);
+	j = harness_get_json(srv(), &racers[39], path);
+	assert_int_equal(json_array_size(json_object_get(j, "documents")), 1);
+	json_decref(j);
+
+	/* Once decided, the file is closed. */
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/reject", app);
+	json_decref(harness_json_as(srv(), &gist, "POST", path, "{\"reason\": \"full\"}", 200));
+	snprintf(path, sizeof(path), "/api/v1/applications/%lld/documents?filename=cv.pdf", app);
+	assert_int_equal(upload(&racers[39], path, "application/pdf", "%PDF-1.4", &r), 409);
+	http_result_release(&r);
+	json_decref(intake);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1012,6 +1096,7 @@ int main(void)
 		cmocka_unit_test(test_decision_file),
 		cmocka_unit_test(test_exclusivity),
 		cmocka_unit_test(test_reviewers),
+		cmocka_unit_test(test_documents),
 		cmocka_unit_test(test_funnel),
 	};
 

@@ -23,6 +23,12 @@ void selection_offers_make(struct http_req *req);
  * dry run (the default) answers the diff and every row's fault, with
  * ?dry_run=false it applies them all in one transaction or none. */
 void selection_decisions_upload(struct http_req *req);
+/* POST /api/v1/applications/{id}/documents?filename=: the applicant adds a
+ * document (PDF, PNG or JPEG, at most 5 MiB, ten at most) while the
+ * application is under review; GET .../documents/{document_id}: the
+ * applicant, the intake's admins and reviewers read it. */
+void selection_document_upload(struct http_req *req);
+void selection_document_download(struct http_req *req);
 /* GET /api/v1/me/applications: the caller's applications. */
 void selection_applications_mine(struct http_req *req);
 /* GET /api/v1/applications/{id}: its applicant or the intake's admins. */

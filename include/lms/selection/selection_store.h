@@ -3,6 +3,7 @@
 #define LMS_SELECTION_SELECTION_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -127,6 +128,19 @@ int selection_store_reviewer_add(struct db_conn *db, long long intake_id, long l
 
 /* Removes user from the intake's reviewers; LMS_ENOTFOUND when not one. */
 int selection_store_reviewer_remove(struct db_conn *db, long long intake_id, long long user_id);
+
+/* Stores len bytes of data as a document of the application (in the
+ * caller's transaction, the application locked); LMS_ETOOBIG when it holds
+ * ten already. *id is the document's id. */
+int selection_store_document_add(struct db_conn *db, long long application_id, const void *data,
+				 size_t len, const char *content_type, const char *filename,
+				 long long *id);
+
+/* Document id of the application: its type into content_type and its bytes
+ * into *data (new: free() it), *len bytes. LMS_ENOTFOUND when the
+ * application has no such document. */
+int selection_store_document_get(struct db_conn *db, long long application_id, long long id,
+				 char *content_type, size_t typelen, char **data, size_t *len);
 
 /* offers_expire(): expires up to limit due offers; *expired is how many. */
 int selection_store_expire(struct db_conn *db, int limit, long long *expired);

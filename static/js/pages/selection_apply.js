@@ -4,7 +4,7 @@
 
 import { h, append, field, replace } from '../dom.js';
 import { register, t, pick } from '../i18n.js';
-import { get, post, del, currentUser } from '../api.js';
+import { get, post, del, request, currentUser } from '../api.js';
 import { heading, messageBox, showMessage, showError, busy, confirmDialog } from '../ui.js';
 import { dateTime } from '../format.js';
 import S from '../strings/selection.js';
@@ -126,10 +126,36 @@ function card(a, answer) {
     add('withdraw', 'danger');
   }
   const stage = a.stage ? a.intake.stages.find((s) => s.position === a.stage) : null;
+  const docs = ['applied', 'in_stage'].includes(a.status) ? documents(a) : null;
   return h('section', { class: 'card application', dataset: { application: a.id } },
     h('h2', {}, h('a', { href: `#/intakes/${a.intake.id}` }, title(a.intake))),
     h('p', {}, h('span', { class: `badge status-${a.status}` }, t(`sel.st.${a.status}`)),
       stage ? ` ${t('sel.stage')}: ${pick({ title_ko: stage.name_ko, title_en: stage.name_en })}` : ''),
     a.status === 'offered' ? h('p', {}, `${t('sel.deadline')}: ${dateTime(a.offer_expires_at)}`) : null,
-    buttons.length ? h('div', { class: 'actions' }, buttons) : null);
+    buttons.length ? h('div', { class: 'actions' }, buttons) : null,
+    docs);
+}
+
+/** The documents of an application under review, and a file to add (PDF,
+ *  PNG or JPEG up to 5 MiB). */
+function documents(a) {
+  const box = messageBox();
+  const id = `doc-${a.id}`;
+  const file = h('input', { type: 'file', id, accept: '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg' });
+  const button = h('button', { type: 'button' }, t('sel.upload'));
+  button.addEventListener('click', () => busy(button, async () => {
+    const f = file.files[0];
+    if (!f) return;
+    try {
+      await request('POST', `/api/v1/applications/${a.id}/documents?filename=${encodeURIComponent(f.name)}`,
+        { body: f, type: f.type || 'application/octet-stream' });
+      showMessage(box, t('sel.uploaded', { name: f.name }));
+      file.value = '';
+    } catch (err) {
+      showError(box, err);
+    }
+  }));
+  return h('div', { class: 'documents' },
+    h('label', { for: id }, t('sel.document')), file, button,
+    h('p', { class: 'hint' }, t('sel.documentHint')), box);
 }
