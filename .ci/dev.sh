@@ -18,7 +18,7 @@ packages=(
 	libqrencode-dev                     # certificates: the QR code to the verification page
 	libarchive-dev                      # certificates: a section's PDFs as a streamed ZIP
 	libgmime-3.0-dev                    # outgoing mail: MIME messages, RFC 2047 headers
-	libcsv-dev                          # bulk enrolment: uploaded CSV parsed as it streams
+	libcsv-dev                          # uploaded CSV (bulk enrolment, selection decisions) parsed as it streams
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )

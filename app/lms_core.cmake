@@ -23,7 +23,7 @@ pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive>=3.6)
 pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0>=3.2)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.74)
 # libcsv (Debian's libcsv-dev) ships no pkg-config file: a streaming CSV
-# parser for uploaded learner lists.
+# parser for uploaded learner lists and selection decision files.
 find_path(LIBCSV_INCLUDE_DIR csv.h REQUIRED)
 find_library(LIBCSV_LIBRARY csv REQUIRED)
 string(REGEX MATCH "^[0-9]+" LMS_PG_MAJOR "${LIBPQ_VERSION}")

@@ -20,6 +20,7 @@
 #include "lms/core/log.h"
 #include "lms/db/embedded.h"
 #include "lms/db/listen.h"
+#include "lms/selection/offer_job.h"
 #include "lms/db/blob_import.h"
 #include "lms/db/migrate.h"
 #include "lms/db/pool.h"
@@ -333,6 +334,7 @@ static int cmd_serve(const struct lms_config *cfg)
 	struct http_server *server = NULL;
 	struct db_listener *listener = NULL;
 	struct mail_worker *mail = NULL;
+	struct offer_job *offer_job = NULL;
 	char err[1024];
 	sigset_t stop;
 	bool ahead = false;
@@ -411,6 +413,11 @@ static int cmd_serve(const struct lms_config *cfg)
 		fprintf(stderr, "lms: %s\n", err);
 		goto out;
 	}
+	/* Selection offers past their deadline expire and free their seats. */
+	if (!(offer_job = offer_job_start(app.pool, cfg->offer_job_interval_ms))) {
+		rc = LMS_ENOMEM;
+		goto out;
+	}
 	log_info("serving https://%s:%d/ (pid %d)",
 		 strcmp(cfg->listen_address, "127.0.0.1") ? cfg->listen_address : "localhost",
 		 http_server_port(server), (int)getpid());
@@ -426,6 +433,7 @@ static int cmd_serve(const struct lms_config *cfg)
 out:
 	http_server_stop(server);
 	mail_worker_stop(mail);
+	offer_job_stop(offer_job);
 	db_listener_stop(listener);
 	http_cache_free(app.cache);
 	db_pool_free(app.pool);

@@ -30,6 +30,8 @@
 #include "lms/schedule/invitation_http.h"
 #include "lms/schedule/session_http.h"
 #include "lms/mail/mail_http.h"
+#include "lms/selection/funnel_http.h"
+#include "lms/selection/selection_http.h"
 
 /* Every API path of the platform, one line each. */
 static const struct route table[] = {
@@ -169,6 +171,48 @@ static const struct route table[] = {
 	/* An institution's admins: its queue of applications, among others. */
 	{HTTP_GET, "/api/v1/enrollments", roster_institution, GUARD_ENROLLMENT_MANAGE, 0},
 
+	/* selection: intakes, applications, offers (docs/selection.md) */
+	{HTTP_POST, "/api/v1/intakes", selection_intake_create, GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_GET, "/api/v1/intakes", selection_intake_list, GUARD_PUBLIC, 0},
+	{HTTP_GET, "/api/v1/intakes/{id}", selection_intake_show, GUARD_PUBLIC, 0},
+	/* Admins and the intake's reviewers: decided in the handler. */
+	{HTTP_GET, "/api/v1/intakes/{id}/applications", selection_intake_applications,
+	 GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/intakes/{id}/applications", selection_apply, GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/intakes/{id}/stages/{stage_id}/close", selection_stage_close,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_POST, "/api/v1/intakes/{id}/offers", selection_offers_make, GUARD_ENROLLMENT_MANAGE,
+	 0},
+	{HTTP_POST, "/api/v1/intakes/{id}/decisions", selection_decisions_upload, GUARD_SIGNED_IN,
+	 ROUTE_RAW_BODY},
+	{HTTP_GET, "/api/v1/intakes/{id}/reviewers", selection_reviewers_list,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_POST, "/api/v1/intakes/{id}/reviewers", selection_reviewer_add,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_DELETE, "/api/v1/intakes/{id}/reviewers/{user_id}", selection_reviewer_remove,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_GET, "/api/v1/me/applications", selection_applications_mine, GUARD_SIGNED_IN, 0},
+	{HTTP_GET, "/api/v1/applications/{id}", selection_application_show, GUARD_SIGNED_IN, 0},
+	{HTTP_DELETE, "/api/v1/applications/{id}", selection_application_withdraw, GUARD_SIGNED_IN,
+	 0},
+	{HTTP_POST, "/api/v1/applications/{id}/results", selection_application_result,
+	 GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/applications/{id}/reject", selection_application_reject,
+	 GUARD_ENROLLMENT_MANAGE, 0},
+	{HTTP_POST, "/api/v1/applications/{id}/documents", selection_document_upload,
+	 GUARD_SIGNED_IN, ROUTE_RAW_BODY},
+	{HTTP_GET, "/api/v1/applications/{id}/documents/{document_id}", selection_document_download,
+	 GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/applications/{id}/accept", selection_offer_accept, GUARD_SIGNED_IN, 0},
+	{HTTP_POST, "/api/v1/applications/{id}/decline", selection_offer_decline, GUARD_SIGNED_IN,
+	 0},
+
+	{HTTP_GET, "/api/v1/program-exclusions", selection_exclusions_list, GUARD_PUBLIC, 0},
+	{HTTP_POST, "/api/v1/program-exclusions", selection_exclusion_create, GUARD_ADMINS_MANAGE,
+	 0},
+	{HTTP_DELETE, "/api/v1/program-exclusions/{code}/{other_code}", selection_exclusion_delete,
+	 GUARD_ADMINS_MANAGE, 0},
+
 	/* schedule: calendars */
 	{HTTP_GET, "/api/v1/instructors/{id}/schedule", calendar_schedule, GUARD_SCHEDULE_READ, 0},
 	/* Public so that a feed key alone gets in; without one the handler
@@ -220,6 +264,8 @@ static const struct route table[] = {
 	/* reports: summary and regional-centre KPIs */
 	{HTTP_GET, "/api/v1/reports/summary", summary_report, GUARD_REPORTS_READ, 0},
 	{HTTP_GET, "/api/v1/reports/kpi", kpi_report, GUARD_REPORTS_READ, 0},
+	{HTTP_GET, "/api/v1/reports/selection-funnel", selection_funnel_report, GUARD_REPORTS_READ,
+	 0},
 	{HTTP_GET, "/api/v1/reports/kpi/outputs", kpi_outputs_list, GUARD_REPORTS_READ, 0},
 	{HTTP_POST, "/api/v1/reports/kpi/outputs", kpi_outputs_create, GUARD_KPI_RECORD, 0},
 	{HTTP_DELETE, "/api/v1/reports/kpi/outputs/{id}", kpi_outputs_delete, GUARD_KPI_RECORD, 0},

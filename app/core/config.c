@@ -40,6 +40,8 @@ static const struct opt opts[] = {
 	{"listen_heartbeat_ms", OPT_INT, F(listen_heartbeat_ms), "5000", 100, 600000, false, false},
 	{"cache_fallback_ttl_ms", OPT_INT, F(cache_fallback_ttl_ms), "2000", 0, 600000, false,
 	 false},
+	{"offer_job_interval_ms", OPT_INT, F(offer_job_interval_ms), "30000", 100, 3600000, false,
+	 false},
 	{"migrate_lock_timeout_s", OPT_INT, F(migrate_lock_timeout_s), "300", 1, 86400, false,
 	 false},
 	{"data_dir", OPT_STRING, F(data_dir), "var", 0, 0, false, true},

@@ -42,6 +42,8 @@ static const struct {
 } refusals[] = {
 	{"not_found", 404, "no resource at this path"},
 	{"section_cancelled", 409, "this section was cancelled"},
+	{"selection_required", 409,
+	 "this section admits by selection: its learners come from its intake's offers"},
 	{"enrollment_not_open", 409,
 	 "enrolment for this section has not opened yet: give an override_reason to enrol "
 	 "anyway"},

@@ -27,6 +27,7 @@ static const struct {
 } refusals[] = {
 	{"not_found", 404, "no resource at this path"},
 	{"section_cancelled", 409, "this section was cancelled"},
+	{"selection_required", 409, "this section admits by selection: apply to its intake"},
 	{"enrollment_not_open", 409, "enrolment for this section has not opened yet"},
 	{"enrollment_closed", 409, "enrolment for this section is closed"},
 	{"not_eligible_stage", 403, "this programme does not admit your ladder stage"},
@@ -171,7 +172,11 @@ void enrollment_create(struct http_req *req)
 fail:
 	if (in_tx)
 		db_rollback(db);
-	http_reply_error(req, rc);
+	if (rc == LMS_EDB && db_sqlstate_is(db, "LMS20"))
+		http_reply_problem(req, 409, "selection_required", NULL,
+				   "this section admits by selection: apply to its intake");
+	else
+		http_reply_error(req, rc);
 out:
 	json_decref(r.detail);
 	free(stored);
@@ -291,6 +296,9 @@ static void reply_change_error(struct http_req *req, struct db_conn *db, int rc,
 				   "the learner does not yet meet the course's completion rules "
 				   "(see the enrolment's checklist); an admin may complete with an "
 				   "override_reason");
+	else if (rc == LMS_EDB && db_sqlstate_is(db, "LMS20"))
+		http_reply_problem(req, 409, "selection_required", NULL,
+				   "this section admits by selection: apply to its intake");
 	else if (rc == LMS_EDB && db_sqlstate_is(db, "LMS01"))
 		http_reply_problem(req, 409, "illegal_transition", NULL,
 				   "an enrolment cannot go from %s to %s", from, to);

@@ -9,6 +9,7 @@
 #include "lms/db/sql.h"
 #include "lms/seed/activity_seed.h"
 #include "lms/seed/catalog_seed.h"
+#include "lms/seed/selection_seed.h"
 #include "lms/service/audit_store.h"
 
 int seed_error(struct db_conn *db, int rc, char *err, size_t errlen, const char *what)
@@ -198,7 +199,8 @@ int seed_demo(struct db_conn *db, const char *dir, int iterations, struct seed_c
 	if ((rc = institutions_load(db, dir, err, errlen)) < 0 ||
 	    (rc = accounts_load(db, dir, iterations, err, errlen)) < 0 ||
 	    (rc = catalog_seed_demo_load(db, dir, iterations, err, errlen)) < 0 ||
-	    (rc = activity_seed_demo_load(db, dir, iterations, false, err, errlen)) < 0)
+	    (rc = activity_seed_demo_load(db, dir, iterations, false, err, errlen)) < 0 ||
+	    (rc = selection_seed_demo_load(db, dir, iterations, err, errlen)) < 0)
 		return rc;
 	if ((rc = db_exec(db, &res,
 			  "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM programs),"

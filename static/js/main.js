@@ -54,6 +54,10 @@ const routes = [
   ['/verify-email', './pages/verify_email.js'],
   ['/notifications', './pages/notifications.js', 'user'],
   ['/admin/sections/:id/enrol', './pages/bulk_enrol.js', 'admin'],
+  ['/intakes/:id', './pages/selection_apply.js'],
+  ['/my/applications', './pages/selection_apply.js', 'user'],
+  ['/admin/intakes', './pages/admin_intakes.js', 'admin'],
+  ['/admin/intakes/:id', './pages/admin_intakes.js', 'user'], // reviewers too: the server decides
 ].map(([pattern, module, need]) => ({
   pattern,
   module,

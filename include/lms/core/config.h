@@ -22,6 +22,7 @@ struct lms_config {
 	char *report_database_url; /* report reads (a replica); empty: serve's */
 	int listen_heartbeat_ms;   /* how often the listener proves it hears */
 	int cache_fallback_ttl_ms; /* catalogue cache lifetime while it does not */
+	int offer_job_interval_ms; /* how often expired selection offers are looked for */
 	int migrate_lock_timeout_s; /* a migrate waits this long for another */
 	char *data_dir;
 	char *pg_bindir;

@@ -8,8 +8,10 @@ import { heading } from '../ui.js';
 import { number } from '../format.js';
 import { adminScope } from './admin_scope.js';
 import accounts from '../strings/accounts.js';
+import SEL from '../strings/selection.js';
 
 register(accounts);
+register(SEL);
 
 // How many pending applications to count before saying "100 or more".
 const COUNT_MAX = 100;
@@ -25,6 +27,7 @@ export default async function render(ctx) {
   const links = [
     ['/admin/courses', 'admin.courses.title', 'admin.home.coursesText'],
     ['/admin/applications', 'admin.apps.title', 'admin.home.appsText', count],
+    ['/admin/intakes', 'sel.admin.title', 'sel.admin.homeText'],
     ['/admin/reports', 'admin.home.reports', 'admin.home.reportsText'],
     ['/admin/tokens', 'admin.tokens.title', 'admin.home.tokensText'],
     ['/admin/instructors', 'admin.instructors.title', 'admin.home.instructorsText'],

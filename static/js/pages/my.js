@@ -8,9 +8,11 @@ import { heading, messageBox, showMessage, showError, busy, confirmDialog, statu
 import { date, number, termName } from '../format.js';
 import S from '../strings/learner.js';
 import C from '../strings/certificates.js';
+import SEL from '../strings/selection.js';
 
 register(S);
 register(C);
+register(SEL);
 
 const ORDER = ['enrolled', 'waitlisted', 'pending', 'completed', 'incomplete', 'cancelled', 'rejected'];
 const CANCELLABLE = ['pending', 'enrolled', 'waitlisted'];
@@ -106,6 +108,7 @@ export default async function render({ view, query }) {
     heading(t('my.title')),
     h('p', { class: 'actions' },
       h('a', { href: '#/my/calendar', class: 'button' }, t('my.toCalendar')),
+      h('a', { href: '#/my/applications', class: 'button' }, t('sel.mine')),
       h('a', { href: '#/my/certificates', class: 'button' }, t('cert.mine.title')),
       h('a', { href: '#/', class: 'button' }, t('my.findCourses')),
       h('a', { href: '#/notifications', class: 'button' }, t('mail.settingsLink'))),

@@ -1,4 +1,4 @@
--- 0022_enroll_on_behalf.sql - an institution's admin enrols learners: one
+-- 0023_enroll_on_behalf.sql - an institution's admin enrols learners: one
 -- by one on their behalf (overriding eligibility only with a recorded
 -- reason), or a whole file of them for a section, with invitations for the
 -- addresses that have no account yet.
@@ -35,6 +35,12 @@ BEGIN
 	END IF;
 	IF s.status = 'cancelled' THEN
 		RETURN QUERY SELECT 'section_cancelled', NULL::jsonb;
+		RETURN;
+	END IF;
+	-- A section admitted by selection takes its learners from its intake's
+	-- offers only (0022_selection.sql), whoever asks and whatever override.
+	IF EXISTS (SELECT 1 FROM intakes WHERE section_id = p_section) THEN
+		RETURN QUERY SELECT 'selection_required', NULL::jsonb;
 		RETURN;
 	END IF;
 	IF NOT p_override AND now() < s.enrollment_opens_at THEN
