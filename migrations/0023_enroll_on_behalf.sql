@@ -345,4 +345,15 @@ BEGIN
 	RETURN n;
 END $$;
 
-GRANT SELECT, INSERT ON enrollment_invitations TO lms_app;
+GRANT SELECT, INSERT, DELETE ON enrollment_invitations TO lms_app;
+
+-- An account deleted (account_erase) takes the invitations to its address
+-- with it: no list of sections keeps naming the person.
+CREATE FUNCTION enrollment_invitations_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	DELETE FROM enrollment_invitations WHERE email = lower(OLD.email);
+	RETURN NULL;
+END $$;
+CREATE TRIGGER users_erased_invitations AFTER UPDATE OF deleted_at ON users
+	FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL)
+	EXECUTE FUNCTION enrollment_invitations_forget();

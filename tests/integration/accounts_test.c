@@ -887,6 +887,12 @@ static void export_and_delete(void **state)
 	audit_before = count(f("SELECT count(*) FROM audit_log WHERE actor_user_id = %lld", id));
 	assert_int_equal(count(f("SELECT enrolled_count FROM sections WHERE id = %lld", section)),
 			 1);
+	/* An invitation a bulk enrolment left for the address goes with it. */
+	assert_int_equal(harness_sql(conninfo,
+				     f("INSERT INTO enrollment_invitations (section_id, email)"
+				       " VALUES (%lld, 'leaver@example.kr')",
+				       section)),
+			 0);
 
 	r = call(&leaver, "DELETE", "/api/v1/me", "{\"password\": \"" USER_PASSWORD "\"}");
 	assert_int_equal(r.status, 204);
@@ -898,6 +904,9 @@ static void export_and_delete(void **state)
 				    id)),
 			    f("deleted-%lld@deleted.invalid 탈퇴 회원 true worker", id));
 	assert_int_equal(count("SELECT count(*) FROM users WHERE email = 'leaver@example.kr'"), 0);
+	assert_int_equal(count("SELECT count(*) FROM enrollment_invitations"
+			       " WHERE email = 'leaver@example.kr'"),
+			 0);
 	assert_int_equal(count(f("SELECT count(*) FROM outbox WHERE user_id = %lld"
 				 " AND to_address NOT LIKE 'deleted-%%'",
 				 id)),
