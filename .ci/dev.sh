@@ -13,6 +13,7 @@ packages=(
 	libssl-dev libjansson-dev
 	libcmark-dev                        # lesson text: Markdown to safe HTML
 	libzip-dev                          # OneRoster export: CSV files in a ZIP archive
+	zlib1g-dev libbrotli-dev            # static files sent gzip- and brotli-compressed
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )

@@ -13,6 +13,8 @@ pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson>=2.14)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq>=15)
 pkg_check_modules(CMARK REQUIRED IMPORTED_TARGET libcmark>=0.29)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip>=1.7)
+pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib>=1.2)
+pkg_check_modules(BROTLIENC REQUIRED IMPORTED_TARGET libbrotlienc>=1.0)
 string(REGEX MATCH "^[0-9]+" LMS_PG_MAJOR "${LIBPQ_VERSION}")
 
 get_filename_component(LMS_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
@@ -26,7 +28,7 @@ list(REMOVE_ITEM LMS_CORE_SOURCES
 
 set(LMS_CORE_LIBS
   civetweb::civetweb PkgConfig::LIBPQ PkgConfig::JANSSON PkgConfig::CMARK
-  PkgConfig::LIBZIP
+  PkgConfig::LIBZIP PkgConfig::ZLIB PkgConfig::BROTLIENC
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads m)
 
 set(LMS_WARNINGS
