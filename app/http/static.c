@@ -461,7 +461,7 @@ static void import_map(struct text *t, const char *root, char *csp, size_t csple
 	struct text map = {0};
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+	char b64[4 * ((32 + 2) / 3) + 1]; /* a SHA-256 in base64 */
 
 	list_modules(root, "/js", 0, &mods, &n, &cap);
 	puts_(&map, "{\"imports\":{");
@@ -476,8 +476,9 @@ static void import_map(struct text *t, const char *root, char *csp, size_t csple
 		asset_unref(a);
 	}
 	puts_(&map, "}}");
-	if (!map.failed && EVP_Digest(map.s, map.len, md, &mdlen, EVP_sha256(), NULL)) {
-		EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);
+	if (!map.failed && EVP_Digest(map.s, map.len, md, &mdlen, EVP_sha256(), NULL) &&
+	    mdlen == 32) {
+		EVP_EncodeBlock((unsigned char *)b64, md, 32);
 		snprintf(csp, csplen, "'sha256-%s'", b64);
 		puts_(t, "<script type=\"importmap\">");
 		put(t, map.s, map.len);

@@ -19,7 +19,9 @@ port=9651
 lighthouse_version=13.5.0
 tools=build-bench/lighthouse-$lighthouse_version
 
-bench_require chromium fonts-nanum nodejs npm
+bench_require chromium fonts-nanum
+# npm may come with a node of its own rather than as Debian's package
+command -v npm >/dev/null || bench_require nodejs npm
 bench_build
 if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
 	mkdir -p "$tools"

@@ -1,22 +1,17 @@
 // look.spec.mjs - the front end as a product: static files compressed and
-// cached under versioned URLs, no layout shift on any main page (CLS
-// measured with PerformanceObserver), a skeleton while a view waits, focus
-// after a search, the phone catalogue, landing by role, dialogs whose safe
-// choice has the focus, and reference screenshots of every main page at
-// 1366x768 and 390x844 in both languages (look-*.png in the output dir).
+// cached under versioned URLs, a skeleton while a view waits, focus after a
+// search, the phone catalogue, landing by role, dialogs whose safe choice
+// has the focus. Layout shift: cls.spec.mjs; reference screenshots:
+// shots_desktop.spec.mjs and shots_phone.spec.mjs.
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 
 import {
-  BASE_URL, DEMO_PASSWORD, TIMEOUT_MS, assertClean, launch, newPage, shot, signIn, sql, sqlOne, test, until,
+  BASE_URL, TIMEOUT_MS, assertClean, launch, newPage, shot, signIn, sql, test, until,
 } from './lib.mjs';
+import { ADMIN, INSTRUCTOR, LEARNER, drawn, ids, setUp } from './look_lib.mjs';
 
-const LEARNER = 'learner@example.com';
-const INSTRUCTOR = 'instructor@example.com';
-const ADMIN = 'gist-admin@example.com';
-const KST = "(now() AT TIME ZONE 'Asia/Seoul')";
-const ids = {};
 
 // One HTTPS GET of the server (its development certificate): status,
 // headers and the body decoded from its Content-Encoding.
@@ -38,20 +33,7 @@ function fetchRaw(path, headers = {}) {
   });
 }
 
-test('set-up: an open section of a course with the learner enrolled, one in a section taught by the instructor', async () => {
-  ids.instructor = sqlOne(`SELECT id FROM users WHERE email = '${INSTRUCTOR}'`);
-  ids.learner = sqlOne(`SELECT id FROM users WHERE email = '${LEARNER}'`);
-  ids.section = sqlOne(`INSERT INTO sections (course_id, term, starts_on, ends_on, capacity,
-      enrollment_opens_at, enrollment_closes_at, status)
-    SELECT c.id, extract(year FROM ${KST})::int || '-winter', ${KST}::date + 7, ${KST}::date + 60, 20,
-      now() - interval '1 day', now() + interval '8 days', 'open'
-    FROM courses c JOIN institutions i ON i.id = c.institution_id
-    WHERE i.code = 'gist' AND c.code = 'AIA-205' RETURNING id`);
-  sql(`INSERT INTO section_instructors (section_id, user_id) VALUES (${ids.section}, ${ids.instructor})`);
-  ids.course = sqlOne(`SELECT course_id FROM sections WHERE id = ${ids.section}`);
-  sql(`INSERT INTO enrollments (user_id, section_id, status) VALUES (${ids.learner}, ${ids.section}, 'enrolled')`);
-  ids.total = Number(sqlOne('SELECT count(*) FROM courses WHERE published'));
-});
+test('set-up: an open section with the learner enrolled, taught by the instructor', setUp);
 
 test('static files: brotli or gzip when accepted, versioned URLs cached for a year, the rest revalidated', async () => {
   const br = await fetchRaw('/', { 'Accept-Encoding': 'gzip, deflate, br' });
@@ -113,60 +95,6 @@ test('a visit loads every script through its versioned URL and revalidates only 
   await context.close();
 });
 
-// Layout shift as the page measures it: the sum of layout-shift entries
-// without recent input, from the start of the document.
-const CLS_PROBE = () => {
-  window.__cls = 0;
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
-  }).observe({ type: 'layout-shift', buffered: true });
-};
-const drawn = () => document.getElementById('view').getAttribute('aria-busy') !== 'true'
-  && !!document.querySelector('#view h1') && !document.querySelector('#view .loading, #view .skeleton');
-
-async function settledCls(page) {
-  // two frames after the view is drawn: what it moved has been laid out
-  return page.evaluate(() => new Promise((resolve) => {
-    requestAnimationFrame(() => requestAnimationFrame(() => resolve(window.__cls)));
-  }));
-}
-
-const PAGES = () => ({
-  visitor: ['/', `/courses/${ids.course}`, '/login', '/register'],
-  learner: ['/', '/my', '/my/calendar'],
-  instructor: ['/teach', `/teach/sections/${ids.section}`],
-  admin: ['/admin', '/admin/courses', '/admin/reports'],
-});
-const EMAILS = { visitor: null, learner: LEARNER, instructor: INSTRUCTOR, admin: ADMIN };
-
-const ROLES = ['visitor', 'learner', 'instructor', 'admin'];
-for (const phone of [false, true]) {
-  for (const who of ROLES) {
-  test(`no layout shift (CLS < 0.05) on the main pages of a ${who}, ${phone ? 'phone' : 'desktop'}`, async () => {
-    const found = [];
-    {
-      const paths = PAGES()[who];
-      const { context } = await launch({ phone });
-      const page = await newPage(context);
-      if (EMAILS[who]) await signIn(page, EMAILS[who], DEMO_PASSWORD);
-      await page.addInitScript(CLS_PROBE);
-      for (const path of paths) {
-        // a whole load, as a visitor arriving by link
-        await page.goto('about:blank');
-        await page.goto(`/#${path}`);
-        await until(page, `#${path} drawn`, drawn);
-        const cls = await settledCls(page);
-        found.push(`${who} #${path}: ${cls.toFixed(4)}`);
-        assert.ok(cls < 0.05, `#${path} (${who}, ${phone ? 'phone' : 'desktop'}) shifts its layout: CLS ${cls.toFixed(4)}`);
-      }
-      assertClean(page);
-      await context.close();
-    }
-    console.log(`# CLS ${phone ? 'phone' : 'desktop'}: ${found.join('; ')}`);
-  });
-  }
-}
-
 test('a view that waits on the API shows a skeleton, then its content', async () => {
   const { context } = await launch();
   const page = await newPage(context);
@@ -206,7 +134,12 @@ test('after a search the focus and the screen go to the results; the phone folds
   await until(page, 'the results focused after the search',
     () => document.activeElement?.id === 'catalog-results');
   const box = await page.locator('#catalog-results').boundingBox();
-  assert.ok(box && box.y >= 0 && box.y < 844 / 2, `the results heading is in the upper half of the screen (y ${box?.y})`);
+  const bar = await page.locator('header.top').boundingBox();
+  assert.ok(box && box.y >= bar.y + bar.height - 1 && box.y < 844 / 2,
+    `the results heading is in the upper half of the screen, below the header (y ${box?.y}, header to ${bar.y + bar.height})`);
+  // the first result is on the first screen too
+  const first = await page.locator('.course-card').first().boundingBox();
+  assert.ok(first.y + first.height <= 844, `the first result is on the screen (bottom at ${first.y + first.height})`);
   assert.match(await page.locator('button.filter-toggle').textContent(), /1/, 'the button counts the active filter');
   await shot(page, 'look-search-phone');
   assertClean(page);
@@ -257,38 +190,3 @@ test('a destructive dialog says what it does, and its safe choice has the focus'
   await context.close();
 });
 
-// Reference screenshots: every main page, both sizes, both languages.
-const SIZES = { desktop: { width: 1366, height: 768 }, phone: { width: 390, height: 844 } };
-for (const [size, viewport] of Object.entries(SIZES)) {
-  for (const lang of ['ko', 'en']) {
-  for (const who of ROLES) {
-  test(`reference screenshots of a ${who}'s pages at ${viewport.width}x${viewport.height}, ${lang}`, async () => {
-    const { browser } = await launch();
-    {
-      {
-        const paths = PAGES()[who];
-        const context = await browser.newContext({
-          baseURL: BASE_URL, ignoreHTTPSErrors: true, locale: 'ko-KR', timezoneId: 'Asia/Seoul', viewport,
-          ...(size === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : {}),
-        });
-        context.setDefaultTimeout(TIMEOUT_MS);
-        await context.addInitScript((l) => localStorage.setItem('lang', l), lang);
-        const page = await newPage(context);
-        if (EMAILS[who]) await signIn(page, EMAILS[who]);
-        for (const path of paths) {
-          await page.goto(`/#${path}`);
-          await until(page, `#${path} drawn`, drawn);
-          await until(page, 'the pictures drawn', () => !document.querySelector('#view .sk-card'));
-          const name = `look-${size}-${lang}-${who}-${path.replace(/^\//, '').replace(/[/?=&]+/g, '-') || 'home'}`;
-          await page.evaluate(() => window.scrollTo(0, 0));
-          await page.screenshot({ path: `${process.env.LMS_OUTPUT_DIR}/${name}.png`, animations: 'disabled' });
-          if (path === '/' || path.startsWith('/courses/')) await shot(page, `${name}-full`);
-        }
-        assertClean(page);
-        await context.close();
-      }
-    }
-  });
-  }
-  }
-}

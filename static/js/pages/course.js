@@ -172,7 +172,8 @@ export default async function render({ view, params, user: me }) {
     form.elements.statement.focus();
   }
 
-  function action(s) {
+  // inBox: the copy in the enrol box, named apart from the table's.
+  function action(s, inBox = false) {
     const own = mine.find((e) => e.section_id === s.id && ACTIVE.includes(e.status));
     if (own) {
       return [statusBadge(own.status),
@@ -194,7 +195,10 @@ export default async function render({ view, params, user: me }) {
     // One key per drawn button: a double click or a retry after a lost
     // answer is one application.
     const key = crypto.randomUUID();
-    const button = h('button', { type: 'button', class: 'primary', 'aria-label': `${label} (${termName(s.term)})` }, label);
+    const button = h('button', {
+      type: 'button', class: 'primary',
+      'aria-label': inBox ? t('course.boxAction', { label, term: termName(s.term) }) : `${label} (${termName(s.term)})`,
+    }, label);
     button.addEventListener('click', () => {
       if (approval) askStatement(s, key, button);
       else busy(button, () => enrol(s, key, null, null));
@@ -249,7 +253,7 @@ export default async function render({ view, params, user: me }) {
       h('p', { class: 'enrol-seats' }, s.seats_left > 0
         ? t('course.boxSeats', { n: number(s.seats_left), cap: number(s.capacity) })
         : t('course.boxFull', { n: number(s.waitlist_length) })),
-      h('div', { class: 'enrol-action' }, action(s)),
+      h('div', { class: 'enrol-action' }, action(s, true)),
       open > 1 ? h('p', { class: 'enrol-more' }, t('course.boxOthers', { n: number(open - 1) })) : null);
   }
 

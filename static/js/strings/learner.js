@@ -43,6 +43,7 @@ export default {
 
     'course.backToCatalog': '← 강좌 목록으로',
     'course.enrolBox': '수강신청',
+    'course.boxAction': '{label}: {term} 분반',
     'course.boxSeats': '남은 자리 {n}석 / 정원 {cap}명',
     'course.boxFull': '정원이 찼습니다 · 대기 {n}명',
     'course.boxOthers': '다른 분반 {n}개도 신청할 수 있습니다 (아래 분반 목록)',
@@ -239,6 +240,7 @@ export default {
 
     'course.backToCatalog': '← Back to the catalogue',
     'course.enrolBox': 'Enrolment',
+    'course.boxAction': '{label}: the {term} section',
     'course.boxSeats': '{n} of {cap} seats left',
     'course.boxFull': 'Full · {n} waiting',
     'course.boxOthers': '{n} more sections are open (see the list below)',
