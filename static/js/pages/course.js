@@ -22,19 +22,44 @@ const READERS = ['enrolled', 'completed', 'incomplete'];
 // The description is Markdown, shown as text: blocks split at blank lines,
 // '#' lines as subheadings and '-' lines as list items; nothing else is
 // interpreted and nothing becomes markup.
-function description(md) {
-  const out = [];
+//
+// A description written in both languages (a Korean part and an English
+// one, each under its own headings) shows the page's language only: the
+// parts are told apart by Hangul, and the other language's parts are shown
+// (labelled) only when the page's has none. A first subheading that
+// repeats the section's heading is left out.
+const HANGUL = /[\uac00-\ud7a3]/;
+function description(md, sectionTitle) {
+  const parts = [];
   for (const block of String(md || '').split(/\n\s*\n/)) {
     const text = block.trim();
     if (!text) continue;
     const lines = text.split('\n');
     const head = /^#{1,6}\s+(.+)$/.exec(text);
-    if (head && lines.length === 1) out.push(h('h3', {}, head[1]));
+    let node;
+    if (head && lines.length === 1) node = h('h3', {}, head[1]);
     else if (lines.every((l) => /^\s*[-*+]\s+/.test(l))) {
-      out.push(h('ul', {}, lines.map((l) => h('li', {}, l.replace(/^\s*[-*+]\s+/, '')))));
-    } else out.push(h('p', {}, text));
+      node = h('ul', {}, lines.map((l) => h('li', {}, l.replace(/^\s*[-*+]\s+/, ''))));
+    } else node = h('p', {}, text);
+    // a heading starts a part; text before any heading is a part of its own
+    if (node.tagName === 'H3' || !parts.length) parts.push({ nodes: [], text: '' });
+    const part = parts[parts.length - 1];
+    part.nodes.push(node);
+    part.text += ` ${text}`;
   }
-  return out;
+  const langOf = (part) => (HANGUL.test(part.text) ? 'ko' : /[A-Za-z]/.test(part.text) ? 'en' : null);
+  const mine = parts.filter((p) => (langOf(p) ?? lang()) === lang());
+  let shown = mine;
+  let other = null;
+  if (!mine.length) {
+    shown = parts;
+    other = lang() === 'ko' ? 'en' : 'ko';
+  }
+  const out = shown.flatMap((p) => p.nodes);
+  if (out[0]?.tagName === 'H3' && out[0].textContent.trim() === sectionTitle) out.shift();
+  if (!other) return out;
+  return [h('p', { class: 'muted' }, h('span', { class: 'other-lang' }, t(`app.onlyIn.${other}`))),
+    h('div', { lang: other }, out)];
 }
 
 function facts(course, me) {
@@ -306,7 +331,7 @@ export default async function render({ view, params, user: me }) {
       h('section', { 'aria-labelledby': 'course-facts' },
         h('h2', { id: 'course-facts' }, t('course.eligibility')), facts(course, me)),
       course.description ? h('section', { 'aria-labelledby': 'course-about', class: 'course-description' },
-        h('h2', { id: 'course-about' }, t('course.about')), description(course.description)) : null,
+        h('h2', { id: 'course-about' }, t('course.about')), description(course.description, t('course.about'))) : null,
       h('section', { 'aria-labelledby': 'course-syllabus' },
         h('h2', { id: 'course-syllabus' }, t('course.syllabus')), syllabusSlot))));
 }
