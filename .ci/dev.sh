@@ -19,6 +19,7 @@ packages=(
 	libarchive-dev                      # certificates: a section's PDFs as a streamed ZIP
 	libgmime-3.0-dev                    # outgoing mail: MIME messages, RFC 2047 headers
 	libcsv-dev                          # uploaded CSV (bulk enrolment, selection decisions) parsed as it streams
+	zlib1g-dev libbrotli-dev            # static files sent gzip- and brotli-compressed
 	john-data                           # the common-password list sign-up refuses
 	libcmocka-dev libcurl4-openssl-dev  # tests
 )

@@ -26,6 +26,8 @@ pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.74)
 # parser for uploaded learner lists and selection decision files.
 find_path(LIBCSV_INCLUDE_DIR csv.h REQUIRED)
 find_library(LIBCSV_LIBRARY csv REQUIRED)
+pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib>=1.2)
+pkg_check_modules(BROTLIENC REQUIRED IMPORTED_TARGET libbrotlienc>=1.0)
 string(REGEX MATCH "^[0-9]+" LMS_PG_MAJOR "${LIBPQ_VERSION}")
 
 get_filename_component(LMS_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
@@ -52,7 +54,7 @@ list(APPEND LMS_CORE_SOURCES ${CMAKE_CURRENT_BINARY_DIR}/mail_templates.c)
 set(LMS_CORE_LIBS
   civetweb::civetweb PkgConfig::LIBPQ PkgConfig::JANSSON PkgConfig::CMARK_GFM
   PkgConfig::LIBZIP PkgConfig::PANGOCAIRO PkgConfig::QRENCODE PkgConfig::LIBARCHIVE
-  PkgConfig::GMIME PkgConfig::CURL ${LIBCSV_LIBRARY}
+  PkgConfig::GMIME PkgConfig::CURL ${LIBCSV_LIBRARY} PkgConfig::ZLIB PkgConfig::BROTLIENC
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads m)
 
 set(LMS_WARNINGS

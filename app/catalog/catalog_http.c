@@ -165,7 +165,7 @@ void catalog_courses(struct http_req *req)
 {
 	struct catalog_filter f = {0};
 	char program[32], delivery[16], stage[24], open[8], q[201], unpublished[8];
-	json_t *errors = NULL, *page = NULL;
+	json_t *errors = NULL, *page = NULL, *body;
 	struct search search;
 	struct cached cached;
 	struct db_conn *db;
@@ -235,10 +235,14 @@ void catalog_courses(struct http_req *req)
 		http_reply_error(req, rc);
 		return;
 	}
-	reply_catalog(req,
-		      http_page_body_at(json_object_get(page, "items"),
-					json_integer_value(json_object_get(page, "last")), f.limit),
-		      shared ? CATALOG_HEADERS : MANAGED_HEADERS, shared ? &cached : NULL);
+	body = http_page_body_at(json_object_get(page, "items"),
+				 json_integer_value(json_object_get(page, "last")), f.limit);
+	/* How many match, for "N courses": on the first page only, where it
+	 * is every match (a later page would count from its cursor on). */
+	if (body && !f.after_id)
+		json_object_set(body, "total", json_object_get(page, "total"));
+	reply_catalog(req, body, shared ? CATALOG_HEADERS : MANAGED_HEADERS,
+		      shared ? &cached : NULL);
 	json_decref(page);
 }
 

@@ -34,14 +34,17 @@ int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, js
 	 * ones ($23) reach the trigram and bigram indexes as plain conditions,
 	 * for the planner to use those that narrow the rows most; every word
 	 * ($6) is then checked on the rows they found.
-	 * Managers' answers add "published"; the public one keeps its bytes. */
+	 * Managers' answers add "published"; the public one keeps its bytes.
+	 * "total" counts the rows that match from the cursor on, before the
+	 * LIMIT: every matching course on a first page. */
 	return db_jsonf(
 		db, page,
 		"SELECT json_build_object('items', coalesce(json_agg(x ORDER BY k), '[]'),"
-		" 'last', max(k)) FROM ("
+		" 'last', max(k), 'total', coalesce(max(n), 0)) FROM ("
 		" SELECT CASE WHEN $27::boolean"
 		" THEN json_build_object(" COURSE_ITEM_FIELDS ", 'published', c.published)"
-		" ELSE json_build_object(" COURSE_ITEM_FIELDS ") END AS x, " COURSE_RANK_KEY " AS k"
+		" ELSE json_build_object(" COURSE_ITEM_FIELDS ") END AS x, " COURSE_RANK_KEY " AS k,"
+		" count(*) OVER () AS n"
 		" FROM courses c JOIN programs p ON p.id = c.program_id"
 		" JOIN institutions i ON i.id = c.institution_id"
 		" WHERE (c.published OR $27::boolean)"

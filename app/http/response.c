@@ -19,7 +19,9 @@
 #include "lms/http/server.h"
 
 /* Sent on every response we write, errors and static files included:
- * CivetWeb's additional_header option does not reach handler replies. */
+ * CivetWeb's additional_header option does not reach handler replies. The
+ * request's script_src_extra follows script-src 'self': index.html's inline import map
+ * allowed by its hash (static.c), nothing on any other response. */
 static const char security_headers[] =
 	"Strict-Transport-Security: max-age=63072000; includeSubDomains\r\n"
 	"X-Content-Type-Options: nosniff\r\n"
@@ -27,7 +29,9 @@ static const char security_headers[] =
 	"X-Frame-Options: DENY\r\n"
 	"Cross-Origin-Opener-Policy: same-origin\r\n"
 	"Cross-Origin-Resource-Policy: same-origin\r\n"
-	"Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
+	"Content-Security-Policy: default-src 'self'; script-src 'self'";
+static const char security_headers_end[] =
+	"; style-src 'self'; "
 	"img-src 'self' data:; media-src 'self' https:; connect-src 'self'; font-src 'self'; "
 	"object-src 'none'; "
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'\r\n";
@@ -113,7 +117,7 @@ void http_reply_start(struct http_req *req, int status, const char *content_type
 	n = asprintf(&head,
 		     "HTTP/1.1 %d %s\r\n"
 		     "Date: %s\r\n"
-		     "%s"
+		     "%s%s%s%s"
 		     "%s%s%s"
 		     "%s"
 		     "X-Request-Id: %s\r\n"
@@ -121,6 +125,7 @@ void http_reply_start(struct http_req *req, int status, const char *content_type
 		     "%s%s"
 		     "\r\n",
 		     status, http_status_text(status), date, security_headers,
+		     req->script_src_extra[0] ? " " : "", req->script_src_extra, security_headers_end,
 		     content_type ? "Content-Type: " : "", content_type ? content_type : "",
 		     content_type ? "\r\n" : "", length, req->request_id,
 		     req->close ? "Connection: close\r\n" : "",

@@ -569,5 +569,6 @@ void http_server_stop(struct http_server *s)
 	mg_stop(s->ctx);
 	mg_exit_library();
 	watchdog_stop();
+	static_release();
 	free(s);
 }

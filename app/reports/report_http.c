@@ -48,7 +48,55 @@ static const struct schema_field text_rules[] = {
 
 static const char *const known_params[] = {
 	"institution_id", "program", "course_id", "section_id", "status", "stage", "from",
-	"to", "format", "bom", NULL};
+	"to", "format", "bom", "header", NULL};
+
+/* ?header=ko: the CSV for people who open it in a spreadsheet: the header
+ * row in Korean and the codes of status and ladder_stage as the words the
+ * pages use. Other columns keep their names; the values are the same. */
+static const struct {
+	const char *name, *ko;
+} column_ko[] = {
+	{"enrollment_id", "신청 번호"}, {"status", "상태"}, {"created_at", "신청 일시"},
+	{"updated_at", "변경 일시"}, {"waitlist_position", "대기 순번"}, {"user_id", "회원 번호"},
+	{"display_name", "이름"}, {"email", "이메일"}, {"ladder_stage", "대상 단계"},
+	{"affiliation_institution_code", "소속 기관 코드"}, {"institution_code", "기관 코드"},
+	{"institution_name_ko", "기관명"}, {"program_code", "프로그램 코드"},
+	{"course_id", "과목 번호"}, {"course_code", "과목 코드"}, {"course_title_ko", "과목명"},
+	{"course_title_en", "영문 과목명"}, {"section_id", "분반 번호"}, {"term", "학기"},
+	{"starts_on", "시작일"}, {"ends_on", "종료일"}, {"lessons_completed", "완료한 차시"},
+	{"lessons_total", "전체 차시"},
+};
+
+static const struct {
+	const char *code, *ko;
+} words_ko[] = {
+	{"pending", "승인 대기"}, {"enrolled", "수강 중"}, {"waitlisted", "대기자"},
+	{"rejected", "반려"}, {"cancelled", "취소"}, {"completed", "수료"},
+	{"incomplete", "미수료"}, {"preschool", "유아"}, {"elementary", "초등학생"},
+	{"middle", "중학생"}, {"high", "고등학생"}, {"undergraduate", "대학생"},
+	{"graduate", "대학원생"}, {"worker", "재직자"}, {"job_seeker", "구직자"},
+	{"public_servant", "공무원"}, {"general", "일반 시민"},
+};
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *column_name_ko(const char *name)
+{
+	for (size_t i = 0; i < NELEMS(column_ko); i++)
+		if (strcmp(column_ko[i].name, name) == 0)
+			return column_ko[i].ko;
+	return name;
+}
+
+/* The word for the code v (len bytes) of a status or ladder_stage column,
+ * or NULL for a value that has none. */
+static const char *word_ko(const char *v, size_t len)
+{
+	for (size_t i = 0; i < NELEMS(words_ko); i++)
+		if (strlen(words_ko[i].code) == len && memcmp(words_ko[i].code, v, len) == 0)
+			return words_ko[i].ko;
+	return NULL;
+}
 
 /* A request's filters, with room for the texts they point to. */
 struct report_query {
@@ -125,6 +173,8 @@ static json_t *pull_detail(const struct report_query *q, bool csv, long long row
 struct report_out {
 	struct http_stream body; /* chunked */
 	bool csv;
+	bool ko;              /* ?header=ko: Korean header row, codes as words */
+	unsigned long long worded; /* bit c: column c holds a code written as a word */
 	struct csv_writer w;  /* CSV text */
 	char *lines;          /* JSON lines */
 	size_t used, cap;
@@ -157,8 +207,13 @@ static int row_add(struct report_out *o, const struct db_stream *s, int ncols)
 
 	if (o->csv) {
 		for (int c = 0; c < ncols; c++) {
+			const char *word;
+
 			v = db_stream_value(s, c, &len);
-			csv_cell_write(&o->w, v, len);
+			if (c < 64 && (o->worded >> c & 1) && (word = word_ko(v, len)))
+				csv_cell_write_str(&o->w, word);
+			else
+				csv_cell_write(&o->w, v, len);
 		}
 		if ((rc = csv_row_end(&o->w)) < 0)
 			return rc;
@@ -195,8 +250,14 @@ static int rows_send(struct report_out *o, struct db_stream *s, bool bom)
 	if ((rc = csv_writer_init(&o->w, o->csv && bom)) < 0)
 		return rc;
 	if (o->csv) {
-		for (int c = 0; c < ncols; c++)
-			csv_cell_write_str(&o->w, db_stream_column_name(s, c));
+		for (int c = 0; c < ncols; c++) {
+			const char *name = db_stream_column_name(s, c);
+
+			if (o->ko && c < 64 &&
+			    (strcmp(name, "status") == 0 || strcmp(name, "ladder_stage") == 0))
+				o->worded |= 1ULL << c;
+			csv_cell_write_str(&o->w, o->ko ? column_name_ko(name) : name);
+		}
 		if ((rc = csv_row_end(&o->w)) < 0)
 			return rc;
 	}
@@ -204,6 +265,22 @@ static int rows_send(struct report_out *o, struct db_stream *s, bool bom)
 		if ((rc = row_add(o, s, ncols)) < 0)
 			return rc;
 	return rc < 0 ? rc : flush(o);
+}
+
+/* ?header: "ko" (Korean header row and words) or "codes" (the default). */
+static bool header_or_reply(struct http_req *req, bool *ko)
+{
+	char v[8];
+	int n = http_req_query(req, "header", v, sizeof(v));
+	json_t *errors = NULL;
+
+	*ko = n > 0 && strcmp(v, "ko") == 0;
+	if (n == -1 || *ko || (n > 0 && strcmp(v, "codes") == 0))
+		return true;
+	http_json_error_add(&errors, "header", "must be ko or codes");
+	http_reply_problem(req, 400, "validation_failed", errors,
+			   "the format parameters are not valid");
+	return false;
 }
 
 void report_enrollments(struct http_req *req)
@@ -220,6 +297,7 @@ void report_enrollments(struct http_req *req)
 
 	if (!pull_params_or_reply(req, known_params) || !time_window_or_reply(req, &w) ||
 	    !filters_or_reply(req, &w, &q) || !csv_wanted_or_reply(req, "ndjson", &o.csv, &bom) ||
+	    !header_or_reply(req, &o.ko) ||
 	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst) ||
 	    !(db = http_req_read_db_or_reply(req)))
 		goto out;

@@ -22,8 +22,9 @@ export function date(ymd) {
     .format(new Date(Date.UTC(y, m - 1, d)));
 }
 
-export const dateTime = (v) => fmt(v, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-export const time = (v) => fmt(v, { hour: '2-digit', minute: '2-digit' });
+// Hours without a leading zero: "오후 6:00" in Korean, "18:00" in English.
+export const dateTime = (v) => fmt(v, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+export const time = (v) => fmt(v, { hour: 'numeric', minute: '2-digit' });
 export const dayLabel = (v) => fmt(v, { month: 'short', day: 'numeric', weekday: 'short' });
 
 export function number(n) {

@@ -53,3 +53,13 @@ export function pick(obj, field = 'title') {
   const other = obj[`${field}_${current === 'ko' ? 'en' : 'ko'}`];
   return mine || obj[field] || other || '';
 }
+
+/** Like pick, with the language the text is in: {text, lang}; lang is
+ *  null for a field that has one value for both languages. */
+export function pickWithLang(obj, field = 'title') {
+  if (!obj) return { text: '', lang: null };
+  const other = current === 'ko' ? 'en' : 'ko';
+  if (obj[`${field}_${current}`]) return { text: obj[`${field}_${current}`], lang: current };
+  if (obj[`${field}_${other}`]) return { text: obj[`${field}_${other}`], lang: other };
+  return { text: obj[field] || '', lang: null };
+}

@@ -4,7 +4,7 @@
 import { h, replace } from './dom.js';
 import { register, t, lang, setLang, onLangChange } from './i18n.js';
 import { loadSession, onSession, currentUser, signOut, isInstructor, isAdmin } from './api.js';
-import { heading, errorText, toast } from './ui.js';
+import { heading, errorText, toast, clearToast, skeleton } from './ui.js';
 import common from './strings/common.js';
 import mail from './strings/mail.js';
 import { verifyBanner } from './pages/verify_email.js';
@@ -100,24 +100,35 @@ function allowed(need) {
   return true;
 }
 
+// A view that waits on the API longer than this shows a skeleton of
+// itself; a quicker one goes straight from the old view to the new.
+const SKELETON_AFTER_MS = 120;
+
 async function route({ keepFocus = false } = {}) {
   const seq = ++renderSeq;
   const { path, query } = parseHash();
   // Until the new view is drawn (focusView), the old one is out of date.
   view.setAttribute('aria-busy', 'true');
+  if (!keepFocus) clearToast({ olderThanMs: 1500 });
+  const slow = keepFocus ? null : setTimeout(() => {
+    if (seq === renderSeq) replace(view, skeleton(path === '/' ? 'cards' : 'page'));
+  }, SKELETON_AFTER_MS);
   const match = routes.find((r) => r.re.test(path));
   renderNav();
   if (!match) {
     replace(view, heading(t('app.notFoundTitle')), h('p', {}, t('app.notFound')),
       h('p', {}, h('a', { href: '#/' }, t('app.home'))));
+    clearTimeout(slow);
     focusView(keepFocus);
     return;
   }
   if (match.need && !currentUser()) {
+    clearTimeout(slow);
     navigate('/login', { next: location.hash.replace(/^#/, '') });
     return;
   }
   if (!allowed(match.need)) {
+    clearTimeout(slow);
     replace(view, heading(t('app.forbidden')), h('p', {}, h('a', { href: '#/' }, t('app.home'))));
     focusView(keepFocus);
     return;
@@ -128,27 +139,35 @@ async function route({ keepFocus = false } = {}) {
     const mod = await import(match.module);
     if (seq !== renderSeq) return;
     const frame = h('div', { class: 'page' });
-    await mod.default({ view: frame, params, query, path, navigate, user: currentUser(), stale: () => seq !== renderSeq });
+    // A view may name what takes the focus once it is drawn (ctx.focus),
+    // e.g. the results after a search; else its heading does.
+    const ctx = { view: frame, params, query, path, navigate, user: currentUser(), stale: () => seq !== renderSeq, focus: null };
+    await mod.default(ctx);
     if (seq !== renderSeq) return;
     // Until the address is confirmed, every page says so (and offers a new message).
     if (match.pattern !== '/verify-email') frame.prepend(verifyBanner(currentUser()) || '');
     replace(view, frame);
-    focusView(keepFocus);
+    focusView(keepFocus, ctx.focus);
   } catch (err) {
     if (seq !== renderSeq) return;
     console.error(err);
     replace(view, heading(t('error.unknown')), h('p', { role: 'alert' }, errorText(err)));
     focusView(keepFocus);
+  } finally {
+    clearTimeout(slow);
   }
 }
 
-// After a route change, focus moves to the new view's heading so screen
-// readers announce it; a language switch keeps the reader where it was.
-function focusView(keep) {
+// After a route change the new view starts at the top and the focus moves
+// to its heading (or to what the view named) so screen readers announce
+// it; a language switch keeps the reader where it was.
+function focusView(keep, target) {
   view.removeAttribute('aria-busy');
   if (keep) return;
-  const title = view.querySelector('h1') || view;
-  title.focus({ preventScroll: false });
+  const el = target || view.querySelector('h1') || view;
+  if (!target) window.scrollTo(0, 0);
+  el.focus({ preventScroll: true });
+  if (target) el.scrollIntoView({ block: 'start' });
 }
 
 function navLink(href, key) {

@@ -2,7 +2,7 @@
 // error text for every problem code, confirmation, busy buttons.
 
 import { h, replace, showFieldErrors } from './dom.js';
-import { t, has } from './i18n.js';
+import { t, has, lang, pickWithLang } from './i18n.js';
 
 /** Starts a view: sets the document title and returns a heading to focus. */
 export function heading(title, level = 'h1') {
@@ -62,29 +62,57 @@ export async function busy(button, fn) {
   }
 }
 
-/** A short note at the bottom of the screen, read out by screen readers. */
+/** A short note at the top right of the screen (clear of forms), read out
+ *  by screen readers. */
 export function toast(text) {
   const el = document.getElementById('toast');
   replace(el, text);
   el.classList.add('shown');
+  toast.shownAt = Date.now();
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => el.classList.remove('shown'), 6000);
+}
+
+/** Takes the toast away; with olderThanMs, only one shown longer ago than
+ *  that (a note made just before a page change is about that change). */
+export function clearToast({ olderThanMs = 0 } = {}) {
+  const el = document.getElementById('toast');
+  if (!el?.classList.contains('shown') || Date.now() - (toast.shownAt || 0) < olderThanMs) return;
+  el.classList.remove('shown');
+  clearTimeout(toast.timer);
+}
+
+/**
+ * A grey placeholder of a view while it loads: 'cards' (a grid, as the
+ * catalogue) or 'page' (a heading and blocks of text). Hidden from screen
+ * readers: the view's aria-busy says it is loading.
+ */
+export function skeleton(kind = 'page') {
+  const line = (cls = '') => h('div', { class: `sk-line ${cls}`.trim() });
+  return h('div', { class: 'skeleton', 'aria-hidden': 'true' },
+    line('sk-title'), line(),
+    kind === 'cards'
+      ? [h('div', { class: 'sk-block' }), h('ul', { class: 'cards sk-cards' }, [1, 2, 3].map(() => h('li', { class: 'card sk-card' })))]
+      : [h('div', { class: 'sk-block' }), line(), line(), h('div', { class: 'sk-block' })]);
 }
 
 /**
  * Asks for confirmation in a modal <dialog>; resolves true or false.
  * With withReason, resolves the typed reason (string) or null.
  */
-export function confirmDialog(question, { confirmLabel, withReason = false } = {}) {
+export function confirmDialog(question, { confirmLabel, cancelLabel, destructive = false, withReason = false } = {}) {
   return new Promise((resolve) => {
     const reason = withReason ? h('textarea', { id: 'confirm-reason', rows: 3, maxlength: 500 }) : null;
-    const ok = h('button', { type: 'submit', class: 'primary', value: 'ok' }, confirmLabel || t('app.confirm'));
-    const cancel = h('button', { type: 'button' }, t('app.cancel'));
+    // A destructive action is a red button that says what it does; the
+    // safe choice says it goes back, and has the focus to start with.
+    const ok = h('button', { type: 'submit', class: destructive ? 'danger primary' : 'primary', value: 'ok' },
+      confirmLabel || t('app.confirm'));
+    const cancel = h('button', { type: 'button' }, cancelLabel || t(destructive ? 'app.goBack' : 'app.cancel'));
     const dlg = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-q' },
       h('form', { method: 'dialog' },
-        h('p', { id: 'confirm-q' }, question),
+        h('p', { id: 'confirm-q', class: 'confirm-q' }, question),
         reason ? [h('label', { for: 'confirm-reason' }, t('app.reason')), reason] : null,
-        h('div', { class: 'actions' }, ok, cancel)));
+        h('div', { class: 'actions' }, cancel, ok)));
     let answered = false;
     const done = (v) => {
       if (answered) return;
@@ -101,7 +129,7 @@ export function confirmDialog(question, { confirmLabel, withReason = false } = {
     });
     document.body.append(dlg);
     dlg.showModal();
-    (reason || ok).focus();
+    (reason || (destructive ? cancel : ok)).focus();
   });
 }
 
@@ -123,4 +151,15 @@ export async function copyField(input) {
   } catch {
     return false;
   }
+}
+
+/**
+ * A title, summary or name in the page's language; where only the other
+ * language has it, that text marked with its lang and a label saying so
+ * (one language per page, the other only where a translation is missing).
+ */
+export function localText(obj, field = 'title', tag = 'span') {
+  const { text, lang: l } = pickWithLang(obj, field);
+  if (!l || l === lang()) return text;
+  return [h(tag, { lang: l }, text), ' ', h('span', { class: 'other-lang' }, t(`app.onlyIn.${l}`))];
 }

@@ -4,7 +4,7 @@
 // English catalogue; the catalogue and a course page at phone width.
 import assert from 'node:assert/strict';
 
-import { DEMO_PASSWORD, assertClean, launch, newPage, shot, sql, test, until } from './lib.mjs';
+import { DEMO_PASSWORD, assertClean, launch, newPage, shot, sql, sqlOne, test, until } from './lib.mjs';
 
 const WORD = '브라우저시험';
 const TITLE = '브라우저시험 로봇 코딩 교실';
@@ -107,9 +107,11 @@ test('finds the course by a Korean word, and Back keeps the search', async () =>
   await page.goto('/#/');
   await page.getByRole('heading', { level: 1, name: '강좌 찾기' }).waitFor();
   await shot(page, 'catalog-desktop');
-  await page.getByText('강좌 20개 표시 중 (더 있음)').waitFor();
-  await page.getByRole('button', { name: '더 보기' }).click();
-  await page.getByText('강좌 40개 표시 중 (더 있음)').waitFor();
+  // The head says how many courses there are in all; "more" how many are shown.
+  const total = Number(sqlOne('SELECT count(*) FROM courses WHERE published'));
+  await page.getByText(`강좌 ${total.toLocaleString('en-US')}개`, { exact: true }).waitFor();
+  await page.getByRole('button', { name: `더 보기 (20/${total.toLocaleString('en-US')})` }).click();
+  await page.getByRole('button', { name: `더 보기 (40/${total.toLocaleString('en-US')})` }).waitFor();
   assert.equal(await page.locator('.course-card').count(), 40);
   await page.getByLabel('검색어').fill(WORD);
   await page.getByRole('button', { name: '검색', exact: true }).click();
@@ -117,7 +119,7 @@ test('finds the course by a Korean word, and Back keeps the search', async () =>
   await page.getByText('강좌 2개').waitFor();
   assert.ok(await page.getByRole('button', { name: '더 보기' }).isHidden(), 'more is offered after the last page');
   const card = page.locator('.course-card', { hasText: TITLE });
-  assert.match(await card.textContent(), /광주과학기술원.*인공지능사관학교.*온라인.*입문.*#로봇.*신청 가능한 분반 2개/s);
+  assert.match(await card.textContent(), /인공지능사관학교.*광주과학기술원.*#로봇.*온라인.*입문.*신청 가능한 분반 2개/s);
   await card.getByRole('link', { name: TITLE }).click();
   await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
   await page.goBack();

@@ -516,6 +516,35 @@ static void csv_quotes_neutralises_and_keeps_korean(void **state)
 	http_result_release(&r);
 }
 
+/* ?header=ko: Korean column names and codes as words, the same rows. */
+static void csv_in_korean_for_spreadsheets(void **state)
+{
+	struct http_result r = {0};
+	char path[200];
+
+	snprintf(path, sizeof(path),
+		 REPORT "?course_id=%lld&status=rejected&format=csv&bom=0&header=ko",
+		 offers[S_A2].course);
+	harness_get_as(&server, &gist_admin, path, &r);
+	assert_int_equal(r.status, 200);
+	if (strncmp(r.body, "신청 번호,상태,신청 일시,변경 일시,대기 순번,회원 번호,이름,이메일,대상 단계,",
+		    strlen("신청 번호,상태,신청 일시,변경 일시,대기 순번,회원 번호,이름,이메일,대상 단계,")))
+		fail_msg("the header row is not in Korean:\n%.300s", r.body);
+	assert_non_null(strstr(r.body, ",\"머신러닝, \"\"심화\"\"\",\"ML, \"\"Advanced\"\"\","));
+	assert_non_null(strstr(r.body, ",반려,"));
+	assert_non_null(strstr(r.body, ",rpt-cr@example.com,고등학생,,gist,"));
+	assert_null(strstr(r.body, ",rejected,"));
+	http_result_release(&r);
+
+	/* header=codes is the default's header row. */
+	snprintf(path, sizeof(path), REPORT "?course_id=%lld&format=csv&bom=0&header=codes",
+		 offers[S_A2].course);
+	harness_get_as(&server, &gist_admin, path, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(strncmp(r.body, "enrollment_id,status,", strlen("enrollment_id,status,")), 0);
+	http_result_release(&r);
+}
+
 /* ---- filters ---- */
 
 static void filters_select_rows(void **state)
@@ -589,6 +618,8 @@ static void bad_parameters_are_named(void **state)
 		{"institution=3", "institution"},
 		{"Status=enrolled", "Status"},
 		{"status=enrolled&sectionid=3", "sectionid"},
+		{"format=csv&header=en", "header"},
+		{"format=csv&header=", "header"},
 	};
 	char path[256];
 
@@ -962,6 +993,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_lines_by_default_with_every_column),
 		cmocka_unit_test(csv_quotes_neutralises_and_keeps_korean),
+		cmocka_unit_test(csv_in_korean_for_spreadsheets),
 		cmocka_unit_test(filters_select_rows),
 		cmocka_unit_test(bad_parameters_are_named),
 		cmocka_unit_test(tenant_isolation_on_every_path),

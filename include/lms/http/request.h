@@ -51,6 +51,7 @@ struct http_req {
 	struct principal who;            /* the caller, once the guard identified it */
 	bool session_ended;              /* the guard: a session cookie named no live session */
 	bool static_file;                /* served from static/ */
+	char script_src_extra[64];       /* a CSP source added to script-src, "" for none */
 	bool close;                      /* the connection ends after the reply */
 	bool body_pending;               /* a body is announced and not yet read */
 	int fd;                          /* the connection's socket, -1 unknown */

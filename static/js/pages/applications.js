@@ -36,7 +36,7 @@ export default async function render(ctx) {
     const name = e.display_name || e.email;
     let body = { status: 'enrolled' };
     if (!approve) {
-      const reason = await confirmDialog(t('admin.apps.rejectQ', { name }), { confirmLabel: t('admin.apps.reject'), withReason: true });
+      const reason = await confirmDialog(t('admin.apps.rejectQ', { name }), { confirmLabel: t('admin.apps.reject'), withReason: true, destructive: true });
       if (reason === null) return;
       body = reason ? { status: 'rejected', reason } : { status: 'rejected' };
     }

@@ -1,9 +1,11 @@
 // auth.js - sign in (#/login) and sign up (#/register). Both return to the
-// page that sent the visitor here (?next=), else to the learner's courses.
+// page that sent the visitor here (?next=), else to where the account's
+// work is: an admin's institution dashboard, an instructor's teaching page,
+// a learner's courses.
 
 import { h, replace, field, formValues } from '../dom.js';
 import { register, t, lang, pick } from '../i18n.js';
-import { get, getAll, post, signIn } from '../api.js';
+import { get, getAll, post, signIn, isAdmin, isInstructor } from '../api.js';
 import { heading, messageBox, showError, showMessage, busy } from '../ui.js';
 import S, { STAGES } from '../strings/learner.js';
 import A from '../strings/accounts.js';
@@ -38,10 +40,24 @@ function localise(err) {
 // Only a route of this app is a place to return to.
 function nextPath(query) {
   const next = query.get('next') || '';
-  return /^\/(?![/\\])/.test(next) && !next.startsWith('/login') && !next.startsWith('/register') ? next : '/my';
+  if (/^\/(?![/\\])/.test(next) && !next.startsWith('/login') && !next.startsWith('/register')) return next;
+  return landing();
+}
+
+// Where a sign-in without a destination goes, by the account's roles.
+function landing() {
+  if (isAdmin()) return '/admin';
+  if (isInstructor()) return '/teach';
+  return '/my';
 }
 
 function failed(box, err, form) {
+  // A refused sign-in is a wrong email or password, not "sign in first".
+  if (err.code === 'unauthenticated' && form.elements.password && !form.elements.display_name) {
+    showMessage(box, h('p', {}, t('auth.wrongPassword')), 'error');
+    form.elements.password.select();
+    return;
+  }
   if (err.code === 'too_many_attempts' && err.retryAfter) {
     showMessage(box, h('p', {}, t('auth.tooMany', { minutes: Math.ceil(err.retryAfter / 60) })), 'error');
     return;

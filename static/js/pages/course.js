@@ -1,11 +1,15 @@
 // course.js - one course (#/courses/:id): what it is and who may take it,
 // its sections with dates, seats left and waitlist, the enrolment action
-// with an answer for every outcome, and the syllabus.
+// with an answer for every outcome, and the syllabus. The section to enrol
+// in first is in a box beside the title (a bar at the bottom of a phone),
+// so the way to enrol is on the first screen; text missing in the page's
+// language is shown in the other one and labelled as such.
 
 import { h, replace, field, newId } from '../dom.js';
-import { register, t, pick } from '../i18n.js';
+import { register, t, pick, pickWithLang, lang } from '../i18n.js';
 import { get, getAll, request, hasRole, isPlatformAdmin } from '../api.js';
-import { heading, messageBox, showMessage, showError, errorText, busy, statusBadge } from '../ui.js';
+import { heading, messageBox, showMessage, showError, errorText, busy, statusBadge, localText } from '../ui.js';
+import { courseArt } from '../art.js';
 import { date, dateTime, number, termName } from '../format.js';
 import S from '../strings/learner.js';
 
@@ -18,19 +22,44 @@ const READERS = ['enrolled', 'completed', 'incomplete'];
 // The description is Markdown, shown as text: blocks split at blank lines,
 // '#' lines as subheadings and '-' lines as list items; nothing else is
 // interpreted and nothing becomes markup.
-function description(md) {
-  const out = [];
+//
+// A description written in both languages (a Korean part and an English
+// one, each under its own headings) shows the page's language only: the
+// parts are told apart by Hangul, and the other language's parts are shown
+// (labelled) only when the page's has none. A first subheading that
+// repeats the section's heading is left out.
+const HANGUL = /[\uac00-\ud7a3]/;
+function description(md, sectionTitle) {
+  const parts = [];
   for (const block of String(md || '').split(/\n\s*\n/)) {
     const text = block.trim();
     if (!text) continue;
     const lines = text.split('\n');
     const head = /^#{1,6}\s+(.+)$/.exec(text);
-    if (head && lines.length === 1) out.push(h('h3', {}, head[1]));
+    let node;
+    if (head && lines.length === 1) node = h('h3', {}, head[1]);
     else if (lines.every((l) => /^\s*[-*+]\s+/.test(l))) {
-      out.push(h('ul', {}, lines.map((l) => h('li', {}, l.replace(/^\s*[-*+]\s+/, '')))));
-    } else out.push(h('p', {}, text));
+      node = h('ul', {}, lines.map((l) => h('li', {}, l.replace(/^\s*[-*+]\s+/, ''))));
+    } else node = h('p', {}, text);
+    // a heading starts a part; text before any heading is a part of its own
+    if (node.tagName === 'H3' || !parts.length) parts.push({ nodes: [], text: '' });
+    const part = parts[parts.length - 1];
+    part.nodes.push(node);
+    part.text += ` ${text}`;
   }
-  return out;
+  const langOf = (part) => (HANGUL.test(part.text) ? 'ko' : /[A-Za-z]/.test(part.text) ? 'en' : null);
+  const mine = parts.filter((p) => (langOf(p) ?? lang()) === lang());
+  let shown = mine;
+  let other = null;
+  if (!mine.length) {
+    shown = parts;
+    other = lang() === 'ko' ? 'en' : 'ko';
+  }
+  const out = shown.flatMap((p) => p.nodes);
+  if (out[0]?.tagName === 'H3' && out[0].textContent.trim() === sectionTitle) out.shift();
+  if (!other) return out;
+  return [h('p', { class: 'muted' }, h('span', { class: 'other-lang' }, t(`app.onlyIn.${other}`))),
+    h('div', { lang: other }, out)];
 }
 
 function facts(course, me) {
@@ -113,6 +142,7 @@ export default async function render({ view, params, user: me }) {
   const box = messageBox();
   box.setAttribute('tabindex', '-1');
   const sectionsSlot = h('div', { class: 'table-wrap' });
+  const boxSlot = h('aside', { class: 'enrol-box', 'aria-labelledby': 'enrol-box-title' });
   const applySlot = h('div');
   const syllabusSlot = h('div');
 
@@ -127,6 +157,7 @@ export default async function render({ view, params, user: me }) {
       [course, mine] = await load();
     } catch { /* the message already says what happened */ }
     drawSections();
+    drawBox();
     drawSyllabus();
     box.focus();
   }
@@ -166,7 +197,8 @@ export default async function render({ view, params, user: me }) {
     form.elements.statement.focus();
   }
 
-  function action(s) {
+  // inBox: the copy in the enrol box, named apart from the table's.
+  function action(s, inBox = false) {
     const own = mine.find((e) => e.section_id === s.id && ACTIVE.includes(e.status));
     if (own) {
       return [statusBadge(own.status),
@@ -188,7 +220,10 @@ export default async function render({ view, params, user: me }) {
     // One key per drawn button: a double click or a retry after a lost
     // answer is one application.
     const key = crypto.randomUUID();
-    const button = h('button', { type: 'button', class: 'primary', 'aria-label': `${label} (${termName(s.term)})` }, label);
+    const button = h('button', {
+      type: 'button', class: 'primary',
+      'aria-label': inBox ? t('course.boxAction', { label, term: termName(s.term) }) : `${label} (${termName(s.term)})`,
+    }, label);
     button.addEventListener('click', () => {
       if (approval) askStatement(s, key, button);
       else busy(button, () => enrol(s, key, null, null));
@@ -220,6 +255,33 @@ export default async function render({ view, params, user: me }) {
         h('td', { class: 'action', 'data-label': t('course.action') }, action(s)))))));
   }
 
+  // The section a visitor most likely wants: the one they hold, else the
+  // first open for enrolment, else the next to open, else the latest.
+  function bestSection() {
+    const ss = course.sections;
+    const own = ss.find((s) => mine.some((e) => e.section_id === s.id && ACTIVE.includes(e.status)));
+    return own || ss.find((s) => s.enrollment_open && s.status !== 'cancelled')
+      || ss.find((s) => s.status !== 'cancelled' && Date.now() < Date.parse(s.enrollment_opens_at))
+      || ss[ss.length - 1] || null;
+  }
+
+  function drawBox() {
+    const s = bestSection();
+    const title = h('h2', { id: 'enrol-box-title' }, t('course.enrolBox'));
+    if (!s) {
+      replace(boxSlot, title, h('p', { class: 'enrol-when' }, t('course.noSections')));
+      return;
+    }
+    const open = course.sections.filter((x) => x.enrollment_open).length;
+    replace(boxSlot, title,
+      h('p', { class: 'enrol-when' }, termName(s.term), ' · ', t('course.range', { from: date(s.starts_on), to: date(s.ends_on) })),
+      h('p', { class: 'enrol-seats' }, s.seats_left > 0
+        ? t('course.boxSeats', { n: number(s.seats_left), cap: number(s.capacity) })
+        : t('course.boxFull', { n: number(s.waitlist_length) })),
+      h('div', { class: 'enrol-action' }, action(s, true)),
+      open > 1 ? h('p', { class: 'enrol-more' }, t('course.boxOthers', { n: number(open - 1) })) : null);
+  }
+
   function drawSyllabus() {
     const mods = syllabus?.modules || [];
     if (!mods.length) {
@@ -230,9 +292,9 @@ export default async function render({ view, params, user: me }) {
     replace(syllabusSlot,
       reader ? null : h('p', { class: 'muted' }, t(me ? 'course.syllabusEnrolFirst' : 'course.syllabusSignIn')),
       h('ol', { class: 'syllabus' }, mods.map((m) => h('li', {},
-        h('h3', {}, pick(m)),
+        h('h3', {}, localText(m)),
         h('ol', {}, m.lessons.map((l) => h('li', {},
-          reader ? h('a', { href: `#/lessons/${l.id}` }, pick(l)) : pick(l),
+          reader ? h('a', { href: `#/lessons/${l.id}` }, localText(l)) : localText(l),
           ' ',
           h('span', { class: 'muted' }, [t(`reader.kind.${l.kind}`),
             l.duration_min ? t('reader.minutes', { n: l.duration_min }) : null,
@@ -240,23 +302,36 @@ export default async function render({ view, params, user: me }) {
   }
 
   drawSections();
+  drawBox();
   drawSyllabus();
   const summary = pick(course, 'summary');
-  replace(view,
+  const title = heading(pick(course));
+  const titleLang = pickWithLang(course).lang;
+  if (titleLang && titleLang !== lang()) {
+    title.setAttribute('lang', titleLang);
+    title.append(' ', h('span', { class: 'other-lang', lang: lang() }, t(`app.onlyIn.${titleLang}`)));
+  }
+  const code = course.program_detail.code || course.program;
+  replace(view, h('div', { class: ['course-page', code ? `prog-${code}` : null] },
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, t('course.backToCatalog'))),
-    heading(pick(course)),
-    h('p', { class: 'meta' }, h('span', {}, course.code), h('span', {}, course.institution.name),
-      h('span', {}, course.program_detail.name)),
-    summary ? h('p', { class: 'lead' }, summary) : null,
-    course.tags?.length ? h('ul', { class: 'tags', 'aria-label': t('catalog.tags') },
-      course.tags.map((tag) => h('li', {}, `#${tag}`))) : null,
-    h('section', { 'aria-labelledby': 'course-facts' },
-      h('h2', { id: 'course-facts' }, t('course.eligibility')), facts(course, me)),
-    h('section', { 'aria-labelledby': 'course-sections' },
-      h('h2', { id: 'course-sections' }, t('course.sections')),
-      box, sectionsSlot, applySlot),
-    course.description ? h('section', { 'aria-labelledby': 'course-about', class: 'course-description' },
-      h('h2', { id: 'course-about' }, t('course.about')), description(course.description)) : null,
-    h('section', { 'aria-labelledby': 'course-syllabus' },
-      h('h2', { id: 'course-syllabus' }, t('course.syllabus')), syllabusSlot));
+    h('div', { class: 'course-hero' },
+      h('div', { class: 'course-main' },
+        courseArt({ id: course.id, program: code }),
+        title,
+        h('p', { class: 'meta' }, h('span', { class: 'program-chip' }, course.program_detail.name),
+          h('span', {}, course.institution.name), h('span', {}, course.code)),
+        summary ? h('p', { class: 'lead' }, localText(course, 'summary')) : null,
+        course.tags?.length ? h('ul', { class: 'tags', 'aria-label': t('catalog.tags') },
+          course.tags.map((tag) => h('li', {}, `#${tag}`))) : null),
+      boxSlot),
+    h('div', { class: 'course-layout' },
+      h('section', { 'aria-labelledby': 'course-sections' },
+        h('h2', { id: 'course-sections' }, t('course.sections')),
+        box, sectionsSlot, applySlot),
+      h('section', { 'aria-labelledby': 'course-facts' },
+        h('h2', { id: 'course-facts' }, t('course.eligibility')), facts(course, me)),
+      course.description ? h('section', { 'aria-labelledby': 'course-about', class: 'course-description' },
+        h('h2', { id: 'course-about' }, t('course.about')), description(course.description, t('course.about'))) : null,
+      h('section', { 'aria-labelledby': 'course-syllabus' },
+        h('h2', { id: 'course-syllabus' }, t('course.syllabus')), syllabusSlot))));
 }

@@ -55,7 +55,7 @@ export default async function render(ctx) {
     const b = h('button', { type: 'button', class: 'danger small', 'aria-label': t('admin.instructors.unshareOne', { name, who: i.display_name }) },
       t('admin.instructors.unshare'));
     b.addEventListener('click', async () => {
-      const ok = await confirmDialog(t('admin.instructors.unshareQ', { name, who: i.display_name }), { confirmLabel: t('admin.instructors.unshare') });
+      const ok = await confirmDialog(t('admin.instructors.unshareQ', { name, who: i.display_name }), { confirmLabel: t('admin.instructors.unshare'), destructive: true });
       if (!ok) return;
       await busy(b, async () => {
         try {

@@ -49,7 +49,7 @@ export default async function render({ view, query }) {
   async function cancel(e, button) {
     const title = pick(e.course);
     const ok = await confirmDialog(t('my.cancelConfirm', { title, term: termName(e.section.term) }),
-      { confirmLabel: t('my.cancelYes') });
+      { confirmLabel: t('my.cancelYes'), destructive: true });
     if (!ok) { button.focus(); return; }
     await busy(button, async () => {
       try {

@@ -49,7 +49,7 @@ export default async function render({ view, query, navigate }) {
   }
 
   async function revoke(f, button) {
-    if (!await confirmDialog(t('mycal.revokeConfirm'), { confirmLabel: t('mycal.revoke') })) {
+    if (!await confirmDialog(t('mycal.revokeConfirm'), { confirmLabel: t('mycal.revoke'), destructive: true })) {
       button.focus();
       return;
     }

@@ -125,6 +125,8 @@ function downloads(scope, f) {
     h('p', {}, t('reports.downloadsLead')),
     h('ul', { class: 'download-list' },
       item(report('csv'), 'enrollments.csv', t('reports.csv'), t('reports.csvHint'), true),
+      item(withQuery('/api/v1/reports/enrollments', { ...params, format: 'csv', header: 'ko' }), 'enrollments-ko.csv',
+        t('reports.csvKo'), t('reports.csvKoHint')),
       item(report('ndjson'), 'enrollments.jsonl', t('reports.ndjson'), t('reports.ndjsonHint')),
       item(withQuery('/api/v1/reports/summary', { ...windowParams(scope, f), format: 'csv' }),
         'summary.csv', t('reports.summaryCsv'), t('reports.summaryCsvHint')),

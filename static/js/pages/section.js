@@ -111,7 +111,9 @@ function rosterBlock(sectionId, first) {
       ['teach.colStage', t(`stage.${e.ladder_stage}`)],
       ['teach.colStatus', statusBadge(e.status)],
       ['teach.colWaitlist', e.waitlist_position ? t('teach.waitlistPos', { n: number(e.waitlist_position) }) : ''],
-      ['teach.colProgress', e.progress ? t('teach.progress', { done: number(e.progress.completed), total: number(e.progress.total) }) : ''],
+      ['teach.colProgress', !e.progress ? '' : e.progress.total
+        ? t('teach.progress', { done: number(e.progress.completed), total: number(e.progress.total) })
+        : t('teach.progressNone')],
       ['teaching.colAttendance', attendanceCell(e.attendance)],
     ];
     // Only an enrolled learner can still be marked; the other two are final.
@@ -159,7 +161,7 @@ function sessionsBlock(sectionId, first) {
 
   async function cancel(s, button) {
     const when = sessionWhen(s);
-    if (!await confirmDialog(t('teach.confirmCancel', { when }), { confirmLabel: t('teach.cancelSession') })) return;
+    if (!await confirmDialog(t('teach.confirmCancel', { when }), { confirmLabel: t('teach.cancelSession'), destructive: true })) return;
     await busy(button, async () => {
       try {
         await patch(`/api/v1/sessions/${s.id}`, { status: 'cancelled' });

@@ -51,8 +51,13 @@ function nextSession(sec) {
   return h('div', { class: 'next-session' },
     h('p', {}, h('strong', {}, t(underWay(s) ? 'teach.nowSession' : 'teach.nextSession')), ' ',
       when, sessionPlace(s) ? ` · ${sessionPlace(s)}` : ''),
-    h('a', { href: `#/teach/sessions/${s.id}`, 'aria-label': t('teach.attendanceFor', { when }) },
-      t('teach.takeAttendance')));
+    // Attendance is taken from the class's start; before it, the link
+    // shows the class.
+    Date.parse(s.starts_at) <= Date.now()
+      ? h('a', { href: `#/teach/sessions/${s.id}`, 'aria-label': t('teach.attendanceFor', { when }) },
+        t('teach.takeAttendance'))
+      : h('a', { href: `#/teach/sessions/${s.id}`, 'aria-label': t('teach.sessionFor', { when }) },
+        t('teach.seeSession')));
 }
 
 function card(sec) {
@@ -68,7 +73,10 @@ function card(sec) {
       h('li', {}, termName(sec.term)),
       h('li', {}, t('teach.dates', { from: date(sec.starts_on), to: date(sec.ends_on) }))),
     h('p', { class: 'seats' },
-      h('span', { class: `badge status-${sec.status}` }, t(`status.${sec.status}`)), ' ',
+      // A section whose last day has passed says so, whatever its status.
+      sec.ends_on < todayYmd()
+        ? h('span', { class: 'badge status-closed' }, t('teach.ended'))
+        : h('span', { class: `badge status-${sec.status}` }, t(`status.${sec.status}`)), ' ',
       t('teach.seats', { enrolled: number(sec.enrolled_count), capacity: number(sec.capacity) }),
       sec.waitlist_length ? ` · ${t('teach.waitlist', { n: number(sec.waitlist_length) })}` : ''),
     nextSession(sec),

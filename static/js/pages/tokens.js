@@ -25,7 +25,7 @@ export default async function render(ctx) {
   }
 
   async function revoke(tok, button) {
-    const ok = await confirmDialog(t('admin.tokens.revokeQ', { name: tok.name }), { confirmLabel: t('admin.tokens.revoke') });
+    const ok = await confirmDialog(t('admin.tokens.revokeQ', { name: tok.name }), { confirmLabel: t('admin.tokens.revoke'), destructive: true });
     if (!ok) return;
     await busy(button, async () => {
       try {
