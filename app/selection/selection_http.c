@@ -1391,3 +1391,195 @@ void selection_document_download(struct http_req *req)
 	http_reply_bytes(req, 200, type, data, len, headers);
 	free(data);
 }
+
+/* ---- interviews ---- */
+
+static const struct schema_field slot_fields[] = {
+	{"stage_id", SCHEMA_ID, .required = true},
+	{"starts_at", SCHEMA_TIMESTAMP, .required = true},
+	{"ends_at", SCHEMA_TIMESTAMP, .required = true},
+	{"interviewer_id", SCHEMA_ID, .required = true},
+	{"facility_id", SCHEMA_ID, .nullable = true},
+	{"online_url", SCHEMA_HTTPS_URL, .nullable = true, .max = 2000},
+};
+static const struct schema slot_schema = SCHEMA_OF(slot_fields);
+
+static void invalid_field(struct http_req *req, const char *field, const char *message)
+{
+	http_reply_problem(req, 400, "validation_failed",
+			   json_pack("[{s:s, s:s}]", "field", field, "message", message),
+			   "the interview slot has invalid fields");
+}
+
+/* A slot the exclusion constraints refused: 409 naming what is booked and
+ * the session it collides with (looked up after the rollback). */
+static void slot_clash_reply(struct http_req *req, struct db_conn *db,
+			     const struct selection_slot *slot)
+{
+	bool facility = strstr(db->constraint, "facility") != NULL;
+	json_t *other = NULL, *problem;
+	int rc;
+
+	db_rollback(db);
+	rc = selection_store_interview_clash(db, slot, facility, &other);
+	if (rc < 0 && rc != LMS_ENOTFOUND) {
+		http_reply_error(req, rc);
+		return;
+	}
+	if (other)
+		problem = http_problem_new(
+			409, facility ? "facility_conflict" : "instructor_conflict",
+			"the %s is booked from %s to %s for %s", facility ? "room" : "interviewer",
+			json_string_value(json_object_get(other, "starts_at")),
+			json_string_value(json_object_get(other, "ends_at")),
+			json_string_value(json_object_get(other, "course_title")));
+	else
+		problem = http_problem_new(409, facility ? "facility_conflict" : "instructor_conflict",
+					   "the %s is booked at this time",
+					   facility ? "room" : "interviewer");
+	if (!problem || json_object_set_new(problem, "conflicting_session",
+					    other ? json_incref(other) : json_null()) < 0)
+		http_reply_error(req, LMS_ENOMEM);
+	else
+		http_reply_problem_json(req, 409, problem, NULL);
+	json_decref(problem);
+	json_decref(other);
+}
+
+void selection_interview_create(struct http_req *req)
+{
+	struct selection_owner o;
+	struct selection_slot slot = {0};
+	struct db_conn *db;
+	json_t *body = NULL;
+	const json_t *j = NULL;
+	char code[40];
+	long long id = 0;
+	int rc;
+
+	if (!schema_body_or_reply(req, &slot_schema, SCHEMA_CREATE))
+		return;
+	j = req->json;
+	slot.stage_id = json_integer_value(json_object_get(j, "stage_id"));
+	slot.starts_at = json_string_value(json_object_get(j, "starts_at"));
+	slot.ends_at = json_string_value(json_object_get(j, "ends_at"));
+	slot.interviewer_id = json_integer_value(json_object_get(j, "interviewer_id"));
+	slot.facility_id = json_integer_value(json_object_get(j, "facility_id"));
+	slot.online_url = json_string_value(json_object_get(j, "online_url"));
+	if ((slot.facility_id != 0) == (slot.online_url != NULL)) {
+		invalid_field(req, "facility_id", "give a room (facility_id) or an online_url, "
+						  "one of the two");
+		return;
+	}
+	if (!intake_admin_or_reply(req, &db, &o, ADMINS_ONLY))
+		return;
+	slot.intake_id = o.id;
+	if ((rc = db_begin(db)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	rc = selection_store_interview_create(db, &slot, code, sizeof(code), &id);
+	if (rc == LMS_ECONFLICT) {
+		slot_clash_reply(req, db, &slot);
+		return;
+	}
+	if (rc < 0) {
+		change_failed(req, db, rc);
+		return;
+	}
+	if (strcmp(code, "ok") != 0) {
+		db_rollback(db);
+		if (!strcmp(code, "not_found"))
+			invalid_field(req, "stage_id", "the intake has no such stage");
+		else if (!strcmp(code, "not_interview_stage"))
+			http_reply_problem(req, 409, "not_interview_stage", NULL,
+					   "interview slots are for an interview stage");
+		else if (!strcmp(code, "bad_times"))
+			invalid_field(req, "ends_at", "ends after starts_at, within a day");
+		else if (!strcmp(code, "interviewer_not_available"))
+			invalid_field(req, "interviewer_id",
+				      "not an instructor of the intake's institution or lent to it");
+		else
+			invalid_field(req, "facility_id",
+				      "not a room of the intake's institution or lent to it");
+		return;
+	}
+	body = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)id, "intake_id", (json_int_t)o.id,
+			 "stage_id", (json_int_t)slot.stage_id);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "intake.interview_create",
+						 .target_type = "class_session",
+						 .target_id = id,
+						 .institution_id = o.institution_id,
+						 .detail = body},
+			   201, body, NULL, NULL);
+	json_decref(body);
+}
+
+void selection_interviews_list(struct http_req *req)
+{
+	struct selection_owner o;
+	struct db_conn *db;
+	json_t *items = NULL, *body;
+	int rc;
+
+	if (!intake_admin_or_reply(req, &db, &o, ADMINS_ONLY))
+		return;
+	if ((rc = selection_store_interviews(db, o.id, &items)) < 0) {
+		http_reply_error(req, rc);
+		return;
+	}
+	body = json_pack("{s:o}", "items", items);
+	http_reply_json(req, 200, body);
+	json_decref(body);
+}
+
+static const struct schema_field assign_fields[] = {
+	{"application_id", SCHEMA_ID, .required = true},
+};
+static const struct schema assign_schema = SCHEMA_OF(assign_fields);
+
+void selection_interview_assign(struct http_req *req)
+{
+	struct selection_owner o;
+	struct db_conn *db;
+	json_t *body = NULL;
+	long long session, app;
+	char code[40];
+	int rc;
+
+	if (!schema_body_or_reply(req, &assign_schema, SCHEMA_CREATE) ||
+	    !intake_admin_or_reply(req, &db, &o, ADMINS_ONLY) ||
+	    !http_req_param_id_or_reply(req, 1, &session))
+		return;
+	app = json_integer_value(json_object_get(req->json, "application_id"));
+	if ((rc = db_begin(db)) < 0 ||
+	    (rc = selection_store_interview_assign(db, o.id, session, app, req->who.user_id, code,
+						   sizeof(code))) < 0) {
+		change_failed(req, db, rc);
+		return;
+	}
+	if (strcmp(code, "ok") != 0) {
+		db_rollback(db);
+		if (!strcmp(code, "not_found"))
+			http_reply_problem(req, 404, "not_found", NULL,
+					   "no such interview slot or application in this intake");
+		else if (!strcmp(code, "slot_cancelled"))
+			http_reply_problem(req, 409, "slot_cancelled", NULL,
+					   "the interview slot was cancelled");
+		else
+			http_reply_problem(req, 409, "not_at_stage", NULL,
+					   "the application does not wait in this slot's stage");
+		return;
+	}
+	body = json_pack("{s:I, s:I}", "session_id", (json_int_t)session, "application_id",
+			 (json_int_t)app);
+	audit_commit_reply(req, db,
+			   &(struct audit_event){.action = "application.interview_assign",
+						 .target_type = "application",
+						 .target_id = app,
+						 .institution_id = o.institution_id,
+						 .detail = body},
+			   200, body, NULL, NULL);
+	json_decref(body);
+}

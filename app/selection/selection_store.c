@@ -207,7 +207,15 @@ int selection_store_applications_mine(struct db_conn *db, long long user_id, jso
 {
 	return db_jsonf(db, out,
 			"SELECT coalesce(jsonb_agg(" APPLICATION_JSON " || jsonb_build_object("
-			"'intake', " INTAKE_JSON ") ORDER BY a.id DESC), '[]')"
+			"'intake', " INTAKE_JSON ", 'interview', (SELECT jsonb_build_object("
+			"'session_id', cs.id, 'stage_id', ia.stage_id, 'starts_at', cs.starts_at,"
+			" 'ends_at', cs.ends_at, 'status', cs.status, 'online_url', cs.online_url,"
+			" 'facility', CASE WHEN f.id IS NULL THEN NULL ELSE jsonb_build_object("
+			"'name_ko', f.name_ko, 'name_en', f.name_en, 'location', f.location) END)"
+			" FROM interview_assignments ia JOIN class_sessions cs ON cs.id = ia.session_id"
+			" LEFT JOIN facilities f ON f.id = cs.facility_id"
+			" WHERE ia.application_id = a.id ORDER BY ia.assigned_at DESC LIMIT 1))"
+			" ORDER BY a.id DESC), '[]')"
 			" FROM applications a JOIN users u ON u.id = a.user_id"
 			" JOIN intakes i ON i.id = a.intake_id JOIN sections s ON s.id = i.section_id"
 			" JOIN courses c ON c.id = s.course_id JOIN programs p ON p.id = c.program_id"
@@ -443,4 +451,90 @@ int selection_store_document_get(struct db_conn *db, long long application_id, l
 	*data = buf;
 	*len = got;
 	return 0;
+}
+
+/* ---- interviews ---- */
+
+int selection_store_interview_create(struct db_conn *db, const struct selection_slot *slot,
+				     char *code, size_t len, long long *id)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	*id = 0;
+	rc = db_one_row(db, &res,
+			"SELECT * FROM interview_slot_create($1, $2, $3::timestamptz,"
+			" $4::timestamptz, $5, $6, $7)",
+			"llssl?ls", slot->intake_id, slot->stage_id, slot->starts_at, slot->ends_at,
+			slot->interviewer_id, slot->facility_id != 0, slot->facility_id,
+			slot->online_url);
+	if (rc == LMS_EDB && db_sqlstate_is(db, "23P01"))
+		return LMS_ECONFLICT;
+	if (rc < 0)
+		return rc == LMS_ENOTFOUND ? LMS_EDB : rc;
+	snprintf(code, len, "%s", PQgetvalue(res, 0, 0));
+	*id = PQgetisnull(res, 0, 1) ? 0 : db_ll(res, 0, 1);
+	PQclear(res);
+	return 0;
+}
+
+int selection_store_interview_clash(struct db_conn *db, const struct selection_slot *slot,
+				    bool by_facility, json_t **out)
+{
+	/* The scheduled session, class or interview, holding what the
+	 * constraint guards at that time. */
+	return db_jsonf(db, out,
+			"SELECT json_build_object('id', cs.id, 'starts_at', cs.starts_at,"
+			" 'ends_at', cs.ends_at, 'section_id', cs.section_id,"
+			" 'interview', cs.interview_stage_id IS NOT NULL,"
+			" 'course_title', c.title_ko, 'course_title_en', c.title_en)"
+			" FROM class_sessions cs JOIN sections s ON s.id = cs.section_id"
+			" JOIN courses c ON c.id = s.course_id"
+			" WHERE cs.status = 'scheduled' AND (CASE WHEN $5 THEN cs.facility_id = $2"
+			" ELSE cs.instructor_id = $1 END)"
+			" AND tstzrange(cs.starts_at, cs.ends_at, '[)')"
+			" && tstzrange($3::timestamptz, $4::timestamptz, '[)')"
+			" ORDER BY cs.starts_at LIMIT 1",
+			"llsss", slot->interviewer_id, slot->facility_id, slot->starts_at,
+			slot->ends_at, by_facility ? "true" : "false");
+}
+
+int selection_store_interview_assign(struct db_conn *db, long long intake_id,
+				     long long session_id, long long application_id,
+				     long long actor, char *code, size_t len)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	rc = db_one_row(db, &res, "SELECT interview_assign($1, $2, $3, $4)", "llll", intake_id,
+			session_id, application_id, actor);
+	if (rc < 0)
+		return rc == LMS_ENOTFOUND ? LMS_EDB : rc;
+	snprintf(code, len, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+int selection_store_interviews(struct db_conn *db, long long intake_id, json_t **out)
+{
+	return db_jsonf(db, out,
+			"SELECT coalesce(json_agg(json_build_object('id', cs.id,"
+			" 'stage_id', cs.interview_stage_id, 'starts_at', cs.starts_at,"
+			" 'ends_at', cs.ends_at, 'status', cs.status,"
+			" 'interviewer', json_build_object('id', u.id,"
+			"  'display_name', u.display_name),"
+			" 'facility', CASE WHEN f.id IS NULL THEN NULL ELSE json_build_object("
+			"  'id', f.id, 'name_ko', f.name_ko, 'name_en', f.name_en) END,"
+			" 'online_url', cs.online_url,"
+			" 'applicants', (SELECT coalesce(json_agg(json_build_object("
+			"  'application_id', a.id, 'display_name', au.display_name)"
+			"  ORDER BY a.id), '[]') FROM interview_assignments ia"
+			"  JOIN applications a ON a.id = ia.application_id"
+			"  JOIN users au ON au.id = a.user_id WHERE ia.session_id = cs.id))"
+			" ORDER BY cs.starts_at, cs.id), '[]')"
+			" FROM class_sessions cs JOIN intake_stages st ON st.id = cs.interview_stage_id"
+			" JOIN users u ON u.id = cs.instructor_id"
+			" LEFT JOIN facilities f ON f.id = cs.facility_id"
+			" WHERE st.intake_id = $1",
+			"l", intake_id);
 }

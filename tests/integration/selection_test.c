@@ -485,6 +485,15 @@ static void *shot_fire(void *arg)
 	return NULL;
 }
 
+static void *shot_cancel(void *arg)
+{
+	struct shot *s = arg;
+
+	pthread_barrier_wait(s->start);
+	s->rc = harness_as(s->server, s->actor, "DELETE", s->path, NULL, &s->r);
+	return NULL;
+}
+
 static void burst(struct shot *shots, int n)
 {
 	pthread_t threads[RACERS * 2];
@@ -1084,6 +1093,264 @@ static void test_documents(void **state)
 	json_decref(intake);
 }
 
+/* A cancelled enrolment of a section admitted by selection offers its seat
+ * to the next in line in the same transaction, as a decline does; two
+ * cancellations of the same enrolment at once, through two servers, offer
+ * it once, and two different enrolments cancelled at once offer two. */
+static void test_cancel_reoffers(void **state)
+{
+	static struct harness_actor fresh[5];
+	static struct shot shots[4];
+	json_t *intake = intake_new(2, ONE_STAGE), *j;
+	long long id = harness_json_ll(intake, "id"), section = harness_json_ll(intake, "section_id"),
+		  app[5], enr[2];
+	char path[96], buf[32];
+
+	(void)state;
+	assert_int_equal(harness_learners_create(conninfo, "reoffer", "worker", 5, fresh), 0);
+	for (int i = 0; i < 5; i++) {
+		app[i] = apply_ok(id, &fresh[i]);
+		pass_one(intake, app[i]);
+	}
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/offers", id);
+	j = harness_json_as(srv(), &gist, "POST", path, NULL, 200);
+	assert_int_equal(harness_json_ll(j, "offered"), 2);
+	json_decref(j);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/api/v1/applications/%lld/accept", app[i]);
+		j = harness_json_as(srv(), &fresh[i], "POST", path, NULL, 200);
+		enr[i] = harness_json_ll(j, "enrollment_id");
+		json_decref(j);
+	}
+	assert_string_equal(status_of(app[2], buf, sizeof(buf)), "passed");
+
+	/* Each learner cancels twice at the same instant, on both servers. */
+	for (int i = 0; i < 4; i++) {
+		shots[i] = (struct shot){.server = &servers[i % 2], .actor = &fresh[i / 2]};
+		snprintf(shots[i].path, sizeof(shots[0].path), "/api/v1/enrollments/%lld",
+			 enr[i / 2]);
+	}
+	{
+		pthread_t threads[4];
+		pthread_barrier_t start;
+
+		assert_int_equal(pthread_barrier_init(&start, NULL, 4), 0);
+		for (int i = 0; i < 4; i++) {
+			shots[i].start = &start;
+			assert_int_equal(pthread_create(&threads[i], NULL, shot_cancel, &shots[i]),
+					 0);
+		}
+		for (int i = 0; i < 4; i++)
+			pthread_join(threads[i], NULL);
+		pthread_barrier_destroy(&start);
+	}
+	for (int i = 0; i < 4; i++) {
+		if (shots[i].r.status >= 500)
+			fail_msg("%s: %ld %s", shots[i].path, shots[i].r.status,
+				 shots[i].r.body ? shots[i].r.body : "");
+		http_result_release(&shots[i].r);
+	}
+	assert_int_equal(sql_ll("SELECT count(*) FROM enrollments WHERE id IN (%lld, %lld)"
+				" AND status = 'cancelled'",
+				enr[0], enr[1]),
+			 2);
+	/* The two freed seats went to the next two, best first; once each. */
+	assert_string_equal(status_of(app[2], buf, sizeof(buf)), "offered");
+	assert_string_equal(status_of(app[3], buf, sizeof(buf)), "offered");
+	assert_string_equal(status_of(app[4], buf, sizeof(buf)), "passed");
+	assert_int_equal(sql_ll("SELECT enrolled_count * 10 + offered_count FROM sections"
+				" WHERE id = %lld",
+				section),
+			 2);
+	assert_int_equal(sql_ll("SELECT count(*) FROM outbox WHERE kind = 'offer.made'"
+				" AND params->>'application_id' IN ('%lld', '%lld', '%lld')",
+				app[2], app[3], app[4]),
+			 2);
+	assert_int_equal(sql_ll("SELECT count(*) FROM application_events WHERE application_id"
+				" IN (%lld, %lld) AND to_status = 'offered'"
+				" AND reason LIKE '%%cancelled enrolment%%'",
+				app[2], app[3]),
+			 2);
+	/* A full section offers nothing when nobody leaves it. */
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/offers", id);
+	j = harness_json_as(srv(), &gist, "POST", path, NULL, 200);
+	assert_int_equal(harness_json_ll(j, "offered"), 0);
+	json_decref(j);
+	json_decref(intake);
+}
+
+#define INTERVIEW_STAGE                                                                  \
+	"[{\"kind\": \"interview\", \"name_ko\": \"면접\", \"name_en\": \"Interview\","      \
+	" \"rule\": \"pass_fail\"}]"
+
+/* Interview slots are class sessions under the same exclusion rules: a
+ * clash with a class or another slot is a 409 naming it; an interviewer
+ * not of the institution nor lent to it is refused; the applicant sees
+ * the slot and is told through the outbox. */
+static void test_interviews(void **state)
+{
+	static struct harness_actor people[4];
+	json_t *intake = intake_new(3, INTERVIEW_STAGE), *one = intake_new(3, ONE_STAGE), *j, *it;
+	long long id = harness_json_ll(intake, "id"), stage = stage_id(intake, 0),
+		  other_section = section_new(5), chonnam, room, inside, outside, lent, slot, app[2],
+		  class_id;
+	char path[128], body[512];
+
+	(void)state;
+	assert_int_equal(harness_learners_create(conninfo, "interview", "worker", 4, people), 0);
+	chonnam = sql_ll("SELECT id FROM institutions WHERE code <> 'gist' ORDER BY id LIMIT 1");
+	inside = people[0].user_id;
+	outside = people[1].user_id;
+	lent = people[2].user_id;
+	assert_int_equal(sql_run("INSERT INTO instructors (user_id, home_institution_id) VALUES"
+				 " (%lld, %lld), (%lld, %lld), (%lld, %lld);"
+				 " INSERT INTO instructor_shares (instructor_id, institution_id)"
+				 " VALUES (%lld, %lld)",
+				 inside, gist_id, outside, chonnam, lent, chonnam, lent, gist_id),
+			 0);
+	room = sql_ll("INSERT INTO facilities (institution_id, name_ko, name_en, kind, capacity)"
+		      " VALUES (%lld, '면접실 A', 'Interview room A', 'classroom', 10) RETURNING id",
+		      gist_id);
+	class_id = sql_ll("INSERT INTO class_sessions (section_id, starts_at, ends_at,"
+			  " instructor_id, online_url) VALUES (%lld, '2027-02-01 10:00+09',"
+			  " '2027-02-01 12:00+09', %lld, 'https://meet.example.com/c')"
+			  " RETURNING id",
+			  other_section, inside);
+	app[0] = apply_ok(id, &people[3]);
+	app[1] = apply_ok(id, &learners[0]);
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/interviews", id);
+
+	/* Bad bodies, someone else's intake, a stage that is no interview. */
+	harness_problem_as(srv(), &gist, "POST", path, "{}", 400, "validation_failed", NULL);
+	snprintf(body, sizeof(body),
+		 "{\"stage_id\": %lld, \"starts_at\": \"2027-02-01T11:00:00+09:00\","
+		 " \"ends_at\": \"2027-02-01T11:30:00+09:00\", \"interviewer_id\": %lld}",
+		 stage, inside);
+	harness_problem_as(srv(), &gist, "POST", path, body, 400, "validation_failed", NULL);
+	snprintf(body, sizeof(body),
+		 "{\"stage_id\": %lld, \"starts_at\": \"2027-02-01T11:00:00+09:00\","
+		 " \"ends_at\": \"2027-02-01T11:30:00+09:00\", \"interviewer_id\": %lld,"
+		 " \"facility_id\": %lld}",
+		 stage, inside, room);
+	harness_problem_as(srv(), &jnu, "POST", path, body, 404, "not_found", NULL);
+	{
+		char p2[128], b2[512];
+
+		snprintf(p2, sizeof(p2), "/api/v1/intakes/%lld/interviews",
+			 harness_json_ll(one, "id"));
+		snprintf(b2, sizeof(b2),
+			 "{\"stage_id\": %lld, \"starts_at\": \"2027-02-03T11:00:00+09:00\","
+			 " \"ends_at\": \"2027-02-03T11:30:00+09:00\", \"interviewer_id\": %lld,"
+			 " \"facility_id\": %lld}",
+			 stage_id(one, 0), inside, room);
+		harness_problem_as(srv(), &gist, "POST", p2, b2, 409, "not_interview_stage", NULL);
+		/* A stage of another intake is not this intake's. */
+		snprintf(b2, sizeof(b2),
+			 "{\"stage_id\": %lld, \"starts_at\": \"2027-02-03T11:00:00+09:00\","
+			 " \"ends_at\": \"2027-02-03T11:30:00+09:00\", \"interviewer_id\": %lld,"
+			 " \"facility_id\": %lld}",
+			 stage_id(one, 0), inside, room);
+		harness_problem_as(srv(), &gist, "POST", path, b2, 400, "validation_failed", NULL);
+	}
+
+	/* The interviewer teaches a class then: refused, the class named. */
+	j = harness_json_as(srv(), &gist, "POST", path, body, 409);
+	assert_string_equal(json_string_value(json_object_get(j, "code")), "instructor_conflict");
+	it = json_object_get(j, "conflicting_session");
+	assert_int_equal(harness_json_ll(it, "id"), class_id);
+	json_decref(j);
+
+	/* Another institution's instructor, not lent to it: refused. */
+	snprintf(body, sizeof(body),
+		 "{\"stage_id\": %lld, \"starts_at\": \"2027-02-02T10:00:00+09:00\","
+		 " \"ends_at\": \"2027-02-02T10:30:00+09:00\", \"interviewer_id\": %lld,"
+		 " \"facility_id\": %lld}",
+		 stage, outside, room);
+	harness_problem_as(srv(), &gist, "POST", path, body, 400, "validation_failed", NULL);
+	assert_int_equal(sql_ll("SELECT count(*) FROM class_sessions WHERE instructor_id = %lld",
+				outside),
+			 0);
+
+	/* Lent to it: scheduled; the same room at the same time is not. */
+	snprintf(body, sizeof(body),
+		 "{\"stage_id\": %lld, \"starts_at\": \"2027-02-02T10:00:00+09:00\","
+		 " \"ends_at\": \"2027-02-02T10:30:00+09:00\", \"interviewer_id\": %lld,"
+		 " \"facility_id\": %lld}",
+		 stage, lent, room);
+	j = harness_json_as(srv(), &gist, "POST", path, body, 201);
+	slot = harness_json_ll(j, "id");
+	json_decref(j);
+	snprintf(body, sizeof(body),
+		 "{\"stage_id\": %lld, \"starts_at\": \"2027-02-02T10:15:00+09:00\","
+		 " \"ends_at\": \"2027-02-02T10:45:00+09:00\", \"interviewer_id\": %lld,"
+		 " \"facility_id\": %lld}",
+		 stage, inside, room);
+	j = harness_json_as(srv(), &gist, "POST", path, body, 409);
+	assert_string_equal(json_string_value(json_object_get(j, "code")), "facility_conflict");
+	assert_int_equal(harness_json_ll(json_object_get(j, "conflicting_session"), "id"), slot);
+	json_decref(j);
+	/* Online, the same interviewer at once: also a clash. */
+	snprintf(body, sizeof(body),
+		 "{\"stage_id\": %lld, \"starts_at\": \"2027-02-02T10:20:00+09:00\","
+		 " \"ends_at\": \"2027-02-02T10:50:00+09:00\", \"interviewer_id\": %lld,"
+		 " \"online_url\": \"https://meet.example.com/i\"}",
+		 stage, lent);
+	harness_problem_as(srv(), &gist, "POST", path, body, 409, "instructor_conflict", NULL);
+	/* The slot is a class session: the rule holds for classes too. */
+	assert_int_not_equal(sql_run("INSERT INTO class_sessions (section_id, starts_at, ends_at,"
+				     " instructor_id, online_url) VALUES (%lld,"
+				     " '2027-02-02 10:00+09', '2027-02-02 11:00+09', %lld,"
+				     " 'https://meet.example.com/x')",
+				     other_section, lent),
+			     0);
+
+	/* Assigning: only an application waiting in the stage, of this intake. */
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/interviews/%lld/applicants", id, slot);
+	snprintf(body, sizeof(body), "{\"application_id\": %lld}", app[0]);
+	harness_problem_as(srv(), &jnu, "POST", path, body, 404, "not_found", NULL);
+	harness_problem_as(srv(), &gist, "POST", path, "{\"application_id\": \"x\"}", 400,
+			   "validation_failed", NULL);
+	json_decref(harness_json_as(srv(), &gist, "POST", path, body, 200));
+	json_decref(harness_json_as(srv(), &gist, "POST", path, body, 200));
+	assert_int_equal(sql_ll("SELECT count(*) FROM outbox WHERE kind = 'interview.scheduled'"
+				" AND user_id = %lld AND params->>'place_en' = 'Interview room A'"
+				" AND params->>'starts_at' = '2027-02-02 10:00 KST'"
+				" AND params ? 'intake_ko' AND params ? 'stage_ko'"
+				" AND to_address = (SELECT email FROM users WHERE id = %lld)",
+				people[3].user_id, people[3].user_id),
+			 1);
+	{
+		long long foreign = apply_ok(harness_json_ll(one, "id"), &learners[1]);
+
+		snprintf(body, sizeof(body), "{\"application_id\": %lld}", foreign);
+		harness_problem_as(srv(), &gist, "POST", path, body, 404, "not_found", NULL);
+	}
+	snprintf(body, sizeof(body), "{\"application_id\": %lld}", app[1]);
+	assert_int_equal(sql_run("SELECT application_move(%lld, 'withdrawn', NULL, 'test')",
+				 app[1]),
+			 0);
+	harness_problem_as(srv(), &gist, "POST", path, body, 409, "not_at_stage", NULL);
+
+	/* The applicant sees the slot; the admin sees who is in it. */
+	j = harness_json_as(srv(), &people[3], "GET", "/api/v1/me/applications", NULL, 200);
+	it = json_object_get(json_array_get(json_object_get(j, "items"), 0), "interview");
+	assert_non_null(it);
+	assert_int_equal(harness_json_ll(it, "session_id"), slot);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(it, "facility"),
+							      "name_en")),
+			     "Interview room A");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/intakes/%lld/interviews", id);
+	harness_problem_as(srv(), &jnu, "GET", path, NULL, 404, "not_found", NULL);
+	j = harness_json_as(srv(), &gist, "GET", path, NULL, 200);
+	it = json_array_get(json_object_get(j, "items"), 0);
+	assert_int_equal(harness_json_ll(it, "id"), slot);
+	assert_int_equal(json_array_size(json_object_get(it, "applicants")), 1);
+	json_decref(j);
+	json_decref(one);
+	json_decref(intake);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1098,6 +1365,8 @@ int main(void)
 		cmocka_unit_test(test_reviewers),
 		cmocka_unit_test(test_documents),
 		cmocka_unit_test(test_funnel),
+		cmocka_unit_test(test_cancel_reoffers),
+		cmocka_unit_test(test_interviews),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

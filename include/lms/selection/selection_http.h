@@ -19,6 +19,9 @@ void selection_apply(struct http_req *req);
 void selection_stage_close(struct http_req *req);
 /* POST /api/v1/intakes/{id}/offers: offer the free seats (its admins). */
 void selection_offers_make(struct http_req *req);
+void selection_interview_create(struct http_req *req);
+void selection_interviews_list(struct http_req *req);
+void selection_interview_assign(struct http_req *req);
 /* POST /api/v1/intakes/{id}/decisions: a CSV file of stage decisions; a
  * dry run (the default) answers the diff and every row's fault, with
  * ?dry_run=false it applies them all in one transaction or none. */

@@ -145,4 +145,29 @@ int selection_store_document_get(struct db_conn *db, long long application_id, l
 /* offers_expire(): expires up to limit due offers; *expired is how many. */
 int selection_store_expire(struct db_conn *db, int limit, long long *expired);
 
+/* An interview slot: times as RFC 3339 text, facility 0 for none. */
+struct selection_slot {
+	long long intake_id, stage_id, interviewer_id, facility_id;
+	const char *starts_at, *ends_at, *online_url;
+};
+
+/* interview_slot_create(): code into code, the new session into *id.
+ * LMS_ECONFLICT when the exclusion constraints refuse it (db->constraint
+ * names which; the transaction is aborted). */
+int selection_store_interview_create(struct db_conn *db, const struct selection_slot *slot,
+				     char *code, size_t len, long long *id);
+
+/* The scheduled session holding slot's interviewer (or room, by_facility)
+ * at its time, as JSON (new); LMS_ENOTFOUND when none. */
+int selection_store_interview_clash(struct db_conn *db, const struct selection_slot *slot,
+				    bool by_facility, json_t **out);
+
+/* interview_assign(): its code into code. */
+int selection_store_interview_assign(struct db_conn *db, long long intake_id,
+				     long long session_id, long long application_id,
+				     long long actor, char *code, size_t len);
+
+/* The intake's interview slots with their applicants, a JSON array (new). */
+int selection_store_interviews(struct db_conn *db, long long intake_id, json_t **out);
+
 #endif
