@@ -132,8 +132,19 @@ function card(a, answer) {
     h('p', {}, h('span', { class: `badge status-${a.status}` }, t(`sel.st.${a.status}`)),
       stage ? ` ${t('sel.stage')}: ${pick({ title_ko: stage.name_ko, title_en: stage.name_en })}` : ''),
     a.status === 'offered' ? h('p', {}, `${t('sel.deadline')}: ${dateTime(a.offer_expires_at)}`) : null,
+    interview(a),
     buttons.length ? h('div', { class: 'actions' }, buttons) : null,
     docs);
+}
+
+/** The interview slot the applicant was given, while it is to come. */
+function interview(a) {
+  const iv = a.interview;
+  if (!iv || iv.status !== 'scheduled' || !['applied', 'in_stage'].includes(a.status)) return null;
+  const place = iv.facility
+    ? `${pick({ title_ko: iv.facility.name_ko, title_en: iv.facility.name_en })}${iv.facility.location ? ` (${iv.facility.location})` : ''}`
+    : h('a', { href: iv.online_url, rel: 'noopener' }, t('sel.interview.online'));
+  return h('p', { class: 'interview' }, `${t('sel.interview.when')}: ${dateTime(iv.starts_at)} – ${dateTime(iv.ends_at)} · ${t('sel.interview.where')}: `, place);
 }
 
 /** The documents of an application under review, and a file to add (PDF,
