@@ -10,6 +10,7 @@ import { dateTime, localToRfc3339 } from '../format.js';
 import { barChart } from '../chart.js';
 import { adminScope, adminTop, listTable, onSubmit } from './admin_scope.js';
 import { stageList } from './selection_apply.js';
+import { interviewSection } from './admin_interviews.js';
 import S from '../strings/selection.js';
 
 register(S);
@@ -179,6 +180,7 @@ async function review(ctx) {
     box,
     h('div', { class: 'actions' }, offers, closers),
     holder,
+    interviewSection(intake, apps),
     csvUpload(intake, box, async () => {
       apps = (await get(`/api/v1/intakes/${intake.id}/applications`)).items;
       draw();
