@@ -1347,6 +1347,14 @@ static void test_interviews(void **state)
 	assert_int_equal(harness_json_ll(it, "id"), slot);
 	assert_int_equal(json_array_size(json_object_get(it, "applicants")), 1);
 	json_decref(j);
+	/* The interviewer's week shows the slot as it shows a class. */
+	snprintf(path, sizeof(path),
+		 "/api/v1/instructors/%lld/schedule?from=2027-02-01&to=2027-02-04", lent);
+	j = harness_json_as(srv(), &people[2], "GET", path, NULL, 200);
+	it = json_object_get(j, "items");
+	assert_int_equal(json_array_size(it), 1);
+	assert_int_equal(harness_json_ll(json_array_get(it, 0), "id"), slot);
+	json_decref(j);
 	json_decref(one);
 	json_decref(intake);
 }
