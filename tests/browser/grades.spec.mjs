@@ -56,6 +56,13 @@ for (const phone of [false, true]) {
     await grades.getByRole('row').filter({ hasText: '퀴즈' }).getByText('6 / 8').waitFor();
     await assertAccessible(page, `${tag} my grades`);
     await shot(page, `my-grades-${tag}`);
+    if (!phone) {
+      await page.locator('#lang').click();
+      await page.getByRole('heading', { level: 2, name: 'Completion requirements' }).waitFor();
+      await page.locator('ul.checklist > li').filter({ hasText: 'Required lessons' }).getByText('Not met').waitFor();
+      await page.getByText(/more points needed/).waitFor();
+      await shot(page, 'my-grades-en');
+    }
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the page scrolls sideways');
     assertClean(page);
     await context.close();

@@ -83,7 +83,8 @@ export function activityGrades(cl, headingId = 'sec-activity-grades') {
     h('h2', { id: headingId }, t('gr.act.title')),
     acts.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'stack-phone my-grades' },
       h('caption', {}, t('gr.act.caption')),
-      h('thead', {}, h('tr', {}, ['gr.act.name', 'gr.act.kind', 'gr.act.score'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('thead', {}, h('tr', {}, ['gr.act.name', 'gr.act.kind', 'gr.act.score'].map((k) =>
+        h('th', { scope: 'col', class: k === 'gr.act.score' ? 'num' : null }, t(k))))),
       h('tbody', {}, acts.map((a) => h('tr', {},
         h('th', { scope: 'row', 'data-label': t('gr.act.name') },
           h('a', { href: `#/${a.kind === 'quiz' ? 'quizzes' : 'assignments'}/${a.lesson_id}` }, pick(a))),
