@@ -68,12 +68,12 @@ export default async function render({ view, params }) {
   const enrolment = mine.find((e) => e.course_id === lesson.course_id && e.status === 'enrolled')
     || mine.find((e) => e.course_id === lesson.course_id && ['completed', 'incomplete'].includes(e.status));
   const box = messageBox();
-  // Where the learner stands against the course's completion rules, re-read
-  // after a lesson is marked done.
+  // Where the learner stands against the course's completion rules (when it
+  // has any), re-read after a lesson is marked done.
   const checklistSlot = h('div');
   const drawChecklist = async () => {
     const cl = enrolment ? await get(`/api/v1/enrollments/${enrolment.id}/checklist`).catch(() => null) : null;
-    replace(checklistSlot, cl ? [checklistFull(cl, 'lesson-checklist'),
+    replace(checklistSlot, cl?.rules_set ? [checklistFull(cl, 'lesson-checklist'),
       h('p', {}, h('a', { href: `#/my/enrollments/${enrolment.id}` }, t('gr.mine.link')))] : null);
   };
   await drawChecklist();
