@@ -33,6 +33,8 @@ const routes = [
   ['/teach', './pages/teach.js', 'instructor'],
   ['/teach/week', './pages/teach_week.js', 'instructor'],
   ['/teach/sections/:id', './pages/section.js', 'user'],
+  ['/teach/sections/:id/grades', './pages/gradebook.js', 'user'],
+  ['/my/enrollments/:id', './pages/checklist.js', 'user'],
   ['/teach/sessions/:id', './pages/attendance.js', 'user'],
   ['/teach/courses/:id', './pages/teach_course.js', 'user'],
   ['/admin', './pages/admin.js', 'admin'],

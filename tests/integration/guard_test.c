@@ -452,6 +452,60 @@ static const struct endpoint endpoints[] = {
 	/* Reports: the summary and the KPIs of one's own institution (B,
 	 * Chonnam, is a regional centre; A, GIST, is not), and the outputs a
 	 * centre records: its admins only, never a token. */
+	/* Enrolment by an institution's admin (docs/bulk-enrolment.md): the
+	 * admins of the section's institution, judged by the body after the
+	 * guard; a bulk file is refused by type before anything is read. */
+	{"POST", "/api/v1/sections/{SECTION}/enrollments/on-behalf", "{ }", PREP_NONE,
+	 {401, 403, 403, 400, 404, 400, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/sections/{SECTION}/enrollments/bulk", "{ }", PREP_NONE,
+	 {401, 403, 403, 415, 404, 415, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/me/invitations", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+
+	/* Learning activities (docs/activities.md): {LESSON} is a reading, not
+	 * a quiz, an assignment or a video, so whoever may ask at all is told
+	 * 404; only its course's authors write activities and completion rules
+	 * (admins only the rules), only learners take, submit and watch, and
+	 * another institution's admin learns nothing. */
+	{"PUT", "/api/v1/lessons/{LESSON}/quiz", "{ }", PREP_NONE,
+	 {401, 403, 404, 404, 403, 404, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/lessons/{LESSON}/quiz", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 403, 404, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/lessons/{LESSON}/quiz/attempts", NULL, PREP_NONE,
+	 {401, 404, 403, 403, 403, 403, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/lessons/{LESSON}/quiz/attempts", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 403, 404, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/quiz-attempts/987654321", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/quiz-attempts/987654321/submit", "{ }", PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"PUT", "/api/v1/lessons/{LESSON}/assignment", "{ }", PREP_NONE,
+	 {401, 403, 404, 404, 403, 404, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/lessons/{LESSON}/assignment", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 403, 404, 403, 403, 403}, NULL, 0, 0},
+	{"PUT", "/api/v1/lessons/{LESSON}/submission", "{ }", PREP_NONE,
+	 {401, 404, 403, 403, 403, 403, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/lessons/{LESSON}/submission/file?filename=guard.pdf", "{ }", PREP_NONE,
+	 {401, 404, 403, 403, 403, 403, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/lessons/{LESSON}/submissions", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 403, 404, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/assignment-submissions/987654321", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/assignment-submissions/987654321/file", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"PUT", "/api/v1/assignment-submissions/987654321/grade", "{ }", PREP_NONE,
+	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"PUT", "/api/v1/lessons/{LESSON}/video-progress", "{ }", PREP_NONE,
+	 {401, 404, 403, 403, 403, 403, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/lessons/{LESSON}/video-progress", NULL, PREP_NONE,
+	 {401, 404, 404, 404, 403, 404, 403, 403, 403}, NULL, 0, 0},
+	{"PUT", "/api/v1/courses/{COURSE}/completion-rules", "{\"min_grade_pct\": \"x\"}", PREP_NONE,
+	 {401, 403, 403, 400, 403, 400, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/enrollments/{ENROLLMENT}/checklist", NULL, PREP_NONE,
+	 {401, 200, 200, 200, 404, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/sections/{SECTION}/gradebook", NULL, PREP_NONE,
+	 {401, 403, 200, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+
 	/* Selection (docs/selection.md): an intake or application that does not
 	 * exist is 404 to whoever may ask at all; files are refused by type
 	 * before anything is looked up. */
@@ -900,13 +954,32 @@ static bool faculty_prep(enum prep prep, bool after)
 	return false;
 }
 
-static const char *expected_code(long status)
+/* The 404 of an activity's path on {LESSON}, a reading: those who may see
+ * the lesson are told it is of another kind. */
+static const char *lesson_kind_code(const struct endpoint *ep)
+{
+	static const struct {
+		const char *path, *code;
+	} kinds[] = {
+		{"/api/v1/lessons/{LESSON}/quiz", "not_a_quiz"},
+		{"/api/v1/lessons/{LESSON}/assignment", "not_an_assignment"},
+		{"/api/v1/lessons/{LESSON}/submission", "not_an_assignment"},
+		{"/api/v1/lessons/{LESSON}/video-progress", "not_a_video"},
+	};
+
+	for (size_t i = 0; i < NELEMS(kinds); i++)
+		if (!strncmp(ep->path, kinds[i].path, strlen(kinds[i].path)))
+			return kinds[i].code;
+	return NULL;
+}
+
+static const char *expected_code(const struct endpoint *ep, long status)
 {
 	switch (status) {
 	case 401: return "unauthenticated";
 	case 403: return "forbidden";
 	case 400: return "validation_failed";
-	case 404: return "not_found";
+	case 404: return lesson_kind_code(ep) ? lesson_kind_code(ep) : "not_found";
 	}
 	return NULL;
 }
@@ -968,10 +1041,10 @@ static bool run_case(const struct endpoint *ep, int a, int row, long *got)
 	if (r.status != want) {
 		MISMATCH("expected %ld, got %ld: %.200s", want, r.status, r.body ? r.body : "");
 		ok = false;
-	} else if (expected_code(want) &&
-		   strcmp(problem_code(&r, code, sizeof(code)), expected_code(want)) != 0) {
+	} else if (expected_code(ep, want) &&
+		   strcmp(problem_code(&r, code, sizeof(code)), expected_code(ep, want)) != 0) {
 		MISMATCH("status %ld has code \"%s\", expected \"%s\"", want, code,
-			 expected_code(want));
+			 expected_code(ep, want));
 		ok = false;
 	} else if (want == 401 && !http_result_header(&r, "WWW-Authenticate", hdr, sizeof(hdr))) {
 		MISMATCH("%s", "401 without WWW-Authenticate");

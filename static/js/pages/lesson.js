@@ -9,6 +9,7 @@ import { heading, messageBox, showMessage, showError, errorText, busy } from '..
 import { dateTime, number } from '../format.js';
 import S from '../strings/learner.js';
 import A from '../strings/activities.js';
+import { checklistFull } from './checklist.js';
 
 register(S);
 register(A);
@@ -67,6 +68,15 @@ export default async function render({ view, params }) {
   const enrolment = mine.find((e) => e.course_id === lesson.course_id && e.status === 'enrolled')
     || mine.find((e) => e.course_id === lesson.course_id && ['completed', 'incomplete'].includes(e.status));
   const box = messageBox();
+  // Where the learner stands against the course's completion rules (when it
+  // has any), re-read after a lesson is marked done.
+  const checklistSlot = h('div');
+  const drawChecklist = async () => {
+    const cl = enrolment ? await get(`/api/v1/enrollments/${enrolment.id}/checklist`).catch(() => null) : null;
+    replace(checklistSlot, cl?.rules_set ? [checklistFull(cl, 'lesson-checklist'),
+      h('p', {}, h('a', { href: `#/my/enrollments/${enrolment.id}` }, t('gr.mine.link')))] : null);
+  };
+  await drawChecklist();
   const progress = h('p', { class: 'progress' });
   if (enrolment?.progress) replace(progress, progressLine(enrolment.progress));
 
@@ -85,6 +95,7 @@ export default async function render({ view, params }) {
         showMessage(box, h('p', {}, t(r.course_progress.completed >= r.course_progress.total
           ? 'reader.allDone' : 'reader.marked', { done: number(r.course_progress.completed), total: number(r.course_progress.total) })));
         drawDone();
+        drawChecklist();
         doneSlot.querySelector('p').setAttribute('tabindex', '-1');
         doneSlot.querySelector('p').focus();
       } catch (err) {
@@ -125,6 +136,7 @@ export default async function render({ view, params }) {
       enrolment ? null : h('p', { class: 'muted' }, t('reader.preview')),
       enrolment && enrolment.status !== 'enrolled' ? h('p', { class: 'muted' }, t('reader.closed')) : null,
       progress, doneSlot, box),
+    checklistSlot,
     prev || next ? h('nav', { class: 'lesson-nav', 'aria-label': t('reader.navLabel') },
       prev ? h('a', { href: `#/lessons/${prev.id}`, rel: 'prev' }, `← ${t('reader.prev')}: ${pick(prev)}`) : h('span'),
       next ? h('a', { href: `#/lessons/${next.id}`, rel: 'next' }, `${t('reader.next')}: ${pick(next)} →`) : null) : null);

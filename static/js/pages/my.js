@@ -3,28 +3,46 @@
 
 import { h, replace } from '../dom.js';
 import { register, t, pick } from '../i18n.js';
-import { getAll, del } from '../api.js';
+import { get, getAll, del } from '../api.js';
 import { heading, messageBox, showMessage, showError, busy, confirmDialog, statusBadge } from '../ui.js';
 import { date, number, termName } from '../format.js';
 import S from '../strings/learner.js';
 import C from '../strings/certificates.js';
 import SEL from '../strings/selection.js';
+import G from '../strings/grades.js';
+import { checklistSummary } from './checklist.js';
 
 register(S);
 register(C);
 register(SEL);
+register(G);
 
 const ORDER = ['enrolled', 'waitlisted', 'pending', 'completed', 'incomplete', 'cancelled', 'rejected'];
 const CANCELLABLE = ['pending', 'enrolled', 'waitlisted'];
 const WITH_PROGRESS = ['enrolled', 'completed', 'incomplete'];
 
-function progressCell(e) {
+// The lessons done, then where the learner stands against the completion
+// rules (checklists, enrolment id to checklist or null) and the way to it.
+function progressCell(e, checklists) {
   if (!WITH_PROGRESS.includes(e.status)) return h('span', { class: 'muted' }, '—');
   const { completed = 0, total = 0 } = e.progress || {};
-  if (!total) return h('span', { class: 'muted' }, t('my.noLessons'));
   const label = t('my.progress', { done: number(completed), total: number(total) });
-  return h('span', { class: 'progress' },
-    h('progress', { max: total, value: completed, 'aria-label': `${pick(e.course)}: ${label}` }), label);
+  const cl = checklists.get(e.id);
+  return [
+    total ? h('span', { class: 'progress' },
+      h('progress', { max: total, value: completed, 'aria-label': `${pick(e.course)}: ${label}` }), label)
+      : h('span', { class: 'muted' }, t('my.noLessons')),
+    checklistSummary(cl),
+    cl ? h('a', { href: `#/my/enrollments/${e.id}`, 'aria-label': t('gr.mine.linkFor', { title: pick(e.course) }) },
+      t('gr.mine.link')) : null,
+  ];
+}
+
+// Each checklist of an enrolment with progress; one refused or failed is left out.
+async function loadChecklists(all) {
+  const want = all.filter((e) => WITH_PROGRESS.includes(e.status));
+  const got = await Promise.all(want.map((e) => get(`/api/v1/enrollments/${e.id}/checklist`).catch(() => null)));
+  return new Map(want.map((e, i) => [e.id, got[i]]));
 }
 
 function statusCell(e) {
@@ -45,6 +63,7 @@ export default async function render({ view, query }) {
   const listSlot = h('div', { class: 'table-wrap' });
   const want = ORDER.includes(query.get('status')) ? query.get('status') : '';
   let all = await getAll('/api/v1/me/enrollments');
+  let checklists = await loadChecklists(all);
 
   async function cancel(e, button) {
     const title = pick(e.course);
@@ -56,6 +75,7 @@ export default async function render({ view, query }) {
         await del(`/api/v1/enrollments/${e.id}`);
         showMessage(box, h('p', {}, t('my.cancelled', { title })));
         all = await getAll('/api/v1/me/enrollments');
+        checklists = await loadChecklists(all);
       } catch (err) {
         showError(box, err);
       }
@@ -77,7 +97,7 @@ export default async function render({ view, query }) {
       h('td', { 'data-label': t('my.term') }, termName(e.section.term),
         h('br'), h('span', { class: 'muted' }, t('course.range', { from: date(e.section.starts_on), to: date(e.section.ends_on) }))),
       h('td', { 'data-label': t('my.status') }, statusCell(e)),
-      h('td', { 'data-label': t('my.progressCol') }, progressCell(e)),
+      h('td', { 'data-label': t('my.progressCol') }, progressCell(e, checklists)),
       h('td', { 'data-label': t('my.actions') }, cancelButton || h('span', { class: 'muted' }, '—')));
   }
 

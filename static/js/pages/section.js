@@ -12,9 +12,11 @@ import { orRefusal, sessionWhen, sessionPlace } from './teach.js';
 import S from '../strings/teach.js';
 import { attendanceCell, seriesForm } from './series_form.js';
 import B from '../strings/bulk.js';
+import G from '../strings/grades.js';
 
 register(S);
 register(B);
+register(G);
 
 // The section with its roster. A draft has no roster (404): its instructor
 // still finds it among their own sections.
@@ -134,10 +136,10 @@ function rosterBlock(sectionId, first) {
   box.tabIndex = -1;
   return h('section', { 'aria-labelledby': 'sec-roster' },
     h('h2', { id: 'sec-roster' }, t('teach.roster')),
-    first.draft ? null : h('p', {}, h('a', {
+    first.draft ? null : h('p', { class: 'actions' }, h('a', {
       href: withQuery(`/api/v1/sections/${sectionId}/roster`, { format: 'csv' }),
       download: `roster-${sectionId}.csv`,
-    }, t('teach.csv'))),
+    }, t('teach.csv')), ' ', h('a', { class: 'button', href: `#/teach/sections/${sectionId}/grades` }, t('gr.book.link'))),
     box, body);
 }
 
