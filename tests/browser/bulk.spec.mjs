@@ -96,7 +96,8 @@ test('a corrected file is previewed, then applied once', async () => {
 test('the invited person signs up and enrols from their invitations', async () => {
   const { context } = await launch();
   const r = await context.request.post('/api/v1/auth/register', {
-    data: { email: 'new-person@example.com', password: DEMO_PASSWORD, display_name: '박새내기', ladder_stage: 'job_seeker' },
+    data: { email: 'new-person@example.com', password: DEMO_PASSWORD, display_name: '박새내기', ladder_stage: 'job_seeker',
+      consent_version: '2026-12-01', consent_required: true },
   });
   assert.equal(r.status(), 201, await r.text());
   const invited = await newPage(context);

@@ -28,7 +28,8 @@ test('a visitor asks for a reset link from the sign-in page', async () => {
   const { context } = await launch();
   page = await newPage(context);
   const r = await context.request.post('/api/v1/auth/register', {
-    data: { email: EMAIL, password: PASSWORD, display_name: '메일 학습자', ladder_stage: 'worker' },
+    data: { email: EMAIL, password: PASSWORD, display_name: '메일 학습자', ladder_stage: 'worker',
+      consent_version: '2026-12-01', consent_required: true },
   });
   assert.equal(r.status(), 201, await r.text());
   await page.goto('/#/login');

@@ -515,6 +515,12 @@ static const struct endpoint endpoints[] = {
 	 " \"stages\": [{\"kind\": \"interview\", \"name_ko\": \"면접\", \"name_en\": \"Interview\","
 	 " \"rule\": \"pass_fail\"}]}",
 	 PREP_NONE, {401, 403, 403, 400, 400, 400, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/intakes/987654321/interviews", "{ }", PREP_NONE,
+	 {401, 403, 403, 400, 400, 400, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/intakes/987654321/interviews", NULL, PREP_NONE,
+	 {401, 403, 403, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
+	{"POST", "/api/v1/intakes/987654321/interviews/987654321/applicants", "{ }", PREP_NONE,
+	 {401, 403, 403, 400, 400, 400, 403, 403, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/intakes/987654321/applications", NULL, PREP_NONE,
 	 {401, 404, 404, 404, 404, 404, 403, 403, 403}, NULL, 0, 0},
 	{"POST", "/api/v1/intakes/987654321/applications", "{ }", PREP_NONE,

@@ -115,6 +115,9 @@ static void register_and_login(const char *email, const char *name_json, const c
 	snprintf(fields, sizeof(fields), "\"display_name\": %s, \"ladder_stage\": \"%s\"%s",
 		 name_json, stage, aff);
 	harness_register_ok(&server, email, USER_PASSWORD, fields, a);
+	/* An affiliation given at sign-up is a claim: its admin approves it. */
+	if (institution)
+		assert_int_equal(harness_affiliate(conninfo, a->user_id, institution), 0);
 }
 
 static long long course_of(long long institution, const char *code, bool published)
