@@ -197,7 +197,7 @@ test('completion: the present learner completes, the absent one is refused below
 });
 
 test('scheduling a class over another course of the instructor names that course', async () => {
-  const form = page.locator('form.schedule');
+  const form = page.locator('section[aria-labelledby="sec-schedule"] form.schedule'); // not the series form
   await form.getByLabel('날짜').fill(ids.tomorrow);
   await form.getByLabel('시작 시각').fill('10:30');
   await form.getByLabel('종료 시각').fill('11:30');
