@@ -46,6 +46,32 @@ static const struct schema_field text_rules[] = {
 
 #define NTEXT (sizeof(text_rules) / sizeof(text_rules[0]))
 
+const char *const report_text_filter_names[REPORT_TEXT_FILTERS] = {"program", "status", "stage"};
+
+const char *report_text_filter(struct http_req *req, const char *name, char *buf, size_t len,
+			       json_t **errors)
+{
+	char msg[160] = "is not valid";
+	const char *out = NULL;
+	json_t *v;
+	int n;
+
+	for (size_t i = 0; i < NTEXT; i++) {
+		if (strcmp(text_rules[i].name, name) != 0)
+			continue;
+		if ((n = http_req_query(req, name, buf, len)) == -1)
+			return NULL;
+		v = json_string(n >= 0 ? buf : "");
+		if (v && schema_value_ok(&text_rules[i], v, msg, sizeof(msg)))
+			out = buf;
+		else
+			http_json_error_add(errors, name, msg);
+		json_decref(v);
+		return out;
+	}
+	return NULL;
+}
+
 static const char *const known_params[] = {
 	"institution_id", "program", "course_id", "section_id", "status", "stage", "from",
 	"to", "format", "bom", "header", NULL};

@@ -9,6 +9,7 @@
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/service/time_window.h"
+#include "lms/reports/report_http.h"
 #include "lms/reports/summary_store.h"
 #include "lms/service/pull.h"
 
@@ -20,8 +21,8 @@ static const char *const count_columns[] = {
 
 #define NCOUNTS (sizeof(count_columns) / sizeof(count_columns[0]))
 
-static const char *const known_params[] = {"institution_id", "from", "to", "format",
-					   "bom", "lang", NULL};
+static const char *const known_params[] = {"institution_id", "from", "to", "format", "bom",
+					   "lang", "program", "course_id", "status", "stage", NULL};
 
 /* One CSV row: dimension, key, name (borrowed; NULL is empty), then the
  * counts counts holds (absent ones empty). */
@@ -82,8 +83,29 @@ static int summary_csv(struct csv_writer *w, const json_t *report, bool bom)
 	return w->err;
 }
 
+/* The filters beyond institution and window, as the enrolment report
+ * takes them; replies 400 naming each bad one and returns false. */
+static bool filter_or_reply(struct http_req *req, struct summary_filter *f, char text[][32])
+{
+	json_t *errors = NULL;
+
+	if (!http_req_query_id_or_reply(req, "course_id", &f->course_id))
+		return false;
+	f->program = report_text_filter(req, "program", text[0], 32, &errors);
+	f->status = report_text_filter(req, "status", text[1], 32, &errors);
+	f->stage = report_text_filter(req, "stage", text[2], 32, &errors);
+	if (errors) {
+		http_reply_problem(req, 400, "validation_failed", errors,
+				   "the summary's parameters are not valid");
+		return false;
+	}
+	return true;
+}
+
 void summary_report(struct http_req *req)
 {
+	struct summary_filter filter = {0};
+	char text[3][32];
 	struct csv_writer w = {0};
 	struct time_window win;
 	struct db_conn *db;
@@ -93,21 +115,25 @@ void summary_report(struct http_req *req)
 	int rc;
 
 	if (!pull_params_or_reply(req, known_params) || !time_window_or_reply(req, &win) ||
+	    !filter_or_reply(req, &filter, text) ||
 	    !csv_wanted_or_reply(req, "json", &csv, &bom) ||
 	    !guard_scope_or_reply(req, GUARD_REPORTS_READ, &inst) ||
 	    !(db = http_req_read_db_or_reply(req)))
 		goto out;
-	if ((rc = summary_store_read(db, inst, &win, http_req_lang(req), &report)) < 0 ||
+	if ((rc = summary_store_read(db, inst, &win, &filter, http_req_lang(req), &report)) < 0 ||
 	    (csv && (rc = summary_csv(&w, report, bom)) < 0)) {
 		http_reply_error(req, rc);
 		goto out;
 	}
 	pull_reply(req, "report.summary", inst,
-		   json_pack("{s:s, s:O, s:O, s:O, s:I, s:O}", "format", csv ? "csv" : "json",
-			     "institution_id", json_object_get(report, "institution_id"), "from",
+		   json_pack("{s:s, s:O, s:O, s:O, s:I, s:O, s:s?, s:o?, s:s?, s:s?}", "format",
+			     csv ? "csv" : "json", "institution_id",
+			     json_object_get(report, "institution_id"), "from",
 			     json_object_get(report, "from"), "to", json_object_get(report, "to"),
 			     "rows", (json_int_t)summary_rows(report), "enrollments",
-			     json_object_get(report, "total")),
+			     json_object_get(report, "total"), "program", filter.program, "course_id",
+			     filter.course_id > 0 ? json_integer(filter.course_id) : NULL, "status",
+			     filter.status, "stage", filter.stage),
 		   report, csv ? &w : NULL, "summary.csv");
 out:
 	csv_writer_release(&w);

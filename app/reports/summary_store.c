@@ -43,9 +43,17 @@
 #define SET_STAGE "6"
 #define SET_ALL "7"
 
+/* The statement is one literal a little over the 4095 bytes ISO C
+ * promises; GCC and Clang take far longer ones. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverlength-strings"
 int summary_store_read(struct db_conn *db, long long institution_id, const struct time_window *w,
-		       const char *lang, json_t **out)
+		       const struct summary_filter *f, const char *lang, json_t **out)
 {
+	const struct summary_filter none = {0};
+
+	if (!f)
+		f = &none;
 	return db_jsonf(
 		db, out,
 		"WITH w AS (SELECT " INSTANT("$2") " AS lo, " INSTANT("$3") " AS hi),"
@@ -55,10 +63,13 @@ int summary_store_read(struct db_conn *db, long long institution_id, const struc
 		" b AS (SELECT e.section_id, e.status, u.ladder_stage::text AS stage,"
 		"  count(*) AS n"
 		"  FROM enrollments e JOIN users u ON u.id = e.user_id CROSS JOIN w"
-		"  WHERE ($1::bigint = 0 OR e.section_id IN (SELECT s.id FROM sections s"
-		"   JOIN courses c ON c.id = s.course_id WHERE c.institution_id = $1::bigint))"
+		"  WHERE e.section_id IN (SELECT s.id FROM sections s JOIN courses c ON c.id = s.course_id"
+		"   JOIN programs p ON p.id = c.program_id WHERE $1::bigint IN (0, c.institution_id)"
+		"   AND p.code = coalesce($6, p.code) AND c.id = coalesce($7::bigint, c.id))"
 		"  AND (w.lo IS NULL OR e.created_at >= w.lo)"
 		"  AND (w.hi IS NULL OR e.created_at < w.hi)"
+		"  AND ($8::text IS NULL OR e.status::text = $8)"
+		"  AND ($9::text IS NULL OR u.ladder_stage::text = $9)"
 		"  GROUP BY 1, 2, 3),"
 		" g AS (SELECT GROUPING(c.program_id, c.id, b.stage) AS set,"
 		"  c.program_id, c.id AS course_id, b.stage," STATUS_AGGREGATES
@@ -89,6 +100,8 @@ int summary_store_read(struct db_conn *db, long long institution_id, const struc
 		"   'public_servant', 'general'], g.stage)), '[]')"
 		"  FROM g WHERE g.set = " SET_STAGE "))"
 		" FROM w LEFT JOIN g t ON t.set = " SET_ALL,
-		"l?l?lis", institution_id, w->has_from, w->from_us, w->has_to, w->to_us,
-		SUMMARY_TOP_COURSES, lang);
+		"l?l?liss?lss", institution_id, w->has_from, w->from_us, w->has_to, w->to_us,
+		SUMMARY_TOP_COURSES, lang, f->program, f->course_id > 0, f->course_id, f->status,
+		f->stage);
 }
+#pragma GCC diagnostic pop

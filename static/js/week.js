@@ -5,7 +5,7 @@
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { addDays, date, dayLabel, mondayOf, seoulParts, time, todayYmd } from './format.js';
+import { addDays, date, dateTime, dayLabel, mondayOf, seoulParts, time, todayYmd } from './format.js';
 
 const FIRST_HOUR = 7;
 const LAST_HOUR = 23;
@@ -33,7 +33,27 @@ export function weekRange(monday) {
  * onWeek(mondayYmd) to move, link(item) an optional href per session,
  * level the days' heading level (h2 where the week is the page's content).
  */
-export function weekView({ monday, items, onWeek, link, level = 'h3' }) {
+/**
+ * The range to ask for the next class after the week of monday: the year
+ * after it (the schedule endpoints take at most 366 days).
+ */
+export function afterWeek(monday) {
+  return { from: addDays(monday, 7), to: addDays(monday, 7 + 365) };
+}
+
+// What an empty week says: when the next class is (next: the first item
+// after the week, null when none is planned, undefined when not asked).
+function emptyWeek(next, onWeek) {
+  if (next === undefined) return h('p', { class: 'week-empty' }, t('week.empty'));
+  if (next === null) return h('p', { class: 'week-empty' }, t('week.empty'), ' ', t('week.noneAhead'));
+  const p = seoulParts(next.starts_at);
+  const ymd = `${p.y}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+  return h('p', { class: 'week-empty' }, t('week.empty'), ' ',
+    t('week.nextClass', { when: dateTime(next.starts_at), title: next.course_title }), ' ',
+    h('button', { type: 'button', onclick: () => onWeek(mondayOf(ymd)) }, t('week.goNext')));
+}
+
+export function weekView({ monday, items, onWeek, link, level = 'h3', next }) {
   const days = [...Array(7)].map((_, i) => addDays(monday, i));
   const byDay = new Map(days.map((d) => [d, []]));
   for (const it of items) {
@@ -93,6 +113,6 @@ export function weekView({ monday, items, onWeek, link, level = 'h3' }) {
       list);
   });
   return h('div', { class: 'week' }, nav,
-    items.length ? null : h('p', { class: 'week-empty' }, t('week.empty')),
+    items.length ? null : emptyWeek(next, onWeek),
     h('div', { class: 'week-grid' }, hours, columns));
 }

@@ -98,6 +98,36 @@ test('a new course: a bad code, a duplicate code, then a draft', async () => {
   await page.getByLabel('상세 설명').fill('## 소개\n\n- 첫째\n- 둘째');
   await page.getByLabel('운영 방식').selectOption('blended');
   await page.getByLabel('태그').fill('시험, 브라우저');
+  // Prerequisites: typed, found, picked with the keyboard; one picked with
+  // the mouse and removed again; Escape closes the list.
+  const prereq = page.getByRole('combobox', { name: '선수 과목' });
+  const chips = page.getByRole('list', { name: '고른 선수 과목' });
+  await prereq.fill('AIA-205');
+  await page.getByRole('listbox', { name: '선수 과목' }).getByRole('option', { name: /^AIA-205 / }).waitFor();
+  await prereq.press('ArrowDown');
+  assert.equal(await prereq.getAttribute('aria-expanded'), 'true');
+  assert.match(await prereq.getAttribute('aria-activedescendant'), /-o0$/);
+  await prereq.press('Enter');
+  await chips.getByRole('listitem').filter({ hasText: 'AIA-205' }).waitFor();
+  assert.equal(await prereq.inputValue(), '');
+  assert.equal(await prereq.getAttribute('aria-expanded'), 'false');
+  await prereq.fill('SU-203');
+  const su = page.getByRole('listbox', { name: '선수 과목' }).getByRole('option', { name: /^SU-203 / });
+  await su.click();
+  const suChip = chips.getByRole('listitem').filter({ hasText: 'SU-203' });
+  await suChip.waitFor();
+  await suChip.getByRole('button', { name: /^SU-203 .* 빼기$/ }).click();
+  await suChip.waitFor({ state: 'detached' });
+  await prereq.fill('AIA-2');
+  await page.getByRole('listbox', { name: '선수 과목' }).waitFor();
+  // AIA-205 is chosen already, so the list does not offer it again.
+  assert.equal(await page.getByRole('option', { name: /^AIA-205 / }).count(), 0);
+  await prereq.press('Escape');
+  await page.getByRole('listbox', { name: '선수 과목' }).waitFor({ state: 'hidden' });
+  await prereq.press('Escape');
+  assert.equal(await prereq.inputValue(), '');
+  await shot(page, 'admin-course-prerequisites');
+
   await page.getByRole('button', { name: '강좌 만들기' }).click();
   await page.locator('.field.invalid[data-field="code"]').getByText('영문, 숫자, _ . - 로 40자 이내로 입력하고').waitFor();
   assert.equal(await code.getAttribute('aria-invalid'), 'true');
@@ -114,12 +144,26 @@ test('a new course: a bad code, a duplicate code, then a draft', async () => {
   assert.match(page.url(), new RegExp(`#/admin/courses/${courseId}\\?institution=${gist}$`));
   assert.equal(one(`SELECT published FROM courses WHERE id = ${courseId}`), 'f');
   assert.equal(one(`SELECT array_to_string(tags, ',') FROM courses WHERE id = ${courseId}`), '시험,브라우저');
+  assert.equal(one(`SELECT string_agg(p.code, ',') FROM course_prerequisites cp JOIN courses p ON p.id = cp.prerequisite_id
+                      WHERE cp.course_id = ${courseId}`), 'AIA-205');
+  // The editor shows the saved prerequisite as a chip.
+  await page.getByRole('list', { name: '고른 선수 과목' }).getByRole('listitem').filter({ hasText: 'AIA-205' }).waitFor();
+  // Each part of the long form has its heading.
+  for (const part of ['기본 정보', '소개', '운영 방식과 선수 과목', '공개']) {
+    await page.locator('form.course-form').getByRole('group', { name: part }).waitFor();
+  }
   assertClean(page);
 });
 
-test('a section: a bad term, then added, cancelled, and not reopened', async () => {
+test('a section: its term picked in words, added, cancelled, and not reopened', async () => {
   const form = page.locator('form.section-form');
-  await form.getByLabel('학기').fill('2030-3');
+  for (const part of ['학기와 수업 기간', '정원과 신청', '강사']) await form.getByRole('group', { name: part }).waitFor();
+  const term = form.getByRole('group', { name: '학기', exact: true });
+  await term.getByLabel('연도').selectOption('2030');
+  await term.getByLabel('학기 또는 기수').selectOption('c3');
+  await term.locator('output').getByText('2030년 3기').waitFor();
+  await term.getByLabel('학기 또는 기수').selectOption('1');
+  await term.locator('output').getByText(TERM_NAME).waitFor();
   await form.getByLabel('수업 시작일').fill('2030-03-04');
   await form.getByLabel('수업 종료일').fill('2030-06-21');
   await form.getByLabel('정원').fill('25');
@@ -128,10 +172,6 @@ test('a section: a bad term, then added, cancelled, and not reopened', async () 
   await form.getByLabel('상태').selectOption('open');
   await form.getByLabel('강사', { exact: true }).selectOption([instructor]);
   await form.getByRole('button', { name: '분반 추가' }).click();
-  await form.locator('.field.invalid[data-field="term"]').waitFor();
-
-  await form.getByLabel('학기').fill(TERM);
-  await form.getByRole('button', { name: '분반 추가' }).click();
   await says(page, `${TERM_NAME} 분반을 추가했습니다.`);
   const row = page.locator('table.sections tbody tr').filter({ hasText: TERM_NAME });
   await row.getByText('모집 중').waitFor();
@@ -139,12 +179,15 @@ test('a section: a bad term, then added, cancelled, and not reopened', async () 
   const s = one(`SELECT capacity || ' ' || status || ' ' || enrollment_opens_at AT TIME ZONE 'Asia/Seoul'
                    FROM sections WHERE course_id = ${courseId}`);
   assert.equal(s, '25 open 2029-12-01 09:00:00');
+  assert.equal(one(`SELECT term FROM sections WHERE course_id = ${courseId}`), TERM);
   const sectionId = one(`SELECT id FROM sections WHERE course_id = ${courseId}`);
   assert.equal(await row.getByRole('link', { name: `${TERM_NAME} 분반 수강생 명단` }).getAttribute('href'), `#/teach/sections/${sectionId}`);
 
   await row.getByRole('button', { name: `${TERM_NAME} 분반 수정` }).click();
   await form.getByRole('heading', { name: `분반 수정: ${TERM_NAME}` }).waitFor();
   assert.equal(await form.getByLabel('신청 시작').inputValue(), '2029-12-01T09:00');
+  assert.equal(await term.getByLabel('연도').inputValue(), '2030');
+  assert.equal(await term.getByLabel('학기 또는 기수').inputValue(), '1');
   await form.getByLabel('상태').selectOption('cancelled');
   await form.getByRole('button', { name: '분반 저장' }).click();
   await says(page, `${TERM_NAME} 분반을 저장했습니다.`);
@@ -295,6 +338,13 @@ test('in English, the admin pages speak English', async () => {
   await page.getByLabel('Course code').fill('bad code!');
   await page.locator('form.course-form').getByRole('button', { name: 'Save' }).click();
   await page.locator('.field.invalid[data-field="code"]').getByText(/letters, digits/).waitFor();
+  const term = page.locator('form.section-form').getByRole('group', { name: 'Term', exact: true });
+  await term.getByLabel('Year').selectOption('2030');
+  await term.getByLabel('Term or cohort').selectOption('c3');
+  await term.locator('output').getByText('2030 Cohort 3').waitFor();
+  await page.getByRole('combobox', { name: 'Prerequisites' }).waitFor();
+  await page.getByRole('list', { name: 'Chosen Prerequisites' }).getByRole('button', { name: /^Remove AIA-205 / }).waitFor();
+  await shot(page, 'admin-course-editor-en');
   await page.locator('#lang').click();
   await page.getByRole('heading', { level: 1, name: `강좌 편집: ${TITLE}` }).waitFor();
   assertClean(page);

@@ -89,6 +89,47 @@ test('the section page shows the roster and the class', async () => {
   assertClean(page);
 });
 
+test('two sections of one course at once: the teaching page warns, and not for a cancelled one', async () => {
+  const twin = section('AIA-205');
+  await page.goto('/#/teach');
+  const warning = page.locator('.overlap-warning');
+  await warning.getByText('같은 강좌의 분반 두 개를 같은 기간에 맡고 있습니다.').waitFor();
+  assert.equal(await warning.getByRole('listitem').count(), 1);
+  assert.match(await warning.getByRole('listitem').innerText(), /^AIA-205 /);
+  await shot(page, 'teach-overlap');
+  sql(`UPDATE sections SET status = 'cancelled' WHERE id = ${twin}`);
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: '내 분반' }).waitFor();
+  await page.locator('.teach-card').first().waitFor();
+  assert.equal(await warning.count(), 0);
+  sql(`DELETE FROM section_instructors WHERE section_id = ${twin}`);
+  sql(`DELETE FROM sections WHERE id = ${twin}`);
+  assertClean(page);
+});
+
+test('an empty week says when the next class is, and goes there', async () => {
+  // The week before the instructor's first class ever: empty, and the
+  // next class is that first one.
+  const first = `(SELECT min(starts_at) AT TIME ZONE 'Asia/Seoul' FROM class_sessions WHERE instructor_id = ${ids.instructor})`;
+  const before = one(`SELECT to_char(date_trunc('week', ${first})::date - 7, 'YYYY-MM-DD')`);
+  const firstWeek = one(`SELECT to_char(date_trunc('week', ${first})::date, 'YYYY-MM-DD')`);
+  await page.goto(`/#/teach/week?week=${before}`);
+  const empty = page.locator('.week-empty');
+  await empty.getByText(/^이번 주에는 수업이 없습니다\. 다음 수업: .+, .+\./).waitFor();
+  await shot(page, 'teach-week-empty');
+  await empty.getByRole('button', { name: '그 주로 가기' }).click();
+  await page.waitForFunction((w) => location.hash.includes(`week=${w}`), firstWeek);
+  await page.locator('.week-event').first().waitFor();
+  assert.equal(await page.locator('.week-empty').count(), 0);
+
+  // A week more than a year after the last class: nothing ahead either.
+  const last = `(SELECT max(starts_at) AT TIME ZONE 'Asia/Seoul' FROM class_sessions WHERE instructor_id = ${ids.instructor})`;
+  const after = one(`SELECT to_char(date_trunc('week', ${last})::date + 7 * 60, 'YYYY-MM-DD')`);
+  await page.goto(`/#/teach/week?week=${after}`);
+  await page.locator('.week-empty').getByText('앞으로 1년 안에 잡힌 수업도 없습니다.').waitFor();
+  assertClean(page);
+});
+
 test('the week shows the class and leads to its attendance page', async () => {
   await page.goto(`/#/teach/week?week=${ids.sessionADay}`);
   await page.getByRole('heading', { level: 1, name: '내 주간 수업 일정' }).waitFor();

@@ -180,8 +180,17 @@ test('a filter narrows the CSV, which downloads through its link', async () => {
   assert.equal(lines.length - 1, want, `the CSV has ${lines.length - 1} rows, the database ${want}`);
   assert.ok(lines.slice(1).every((l) => l.split(',')[1] === 'enrolled'));
   assert.ok(lines.slice(1).every((l) => l.includes(',ai_academy,')));
-  // The summary keeps to institution and period, and says so.
-  assert.match(await page.locator('.report-summary').innerText(), /기관과 기간만 반영/);
+  // The summary and its charts follow the same filters, and say which.
+  const summary = page.locator('.report-summary');
+  await summary.locator('.summary-scope').getByText('사업 인공지능사관학교 · 신청 상태 수강 중').waitFor();
+  assert.match(await page.locator('dl.stats').innerText(), /전체 신청\s+3(?!\d)/);
+  const byProgram = await figure('사업별 신청 현황').locator('svg[role="img"]').getAttribute('aria-label');
+  assert.match(byProgram, /인공지능사관학교 합계 3/);
+  assert.doesNotMatch(byProgram, /GIST 인공지능대학원|온라인 AI 교육/);
+  assert.equal(await figure('사업별 신청 현황').locator('rect.segment[data-series="waitlisted"]').count(), 0);
+  // So does the summary CSV's link.
+  assert.match(await page.locator('a[download="summary.csv"]').getAttribute('href'), /program=ai_academy.*status=enrolled|status=enrolled.*program=ai_academy/);
+  await shot(page, 'reports-filtered');
   assertClean(page);
 });
 

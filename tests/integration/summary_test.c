@@ -318,6 +318,45 @@ static void bad_parameters_are_named(void **state)
 	assert_names(&platform, PATH "?institution=1", "institution");
 }
 
+/* ---- filters ---- */
+
+/* The enrolment report's filters narrow the summary the same way, and a
+ * bad one is named; another institution's course counts nothing. */
+static void filters_narrow_the_counts(void **state)
+{
+	char path[160];
+	json_t *s;
+
+	(void)state;
+	s = get_json(&gist_admin, PATH "?program=ai_academy", 200);
+	assert_int_equal(harness_json_ll(s, "total"), 6);
+	assert_int_equal(json_array_size(json_object_get(s, "by_program")), 1);
+	assert_int_equal(json_array_size(json_object_get(s, "by_course")), 1);
+	json_decref(s);
+	snprintf(path, sizeof(path), PATH "?course_id=%lld", course_a2);
+	assert_int_equal(total_of(&gist_admin, path), 4);
+	s = get_json(&gist_admin, PATH "?status=completed", 200);
+	assert_int_equal(harness_json_ll(s, "total"), 3);
+	assert_counts(json_object_get(s, "by_status"), (const long long[]){0, 0, 0, 3, 0, 0, 0});
+	json_decref(s);
+	s = get_json(&gist_admin, PATH "?stage=worker", 200);
+	assert_int_equal(harness_json_ll(s, "total"), 6);
+	assert_int_equal(json_array_size(json_object_get(s, "by_stage")), 1);
+	json_decref(s);
+	assert_int_equal(total_of(&gist_admin, PATH "?program=online&status=completed"), 1);
+	assert_int_equal(total_of(&gist_admin, PATH "?program=online&from=2026-03-01&stage=worker"), 3);
+	snprintf(path, sizeof(path), PATH "?course_id=%lld", course_b1);
+	assert_int_equal(total_of(&gist_admin, path), 0);
+	snprintf(path, sizeof(path), PATH "?institution_id=%lld&course_id=%lld", jnu, course_b1);
+	assert_int_equal(total_of(&platform, path), 4);
+
+	assert_names(&gist_admin, PATH "?program=nope", "program");
+	assert_names(&gist_admin, PATH "?status=finished", "status");
+	assert_names(&gist_admin, PATH "?stage=retired", "stage");
+	assert_names(&gist_admin, PATH "?course_id=abc", "course_id");
+	assert_names(&gist_admin, PATH "?program=", "program");
+}
+
 /* ---- who sees what ---- */
 
 static void each_institution_sees_its_own(void **state)
@@ -480,6 +519,7 @@ int main(void)
 		cmocka_unit_test(nothing_to_count),
 		cmocka_unit_test(dates_are_korean_midnights_and_half_open),
 		cmocka_unit_test(bad_parameters_are_named),
+		cmocka_unit_test(filters_narrow_the_counts),
 		cmocka_unit_test(each_institution_sees_its_own),
 		cmocka_unit_test(csv_bytes),
 		cmocka_unit_test(pulls_are_audited),

@@ -2,7 +2,21 @@
 #ifndef LMS_REPORTS_REPORT_HTTP_H
 #define LMS_REPORTS_REPORT_HTTP_H
 
+#include <jansson.h>
+
 struct http_req;
+
+/* The text filters the reports share. */
+#define REPORT_TEXT_FILTERS 3
+extern const char *const report_text_filter_names[REPORT_TEXT_FILTERS]; /* program, status, stage */
+
+/*
+ * Reads the text filter name (one of report_text_filter_names) into buf
+ * (len bytes). Returns buf, NULL when absent, or NULL after adding a
+ * message for name to *errors when it is not one of its values.
+ */
+const char *report_text_filter(struct http_req *req, const char *name, char *buf, size_t len,
+			       json_t **errors);
 
 /*
  * GET /api/v1/reports/enrollments: the enrolments of the sections an

@@ -12,9 +12,18 @@ struct db_conn;
 /* The courses a summary lists: those with the most enrolments. */
 #define SUMMARY_TOP_COURSES 20
 
+/* What a summary may be narrowed to, on top of the institution and the
+ * window; NULL or 0 leaves a member out. */
+struct summary_filter {
+	const char *program;  /* programme code */
+	long long course_id;
+	const char *status;   /* enrolment status */
+	const char *stage;    /* the learner's ladder stage */
+};
+
 /*
  * Counts the enrolments in sections of courses of institution_id (0: all)
- * created within w into *out (new):
+ * created within w, and matching f (NULL: all), into *out (new):
  * {"institution_id", "from", "to" (+09:00, or null), "total",
  *  "by_status": {the seven statuses: count},
  *  "by_program": [{program, name, name_ko, name_en, COUNTS}] in programme
@@ -28,6 +37,6 @@ struct db_conn;
  * are left out. Names and titles in lang ("ko" | "en").
  */
 int summary_store_read(struct db_conn *db, long long institution_id, const struct time_window *w,
-		       const char *lang, json_t **out);
+		       const struct summary_filter *f, const char *lang, json_t **out);
 
 #endif

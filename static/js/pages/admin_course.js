@@ -10,6 +10,7 @@ import { heading, messageBox, showMessage, toast, statusBadge } from '../ui.js';
 import { date, dateTime, number, localToRfc3339, rfc3339ToLocal, termName } from '../format.js';
 import { adminScope, crumbs, listTable, onSubmit } from './admin_scope.js';
 import { institutionCourses, publishedBadge } from './admin_courses.js';
+import { coursePicker, termPicker } from './staff_pickers.js';
 
 const DELIVERIES = ['online', 'offline', 'blended'];
 const LEVELS = ['beginner', 'intermediate', 'advanced'];
@@ -58,32 +59,45 @@ export default async function render(ctx) {
 function courseForm(ctx, scope, course, programs, others, saved) {
   const c = course || { delivery: 'online', level: 'beginner', tags: [], prerequisite_course_ids: [], published: false };
   const box = messageBox();
-  const prereq = new Set(c.prerequisite_course_ids || []);
+  const prereq = coursePicker({
+    name: 'prerequisite_course_ids',
+    label: t('admin.course.prerequisites'),
+    hint: t('admin.course.prerequisitesHint'),
+    chosen: c.prerequisite_course_ids || [],
+    known: others,
+    search: (q) => institutionCourses(course ? course.institution_id : scope.id, q),
+    exclude: (o) => course && o.id === course.id,
+  });
+  // Long forms read in parts, each a fieldset with its heading.
+  const part = (key, ...kids) => h('fieldset', { class: 'form-part' }, h('legend', {}, t(`admin.form.${key}`)), kids);
   const text = (name, props = {}) => field(name, t(`admin.course.${name}`), { value: c[name] || '', ...props });
   const area = (name, rows, props = {}) => field(name, t(`admin.course.${name}`), { tag: 'textarea', rows, value: c[name] || '', ...props });
   const save = h('button', { type: 'submit', class: 'primary' }, t(course ? 'app.save' : 'admin.course.create'));
   const form = h('form', { class: 'stack course-form', 'aria-labelledby': 'course-fields' },
     h('h2', { id: 'course-fields' }, t('admin.course.fields')),
-    field('program', t('admin.course.program'), { required: true }, [
-      { value: '', label: t('admin.course.pickProgram') },
-      ...programs.map((p) => ({ value: p.code, label: pick(p, 'name'), selected: p.code === c.program })),
-    ]),
-    text('code', { required: true, maxlength: 40, autocomplete: 'off', hint: t('admin.course.codeHint') }),
-    text('title_ko', { required: true, maxlength: 200, lang: 'ko' }),
-    text('title_en', { required: true, maxlength: 200, lang: 'en' }),
-    area('summary_ko', 2, { lang: 'ko' }),
-    area('summary_en', 2, { lang: 'en' }),
-    area('description', 8, { hint: t('admin.course.descriptionHint') }),
-    field('delivery', t('admin.course.delivery'), {}, DELIVERIES.map((d) => ({ value: d, label: t(`delivery.${d}`), selected: d === c.delivery }))),
-    field('level', t('admin.course.level'), {}, LEVELS.map((l) => ({ value: l, label: t(`level.${l}`), selected: l === c.level }))),
-    field('tags', t('admin.course.tags'), { value: (c.tags || []).join(', '), hint: t('admin.course.tagsHint') }),
-    field('prerequisite_course_ids', t('admin.course.prerequisites'), {
-      multiple: true, size: Math.min(8, Math.max(3, others.length)), hint: t('admin.course.prerequisitesHint'),
-    }, others.map((o) => ({ value: o.id, label: `${o.code} ${pick(o)}`, selected: prereq.has(o.id) }))),
-    h('div', { class: 'field check', dataset: { field: 'published' } },
-      h('input', { type: 'checkbox', id: 'course-published', name: 'published', checked: !!c.published, 'aria-describedby': 'course-published-hint' }),
-      h('label', { for: 'course-published' }, t('admin.course.publish')),
-      h('p', { class: 'hint', id: 'course-published-hint' }, t('admin.course.publishHint'))),
+    part('basics',
+      field('program', t('admin.course.program'), { required: true }, [
+        { value: '', label: t('admin.course.pickProgram') },
+        ...programs.map((p) => ({ value: p.code, label: pick(p, 'name'), selected: p.code === c.program })),
+      ]),
+      text('code', { required: true, maxlength: 40, autocomplete: 'off', hint: t('admin.course.codeHint') }),
+      text('title_ko', { required: true, maxlength: 200, lang: 'ko' }),
+      text('title_en', { required: true, maxlength: 200, lang: 'en' })),
+    part('about',
+      area('summary_ko', 2, { lang: 'ko' }),
+      area('summary_en', 2, { lang: 'en' }),
+      area('description', 8, { hint: t('admin.course.descriptionHint') })),
+    part('shape',
+      h('div', { class: 'field-row' },
+        field('delivery', t('admin.course.delivery'), {}, DELIVERIES.map((d) => ({ value: d, label: t(`delivery.${d}`), selected: d === c.delivery }))),
+        field('level', t('admin.course.level'), {}, LEVELS.map((l) => ({ value: l, label: t(`level.${l}`), selected: l === c.level })))),
+      field('tags', t('admin.course.tags'), { value: (c.tags || []).join(', '), hint: t('admin.course.tagsHint') }),
+      prereq.el),
+    part('publishing',
+      h('div', { class: 'field check', dataset: { field: 'published' } },
+        h('input', { type: 'checkbox', id: 'course-published', name: 'published', checked: !!c.published, 'aria-describedby': 'course-published-hint' }),
+        h('label', { for: 'course-published' }, t('admin.course.publish')),
+        h('p', { class: 'hint', id: 'course-published-hint' }, t('admin.course.publishHint')))),
     box,
     h('div', { class: 'actions' }, save));
 
@@ -99,7 +113,7 @@ function courseForm(ctx, scope, course, programs, others, saved) {
       delivery: el.delivery.value,
       level: el.level.value,
       tags: el.tags.value.split(/[,，]/).map((s) => s.trim()).filter(Boolean),
-      prerequisite_course_ids: [...el.prerequisite_course_ids.selectedOptions].map((o) => Number(o.value)),
+      prerequisite_course_ids: prereq.ids(),
       published: el.published.checked,
     };
     if (!course) {
@@ -163,28 +177,33 @@ function sectionForm(course, instructors, onSaved) {
   const again = h('button', { type: 'button', hidden: true, onclick: () => fill(null) }, t('admin.section.newInstead'));
   const who = (i) => (i.home_institution?.id === course.institution_id ? i.display_name
     : t('admin.section.sharedInstructor', { name: i.display_name, home: i.home_institution?.name || '' }));
+  const term = termPicker({ label: t('admin.section.term'), hint: t('admin.section.termPickHint') });
+  const part = (key, ...kids) => h('fieldset', { class: 'form-part' }, h('legend', {}, t(`admin.form.${key}`)), kids);
   const form = h('form', { class: 'stack section-form', 'aria-labelledby': 'section-form-title' },
     title,
-    field('term', t('admin.section.term'), { required: true, maxlength: 20, hint: t('admin.section.termHint') }),
-    h('div', { class: 'field-row' },
-      field('starts_on', t('admin.section.starts_on'), { type: 'date', required: true }),
-      field('ends_on', t('admin.section.ends_on'), { type: 'date', required: true })),
-    field('capacity', t('admin.section.capacity'), { type: 'number', min: 1, max: 10000, required: true, inputmode: 'numeric' }),
-    h('div', { class: 'field-row' },
-      field('enrollment_opens_at', t('admin.section.opens'), { type: 'datetime-local', required: true }),
-      field('enrollment_closes_at', t('admin.section.closes'), { type: 'datetime-local', required: true })),
-    h('p', { class: 'hint' }, t('admin.section.timeHint')),
-    field('status', t('admin.section.status'), {}, SECTION_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))),
-    field('instructor_ids', t('admin.section.instructors'), {
-      multiple: true, size: Math.min(6, Math.max(2, instructors.length)), hint: t('admin.section.instructorsHint'),
-    }, instructors.map((i) => ({ value: i.id, label: who(i) }))),
+    part('when',
+      term.el,
+      h('div', { class: 'field-row' },
+        field('starts_on', t('admin.section.starts_on'), { type: 'date', required: true }),
+        field('ends_on', t('admin.section.ends_on'), { type: 'date', required: true }))),
+    part('seats',
+      field('capacity', t('admin.section.capacity'), { type: 'number', min: 1, max: 10000, required: true, inputmode: 'numeric' }),
+      h('div', { class: 'field-row' },
+        field('enrollment_opens_at', t('admin.section.opens'), { type: 'datetime-local', required: true }),
+        field('enrollment_closes_at', t('admin.section.closes'), { type: 'datetime-local', required: true })),
+      h('p', { class: 'hint' }, t('admin.section.timeHint')),
+      field('status', t('admin.section.status'), {}, SECTION_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })))),
+    part('teaching',
+      field('instructor_ids', t('admin.section.instructors'), {
+        multiple: true, size: Math.min(6, Math.max(2, instructors.length)), hint: t('admin.section.instructorsHint'),
+      }, instructors.map((i) => ({ value: i.id, label: who(i) })))),
     box,
     h('div', { class: 'actions' }, save, again));
 
   function fill(s) {
     editing = s;
     const el = form.elements;
-    el.term.value = s?.term || '';
+    term.set(s?.term);
     el.starts_on.value = s?.starts_on || '';
     el.ends_on.value = s?.ends_on || '';
     el.capacity.value = s?.capacity ?? '';
@@ -203,7 +222,7 @@ function sectionForm(course, instructors, onSaved) {
 
   onSubmit(form, save, box, async (el) => {
     const body = {
-      term: el.term.value.trim(),
+      term: term.value(),
       starts_on: el.starts_on.value,
       ends_on: el.ends_on.value,
       capacity: Number(el.capacity.value),
@@ -224,7 +243,7 @@ function sectionForm(course, instructors, onSaved) {
     el: form,
     edit: (s) => {
       fill(s);
-      form.elements.term.focus();
+      term.focus();
     },
   };
 }

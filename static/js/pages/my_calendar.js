@@ -6,7 +6,7 @@ import { register, t } from '../i18n.js';
 import { get, getAll, post, del, withQuery } from '../api.js';
 import { heading, messageBox, showMessage, showError, busy, confirmDialog, copyField } from '../ui.js';
 import { dateTime } from '../format.js';
-import { weekView, weekStart, weekRange } from '../week.js';
+import { afterWeek, weekView, weekStart, weekRange } from '../week.js';
 import S from '../strings/learner.js';
 
 register(S);
@@ -42,6 +42,9 @@ export default async function render({ view, query, navigate }) {
     get(withQuery('/api/v1/me/schedule', weekRange(monday))),
     getAll(FEEDS).catch(() => []),
   ]);
+  // An empty week says when the next class is.
+  const next = schedule.items.length ? undefined
+    : await get(withQuery('/api/v1/me/schedule', afterWeek(monday))).then((r) => r.items[0] || null, () => undefined);
 
   async function reloadFeeds() {
     feeds = await getAll(FEEDS).catch(() => feeds);
@@ -112,6 +115,7 @@ export default async function render({ view, query, navigate }) {
         items: schedule.items,
         onWeek: (m) => navigate('/my/calendar', { week: m }),
         link: (it) => `#/courses/${it.course_id}`,
+        next,
       })),
     h('section', { 'aria-labelledby': 'mycal-feeds' },
       h('h2', { id: 'mycal-feeds' }, t('mycal.feedsTitle')),

@@ -59,7 +59,8 @@ export default async function render(ctx) {
   let summary = null;
   let failure = null;
   try {
-    summary = await get(withQuery('/api/v1/reports/summary', windowParams(scope, f)));
+    // The summary and its charts follow every filter, as the downloads do.
+    summary = await get(withQuery('/api/v1/reports/summary', reportParams(scope, f)));
   } catch (e) {
     failure = localFieldErrors(e, 'reports.invalid');
   }
@@ -85,7 +86,7 @@ export default async function render(ctx) {
   }
   append(ctx.view, [
     downloads(scope, f),
-    summarySection(summary, f),
+    summarySection(summary, f, programs, courses),
     kpi ? kpiSection(kpi, scope) : null,
   ]);
 }
@@ -128,7 +129,7 @@ function downloads(scope, f) {
       item(withQuery('/api/v1/reports/enrollments', { ...params, format: 'csv', header: 'ko' }), 'enrollments-ko.csv',
         t('reports.csvKo'), t('reports.csvKoHint')),
       item(report('ndjson'), 'enrollments.jsonl', t('reports.ndjson'), t('reports.ndjsonHint')),
-      item(withQuery('/api/v1/reports/summary', { ...windowParams(scope, f), format: 'csv' }),
+      item(withQuery('/api/v1/reports/summary', { ...reportParams(scope, f), format: 'csv' }),
         'summary.csv', t('reports.summaryCsv'), t('reports.summaryCsvHint')),
       scope.id === null
         ? h('li', {}, h('p', { class: 'hint' }, t('reports.onerosterNeedsInstitution')))
@@ -147,8 +148,20 @@ const statusSeries = () => STATUSES.map((key) => ({ key, label: t(`status.${key}
 const byStatus = (row) => Object.fromEntries(STATUSES.map((k) => [k, row[k] ?? 0]));
 const courseLabel = (c) => `${c.code} ${pick(c)}`;
 
-function summarySection(s, f) {
-  const narrowed = f.program || f.course_id || f.status || f.stage;
+// The filters beyond the period, in words ("" when none is chosen).
+function filterWords(f, programs, courses) {
+  const program = programs.find((p) => p.code === f.program);
+  const course = courses.find((c) => String(c.id) === f.course_id);
+  return [
+    program && `${t('reports.program')} ${pick(program, 'name')}`,
+    course && `${t('reports.course')} ${courseLabel(course)}`,
+    f.status && `${t('reports.status')} ${t(`status.${f.status}`)}`,
+    f.stage && `${t('reports.stage')} ${t(`stage.${f.stage}`)}`,
+  ].filter(Boolean).join(' · ');
+}
+
+function summarySection(s, f, programs, courses) {
+  const narrowed = filterWords(f, programs, courses);
   const rate = s.completion_rate;
   const stats = [
     ['reports.total', number(s.total)],
@@ -162,7 +175,7 @@ function summarySection(s, f) {
   return h('section', { class: 'report-summary', 'aria-labelledby': 'reports-summary' },
     h('h2', { id: 'reports-summary' }, t('reports.summary')),
     h('p', {}, period(f)),
-    narrowed ? h('p', { class: 'message warn' }, t('reports.summaryScope')) : null,
+    narrowed ? h('p', { class: 'summary-scope' }, t('reports.summaryScope', { filters: narrowed })) : null,
     h('dl', { class: 'stats' }, stats.map(([k, v]) => h('div', {}, h('dt', {}, t(k)), h('dd', {}, v)))),
     s.total === 0 ? h('p', {}, t('reports.noEnrolments')) : h('div', { class: 'charts' },
       stackedBarChart({

@@ -94,6 +94,29 @@ function order(a, b) {
   return a.starts_on.localeCompare(b.starts_on) || a.id - b.id;
 }
 
+// Pairs of the instructor's sections of one course whose dates overlap
+// (cancelled ones left out): easy to mix up, so the page says so.
+export function overlapping(sections) {
+  const live = sections.filter((s) => s.status !== 'cancelled');
+  const pairs = [];
+  live.forEach((a, i) => live.slice(i + 1).forEach((b) => {
+    if (a.course.id === b.course.id && a.starts_on <= b.ends_on && b.starts_on <= a.ends_on) pairs.push([a, b]);
+  }));
+  return pairs;
+}
+
+const when = (s) => `${termName(s.term)} (${t('teach.dates', { from: date(s.starts_on), to: date(s.ends_on) })})`;
+
+function overlapWarning(pairs) {
+  if (!pairs.length) return null;
+  return h('div', { class: 'message warn overlap-warning', role: 'note' },
+    h('p', {}, t('teach.overlapLead')),
+    h('ul', {}, pairs.map(([a, b]) => h('li', {}, t('teach.overlapPair', {
+      code: a.course.code, title: pick(a.course), a: when(a), b: when(b),
+    })))),
+    h('p', {}, t('teach.overlapAdvice')));
+}
+
 export default async function render({ view }) {
   const sections = await getAll('/api/v1/me/sections');
   const today = todayYmd();
@@ -107,6 +130,8 @@ export default async function render({ view }) {
     view.append(h('p', { class: 'empty' }, t('teach.empty')));
     return;
   }
+  const warning = overlapWarning(overlapping(current));
+  if (warning) view.append(warning);
   for (const [key, list] of [['teach.current', current], ['teach.past', past]]) {
     if (!list.length) continue;
     const id = key.replace('.', '-');
