@@ -74,7 +74,7 @@ test('an unverified learner sees the banner everywhere, and the link confirms', 
   assert.notEqual(sql(`SELECT email_verified_at FROM users WHERE email = '${EMAIL}'`), '');
   // A used link says so.
   await page.goto(`/#/verify-email?token=${'x'.repeat(43)}`);
-  await page.getByText('링크가 올바르지 않거나').waitFor();
+  await page.getByText('링크가 유효하지 않습니다').waitFor();
   assertClean(page, { allow: [/status of 400/] });
 });
 

@@ -846,6 +846,9 @@ static void export_and_delete(void **state)
 	(void)state;
 	id = user("leaver@example.kr", "탈퇴예정", &leaver);
 	waiting = user("waiting@example.kr", "대기자", &next);
+	/* Confirmed addresses, as those who enrol have. */
+	assert_int_equal(harness_email_verify(conninfo, "leaver@example.kr"), 0);
+	assert_int_equal(harness_email_verify(conninfo, "waiting@example.kr"), 0);
 	course = harness_course_create(conninfo,
 				       &(struct harness_course){.institution = gist, .code = "DEL-1"});
 	section = harness_section_create(conninfo, &(struct harness_section){
