@@ -19,6 +19,7 @@
 #include "lms/db/sql.h"
 #include "lms/enrollment/bulk_csv.h"
 #include "lms/enrollment/bulk_store.h"
+#include "lms/enrollment/enrollment_http.h"
 #include "lms/http/request.h"
 #include "lms/http/response.h"
 #include "lms/http/schema.h"
@@ -147,22 +148,6 @@ static int on_behalf_answer(const struct enroll_result *r, long long section_id,
 	return *text ? status : 500;
 }
 
-static void reply_text(struct http_req *req, int status, const char *text, bool replayed)
-{
-	char headers[160];
-	json_t *j = json_loads(text, 0, NULL);
-	long long id = json_integer_value(json_object_get(j, "id"));
-
-	headers[0] = '\0';
-	if (status == 201)
-		snprintf(headers, sizeof(headers), "Location: /api/v1/enrollments/%lld\r\n", id);
-	if (replayed)
-		strncat(headers, "Idempotent-Replayed: true\r\n", sizeof(headers) - strlen(headers) - 1);
-	http_reply_bytes(req, status, status < 300 ? "application/json" : "application/problem+json",
-			 text, strlen(text), headers);
-	json_decref(j);
-}
-
 void enrollment_on_behalf(struct http_req *req)
 {
 	const char *key = http_req_header(req, "Idempotency-Key"), *email, *override;
@@ -215,7 +200,7 @@ void enrollment_on_behalf(struct http_req *req)
 		if (replayed) {
 			if ((rc = db_commit(req->db)) < 0)
 				goto fail;
-			reply_text(req, status, stored, true);
+			enrollment_reply_text(req, status, stored, true);
 			goto out;
 		}
 	}
@@ -233,7 +218,7 @@ void enrollment_on_behalf(struct http_req *req)
 		goto fail;
 	if ((rc = db_commit(req->db)) < 0)
 		goto fail;
-	reply_text(req, status, text, false);
+	enrollment_reply_text(req, status, text, false);
 	goto out;
 fail:
 	if (in_tx)

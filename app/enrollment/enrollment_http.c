@@ -78,7 +78,7 @@ static int enroll_answer(const struct enroll_result *r, long long section_id,
 	return *text ? status : 500;
 }
 
-static void reply_text(struct http_req *req, int status, const char *text, bool replayed)
+void enrollment_reply_text(struct http_req *req, int status, const char *text, bool replayed)
 {
 	char headers[160];
 	json_t *j = json_loads(text, 0, NULL);
@@ -151,7 +151,7 @@ void enrollment_create(struct http_req *req)
 		if (replayed) {
 			if ((rc = db_commit(db)) < 0)
 				goto fail;
-			reply_text(req, status, stored, true);
+			enrollment_reply_text(req, status, stored, true);
 			goto out;
 		}
 	}
@@ -167,7 +167,7 @@ void enrollment_create(struct http_req *req)
 			    0 ||
 		    (rc = db_commit(db)) < 0))
 		goto fail;
-	reply_text(req, status, text, false);
+	enrollment_reply_text(req, status, text, false);
 	goto out;
 fail:
 	if (in_tx)

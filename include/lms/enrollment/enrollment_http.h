@@ -2,6 +2,8 @@
 #ifndef LMS_ENROLLMENT_ENROLLMENT_HTTP_H
 #define LMS_ENROLLMENT_ENROLLMENT_HTTP_H
 
+#include <stdbool.h>
+
 struct http_req;
 
 /* POST /api/v1/sections/{id}/enrollments {statement?}: 201 enrolled,
@@ -21,5 +23,11 @@ void enrollment_cancel(struct http_req *req);
  * reject an application, cancel, move (admins); completed / incomplete
  * (instructors and admins). */
 void enrollment_change(struct http_req *req);
+
+/* Answers an enrolment request with its stored answer text (JSON of the
+ * enrolment, or a problem): Location on 201, Idempotent-Replayed when
+ * replayed from an Idempotency-Key. Shared by enrolment on one's own behalf
+ * and by an admin's. */
+void enrollment_reply_text(struct http_req *req, int status, const char *text, bool replayed);
 
 #endif
