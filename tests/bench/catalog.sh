@@ -62,19 +62,35 @@ http {
 EOF
 nginx -c "$work/nginx.conf"
 
-rate() { # url -> requests per second
-	wrk -t$threads -c$connections -d"${seconds}s" "$1" | awk '/Requests\/sec/ {print $2}'
+nginx_pids=$(echo "$(cat "$work/nginx.pid")" $(pgrep -P "$(cat "$work/nginx.pid")"))
+# rate URL PIDS: sets req (requests per second) and cpu (microseconds of
+# CPU the processes PIDS spent per request). On a machine that also runs
+# other work the rate swings with the load; the CPU per request holds better.
+rate() {
+	local out t0 t1
+	t0=$(bench_ticks "$2")
+	out=$(wrk -t$threads -c$connections -d"${seconds}s" "$1")
+	t1=$(bench_ticks "$2")
+	req=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+	cpu=$(awk -v t=$((t1 - t0)) -v n="$(awk '/requests in/ {print $1}' <<<"$out")" \
+		-v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
 }
 echo "catalogue benchmark: $courses courses, $items items on the first page," \
-	"wrk -t$threads -c$connections -d${seconds}s, keep-alive HTTPS"
-lms_first=$(rate "https://localhost:$lms_port$first")
-nginx_first=$(rate "https://localhost:$nginx_port/first.json")
-lms_filtered=$(rate "https://localhost:$lms_port$filtered")
-nginx_filtered=$(rate "https://localhost:$nginx_port/filtered.json")
-printf '%-16s %12s %12s %8s\n' page lms nginx ratio
-row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-16s %12.0f %12.0f %8.2f\n", n, a, b, a / b }'; }
-row first "$lms_first" "$nginx_first"
-row filtered "$lms_filtered" "$nginx_filtered"
+	"wrk -t$threads -c$connections -d${seconds}s, keep-alive HTTPS; load average" \
+	"$(cut -d' ' -f1 /proc/loadavg) at the start"
+printf '%-10s %10s %10s %7s %14s %14s %7s\n' page 'lms req/s' 'nginx' ratio \
+	'lms CPU/req' 'nginx CPU/req' ratio
+row() { # page, lms URL, nginx URL
+	local lr lc
+	rate "$2" "$lms_pid"
+	lr=$req lc=$cpu
+	rate "$3" "$nginx_pids"
+	awk -v n="$1" -v a="$lr" -v b="$req" -v c="$lc" -v d="$cpu" 'BEGIN {
+		printf "%-10s %10.0f %10.0f %7.2f %11.0f us %11.0f us %7.2f\n", n, a, b, a / b,
+			c, d, d / c }'
+}
+row first "https://localhost:$lms_port$first" "https://localhost:$nginx_port/first.json"
+row filtered "https://localhost:$lms_port$filtered" "https://localhost:$nginx_port/filtered.json"
 
 # Fresh after a write: change the first course's English title in the
 # database (as another instance would) and wait, bounded, for the page.
