@@ -376,6 +376,9 @@ static int cmd_serve(const struct lms_config *cfg)
 		rc = LMS_ENOMEM;
 		goto out;
 	}
+	/* Requests run a few statements again and again: each connection
+	 * parses and plans them once. Reports run a statement once. */
+	db_pool_set_prepare(app.pool, cfg->db_prepared_statements);
 	/* Reports may read elsewhere (a replica): one connection for each
 	 * report that may stream, and as many for summaries and KPIs. */
 	if (cfg->report_database_url[0] &&

@@ -52,6 +52,8 @@ static const struct opt opts[] = {
 	{"worker_threads", OPT_INT, F(worker_threads), "1200", 2, 8192, false, false},
 	{"db_pool_size", OPT_INT, F(db_pool_size), "8", 1, 500, false, false},
 	{"db_pool_wait_ms", OPT_INT, F(db_pool_wait_ms), "2000", 1, 600000, false, false},
+	{"db_prepared_statements", OPT_BOOL, F(db_prepared_statements), "yes", 0, 0, false,
+	 false},
 	{"max_body_bytes", OPT_SIZE, F(max_body_bytes), "1MiB", 1024, 1LL << 30, false, false},
 	{"max_upload_bytes", OPT_SIZE, F(max_upload_bytes), "50MiB", 1024, 1LL << 30, false, false},
 	{"request_timeout_ms", OPT_INT, F(request_timeout_ms), "10000", 100, 3600000, false, false},

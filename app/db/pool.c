@@ -25,6 +25,7 @@ struct db_pool {
 	int size, wait_ms, in_use;
 	long long timeouts, waits, wait_us;
 	enum db_role role;  /* as the last connection opened found it */
+	bool prepare;       /* connections keep their statements prepared */
 	struct slot *slots;
 };
 
@@ -66,6 +67,8 @@ void db_pool_free(struct db_pool *p)
 	free(p);
 }
 
+void db_pool_set_prepare(struct db_pool *p, bool on) { p->prepare = on; }
+
 static void give_back(struct db_pool *p, struct slot *s)
 {
 	pthread_mutex_lock(&p->lock);
@@ -84,6 +87,7 @@ static int connect_slot(struct db_pool *p, struct db_conn *c)
 
 	if ((rc = db_conn_open(c, p->conninfo)) < 0)
 		return rc;
+	c->prepare = p->prepare;
 	if (db_role_read(c, &role) < 0)
 		return 0; /* the request's own statement will say what is wrong */
 	pthread_mutex_lock(&p->lock);

@@ -49,6 +49,8 @@ int db_conn_open(struct db_conn *c, const char *conninfo)
 	const char *values[] = {"5", "lms", conninfo, NULL};
 
 	c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
+	c->prepare = false;
+	c->nprepared = 0;
 	c->pg = PQconnectdbParams(keys, values, 1);
 	if (!c->pg) {
 		snprintf(c->errmsg, sizeof(c->errmsg), "out of memory");
@@ -61,10 +63,21 @@ int db_conn_open(struct db_conn *c, const char *conninfo)
 	return 0;
 }
 
+/* The server forgot the connection's prepared statements (a new session):
+ * so does c. */
+static void forget_prepared(struct db_conn *c)
+{
+	for (int i = 0; i < c->nprepared; i++)
+		free(c->prepared[i].sql);
+	c->nprepared = 0;
+}
+
 void db_conn_close(struct db_conn *c)
 {
-	if (c->pg)
+	if (c->pg) {
 		PQfinish(c->pg);
+		forget_prepared(c);
+	}
 	c->pg = NULL;
 }
 
@@ -76,6 +89,7 @@ static bool reconnected(struct db_conn *c, bool idle)
 	if (!idle || PQstatus(c->pg) != CONNECTION_BAD)
 		return false;
 	PQreset(c->pg);
+	forget_prepared(c);
 	if (PQstatus(c->pg) == CONNECTION_OK) {
 		log_info("database connection re-established");
 		return true;
@@ -92,12 +106,67 @@ struct raw_io {
 	int result_format;
 };
 
+/* FNV-1a: the statement cache's digest of a statement's text. */
+static unsigned long text_hash(const char *s)
+{
+	unsigned long h = 2166136261UL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619UL;
+	return h;
+}
+
+static void prepared_name(char name[16], int i) { snprintf(name, 16, "lms_%d", i); }
+
+/* The index of sql among c's prepared statements, preparing it when there
+ * is room; -1: run it unnamed (prepare off or the list full); -2: the
+ * prepare failed, with the reason in c. */
+static int prepared_index(struct db_conn *c, const char *sql, int nparams)
+{
+	unsigned long h = text_hash(sql);
+	struct db_prepared *p;
+	char name[16];
+	PGresult *r;
+
+	for (int i = 0; i < c->nprepared; i++)
+		if (c->prepared[i].sql && c->prepared[i].hash == h && !strcmp(c->prepared[i].sql, sql))
+			return i;
+	if (c->nprepared == DB_PREPARED_MAX)
+		return -1;
+	prepared_name(name, c->nprepared);
+	r = PQprepare(c->pg, name, sql, nparams, NULL);
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		set_error(c, r);
+		PQclear(r);
+		return -2;
+	}
+	PQclear(r);
+	/* The name is taken on the server whatever happens here. */
+	p = &c->prepared[c->nprepared++];
+	p->hash = h;
+	p->sql = strdup(sql);
+	return p->sql ? c->nprepared - 1 : -1;
+}
+
+/* A prepared statement that a schema change made stale ("cached plan must
+ * not change result type") or that the server no longer has: its name is
+ * given up, and the next run prepares the text afresh. */
+static bool prepared_stale(struct db_conn *c, int i)
+{
+	if (i < 0 || (strcmp(c->sqlstate, "0A000") && strcmp(c->sqlstate, "26000")))
+		return false;
+	free(c->prepared[i].sql);
+	c->prepared[i].sql = NULL;
+	return true;
+}
+
 static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 	       const char *const *params, bool script, const struct raw_io *raw)
 {
 	bool idle = c->pg && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 	PGresult *r;
 	ExecStatusType st;
+	char name[16];
 
 	if (res)
 		*res = NULL;
@@ -106,10 +175,21 @@ static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 		return LMS_EUNAVAILABLE;
 	}
 	for (int attempt = 0;; attempt++) {
-		r = script ? PQexec(c->pg, sql)
-			   : PQexecParams(c->pg, sql, nparams, NULL, params,
-					  raw ? raw->lengths : NULL, raw ? raw->formats : NULL,
-					  raw ? raw->result_format : 0);
+		int i = !script && c->prepare ? prepared_index(c, sql, nparams) : -1;
+
+		if (i == -2) {
+			r = NULL;
+		} else if (i >= 0) {
+			prepared_name(name, i);
+			r = PQexecPrepared(c->pg, name, nparams, params, raw ? raw->lengths : NULL,
+					   raw ? raw->formats : NULL, raw ? raw->result_format : 0);
+		} else {
+			r = script ? PQexec(c->pg, sql)
+				   : PQexecParams(c->pg, sql, nparams, NULL, params,
+						  raw ? raw->lengths : NULL,
+						  raw ? raw->formats : NULL,
+						  raw ? raw->result_format : 0);
+		}
 		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
@@ -119,9 +199,13 @@ static int run(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 				PQclear(r);
 			return 0;
 		}
-		set_error(c, r);
+		if (i != -2)
+			set_error(c, r);
 		PQclear(r);
-		if (attempt == 0 && reconnected(c, idle))
+		/* Outside a transaction a failed statement changed nothing: a
+		 * stale one runs again, prepared afresh; a broken connection
+		 * is opened again. */
+		if (attempt == 0 && (prepared_stale(c, i) ? idle : reconnected(c, idle)))
 			continue;
 		return map_error(c);
 	}

@@ -249,6 +249,7 @@ until_true 30 "pgbouncer" psql -qAtX "$app_bouncer" -c "SELECT 1"
 
 mkdir -p "$work/data"
 export LMS_APP_DATABASE_URL="$app_bouncer" LMS_LISTEN_DATABASE_URL="$app_direct"
+export LMS_DB_PREPARED_STATEMENTS=no
 export LMS_REPORT_DATABASE_URL="$app_replica"
 export LMS_LISTEN_ADDRESS=127.0.0.1 LMS_TRUSTED_PROXIES=127.0.0.1
 export LMS_TLS_CERT="$work/tls/upstream.pem" LMS_TLS_KEY="$work/tls/upstream.key"

@@ -82,8 +82,9 @@ static void assert_log_has(const struct lms_server *s, const char *text)
 static int start(struct lms_server *s, bool direct_listen)
 {
 	char app[600], listen[1300];
-	const char *env[] = {app, "LMS_LISTEN_HEARTBEAT_MS=" HEARTBEAT_MS,
-			     "LMS_CACHE_FALLBACK_TTL_MS=1000", direct_listen ? listen : NULL, NULL};
+	const char *env[] = {app, "LMS_DB_PREPARED_STATEMENTS=no",
+			     "LMS_LISTEN_HEARTBEAT_MS=" HEARTBEAT_MS, "LMS_CACHE_FALLBACK_TTL_MS=1000",
+			     direct_listen ? listen : NULL, NULL};
 
 	snprintf(app, sizeof(app), "LMS_APP_DATABASE_URL=%s", app_bounced);
 	snprintf(listen, sizeof(listen), "LMS_LISTEN_DATABASE_URL=%s", app_direct);

@@ -32,6 +32,7 @@ struct lms_config {
 	int worker_threads;
 	int db_pool_size;
 	int db_pool_wait_ms;
+	bool db_prepared_statements; /* off behind a pooler that moves clients between transactions */
 	long long max_body_bytes;
 	long long max_upload_bytes;  /* raw bodies of upload routes */
 	int request_timeout_ms;      /* the request head; a stalled read or write */

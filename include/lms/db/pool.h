@@ -19,6 +19,10 @@ struct db_pool_stats {
  * lazily. Returns NULL when out of memory. */
 struct db_pool *db_pool_new(const char *conninfo, int size, int wait_ms);
 
+/* Whether the connections p opens from now on keep their statements
+ * prepared (struct db_conn's prepare); off by default. Set before use. */
+void db_pool_set_prepare(struct db_pool *p, bool on);
+
 /* Closes every connection and frees p; all connections must be released.
  * Accepts NULL. */
 void db_pool_free(struct db_pool *p);

@@ -8,18 +8,35 @@
 #include <stddef.h>
 #include <libpq-fe.h>
 
+/* A statement prepared on a connection: its text (a copy) and a digest of
+ * it; named lms_<index in the connection's list>. sql NULL: a name given
+ * up (the statement turned stale), never used again on this connection. */
+#define DB_PREPARED_MAX 64
+struct db_prepared {
+	unsigned long hash;
+	char *sql;
+};
+
 /* One database connection and the outcome of its last statement. */
 struct db_conn {
 	PGconn *pg;
 	char sqlstate[6];         /* SQLSTATE of the last failure, "" after success */
 	char errmsg[256];         /* primary message of the last failure */
 	char constraint[64];      /* constraint the last failure violated, or "" */
+	/* With prepare, a statement is parsed and planned once per connection
+	 * (named prepared statements, up to DB_PREPARED_MAX of them), not on
+	 * every run; off for a pooler that does not keep a client on one
+	 * server connection between transactions. */
+	bool prepare;
+	int nprepared;
+	struct db_prepared prepared[DB_PREPARED_MAX];
 };
 
 /*
  * Connects c to conninfo (a libpq connection string or URI) with a bounded
- * connect timeout. Returns 0 or LMS_EUNAVAILABLE with the reason in
- * c->errmsg. c must be released with db_conn_close() in every case.
+ * connect timeout, with c->prepare off and no statement prepared. Returns 0
+ * or LMS_EUNAVAILABLE with the reason in c->errmsg. c must be released with
+ * db_conn_close() in every case.
  */
 int db_conn_open(struct db_conn *c, const char *conninfo);
 
