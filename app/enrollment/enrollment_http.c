@@ -81,12 +81,12 @@ static int enroll_answer(const struct enroll_result *r, long long section_id,
 void enrollment_reply_text(struct http_req *req, int status, const char *text, bool replayed)
 {
 	char headers[160];
-	json_t *j = json_loads(text, 0, NULL);
-	long long id = json_integer_value(json_object_get(j, "id"));
+	json_t *j = status == 201 ? json_loads(text, 0, NULL) : NULL;
 
 	headers[0] = '\0';
 	if (status == 201)
-		snprintf(headers, sizeof(headers), "Location: /api/v1/enrollments/%lld\r\n", id);
+		snprintf(headers, sizeof(headers), "Location: /api/v1/enrollments/%lld\r\n",
+			 (long long)json_integer_value(json_object_get(j, "id")));
 	if (replayed)
 		strncat(headers, "Idempotent-Replayed: true\r\n", sizeof(headers) - strlen(headers) - 1);
 	http_reply_bytes(req, status, status < 300 ? "application/json" : "application/problem+json",

@@ -65,6 +65,17 @@ bool routes_pattern_match(const char *pattern, const char *path, struct http_req
 	return *pattern == '\0' && *path == '\0';
 }
 
+/* Whether path begins as pattern does up to its first parameter: most
+ * patterns of a table differ from the path there, and this tells so in a
+ * few byte comparisons. */
+static bool literal_prefix_matches(const char *pattern, const char *path)
+{
+	for (; *pattern && *pattern != '{'; pattern++, path++)
+		if (*pattern != *path)
+			return false;
+	return true;
+}
+
 const struct route *routes_match(const struct route_table *t, struct http_req *req,
 				 unsigned method, unsigned *allow)
 {
@@ -75,7 +86,8 @@ const struct route *routes_match(const struct route_table *t, struct http_req *r
 		const struct route *r = &t->routes[i];
 		unsigned m = r->methods | ((r->methods & HTTP_GET) ? HTTP_HEAD : 0);
 
-		if (!routes_pattern_match(r->pattern, req->path, req))
+		if (!literal_prefix_matches(r->pattern, req->path) ||
+		    !routes_pattern_match(r->pattern, req->path, req))
 			continue;
 		*allow |= m;
 		if ((m & method) && !found)
