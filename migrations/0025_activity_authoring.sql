@@ -21,6 +21,12 @@ LANGUAGE sql STABLE
 	RETURN EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.lesson_id = p_lesson
 		AND a.layout @> jsonb_build_array(jsonb_build_object('question_id', p_id)));
 
+-- Whether answer keys a and b of a question of kind grade alike: the same
+-- set of right choices in any order for a multiple choice.
+CREATE FUNCTION quiz_key_same(kind text, a jsonb, b jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	RETURN CASE WHEN kind = 'multiple' THEN a @> b AND b @> a ELSE a = b END;
+
 CREATE INDEX quiz_attempts_layout ON quiz_attempts USING gin (layout jsonb_path_ops);
 
 CREATE FUNCTION quiz_question_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -33,7 +39,7 @@ BEGIN
 END $$;
 CREATE TRIGGER quiz_questions_graded_kept BEFORE UPDATE ON quiz_questions
 	FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind OR OLD.points <> NEW.points
-		OR OLD.correct <> NEW.correct OR OLD.lesson_id <> NEW.lesson_id
+		OR NOT quiz_key_same(OLD.kind, OLD.correct, NEW.correct) OR OLD.lesson_id <> NEW.lesson_id
 		OR jsonb_array_length(OLD.choices) <> jsonb_array_length(NEW.choices))
 	EXECUTE FUNCTION quiz_question_guard();
 CREATE TRIGGER quiz_questions_attempted_kept BEFORE DELETE ON quiz_questions
@@ -66,7 +72,7 @@ CREATE FUNCTION quiz_change_refusals(p_lesson bigint, p_questions jsonb, p_pass_
 				WHEN q.points <> (s.q ->> 'points')::numeric THEN 'points'
 				WHEN jsonb_array_length(q.choices)
 					<> jsonb_array_length(s.q -> 'choices') THEN 'choices'
-				WHEN q.correct <> s.q -> 'correct' THEN
+				WHEN NOT quiz_key_same(q.kind, q.correct, s.q -> 'correct') THEN
 					CASE WHEN q.kind = 'short' THEN 'accepted'
 						WHEN q.kind <> 'numeric' THEN 'correct'
 						WHEN q.correct -> 'value' <> s.q -> 'correct' -> 'value'

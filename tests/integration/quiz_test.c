@@ -602,6 +602,22 @@ static void test_change_after_attempts(void **state)
 	a = call(&learner, "POST", sub, NULL, 201, true);
 	assert_int_equal(harness_json_ll(a, "number"), 2);
 	json_decref(a);
+	/* A multiple choice's right choices in another order are the same key;
+	 * fewer are not. */
+	{
+		char q[256];
+
+		snprintf(q, sizeof(q),
+			 "UPDATE quiz_questions SET correct = '[2, 0]' WHERE lesson_id = %lld"
+			 " AND kind = 'multiple'",
+			 lesson_quiz);
+		assert_int_equal(harness_sql(conninfo, q), 0);
+		snprintf(q, sizeof(q),
+			 "UPDATE quiz_questions SET correct = '[0]' WHERE lesson_id = %lld"
+			 " AND kind = 'multiple'",
+			 lesson_quiz);
+		assert_int_not_equal(harness_sql(conninfo, q), 0);
+	}
 	/* Every accepted change is audited, the refused ones are not. */
 	assert_int_equal(sql_ll("SELECT count(*) FROM audit_log WHERE action = 'quiz.update'"
 				" AND target_id = %lld",
