@@ -26,6 +26,11 @@ const lessonNamed = (title) => Number(sql(`SELECT l.id FROM lessons l JOIN cours
   WHERE m.course_id = ${course()} AND l.title_ko = '${title}'`));
 
 const DESKTOP = { width: 1366, height: 768 };
+
+// A new browser context loads every module afresh (and the server
+// compresses each the first time it is asked for): on a busy machine that
+// first load may take longer than a page of a warm browser should.
+const firstLoad = (page) => page.goto('/', { timeout: 60_000 });
 let teacher;
 let quizId;
 let hwId;
@@ -42,9 +47,7 @@ test('the instructor adds a quiz lesson and an assignment lesson on the course p
   const { context } = await launch();
   teacher = await newPage(context);
   await teacher.setViewportSize(DESKTOP);
-  // The server compresses each file the first time it is asked for: the
-  // first load of a busy machine may take longer than a page should.
-  await teacher.goto('/', { timeout: 60_000 });
+  await firstLoad(teacher);
   await signIn(teacher, 'instructor@example.com');
   await teacher.goto(`/#/teach/courses/${course()}`);
   const add = teacher.getByRole('form', { name: '차시 추가' });
@@ -185,6 +188,7 @@ test('the instructor sets the assignment: due date from a date-time picker, late
 test('a learner takes the authored quiz and hands in the assignment', async () => {
   const { context } = await launch();
   const learner = await newPage(context);
+  await firstLoad(learner);
   await signIn(learner, 'kim.minjun@example.com');
   await learner.goto(`/#/quizzes/${quizId}`);
   await learner.getByRole('button', { name: '퀴즈 시작' }).click();
@@ -221,12 +225,21 @@ test('after the attempt the instructor fixes a typo; the key and the pass mark s
     AND prompt = '지도 학습은 어느 것인가요?'`), '1');
   assert.equal(sql(`SELECT score FROM quiz_attempts WHERE lesson_id = ${quizId}`), '5.00');
   await look(teacher, form, 'quiz-editor-attempted-desktop');
+  // The same editor in English.
+  await teacher.getByRole('button', { name: 'English' }).click();
+  const en = teacher.getByRole('form', { name: 'Edit quiz' });
+  await en.getByRole('group', { name: /^Question 1 · Multiple choice/ }).waitFor();
+  await en.getByText('Learners have attempted this quiz.', { exact: false }).waitFor();
+  await look(teacher, en, 'quiz-editor-attempted-desktop-en');
+  await teacher.getByRole('button', { name: '한국어' }).click();
+  await teacher.getByRole('form', { name: '퀴즈 편집' }).waitFor();
   assertClean(teacher);
 });
 
 test('an admin sets the completion rules on a phone; the quiz editor fits it too', async () => {
   const { context } = await launch({ phone: true });
   const admin = await newPage(context);
+  await firstLoad(admin);
   await signIn(admin, 'gist-admin@example.com');
   await admin.goto(`/#/teach/courses/${course()}`);
   const rules = admin.getByRole('region', { name: '수료 요건' });

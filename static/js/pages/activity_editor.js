@@ -320,9 +320,11 @@ async function assignmentEditor(lesson) {
   const save = h('button', { type: 'submit', class: 'primary' }, t('author.hw.save'));
   const penalty = field('late_penalty_pct', t('author.hw.late_penalty_pct'), { type: 'number', min: 0, max: 100, inputmode: 'numeric', value: s.late_penalty_pct ?? 0 });
   const until = field('late_until', t('author.hw.late_until'), { type: 'datetime-local', value: rfc3339ToLocal(s.late_until), hint: t('author.hw.lateUntilHint') });
+  const notSet = a ? null : h('p', { class: 'message warn' }, t('author.hw.notSet'));
+  const queue = h('a', { class: 'button', href: `#/teach/assignments/${lesson.id}`, hidden: !a }, t('author.hw.queue'));
   const form = h('form', { class: 'stack assignment-editor', 'aria-labelledby': 'hw-editor-title', novalidate: true },
     h('h3', { id: 'hw-editor-title' }, t('author.hw.title')),
-    a ? null : h('p', { class: 'message warn' }, t('author.hw.notSet')),
+    notSet,
     h('p', { class: 'hint' }, t('author.hw.instructions')),
     part('author.part.due',
       field('due_at', t('author.hw.due_at'), { type: 'datetime-local', required: true, value: rfc3339ToLocal(s.due_at), hint: t('author.hw.timeHint') }),
@@ -334,8 +336,7 @@ async function assignmentEditor(lesson) {
         field('max_score', t('author.hw.max_score'), { type: 'number', min: 1, max: 1000, required: true, inputmode: 'numeric', value: s.max_score }),
         field('max_file_mb', t('author.hw.max_file_mb'), { type: 'number', min: 1, max: 200, inputmode: 'numeric', value: s.max_file_mb }))),
     box,
-    h('div', { class: 'actions' }, save,
-      a ? h('a', { class: 'button', href: `#/teach/assignments/${lesson.id}` }, t('author.hw.queue')) : null));
+    h('div', { class: 'actions' }, save, queue));
   const el = form.elements;
   // The penalty and the late window mean something only when late work
   // is taken.
@@ -360,6 +361,8 @@ async function assignmentEditor(lesson) {
       try {
         const saved = await put(`/api/v1/lessons/${lesson.id}/assignment`, body);
         showMessage(box, t('author.hw.saved', { due: dateTime(saved.due_at) }));
+        notSet?.remove();
+        queue.hidden = false;
       } catch (err) {
         showError(box, err, form);
       }

@@ -57,10 +57,11 @@ export function completionRulesPart(course, modules, rules, onSaved) {
       field('video_complete_pct', t('author.rules.video_complete_pct'), { type: 'number', min: 50, max: 100, required: true, inputmode: 'numeric', value: rules.video_complete_pct ?? 90, hint: t('author.rules.videoHint') })));
   const form = h('form', { class: 'stack rules-form', 'aria-labelledby': 'rules-title', novalidate: true },
     body, box, canEdit ? h('div', { class: 'actions' }, save) : null);
+  const notSet = rules.rules_set ? null : h('p', { class: 'hint' }, t('author.rules.notSet'));
   const section = h('section', { class: 'rules-part', 'aria-labelledby': 'rules-title' },
     h('h2', { id: 'rules-title' }, t('author.rules.title')),
     h('p', {}, t('author.rules.intro')),
-    rules.rules_set ? null : h('p', { class: 'hint' }, t('author.rules.notSet')),
+    notSet,
     canEdit ? null : h('p', { class: 'message warn' }, t('author.rules.adminOnly')),
     form);
 
@@ -79,6 +80,7 @@ export function completionRulesPart(course, modules, rules, onSaved) {
       try {
         const saved = await put(`/api/v1/courses/${course.id}/completion-rules`, payload);
         showMessage(box, t('author.rules.saved'));
+        notSet?.remove();
         if (onSaved) await onSaved(saved);
       } catch (err) {
         showError(box, err, form);
