@@ -66,7 +66,9 @@ test('the instructor adds a quiz lesson and an assignment lesson on the course p
   hwId = lessonNamed('직접 만든 과제');
   assert.ok(quizId > 0 && hwId > 0);
   // The syllabus links each activity to its settings.
-  await teacher.getByRole('link', { name: '직접 만든 퀴즈 활동 설정' }).waitFor();
+  const settings = teacher.locator(`ol.syllabus a[href$="?lesson=${quizId}"]`);
+  assert.equal(await settings.textContent(), '활동 설정');
+  assert.equal(await settings.getAttribute('aria-describedby'), `syllabus-lesson-${quizId}`);
   assertClean(teacher);
 });
 
@@ -180,6 +182,18 @@ test('the instructor sets the assignment: due date from a date-time picker, late
   await form.getByRole('button', { name: '과제 설정 저장' }).click();
   await teacher.getByText(/과제 설정을 저장했습니다/).waitFor();
   await look(teacher, form, 'assignment-settings-desktop');
+  // A video lesson: its address and length.
+  const video = Number(sql(`SELECT l.id FROM lessons l JOIN course_modules m ON m.id = l.module_id
+    WHERE m.course_id = ${course()} AND l.kind = 'video' ORDER BY l.id LIMIT 1`));
+  await teacher.goto(`/#/teach/courses/${course()}?lesson=${video}`);
+  const vform = teacher.getByRole('form', { name: '동영상 설정' });
+  await vform.getByLabel('길이 (분)').fill('12');
+  await vform.getByRole('button', { name: '동영상 설정 저장' }).click();
+  await teacher.getByText('동영상 설정을 저장했습니다.').waitFor();
+  assert.equal(sql(`SELECT duration_min FROM lessons WHERE id = ${video}`), '12');
+  await vform.getByLabel('동영상 주소 (https)').fill('');
+  await vform.getByRole('button', { name: '동영상 설정 저장' }).click();
+  await vform.locator('.field.invalid[data-field="url"]').waitFor();
   // The completion rules are the admins': shown, not changeable.
   await teacher.getByText('수료 요건은 기관 관리자만 바꿀 수 있습니다.').waitFor();
   assertClean(teacher, { allow: [/status of 4\d\d/] });

@@ -379,7 +379,7 @@ function videoEditor(lesson, rules) {
   const form = h('form', { class: 'stack video-editor', 'aria-labelledby': 'video-editor-title', novalidate: true },
     h('h3', { id: 'video-editor-title' }, t('author.video.title')),
     part('author.part.video',
-      field('url', t('author.video.url'), { type: 'url', maxlength: 2000, value: lesson.url || '', hint: t('author.video.urlHint') }),
+      field('url', t('author.video.url'), { type: 'url', required: true, maxlength: 2000, value: lesson.url || '', hint: t('author.video.urlHint') }),
       field('duration_min', t('author.video.duration_min'), { type: 'number', min: 1, max: 1440, inputmode: 'numeric', value: lesson.duration_min ?? '', hint: t('author.video.durationHint') }),
       h('p', { class: 'hint' }, t('author.video.threshold', { pct: rules?.video_complete_pct ?? 90 }))),
     box,

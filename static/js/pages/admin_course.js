@@ -265,11 +265,12 @@ export async function syllabusPart(course) {
     replace(list, modules.length ? h('ol', { class: 'syllabus' }, modules.map((m) => h('li', {},
       h('h3', {}, pick(m)),
       m.lessons.length ? h('ol', {}, m.lessons.map((l) => h('li', {},
-        h('a', { href: `#/lessons/${l.id}` }, pick(l)), ' ',
+        h('a', { href: `#/lessons/${l.id}`, id: `syllabus-lesson-${l.id}` }, pick(l)), ' ',
         h('span', { class: 'muted' }, t(`admin.lesson.kind.${l.kind}`),
           l.duration_min ? ` · ${t('admin.lesson.minutes', { n: l.duration_min })}` : ''),
+        // Its activity's settings, described by the lesson's name.
         ['quiz', 'assignment', 'video'].includes(l.kind) ? [' · ', h('a', {
-          href: `#/teach/courses/${course.id}?lesson=${l.id}`, 'aria-label': t('author.openFor', { title: pick(l) }),
+          href: `#/teach/courses/${course.id}?lesson=${l.id}`, 'aria-describedby': `syllabus-lesson-${l.id}`,
         }, t('author.open'))] : null)))
         : h('p', { class: 'muted' }, t('admin.syllabus.noLessons'))))) : h('p', {}, t('admin.syllabus.none')));
     replace(forms, moduleForm(modules), modules.length ? lessonForm(modules) : null);

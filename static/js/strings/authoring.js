@@ -5,7 +5,6 @@ export default {
   ko: {
     'author.heading': '학습 활동 설정',
     'author.open': '활동 설정',
-    'author.openFor': '{title} 활동 설정',
     'author.contentLink': '퀴즈·과제·동영상과 수료 요건 편집',
     'author.part.grading': '채점',
     'author.part.attempts': '응시',
@@ -93,7 +92,7 @@ export default {
 
     'author.video.title': '동영상 설정',
     'author.video.url': '동영상 주소 (https)',
-    'author.video.urlHint': 'MP4 파일이나 https로 시작하는 동영상 주소. 파일을 올렸다면 비워 두어도 됩니다 (자료 올리기는 분반 화면에서).',
+    'author.video.urlHint': 'https로 시작하는 주소 (MP4 파일이나 동영상). 동영상 차시에는 주소가 있어야 합니다.',
     'author.video.duration_min': '길이 (분)',
     'author.video.durationHint': '플레이어가 알려 주는 길이가 이보다 1분 넘게 짧으면 이 길이로 셉니다.',
     'author.video.threshold': '이 과정에서는 동영상의 {pct}%를 실제로 보면 차시가 완료됩니다 (수료 요건에서 바꿉니다).',
@@ -127,7 +126,6 @@ export default {
   en: {
     'author.heading': 'Activity settings',
     'author.open': 'Activity settings',
-    'author.openFor': 'Activity settings of {title}',
     'author.contentLink': 'Edit quizzes, assignments, videos and completion rules',
     'author.part.grading': 'Grading',
     'author.part.attempts': 'Attempts',
@@ -215,7 +213,7 @@ export default {
 
     'author.video.title': 'Video settings',
     'author.video.url': 'Video address (https)',
-    'author.video.urlHint': 'An MP4 file or a video address starting with https. May stay empty when a file is attached (materials are uploaded on the section page).',
+    'author.video.urlHint': 'An address starting with https (an MP4 file or a video). A video lesson must have one.',
     'author.video.duration_min': 'Length (minutes)',
     'author.video.durationHint': 'When the player reports a length more than a minute shorter, this length counts.',
     'author.video.threshold': 'In this course a video lesson is completed once {pct}% of it has really been watched (set in the completion rules).',
