@@ -187,7 +187,7 @@ void video_progress_get(struct http_req *req)
 
 #define RULES_JSON                                                                       \
 	"SELECT json_build_object('course_id', c.id, 'rules_set', r.course_id IS NOT NULL,"  \
-	" 'require_attendance', coalesce(r.require_attendance, false),"                   \
+	" 'require_attendance', coalesce(r.require_attendance, true),"                    \
 	" 'min_attendance_pct', p.min_attendance_pct, 'min_grade_pct', r.min_grade_pct,"  \
 	" 'require_lessons', coalesce(r.require_lessons, false),"                         \
 	" 'video_complete_pct', coalesce(r.video_complete_pct, 90),"                      \

@@ -39,6 +39,7 @@ static const struct schema quiz_schema = SCHEMA_OF(quiz_fields);
 /* A question as its author sends it; value and tolerance (numbers that may
  * have fractions) are checked apart. */
 static const struct schema_field question_fields[] = {
+	{"id", SCHEMA_INT, .min = 1, .max = 9007199254740991LL},
 	{"kind", SCHEMA_STRING, .required = true, .max_bytes = 16, .values = question_kinds},
 	{"prompt", SCHEMA_STRING, .required = true, .min = 1, .max = 5000},
 	{"points", SCHEMA_INT, .min = 1, .max = 1000},
@@ -246,6 +247,8 @@ static void question_convert(const json_t *q, size_t i, json_t **errors, json_t 
 		json_t *explanation = json_object_get(q, "explanation");
 
 		json_object_set_new(*out, "points", json_integer(points ? points : 1));
+		if (json_object_get(q, "id"))
+			json_object_set(*out, "id", json_object_get(q, "id"));
 		json_object_set_new(*out, "explanation",
 				    explanation ? json_incref(explanation) : json_string(""));
 	}
@@ -254,7 +257,7 @@ static void question_convert(const json_t *q, size_t i, json_t **errors, json_t 
 void quiz_put(struct http_req *req)
 {
 	json_t *errors = NULL, *stored = NULL, *settings = NULL, *bad = NULL, *quiz = NULL, *q,
-	       *one, *detail = NULL;
+	       *one, *detail = NULL, *refusals = NULL;
 	const json_t *questions;
 	struct content_facts f;
 	long long id;
@@ -299,12 +302,22 @@ void quiz_put(struct http_req *req)
 	json_object_del(settings, "questions");
 	if ((rc = db_begin(req->db)) < 0)
 		goto fail;
-	if ((rc = quiz_store_replace(req->db, id, settings, stored)) < 0) {
-		if (rc == LMS_ECONFLICT) {
+	if ((rc = quiz_store_replace(req->db, id, settings, stored, &refusals)) < 0) {
+		if (rc == LMS_EINVAL && refusals) {
 			db_rollback(req->db);
-			http_reply_problem(req, 409, "quiz_has_attempts", NULL,
-					   "learners have started this quiz: its questions and "
-					   "settings can no longer change");
+			http_reply_problem(req, 400, "validation_failed", refusals,
+					   "the quiz has invalid fields");
+			refusals = NULL;
+			goto out;
+		}
+		if ((rc == LMS_ECONFLICT && refusals) ||
+		    (rc == LMS_EDB && db_sqlstate_is(req->db, "LMSQ6"))) {
+			db_rollback(req->db);
+			http_reply_problem(req, 409, "quiz_change_alters_grades", refusals,
+					   "learners have attempted this quiz: its wording, time "
+					   "limit, attempts, feedback and new questions may change, "
+					   "but not what grades their attempts");
+			refusals = NULL;
 			goto out;
 		}
 		reply_quiz_error(req, rc, "quiz change");
@@ -314,8 +327,15 @@ void quiz_put(struct http_req *req)
 		reply_quiz_error(req, rc, "quiz change");
 		goto out;
 	}
-	detail = json_pack("{s:I, s:O}", "questions", (json_int_t)json_array_size(stored),
-			   "pass_pct", json_object_get(settings, "pass_pct"));
+	{
+		json_int_t kept = 0;
+
+		json_array_foreach(stored, i, q)
+			kept += json_object_get(q, "id") != NULL;
+		detail = json_pack("{s:I, s:I, s:O}", "questions",
+				   (json_int_t)json_array_size(stored), "kept", kept, "pass_pct",
+				   json_object_get(settings, "pass_pct"));
+	}
 	audit_commit_reply(req, req->db,
 			   &(struct audit_event){.action = "quiz.update",
 						 .target_type = "lesson",
@@ -333,6 +353,7 @@ out:
 	json_decref(bad);
 	json_decref(quiz);
 	json_decref(detail);
+	json_decref(refusals);
 }
 
 void quiz_get(struct http_req *req)

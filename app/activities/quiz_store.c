@@ -81,17 +81,49 @@ int quiz_store_keys_invalid(struct db_conn *db, const json_t *questions, json_t 
 }
 
 int quiz_store_replace(struct db_conn *db, long long lesson_id, const json_t *settings,
-		       const json_t *questions)
+		       const json_t *questions, json_t **refusals)
 {
 	char *s = json_text(settings), *q = json_text(questions);
 	PGresult *res = NULL;
 	int rc;
 
+	*refusals = NULL;
 	rc = LMS_ENOMEM;
 	if (!s || !q)
 		goto out;
-	/* The upsert locks the quiz's row: a start waits for it (FOR SHARE),
-	 * and one that came first is counted below. */
+	/* The quiz's row locked first: a start waits for this change (FOR
+	 * SHARE), and one that came first is seen by the checks below. */
+	if ((rc = db_execf(db, NULL, "SELECT 1 FROM quizzes WHERE lesson_id = $1 FOR UPDATE", "l",
+			   lesson_id)) < 0)
+		goto out;
+	/* Ids that are not this quiz's questions. */
+	if ((rc = db_jsonf(db, refusals,
+			   "SELECT coalesce(json_agg(json_build_object('field',"
+			   " 'questions[' || (x.ord - 1) || '].id', 'message',"
+			   " 'is not a question of this quiz') ORDER BY x.ord), '[]')"
+			   " FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY x(q, ord)"
+			   " WHERE x.q ? 'id' AND NOT EXISTS (SELECT 1 FROM quiz_questions z"
+			   "  WHERE z.lesson_id = $1 AND z.id = (x.q ->> 'id')::bigint)"
+			   "  OR (SELECT count(*) FROM jsonb_array_elements($2::jsonb) y"
+			   "  WHERE y -> 'id' = x.q -> 'id') > 1",
+			   "ls", lesson_id, q)) < 0)
+		goto out;
+	if (json_array_size(*refusals)) {
+		rc = LMS_EINVAL;
+		goto out;
+	}
+	json_decref(*refusals);
+	if ((rc = db_jsonf(db, refusals,
+			   "SELECT quiz_change_refusals($1, $2::jsonb,"
+			   " coalesce(($3::jsonb ->> 'pass_pct')::integer, 60))",
+			   "lss", lesson_id, q, s)) < 0)
+		goto out;
+	if (json_array_size(*refusals)) {
+		rc = LMS_ECONFLICT;
+		goto out;
+	}
+	json_decref(*refusals);
+	*refusals = NULL;
 	if ((rc = db_execf(db, NULL,
 			   "INSERT INTO quizzes AS z (lesson_id, attempts_max, time_limit_s, pass_pct,"
 			   " shuffle_questions, shuffle_choices, feedback)"
@@ -107,23 +139,29 @@ int quiz_store_replace(struct db_conn *db, long long lesson_id, const json_t *se
 			   " updated_at = now()",
 			   "ls", lesson_id, s)) < 0)
 		goto out;
-	if ((rc = db_one_row(db, &res,
-			     "SELECT EXISTS (SELECT 1 FROM quiz_attempts WHERE lesson_id = $1)", "l",
-			     lesson_id)) < 0)
-		goto out;
-	if (db_bool(res, 0, 0)) {
-		rc = LMS_ECONFLICT;
-		goto out;
-	}
-	if ((rc = db_execf(db, NULL, "DELETE FROM quiz_questions WHERE lesson_id = $1", "l",
-			   lesson_id)) < 0)
+	/* Questions left out go (the triggers keep those in attempts), those
+	 * kept take their new wording and place, the rest are added. */
+	if ((rc = db_execf(db, NULL,
+			   "DELETE FROM quiz_questions z WHERE z.lesson_id = $1 AND NOT EXISTS ("
+			   " SELECT 1 FROM jsonb_array_elements($2::jsonb) x"
+			   " WHERE (x ->> 'id')::bigint = z.id)",
+			   "ls", lesson_id, q)) < 0 ||
+	    (rc = db_execf(db, NULL,
+			   "UPDATE quiz_questions z SET position = x.ord - 1, kind = x.q ->> 'kind',"
+			   " prompt = x.q ->> 'prompt', points = (x.q ->> 'points')::numeric,"
+			   " choices = x.q -> 'choices', correct = x.q -> 'correct',"
+			   " explanation = x.q ->> 'explanation'"
+			   " FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY x(q, ord)"
+			   " WHERE z.lesson_id = $1 AND z.id = (x.q ->> 'id')::bigint",
+			   "ls", lesson_id, q)) < 0)
 		goto out;
 	rc = db_execf(db, NULL,
 		      "INSERT INTO quiz_questions (lesson_id, position, kind, prompt, points,"
 		      " choices, correct, explanation)"
 		      " SELECT $1, x.ord - 1, q ->> 'kind', q ->> 'prompt', (q ->> 'points')::numeric,"
 		      "  q -> 'choices', q -> 'correct', q ->> 'explanation'"
-		      " FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY x(q, ord)",
+		      " FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY x(q, ord)"
+		      " WHERE NOT q ? 'id'",
 		      "ls", lesson_id, q);
 out:
 	PQclear(res);
@@ -144,7 +182,8 @@ int quiz_store_authoring(struct db_conn *db, long long id, json_t **out)
 		"  WHERE a.lesson_id = z.lesson_id),"
 		" 'questions', (SELECT coalesce(json_agg(jsonb_build_object('id', q.id,"
 		"  'kind', q.kind, 'prompt', q.prompt, 'points', q.points,"
-		"  'explanation', q.explanation) || CASE q.kind"
+		"  'explanation', q.explanation,"
+		"  'attempted', quiz_question_attempted(z.lesson_id, q.id)) || CASE q.kind"
 		"   WHEN 'short' THEN jsonb_build_object('accepted', q.correct)"
 		"   WHEN 'numeric' THEN q.correct"
 		"   ELSE jsonb_build_object('choices', q.choices, 'correct', q.correct) END"

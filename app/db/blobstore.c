@@ -57,13 +57,26 @@ static const unsigned char *source_at(struct source *src, long long off, size_t 
 }
 
 /* Adds the row of blob hash; LMS_ENOTFOUND when one is there already (a
- * concurrent put of the same bytes waits here for the other to end). */
+ * concurrent put of the same bytes waits here for the other to end). The
+ * row found is locked till the end of the transaction: a transaction that
+ * drops the last reference to these bytes cannot delete them
+ * (blob_release) before the caller's row refers to them, and one that
+ * deleted them first makes this an insert. */
 static int blob_claim(struct db_conn *c, const char *hash, long long size)
 {
-	return db_one_row(c, NULL,
-			  "INSERT INTO blobs (sha256, size, chunk_size) VALUES ($1, $2, $3)"
-			  " ON CONFLICT (sha256) DO NOTHING RETURNING 1",
-			  "sli", hash, size, BLOB_CHUNK_SIZE);
+	PGresult *res = NULL;
+	bool added;
+	int rc;
+
+	if ((rc = db_one_row(c, &res,
+			     "INSERT INTO blobs AS b (sha256, size, chunk_size) VALUES ($1, $2, $3)"
+			     " ON CONFLICT (sha256) DO UPDATE SET size = b.size"
+			     " RETURNING b.xmax = 0",
+			     "sli", hash, size, BLOB_CHUNK_SIZE)) < 0)
+		return rc;
+	added = db_bool(res, 0, 0);
+	PQclear(res);
+	return added ? 0 : LMS_ENOTFOUND;
 }
 
 static int chunk_insert(struct db_conn *c, const char *hash, int idx, const void *data,

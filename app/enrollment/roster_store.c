@@ -32,14 +32,17 @@
 /* The attendance of enrolment "e" (r: CLASS_SESSION_ATTENDANCE_COUNTS) beside
  * its progress, as jsonb to add to ENROLLMENT_JSON: sessions held so far,
  * those attended, the rate (null before any is held), and what the
- * programme "p" asks (null: nothing) and whether the rate meets it, as
- * completion decides it (class_session_store_rate_meets). */
+ * programme "p" asks of course "c" (null: nothing, also when the course's
+ * completion rules do not require attendance) and whether the rate meets
+ * it, as completion decides it (class_session_store_rate_meets). */
 #define ATTENDANCE_JSONB                                                                 \
 	"jsonb_build_object('attendance', jsonb_build_object('held', r.held,"              \
 	" 'attended', r.attended, 'rate_pct',"                                             \
 	" CASE WHEN r.held > 0 THEN round(100.0 * r.attended / r.held, 1) END,"             \
-	" 'required_pct', p.min_attendance_pct,"                                           \
+	" 'required_pct', CASE WHEN course_requires_attendance(c.id)"                       \
+	"  THEN p.min_attendance_pct END,"                                                 \
 	" 'meets', p.min_attendance_pct IS NULL OR r.held = 0"                              \
+	" OR NOT course_requires_attendance(c.id)"                                          \
 	" OR r.attended * 100 >= p.min_attendance_pct * r.held))"
 
 int roster_store_section(struct db_conn *db, long long section_id, long long caller,

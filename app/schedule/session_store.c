@@ -290,7 +290,8 @@ int class_session_store_attendance_rate(struct db_conn *db, long long enrollment
 
 	memset(r, 0, sizeof(*r));
 	if ((rc = db_one_row(db, &res,
-			     "SELECT r.held, r.attended, coalesce(p.min_attendance_pct, 0)"
+			     "SELECT r.held, r.attended, CASE WHEN course_requires_attendance(c.id)"
+			     " THEN coalesce(p.min_attendance_pct, 0) ELSE 0 END"
 			     " FROM enrollments e JOIN sections s ON s.id = e.section_id"
 			     " JOIN courses c ON c.id = s.course_id"
 			     " JOIN programs p ON p.id = c.program_id" ATTENDANCE_COUNTS

@@ -407,6 +407,92 @@ static void test_late_policies(void **state)
 			 0);
 }
 
+/* The blob store keeps a file's bytes as long as a row names them: the
+ * file a resubmission replaced goes, unless another submission holds the
+ * same bytes; an erased account's files go with its work. */
+static void test_files_released(void **state)
+{
+	struct harness_actor leaver;
+	long long lesson, section;
+	char path[128], a_hash[65], b_hash[65], d_hash[65], sql[512];
+
+	(void)state;
+	lesson = lesson_of("assignment", 4);
+	sql_ll("INSERT INTO assignments (lesson_id, due_at) VALUES (%lld, now() + interval '7 days')"
+	       " RETURNING lesson_id",
+	       lesson);
+#define HASH_OF(out, user)                                                               \
+	do {                                                                             \
+		snprintf(sql, sizeof(sql),                                               \
+			 "SELECT sha256 FROM assignment_submissions WHERE user_id = %lld" \
+			 " AND lesson_id = %lld",                                         \
+			 (long long)(user), lesson);                                      \
+		if (harness_sql_value(conninfo, sql, out, sizeof(out)) != 0)             \
+			fail_msg("no file: %s", sql);                                    \
+	} while (0)
+#define BLOBS_OF(hash)                                                                   \
+	sql_ll("SELECT (SELECT count(*) FROM blobs WHERE sha256 = '%s') * 10"            \
+	       " + (SELECT least(count(*), 9) FROM blob_chunks WHERE sha256 = '%s')",    \
+	       hash, hash)
+
+	/* Two learners send the same bytes: stored once. */
+	assert_int_equal(upload_status(&learner, lesson, "a.pdf", "%PDF-1.4 release A\n"), 200);
+	assert_int_equal(upload_status(&other, lesson, "same.pdf", "%PDF-1.4 release A\n"), 200);
+	HASH_OF(a_hash, learner.user_id);
+	assert_int_equal(BLOBS_OF(a_hash), 11);
+	/* One replaces it: the other still holds the bytes. */
+	assert_int_equal(upload_status(&learner, lesson, "b.pdf", "%PDF-1.4 release B\n"), 200);
+	HASH_OF(b_hash, learner.user_id);
+	assert_int_equal(BLOBS_OF(a_hash), 11);
+	assert_int_equal(BLOBS_OF(b_hash), 11);
+	/* The other replaces it too: nothing names A, and it is gone. */
+	assert_int_equal(upload_status(&other, lesson, "c.pdf", "%PDF-1.4 release C\n"), 200);
+	assert_int_equal(BLOBS_OF(a_hash), 0);
+	/* The same bytes again change nothing; a text keeps the file. */
+	assert_int_equal(upload_status(&learner, lesson, "b2.pdf", "%PDF-1.4 release B\n"), 200);
+	path_of(path, sizeof(path), "/api/v1/lessons/%lld/submission", lesson);
+	json_decref(harness_json_as(&server, &learner, "PUT", path, "{\"body\": \"글\"}", 200));
+	assert_int_equal(BLOBS_OF(b_hash), 11);
+	/* A change rolled back releases nothing. */
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; UPDATE assignment_submissions SET filename = NULL, content_type = NULL,"
+		 " size = NULL, sha256 = NULL WHERE user_id = %lld AND lesson_id = %lld; ROLLBACK",
+		 learner.user_id, lesson);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(BLOBS_OF(b_hash), 11);
+	/* Bytes another table names (an attachment) stay when the
+	 * submission lets them go. */
+	sql_ll("INSERT INTO attachments (lesson_id, filename, content_type, size, sha256)"
+	       " SELECT %lld, 'b.pdf', 'application/pdf', size, sha256 FROM blobs"
+	       " WHERE sha256 = '%s' RETURNING id",
+	       lesson, b_hash);
+	assert_int_equal(upload_status(&learner, lesson, "d.pdf", "%PDF-1.4 release D\n"), 200);
+	assert_int_equal(BLOBS_OF(b_hash), 11);
+
+	/* An erased account: its text and file go, its grade stays. */
+	harness_register_ok(&server, "hw-leaver@example.com", USER_PASSWORD, LEARNER_FIELDS,
+			    &leaver);
+	section = sql_ll("SELECT section_id FROM enrollments WHERE user_id = %lld LIMIT 1",
+			 learner.user_id);
+	harness_enrollment_create(conninfo, &(struct harness_enrollment){.section = section,
+									  .user = leaver.user_id});
+	assert_int_equal(upload_status(&leaver, lesson, "mine.pdf", "%PDF-1.4 leaver only\n"), 200);
+	json_decref(harness_json_as(&server, &leaver, "PUT", path, "{\"body\": \"개인 글\"}", 200));
+	HASH_OF(d_hash, leaver.user_id);
+	assert_int_equal(BLOBS_OF(d_hash), 11);
+	assert_int_equal(harness_status_as(&server, &leaver, "DELETE", "/api/v1/me",
+					   "{\"password\": \"" USER_PASSWORD "\"}"),
+			 204);
+	assert_int_equal(BLOBS_OF(d_hash), 0);
+	assert_int_equal(sql_ll("SELECT count(*) FROM assignment_submissions WHERE user_id = %lld"
+				" AND lesson_id = %lld AND sha256 IS NULL AND filename IS NULL"
+				" AND body = ''",
+				leaver.user_id, lesson),
+			 1);
+#undef HASH_OF
+#undef BLOBS_OF
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_download),
 		cmocka_unit_test(test_grading),
 		cmocka_unit_test(test_late_policies),
+		cmocka_unit_test(test_files_released),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -275,6 +275,102 @@ static void test_completion_follows_rules(void **state)
 	json_decref(c);
 }
 
+/* The programme's attendance threshold holds for a course with no rules
+ * row too, on every path to completed, as its checklist says; a course
+ * whose rules do not require attendance is not held to it. */
+static void test_attendance_without_rules(void **state)
+{
+	struct harness_actor third;
+	long long ai_course, sec, e1, e2;
+	char path[128], sql[1024];
+	json_t *c, *att;
+
+	(void)state;
+	harness_register_ok(&server, "pg-third@example.com", USER_PASSWORD, LEARNER_FIELDS, &third);
+	ai_course = harness_course_create(
+		conninfo, &(struct harness_course){.institution = sql_ll("SELECT id FROM institutions"
+									   " WHERE code = 'gist'"),
+						   .code = "PG-ATT",
+						   .program = "ai_academy"});
+	sec = harness_section_create(conninfo, &(struct harness_section){.course = ai_course,
+									.term = "2025-1",
+									.starts_on = "2025-03-02",
+									.ends_on = "2025-06-30",
+									.opens_at = "2025-01-01",
+									.closes_at = "2025-03-01"});
+	e1 = harness_enrollment_create(conninfo, &(struct harness_enrollment){
+							 .section = sec, .user = other.user_id});
+	e2 = harness_enrollment_create(conninfo, &(struct harness_enrollment){
+							 .section = sec, .user = third.user_id});
+	/* Two sessions held; each learner at the first only: 50 % of 80. */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO section_instructors VALUES (%lld, %lld);"
+		 "INSERT INTO class_sessions (section_id, starts_at, ends_at, instructor_id,"
+		 " online_url) SELECT %lld, v.s::timestamptz, v.s::timestamptz + interval '1 hour',"
+		 " %lld, 'https://meet.example.com/att' FROM (VALUES"
+		 " ('2025-04-05 01:07+00'), ('2025-04-12 01:07+00')) v(s);"
+		 "INSERT INTO attendance (session_id, enrollment_id, present)"
+		 " SELECT cs.id, e.id, cs.starts_at < '2025-04-10' FROM class_sessions cs,"
+		 " enrollments e WHERE cs.section_id = %lld AND e.section_id = %lld",
+		 sec, instructor.user_id, sec, instructor.user_id, sec, sec);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+
+	/* No rules row: the checklist requires the threshold and says it is
+	 * not met; the rules read so. */
+	path_of(path, sizeof(path), "/api/v1/enrollments/%lld/checklist", e1);
+	c = harness_get_json(&server, &instructor, path);
+	assert_true(json_is_false(json_object_get(c, "rules_set")));
+	assert_true(json_is_false(json_object_get(c, "met")));
+	att = json_array_get(json_object_get(c, "items"), 0);
+	assert_true(json_is_true(json_object_get(att, "required")));
+	assert_true(json_is_false(json_object_get(att, "met")));
+	assert_int_equal(harness_json_ll(att, "target_pct"), 80);
+	json_decref(c);
+	path_of(path, sizeof(path), "/api/v1/courses/%lld/completion-rules", ai_course);
+	c = harness_get_json(&server, NULL, path);
+	assert_true(json_is_true(json_object_get(c, "require_attendance")));
+	json_decref(c);
+	/* Refused by the handler, with the numbers, and by the database on
+	 * any other path. */
+	path_of(path, sizeof(path), "/api/v1/enrollments/%lld", e1);
+	harness_problem_as(&server, &instructor, "PATCH", path, "{\"status\": \"completed\"}", 409,
+			   "attendance_below_threshold", NULL);
+	snprintf(sql, sizeof(sql), "UPDATE enrollments SET status = 'completed' WHERE id = %lld",
+		 e1);
+	assert_int_not_equal(harness_sql(conninfo, sql), 0);
+	assert_int_equal(sql_ll("SELECT count(*) FROM enrollments WHERE id = %lld"
+				" AND status = 'enrolled'",
+				e1),
+			 1);
+	/* Present at both: met, and completed. */
+	snprintf(sql, sizeof(sql), "UPDATE attendance SET present = true WHERE enrollment_id = %lld",
+		 e1);
+	assert_int_equal(harness_sql(conninfo, sql), 0);
+	path_of(path, sizeof(path), "/api/v1/enrollments/%lld/checklist", e1);
+	c = harness_get_json(&server, &other, path);
+	assert_true(json_is_true(json_object_get(c, "met")));
+	json_decref(c);
+	path_of(path, sizeof(path), "/api/v1/enrollments/%lld", e1);
+	json_decref(harness_json_as(&server, &instructor, "PATCH", path,
+				    "{\"status\": \"completed\"}", 200));
+
+	/* Rules that do not require attendance: not held to it. */
+	path_of(path, sizeof(path), "/api/v1/courses/%lld/completion-rules", ai_course);
+	c = harness_json_as(&server, &gist_admin, "PUT", path, "{\"require_attendance\": false}",
+			    200);
+	assert_true(json_is_false(json_object_get(c, "require_attendance")));
+	json_decref(c);
+	path_of(path, sizeof(path), "/api/v1/enrollments/%lld/checklist", e2);
+	c = harness_get_json(&server, &third, path);
+	att = json_array_get(json_object_get(c, "items"), 0);
+	assert_true(json_is_false(json_object_get(att, "required")));
+	assert_true(json_is_true(json_object_get(c, "met")));
+	json_decref(c);
+	path_of(path, sizeof(path), "/api/v1/enrollments/%lld", e2);
+	json_decref(harness_json_as(&server, &instructor, "PATCH", path,
+				    "{\"status\": \"completed\"}", 200));
+}
+
 static void test_gradebook(void **state)
 {
 	struct http_result r = {0};
@@ -322,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_rules_and_checklist),
 		cmocka_unit_test(test_completion_follows_rules),
 		cmocka_unit_test(test_gradebook),
+		cmocka_unit_test(test_attendance_without_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -20,7 +20,7 @@ static char conninfo[1024];
 static struct harness_actor learner, other, instructor, instructor2, gist_admin, jnu_admin,
 	outsider, waitlisted;
 static long long course, section_a, module_id, lesson_quiz, lesson_timed, lesson_none,
-	lesson_text;
+	lesson_text, lesson_edit;
 
 /* What must never reach a learner before submission: the accepted short
  * answers, the numeric key, the explanations and the names of key fields. */
@@ -146,6 +146,7 @@ static int setup(void **state)
 	lesson_timed = lesson_of("quiz", 2);
 	lesson_none = lesson_of("quiz", 3);
 	lesson_text = lesson_of("text", 4);
+	lesson_edit = lesson_of("quiz", 5);
 	return 0;
 }
 
@@ -351,10 +352,10 @@ static void test_attempt_and_grading(void **state)
 				" WHERE id = %lld",
 				id),
 			 json_integer_value(json_object_get(q0, "id")));
-	/* Once started, the quiz no longer changes. */
+	/* Once started, its questions cannot be replaced by others. */
 	path_of(sub, sizeof(sub), "/api/v1/lessons/%lld/quiz", lesson_quiz);
-	harness_problem_as(&server, &instructor, "PUT", sub, quiz_body, 409, "quiz_has_attempts",
-			   NULL);
+	harness_problem_as(&server, &instructor, "PUT", sub, quiz_body, 409,
+			   "quiz_change_alters_grades", "questions");
 
 	/* Bad answers are refused before anything is graded. */
 	path_of(sub, sizeof(sub), "/api/v1/quiz-attempts/%lld/submit", id);
@@ -414,6 +415,214 @@ static void test_attempt_and_grading(void **state)
 	assert_true(json_is_false(json_object_get(done, "passed")));
 	json_decref(done);
 	json_decref(a);
+}
+
+/* vsnprintf into a new string at *out; -1 when out of memory. */
+static int xasprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int xasprintf(char **out, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(*out = malloc((size_t)n + 1)))
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(*out, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* A quiz body for lesson_edit: q0 (single, id0 when > 0) and q1 (numeric,
+ * id1), their variable parts given, and extra questions appended. */
+static char *edit_body(int pass, long long id0, const char *prompt0, const char *correct0,
+		       int points0, long long id1, double value1, const char *extra)
+{
+	char *b = NULL, i0[32] = "", i1[32] = "";
+
+	if (id0 > 0)
+		snprintf(i0, sizeof(i0), "\"id\": %lld, ", id0);
+	if (id1 > 0)
+		snprintf(i1, sizeof(i1), "\"id\": %lld, ", id1);
+	if (xasprintf(&b,
+		     "{\"pass_pct\": %d, \"feedback\": \"answers\", \"attempts_max\": 5,"
+		     " \"questions\": ["
+		     " {%s\"kind\": \"single\", \"prompt\": \"%s\", \"points\": %d,"
+		     "  \"choices\": [\"하나\", \"둘\", \"셋\"], \"correct\": %s},"
+		     " {%s\"kind\": \"numeric\", \"prompt\": \"2 + 2\", \"value\": %g}%s]}",
+		     pass, i0, prompt0, points0, correct0, i1, value1, extra ? extra : "") < 0)
+		fail_msg("out of memory");
+	return b;
+}
+
+/* Once learners attempted a quiz, its wording, time limit, attempts and
+ * new questions may change; what grades their attempts may not. */
+static void test_change_after_attempts(void **state)
+{
+	char path[128], sub[128], *b;
+	json_t *quiz, *a, *done, *qs;
+	long long q0, q1, q2, attempt;
+
+	(void)state;
+	path_of(path, sizeof(path), "/api/v1/lessons/%lld/quiz", lesson_edit);
+	b = edit_body(50, 0, "하나는?", "[0]", 2, 0, 4, NULL);
+	quiz = call(&instructor, "PUT", path, b, 200, false);
+	free(b);
+	qs = json_object_get(quiz, "questions");
+	q0 = harness_json_ll(json_array_get(qs, 0), "id");
+	q1 = harness_json_ll(json_array_get(qs, 1), "id");
+	assert_true(json_is_false(json_object_get(json_array_get(qs, 0), "attempted")));
+	json_decref(quiz);
+	/* Before any attempt, anything may change, and ids may be kept. */
+	b = edit_body(60, q0, "하나는?", "[1]", 3, q1, 4, NULL);
+	json_decref(call(&instructor, "PUT", path, b, 200, false));
+	free(b);
+	b = edit_body(60, q0, "하나는?", "[0]", 2, q1, 4, NULL);
+	json_decref(call(&instructor, "PUT", path, b, 200, false));
+	free(b);
+	assert_int_equal(sql_ll("SELECT count(*) FROM quiz_questions WHERE lesson_id = %lld"
+				" AND id IN (%lld, %lld)",
+				lesson_edit, q0, q1),
+			 2);
+
+	/* The learner attempts it: q0 right, q1 wrong. */
+	path_of(sub, sizeof(sub), "/api/v1/lessons/%lld/quiz/attempts", lesson_edit);
+	a = call(&learner, "POST", sub, NULL, 201, true);
+	attempt = harness_json_ll(a, "id");
+	json_decref(a);
+	path_of(sub, sizeof(sub), "/api/v1/quiz-attempts/%lld/submit", attempt);
+	if (xasprintf(&b, "{\"answers\": {\"%lld\": 0, \"%lld\": 5}}", q0, q1) < 0)
+		fail_msg("out of memory");
+	done = call(&learner, "POST", sub, b, 200, false);
+	free(b);
+	assert_int_equal((int)json_number_value(json_object_get(done, "score")), 2);
+	json_decref(done);
+
+	/* Refused, each reason named: a changed key, changed points, a
+	 * deleted question, another pass mark. Nothing changes. */
+	b = edit_body(60, q0, "하나는?", "[1]", 2, q1, 4, NULL);
+	harness_problem_as(&server, &instructor, "PUT", path, b, 409, "quiz_change_alters_grades",
+			   "questions[0].correct");
+	free(b);
+	b = edit_body(60, q0, "하나는?", "[0]", 2, q1, 5, NULL);
+	harness_problem_as(&server, &instructor, "PUT", path, b, 409, "quiz_change_alters_grades",
+			   "questions[1].value");
+	free(b);
+	b = edit_body(60, q0, "하나는?", "[0]", 5, q1, 4, NULL);
+	harness_problem_as(&server, &instructor, "PUT", path, b, 409, "quiz_change_alters_grades",
+			   "questions[0].points");
+	free(b);
+	b = edit_body(60, q0, "하나는?", "[0]", 2, 0, 4, NULL);
+	harness_problem_as(&server, &instructor, "PUT", path, b, 409, "quiz_change_alters_grades",
+			   "questions");
+	free(b);
+	b = edit_body(80, q0, "하나는?", "[0]", 2, q1, 4, NULL);
+	harness_problem_as(&server, &instructor, "PUT", path, b, 409, "quiz_change_alters_grades",
+			   "pass_pct");
+	free(b);
+	/* An id of another quiz's question is no id of this one's. */
+	b = edit_body(60, sql_ll("SELECT min(id) FROM quiz_questions WHERE lesson_id = %lld",
+				 lesson_quiz),
+		      "하나는?", "[0]", 2, q1, 4, NULL);
+	harness_problem_as(&server, &instructor, "PUT", path, b, 400, "validation_failed",
+			   "questions[0].id");
+	free(b);
+	assert_int_equal(sql_ll("SELECT count(*) FROM quiz_questions WHERE lesson_id = %lld",
+				lesson_edit),
+			 2);
+	/* The database refuses the same, whoever asks. */
+	assert_int_not_equal(harness_sql(conninfo, "UPDATE quiz_questions SET points = 9"
+						   " WHERE prompt = '하나는?'"),
+			     0);
+	assert_int_not_equal(harness_sql(conninfo, "DELETE FROM quiz_questions"
+						   " WHERE prompt = '2 + 2'"),
+			     0);
+
+	/* Allowed: the wording, the settings for attempts to come, a new
+	 * question (later attempts only). The attempt keeps its grade. */
+	b = edit_body(60, q0, "하나는 어느 것?", "[0]", 2, q1, 4,
+		      ", {\"kind\": \"short\", \"prompt\": \"새 문항\", \"accepted\": [\"새\"]}");
+	quiz = call(&gist_admin, "PUT", path, b, 200, false);
+	free(b);
+	qs = json_object_get(quiz, "questions");
+	assert_int_equal(json_array_size(qs), 3);
+	assert_int_equal(harness_json_ll(json_array_get(qs, 0), "id"), q0);
+	assert_true(json_is_true(json_object_get(json_array_get(qs, 0), "attempted")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 0), "prompt")),
+			    "하나는 어느 것?");
+	q2 = harness_json_ll(json_array_get(qs, 2), "id");
+	assert_true(json_is_false(json_object_get(json_array_get(qs, 2), "attempted")));
+	json_decref(quiz);
+	assert_int_equal(sql_ll("SELECT score::integer * 10 + max_score::integer FROM quiz_attempts"
+				" WHERE id = %lld",
+				attempt),
+			 2 * 10 + 3);
+	/* Its view shows the new wording and not the new question. */
+	path_of(sub, sizeof(sub), "/api/v1/quiz-attempts/%lld", attempt);
+	a = call(&learner, "GET", sub, NULL, 200, false);
+	assert_int_equal(json_array_size(json_object_get(a, "questions")), 2);
+	{
+		json_t *one;
+		size_t k;
+		int seen = 0;
+
+		json_array_foreach(json_object_get(a, "questions"), k, one)
+			if (json_integer_value(json_object_get(one, "id")) == q0)
+				seen += !strcmp(json_string_value(json_object_get(one, "prompt")),
+						"하나는 어느 것?");
+		assert_int_equal(seen, 1);
+	}
+	json_decref(a);
+	assert_int_equal(sql_ll("SELECT count(*) FROM quiz_questions WHERE id = %lld"
+				" AND prompt = '하나는 어느 것?'",
+				q0),
+			 1);
+	/* The new question, attempted by nobody yet, may still change or go. */
+	if (xasprintf(&b, ", {\"id\": %lld, \"kind\": \"numeric\", \"prompt\": \"새 문항\","
+			 " \"value\": 1}",
+		     q2) < 0)
+		fail_msg("out of memory");
+	{
+		char *body = edit_body(60, q0, "하나는 어느 것?", "[0]", 2, q1, 4, b);
+
+		json_decref(call(&instructor, "PUT", path, body, 200, false));
+		free(body);
+	}
+	free(b);
+	b = edit_body(60, q0, "하나는 어느 것?", "[0]", 2, q1, 4, NULL);
+	json_decref(call(&instructor, "PUT", path, b, 200, false));
+	free(b);
+	assert_int_equal(sql_ll("SELECT count(*) FROM quiz_questions WHERE lesson_id = %lld",
+				lesson_edit),
+			 2);
+	/* The next attempt shows the quiz as it is now. */
+	path_of(sub, sizeof(sub), "/api/v1/lessons/%lld/quiz/attempts", lesson_edit);
+	a = call(&learner, "POST", sub, NULL, 201, true);
+	assert_int_equal(harness_json_ll(a, "number"), 2);
+	json_decref(a);
+	/* A multiple choice's right choices in another order are the same key;
+	 * fewer are not. */
+	{
+		char q[256];
+
+		snprintf(q, sizeof(q),
+			 "UPDATE quiz_questions SET correct = '[2, 0]' WHERE lesson_id = %lld"
+			 " AND kind = 'multiple'",
+			 lesson_quiz);
+		assert_int_equal(harness_sql(conninfo, q), 0);
+		snprintf(q, sizeof(q),
+			 "UPDATE quiz_questions SET correct = '[0]' WHERE lesson_id = %lld"
+			 " AND kind = 'multiple'",
+			 lesson_quiz);
+		assert_int_not_equal(harness_sql(conninfo, q), 0);
+	}
+	/* Every accepted change is audited, the refused ones are not. */
+	assert_int_equal(sql_ll("SELECT count(*) FROM audit_log WHERE action = 'quiz.update'"
+				" AND target_id = %lld",
+				lesson_edit),
+			 6);
 }
 
 struct submitter {
@@ -615,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_authoring),
 		cmocka_unit_test(test_attempt_and_grading),
+		cmocka_unit_test(test_change_after_attempts),
 		cmocka_unit_test(test_double_submit_counts_once),
 		cmocka_unit_test(test_time_limit_and_attempts),
 		cmocka_unit_test(test_feedback_none),

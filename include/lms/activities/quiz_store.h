@@ -32,11 +32,15 @@ int quiz_store_attempt_facts(struct db_conn *db, long long id, long long user_id
 /*
  * Inside the caller's transaction: sets lesson_id's quiz to settings (an
  * object of the quizzes columns) and questions (an array of stored
- * questions: kind, prompt, points, choices, correct, explanation).
- * LMS_ECONFLICT when the quiz has attempts already.
+ * questions: kind, prompt, points, choices, correct, explanation, and id
+ * when it keeps an existing question; those left out are deleted).
+ * LMS_EINVAL (with *refusals, new: [{field, message}]) when an id is not a
+ * question of this quiz; LMS_ECONFLICT (the same) when the change would
+ * alter the grading of attempts made already (a key, points, a deleted
+ * question, the pass mark).
  */
 int quiz_store_replace(struct db_conn *db, long long lesson_id, const json_t *settings,
-		       const json_t *questions);
+		       const json_t *questions, json_t **refusals);
 
 /* The indexes (0-based) of the stored questions whose answer key does not
  * fit their kind, as a JSON array (new) into *bad. */

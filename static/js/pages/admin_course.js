@@ -4,13 +4,16 @@
 // add more.
 
 import { h, append, field, replace, showFieldErrors } from '../dom.js';
-import { t, pick } from '../i18n.js';
+import { register, t, pick } from '../i18n.js';
 import { get, getAll, post, patch } from '../api.js';
 import { heading, messageBox, showMessage, toast, statusBadge } from '../ui.js';
 import { date, dateTime, number, localToRfc3339, rfc3339ToLocal, termName } from '../format.js';
 import { adminScope, crumbs, listTable, onSubmit } from './admin_scope.js';
 import { institutionCourses, publishedBadge } from './admin_courses.js';
 import { coursePicker, termPicker } from './staff_pickers.js';
+import AS from '../strings/authoring.js';
+
+register(AS);
 
 const DELIVERIES = ['online', 'offline', 'blended'];
 const LEVELS = ['beginner', 'intermediate', 'advanced'];
@@ -262,9 +265,13 @@ export async function syllabusPart(course) {
     replace(list, modules.length ? h('ol', { class: 'syllabus' }, modules.map((m) => h('li', {},
       h('h3', {}, pick(m)),
       m.lessons.length ? h('ol', {}, m.lessons.map((l) => h('li', {},
-        h('a', { href: `#/lessons/${l.id}` }, pick(l)), ' ',
+        h('a', { href: `#/lessons/${l.id}`, id: `syllabus-lesson-${l.id}` }, pick(l)), ' ',
         h('span', { class: 'muted' }, t(`admin.lesson.kind.${l.kind}`),
-          l.duration_min ? ` · ${t('admin.lesson.minutes', { n: l.duration_min })}` : ''))))
+          l.duration_min ? ` · ${t('admin.lesson.minutes', { n: l.duration_min })}` : ''),
+        // Its activity's settings, described by the lesson's name.
+        ['quiz', 'assignment', 'video'].includes(l.kind) ? [' · ', h('a', {
+          href: `#/teach/courses/${course.id}?lesson=${l.id}`, 'aria-describedby': `syllabus-lesson-${l.id}`,
+        }, t('author.open'))] : null)))
         : h('p', { class: 'muted' }, t('admin.syllabus.noLessons'))))) : h('p', {}, t('admin.syllabus.none')));
     replace(forms, moduleForm(modules), modules.length ? lessonForm(modules) : null);
   }

@@ -1,7 +1,9 @@
 // teach_course.js - #/teach/courses/:id: the instructor of a course's
 // section writes its modules and lessons: the admin editor's syllabus part
 // (list, add a module, add a lesson) and forms to rename a module and to
-// edit a lesson, with the lesson shown as learners will see it.
+// edit a lesson, with the lesson shown as learners will see it; under it
+// the lesson's activity (quiz, assignment, video: activity_editor.js), and
+// the course's completion rules (completion_rules.js).
 
 import { h, append, field, replace, safeHtml } from '../dom.js';
 import { register, t, pick } from '../i18n.js';
@@ -10,6 +12,8 @@ import { heading, messageBox, showMessage, showError, busy } from '../ui.js';
 import { syllabusPart } from './admin_course.js';
 import { orRefusal } from './teach.js';
 import S from '../strings/teaching.js';
+import { activityEditor } from './activity_editor.js';
+import { completionRulesPart, loadRules } from './completion_rules.js';
 
 register(S);
 
@@ -48,7 +52,7 @@ function moduleEditor(modules, onSaved) {
 
 // Editing one lesson's titles and text; the saved text is previewed as the
 // server renders it.
-function lessonEditor(modules) {
+function lessonEditor(modules, { chosen, rules } = {}) {
   const box = messageBox();
   const preview = h('article', { class: 'lesson-body teaching-preview' });
   const lessons = modules.flatMap((m) => m.lessons.map((l) => ({ ...l, module: m })));
@@ -65,6 +69,8 @@ function lessonEditor(modules) {
     h('h4', {}, t('teaching.preview')), preview);
   const form = h('form', { class: 'stack add-form', 'aria-label': t('teaching.editLesson'), novalidate: true },
     h('h3', {}, t('teaching.editLesson')), chooser, fields);
+  // The chosen lesson's activity: its own form, after the lesson's.
+  const activity = h('div', { class: 'activity-editor', 'aria-live': 'off' });
 
   const show = (lesson) => {
     form.elements.title_ko.value = lesson.title_ko || '';
@@ -73,17 +79,32 @@ function lessonEditor(modules) {
     replace(preview, safeHtml(lesson.body_html));
     fields.hidden = false;
   };
+  const showActivity = async (lesson) => {
+    replace(activity);
+    try {
+      replace(activity, await activityEditor(lesson, { rules }));
+    } catch (err) {
+      showError(box, err);
+    }
+  };
   select.addEventListener('change', async () => {
     if (!select.value) {
       fields.hidden = true;
+      replace(activity);
       return;
     }
     try {
-      show(await get(`/api/v1/lessons/${select.value}`));
+      const lesson = await get(`/api/v1/lessons/${select.value}`);
+      show(lesson);
+      await showActivity(lesson);
     } catch (err) {
       showError(box, err);
     }
   });
+  if (chosen && lessons.some((l) => l.id === chosen)) {
+    select.value = String(chosen);
+    select.dispatchEvent(new Event('change'));
+  }
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!select.value) return;
@@ -103,7 +124,7 @@ function lessonEditor(modules) {
       }
     });
   });
-  return lessons.length ? h('div', {}, box, form) : null;
+  return lessons.length ? h('div', {}, box, form, activity) : null;
 }
 
 export default async function render({ view, params, query }) {
@@ -112,19 +133,25 @@ export default async function render({ view, params, query }) {
   if (!syllabus) return;
   // The course's name, from the sections the instructor teaches.
   const mine = (await getAll('/api/v1/me/sections').catch(() => [])).filter((s) => s.course.id === id);
-  const title = mine.length ? pick(mine[0].course) : `#${id}`;
+  const course = await get(`/api/v1/courses/${id}`).catch(() => null);
+  const title = mine.length ? pick(mine[0].course) : course ? pick(course) : `#${id}`;
   const back = Number(query?.get('section')) || mine[0]?.id;
   const editors = h('section', { class: 'teaching-editors', 'aria-labelledby': 'teaching-edit' });
+  const rulesHolder = h('div');
+  let chosen = Number(query?.get('lesson')) || null;
   const refresh = async () => {
-    const { modules } = await get(`/api/v1/courses/${id}/modules`);
+    const [{ modules }, rules] = await Promise.all([get(`/api/v1/courses/${id}/modules`), loadRules(id).catch(() => null)]);
     replace(editors, h('h2', { id: 'teaching-edit' }, t('teaching.editHeading')),
-      modules.length ? moduleEditor(modules, refresh) : null, lessonEditor(modules));
+      modules.length ? moduleEditor(modules, refresh) : null, lessonEditor(modules, { chosen, rules }));
+    chosen = null;
+    if (course && rules) replace(rulesHolder, completionRulesPart(course, modules, rules));
   };
   append(view, [
     heading(t('teaching.contentTitle', { title })),
     back ? h('p', {}, h('a', { href: `#/teach/sections/${back}` }, t('teaching.backToSection'))) : null,
     h('p', {}, t('teaching.contentIntro')),
     await syllabusPart({ id }),
-    editors]);
+    editors,
+    rulesHolder]);
   await refresh();
 }
