@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # catalog.sh - the catalogue page over HTTPS keep-alive, side by side with
 # nginx serving the very same response bytes as static files over TLS on the
-# same machine; prints request rates, their ratio (target >= 0.5), a check
-# that answers are fresh after a write, and the server's idle resident memory
-# (target < 32 MiB).
+# same machine; prints request rates and their ratio (target >= 0.9), the
+# CPU each server spent per request, a check that answers are fresh after a
+# write, and the server's idle resident memory (target < 16 MiB).
 #
 #   bash tests/bench/catalog.sh [COURSES] [SECONDS]     (defaults 2000, 10)
 #

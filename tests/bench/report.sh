@@ -2,7 +2,7 @@
 # report.sh - the enrolment report (GET /api/v1/reports/enrollments?format=csv)
 # of ROWS enrolments over HTTPS, timed against psql \copy of the very SELECT
 # the server ran, on the same database in the same run; prints both times,
-# their ratio (target <= 1.5) and the server's peak memory growth during the
+# their ratio (target <= 1.0) and the server's peak memory growth during the
 # pulls (target < 32 MiB).
 #
 #   bash tests/bench/report.sh [ROWS]     (default 1000000)
@@ -130,7 +130,7 @@ bytes=$(pull | wc -c)
 awk -v l="$best_lms" -v p="$best_psql" -v b="$bytes" -v n="$total" 'BEGIN {
 	printf "%d rows, %.1f MB of CSV: lms %.2f s (%.0f rows/s), psql \\copy %.2f s\n",
 		n, b / 1e6, l, n / l, p
-	printf "lms / psql: %.2f (target <= 1.5)\n", l / p }'
+	printf "lms / psql: %.2f (target <= 1.0)\n", l / p }'
 awk -v a="$base_rss" -v p="$peak_rss" 'BEGIN {
 	printf "server RSS: %.1f MiB before the first pull, peak %.1f MiB: growth %.1f MiB" \
 		" (target < 32 MiB)\n", a / 1024, p / 1024, (p - a) / 1024 }'
