@@ -283,4 +283,9 @@ document.getElementById('nav').addEventListener('focusout', (e) => {
 
 renderFrame();
 checkStatus();
+// The first view's module loads while the session is asked for: the two
+// round trips overlap instead of following each other (route() then finds
+// the module loaded).
+const firstRoute = routes.find((r) => r.re.test(parseHash().path));
+if (firstRoute) import(firstRoute.module).catch(() => {});
 loadSession().catch(() => null).then(() => route());
