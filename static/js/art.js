@@ -58,13 +58,14 @@ const MOTIFS = {
     const dx = 38 + r() * 16;
     const pts = layers.map((n, i) => Array.from({ length: n }, (_, j) => [
       x0 + i * dx, (H / (n + 1)) * (j + 1) + (r() - 0.5) * 10]));
+    // every link one segment of a single path: one element, not dozens
+    const links = [];
     for (let i = 0; i + 1 < pts.length; i++) {
       for (const a of pts[i]) {
-        for (const b of pts[i + 1]) {
-          g.append(svg('line', { x1: a[0], y1: a[1], x2: b[0], y2: b[1], stroke: '#fff', 'stroke-opacity': 0.35, 'stroke-width': 1.2 }));
-        }
+        for (const b of pts[i + 1]) links.push(`M${a[0].toFixed(1)} ${a[1].toFixed(1)}L${b[0].toFixed(1)} ${b[1].toFixed(1)}`);
       }
     }
+    g.append(svg('path', { d: links.join(''), stroke: '#fff', 'stroke-opacity': 0.35, 'stroke-width': 1.2, fill: 'none' }));
     for (const p of pts.flat()) g.append(svg('circle', { cx: p[0], cy: p[1], r: 6, fill: '#fff', stroke: c, 'stroke-width': 2 }));
   },
   // building blocks and stars: the young learners' programme
@@ -152,9 +153,10 @@ export function courseArt(course, { className = 'course-art' } = {}) {
   root.append(svg('rect', { width: W, height: H, fill: c }));
   // faint diagonal bands at an angle of the course's own
   const angle = -30 + r() * 60;
-  const bands = svg('g', { transform: `rotate(${angle.toFixed(1)} ${W / 2} ${H / 2})`, opacity: 0.07 });
-  for (let x = -W; x < 2 * W; x += 28 + Math.floor(r() * 3) * 8) bands.append(svg('rect', { x, y: -H, width: 10, height: 3 * H, fill: '#fff' }));
-  root.append(bands);
+  // (one path of many stripes: a card's picture stays a handful of elements)
+  let stripes = '';
+  for (let x = -W; x < 2 * W; x += 28 + Math.floor(r() * 3) * 8) stripes += `M${x} ${-H}h10v${3 * H}h-10z`;
+  root.append(svg('path', { d: stripes, fill: '#fff', opacity: 0.07, transform: `rotate(${angle.toFixed(1)} ${W / 2} ${H / 2})` }));
   // a soft wash of the tint from the left, where the text side of a card is
   root.append(svg('circle', { cx: 30 + r() * 40, cy: 20 + r() * 60, r: 90 + r() * 30, fill: light, 'fill-opacity': 0.16 }));
   root.append(svg('circle', { cx: 90 + r() * 40, cy: H, r: 50, fill: '#fff', 'fill-opacity': 0.08 }));

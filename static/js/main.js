@@ -193,7 +193,30 @@ function renderNav() {
   } else {
     items.push(navLink('#/login', 'nav.login'), navLink('#/register', 'nav.register'));
   }
-  replace(nav, h('ul', {}, items.map((i) => h('li', {}, i))));
+  const list = h('ul', { id: 'nav-list' }, items.map((i) => h('li', {}, i)));
+  // On a phone a signed-in user's links fold behind one button (app.css
+  // shows it only there): a disclosure, closed again by Escape, by a
+  // click or the focus leaving it, and by every route change.
+  nav.classList.toggle('signed-in', !!me);
+  nav.classList.remove('open');
+  const toggle = me ? h('button', {
+    type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'nav-list',
+    onclick: () => openMenu(nav, toggle, !nav.classList.contains('open')),
+  }, h('span', { class: 'menu-icon', 'aria-hidden': 'true' }), t('nav.menu')) : null;
+  replace(nav, toggle, list);
+}
+
+function openMenu(nav, toggle, open) {
+  nav.classList.toggle('open', open);
+  toggle.setAttribute('aria-expanded', String(open));
+}
+
+function closeMenu({ refocus = false } = {}) {
+  const nav = document.getElementById('nav');
+  const toggle = nav.querySelector('.menu-toggle');
+  if (!toggle || !nav.classList.contains('open')) return;
+  openMenu(nav, toggle, false);
+  if (refocus) toggle.focus();
 }
 
 async function onSignOut() {
@@ -248,7 +271,21 @@ onSession((me) => {
   renderNav();
 });
 window.addEventListener('hashchange', () => route());
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && document.getElementById('nav').contains(document.activeElement)) closeMenu({ refocus: true });
+});
+document.addEventListener('click', (e) => {
+  if (!document.getElementById('nav').contains(e.target)) closeMenu();
+});
+document.getElementById('nav').addEventListener('focusout', (e) => {
+  if (e.relatedTarget && !document.getElementById('nav').contains(e.relatedTarget)) closeMenu();
+});
 
 renderFrame();
 checkStatus();
+// The first view's module loads while the session is asked for: the two
+// round trips overlap instead of following each other (route() then finds
+// the module loaded).
+const firstRoute = routes.find((r) => r.re.test(parseHash().path));
+if (firstRoute) import(firstRoute.module).catch(() => {});
 loadSession().catch(() => null).then(() => route());

@@ -67,14 +67,19 @@ test('two learners apply to an approval-required section', async () => {
   assert.equal(one(`SELECT count(*) FROM enrollments WHERE section_id = ${section} AND status = 'pending'`), '2');
 });
 
-test('the admin home names the institution and counts pending applications', async () => {
+test('the admin dashboard names the institution and counts pending applications', async () => {
   const { context } = await launch();
   page = await newPage(context);
   await signIn(page, ADMIN);
   await page.goto('/#/admin');
   await page.getByRole('heading', { level: 1, name: '기관 관리' }).waitFor();
   await page.getByText('광주과학기술원 GIST의 강좌').waitFor();
-  await page.getByText('승인 대기 2건').waitFor();
+  // The figure leads to where the applications are decided, and asks for attention.
+  const pendingCard = page.locator('.stat-card.stat-pending');
+  assert.equal((await pendingCard.locator('.stat-value').textContent()).trim(), '2');
+  assert.match(await pendingCard.getAttribute('class'), /attention/);
+  assert.match(await pendingCard.getByRole('link', { name: /신청 검토하기/ }).getAttribute('href'),
+    new RegExp(`^#/admin/applications\\?institution=${gist}$`));
   for (const link of ['강좌 관리', '수강 신청 승인', '보고서', 'API 토큰', '강사 공유']) {
     const href = await page.getByRole('link', { name: link, exact: true }).getAttribute('href');
     assert.match(href, new RegExp(`institution=${gist}$`), `${link} links to ${href}`);

@@ -84,3 +84,42 @@ test('the admin reviews: the funnel, a score by keyboard, a decision file previe
   assertClean(page);
   await context.close();
 });
+
+test('the admin schedules an interview slot choosing the interviewer and the room by name', async () => {
+  const { context } = await launch();
+  const page = await newPage(context);
+  await signIn(page, ADMIN);
+  await page.goto(`/#/admin/intakes/${academy}`);
+  const form = page.locator('form.new-slot');
+  await form.waitFor();
+  // No number to type: the interviewer and the room are named choices.
+  assert.equal(await form.locator('input[type=number]').count(), 0);
+  const who = form.getByLabel('면접관');
+  await until(page, 'the interviewers loaded', () => !document.querySelector('form.new-slot select[name=interviewer_id]').disabled);
+  const names = await who.locator('option').allTextContents();
+  assert.ok(names.includes('이지능 교수'), `the demo instructor is a choice (${names.join(', ')})`);
+  await who.selectOption({ label: '이지능 교수' });
+  const room = form.getByLabel('강의실', { exact: true });
+  await until(page, 'the rooms loaded', () => !document.querySelector('form.new-slot select[name=facility_id]').disabled);
+  const rooms = await room.locator('option').allTextContents();
+  const seminar = rooms.find((r) => r.startsWith('AI대학원 세미나실'));
+  assert.ok(seminar, `the seminar room is a choice (${rooms.join(', ')})`);
+  assert.match(seminar, /AI대학원 2층 · 40석/);
+  await room.selectOption({ label: seminar });
+  const day = one("SELECT to_char((now() AT TIME ZONE 'Asia/Seoul')::date + 40, 'YYYY-MM-DD')");
+  await form.getByLabel('시작').fill(`${day}T10:00`);
+  await form.getByLabel('종료').fill(`${day}T10:30`);
+  await form.getByRole('button', { name: '면접 시간 만들기' }).click();
+  await until(page, 'the slot listed', () => /세미나실/.test(document.querySelector('table.interview-slots')?.textContent || ''));
+  assert.equal(one(`SELECT u.email || ' ' || f.name_ko FROM class_sessions s JOIN users u ON u.id = s.instructor_id
+    JOIN facilities f ON f.id = s.facility_id JOIN intake_stages st ON st.id = s.interview_stage_id
+    WHERE st.intake_id = ${academy} ORDER BY s.id DESC LIMIT 1`),
+  'instructor@example.com AI대학원 세미나실');
+  // Online instead: the room gives way to the link.
+  await form.getByRole('radio', { name: '온라인' }).check();
+  assert.equal(await room.isVisible(), false);
+  assert.ok(await form.getByLabel('온라인 면접 링크').isVisible());
+  await shot(page, 'admin-interview-form-ko');
+  assertClean(page);
+  await context.close();
+});

@@ -1,7 +1,7 @@
 // admin_interviews.js - interview slots of an intake (#/admin/intakes/:id):
-// schedule a slot (interviewer, room or online link) and assign the
-// applicants waiting in the interview stage to it. A clash comes back as a
-// 409 naming the session it collides with.
+// schedule a slot (interviewer and room chosen by name, or an online
+// link) and assign the applicants waiting in the interview stage to it. A
+// clash comes back as a 409 naming the session it collides with.
 
 import { h, field, replace } from '../dom.js';
 import { t, pick } from '../i18n.js';
@@ -9,6 +9,7 @@ import { get, post } from '../api.js';
 import { messageBox, showMessage } from '../ui.js';
 import { dateTime, localToRfc3339 } from '../format.js';
 import { listTable, onSubmit } from './admin_scope.js';
+import { instructorPicker, roomPicker } from './staff_pickers.js';
 
 /** The interview section of the review page, or null when the intake has
  *  no interview stage. */
@@ -48,22 +49,42 @@ export function interviewSection(intake, apps) {
   }
 
   const button = h('button', { type: 'submit', class: 'primary' }, t('sel.iv.schedule'));
-  const form = h('form', { class: 'new-slot' },
+  // The interviewer and the room are chosen by name among those the
+  // intake's institution may use (its own, and those shared or lent to it).
+  const interviewer = instructorPicker({
+    name: 'interviewer_id', label: t('sel.iv.interviewerPick'), hint: t('sel.iv.interviewerHint'), institutionId: intake.institution_id,
+  });
+  const room = roomPicker({ name: 'facility_id', label: t('sel.iv.room'), institutionId: intake.institution_id });
+  const url = field('online_url', t('sel.iv.onlineUrl'), { type: 'url', placeholder: 'https://', required: true });
+  const radio = (value, label, checked) => h('label', { class: 'check' },
+    h('input', { type: 'radio', name: 'place', value, checked }), ' ', label);
+  const form = h('form', { class: 'new-slot schedule' },
     field('stage_id', t('sel.iv.stage'), {}, stages.map((s) => ({ value: s.id, label: stageName(s) }))),
-    field('starts_at', t('sel.iv.starts'), { type: 'datetime-local', required: true }),
-    field('ends_at', t('sel.iv.ends'), { type: 'datetime-local', required: true }),
-    field('interviewer_id', t('sel.iv.interviewerId'), { type: 'number', min: 1, required: true }),
-    field('facility_id', t('sel.iv.facilityId'), { type: 'number', min: 1 }),
-    field('online_url', t('sel.iv.onlineUrl'), { type: 'url', placeholder: 'https://' }),
+    h('div', { class: 'field-row' },
+      field('starts_at', t('sel.iv.starts'), { type: 'datetime-local', required: true }),
+      field('ends_at', t('sel.iv.ends'), { type: 'datetime-local', required: true })),
+    interviewer.el,
+    h('fieldset', { class: 'place' },
+      h('legend', {}, t('sel.iv.place')),
+      h('div', { class: 'actions' }, radio('room', t('sel.iv.placeRoom'), true), radio('online', t('sel.iv.placeOnline'), false)),
+      room.el, url),
     h('div', { class: 'actions' }, button));
+  const online = () => form.elements.place.value === 'online';
+  const showPlace = () => {
+    room.el.hidden = online();
+    url.hidden = !online();
+    url.querySelector('input').disabled = !online();
+  };
+  form.addEventListener('change', (e) => { if (e.target.name === 'place') showPlace(); });
+  showPlace();
   onSubmit(form, button, box, async (el) => {
     const body = {
       stage_id: Number(el.stage_id.value),
       starts_at: localToRfc3339(el.starts_at.value), ends_at: localToRfc3339(el.ends_at.value),
-      interviewer_id: Number(el.interviewer_id.value),
+      interviewer_id: interviewer.value(),
     };
-    if (el.facility_id.value) body.facility_id = Number(el.facility_id.value);
-    if (el.online_url.value) body.online_url = el.online_url.value;
+    if (online()) body.online_url = el.online_url.value;
+    else body.facility_id = room.value();
     await post(`/api/v1/intakes/${intake.id}/interviews`, body);
     showMessage(box, t('sel.iv.scheduled'));
     await load();

@@ -1,9 +1,11 @@
 // staff_pickers.js - controls the staff forms share: a search-as-you-type
 // course picker (the ARIA combobox pattern, chosen courses as removable
-// chips) and a term picker (a year and a term or cohort, never typed).
+// chips), a term picker (a year and a term or cohort, never typed), and
+// an instructor and a room chosen by name among those an institution may use.
 
-import { h, replace } from '../dom.js';
+import { h, replace, field } from '../dom.js';
 import { t, pick } from '../i18n.js';
+import { getAll } from '../api.js';
 import { termName } from '../format.js';
 
 let seq = 0;
@@ -170,4 +172,64 @@ export function termPicker({ name = 'term', label, hint }) {
     words,
     h('p', { class: 'hint', id: `${id}-hint` }, hint || ''));
   return { el, value, set, focus: () => year.focus() };
+}
+
+// A select filled once its choices are loaded: until then it says so and
+// cannot be chosen from; options grouped [{label, items: [{value, label}]}].
+function loadedSelect(name, label, { hint, required } = {}, load) {
+  const el = field(name, label, { required, hint, disabled: true }, [{ value: '', label: t('picker.loading') }]);
+  const select = el.querySelector('select');
+  const ready = load().then((groups) => {
+    const used = groups.filter((g) => g.items.length);
+    if (!used.length) {
+      replace(select, h('option', { value: '' }, t('picker.nothing')));
+      return;
+    }
+    replace(select, used.map((g) => h('optgroup', { label: g.label },
+      g.items.map((o) => h('option', { value: String(o.value) }, o.label)))));
+    select.disabled = false;
+  }, () => {
+    replace(select, h('option', { value: '' }, t('picker.failed')));
+  });
+  return { el, select, ready, value: () => (select.value ? Number(select.value) : null) };
+}
+
+/** An instructor of the institution, or one shared with it, chosen by
+ *  name (the institution's own first). Returns { el, select, ready, value() }. */
+export function instructorPicker({ name = 'instructor_id', label, hint, institutionId }) {
+  return loadedSelect(name, label, { hint, required: true }, async () => {
+    const all = await getAll('/api/v1/instructors', { institution_id: institutionId, shared: true });
+    const byName = (a, b) => a.display_name.localeCompare(b.display_name, 'ko');
+    const item = (i) => ({
+      value: i.id,
+      label: i.home_institution?.id === institutionId ? i.display_name
+        : `${i.display_name} · ${i.home_institution?.name || ''}`,
+    });
+    const own = all.filter((i) => i.home_institution?.id === institutionId).sort(byName);
+    const lent = all.filter((i) => i.home_institution?.id !== institutionId).sort(byName);
+    return [
+      { label: t('picker.ownInstructors'), items: own.map(item) },
+      { label: t('picker.sharedInstructors'), items: lent.map(item) },
+    ];
+  });
+}
+
+/** A room the institution owns or is lent, chosen by its name, where it
+ *  is and how many it seats. Returns { el, select, ready, value() }. */
+export function roomPicker({ name = 'facility_id', label, hint, institutionId }) {
+  return loadedSelect(name, label, { hint, required: true }, async () => {
+    const all = await getAll('/api/v1/facilities', { usable_by: institutionId });
+    const item = (f) => ({
+      value: f.id,
+      label: [pick({ title_ko: f.name_ko, title_en: f.name_en }), f.location,
+        t('picker.seats', { n: f.capacity }),
+        f.institution_id !== institutionId ? f.institution?.name : null]
+        .filter(Boolean).join(' · '),
+    });
+    const mine = (f) => f.institution_id === institutionId;
+    return [
+      { label: t('picker.ownRooms'), items: all.filter(mine).map(item) },
+      { label: t('picker.lentRooms'), items: all.filter((f) => !mine(f)).map(item) },
+    ];
+  });
 }
