@@ -81,11 +81,13 @@
 	") ELSE 0 END) FROM ("                                                             \
 	" SELECT CASE WHEN $27::boolean"                                                   \
 	" THEN json_build_object(" COURSE_ITEM_FIELDS ", 'published', c.published)"       \
-	" ELSE json_build_object(" COURSE_ITEM_FIELDS ") END AS x, " COURSE_RANK_KEY " AS k" \
-	" FROM courses c JOIN programs p ON p.id = c.program_id"                           \
-	" JOIN institutions i ON i.id = c.institution_id"                                  \
-	" WHERE" COURSE_MATCH(open) " AND ($24::bigint = 0 OR " COURSE_RANK_KEY " > $24::bigint)" \
-	" ORDER BY k LIMIT $25) t"
+	" ELSE json_build_object(" COURSE_ITEM_FIELDS ") END AS x, m.k"                   \
+	" FROM (SELECT c.id, " COURSE_RANK_KEY " AS k"                                     \
+	"  FROM courses c JOIN programs p ON p.id = c.program_id"                          \
+	"  WHERE" COURSE_MATCH(open) " AND ($24::bigint = 0 OR " COURSE_RANK_KEY " > $24::bigint)" \
+	"  ORDER BY k LIMIT $25) m"                                                        \
+	" JOIN courses c ON c.id = m.id JOIN programs p ON p.id = c.program_id"            \
+	" JOIN institutions i ON i.id = c.institution_id) t"
 /* A COURSES_PAGE holds COURSE_MATCH twice: one literal over the 4095 bytes
  * ISO C promises; GCC and Clang take far longer ones. */
 #pragma GCC diagnostic push
@@ -106,9 +108,10 @@ static int courses_page(struct db_conn *db, const char *sql, const struct catalo
 int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **page)
 {
 	/* The page and the total are apart, so that neither costs what the
-	 * other needs: the page reads the rows of its LIMIT in rank key order
-	 * (by the primary key when there is no search), and carries no count
-	 * along; the total counts the matching courses, narrow (an index-only
+	 * other needs: the page finds the ids of its LIMIT in rank key order,
+	 * narrow (without a search, by courses_listed alone, whose columns the
+	 * filters read, however far it must walk), then reads those rows; it
+	 * carries no count along; the total counts the matching courses, narrow (an index-only
 	 * scan of courses_listed when nothing but columns it holds filters),
 	 * and on a first page only: it is every matching course there, and no
 	 * later page shows it (its 0 is never read). On a first page the
