@@ -268,6 +268,45 @@ static void filters(void **state)
 	json_decref(get_json("/api/v1/courses?cursor=not-a-cursor", NULL, 400));
 }
 
+/* A first page says how many courses match in all, whatever its limit;
+ * a later page does not say. */
+static void total_on_the_first_page(void **state)
+{
+	static const struct {
+		const char *query;
+		long long total;
+	} cases[] = {
+		{"program=science_academy", 2},
+		{"stage=elementary&delivery=online", 1},
+		{"open=true", 1},
+		{"open=false", 3},
+		{"q=%EC%BD%94%EB%94%A9", 1}, /* 코딩: two characters, by bigram */
+		{"q=robot", 1},
+		{"q=nothing-like-this", 0},
+	};
+	char path[512];
+	json_t *j, *next;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "/api/v1/courses?institution_id=%lld&%s&limit=1",
+			 inst_id, cases[i].query);
+		j = get_json(path, NULL, 200);
+		if (json_integer_value(json_object_get(j, "total")) != cases[i].total)
+			fail_msg("%s: total %lld, expected %lld", cases[i].query,
+				 json_integer_value(json_object_get(j, "total")), cases[i].total);
+		if (cases[i].total > 1) {
+			snprintf(path + strlen(path), sizeof(path) - strlen(path), "&cursor=%s",
+				 json_string_value(json_object_get(j, "next_cursor")));
+			next = get_json(path, NULL, 200);
+			assert_null(json_object_get(next, "total"));
+			assert_int_equal(json_array_size(json_object_get(next, "items")), 1);
+			json_decref(next);
+		}
+		json_decref(j);
+	}
+}
+
 /* Paging by id: rows added while a client pages through appear once at
  * most, and none of those that were there is skipped or repeated. */
 static void paging_under_concurrent_inserts(void **state)
@@ -567,6 +606,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(search_korean_english_and_short_words),
 		cmocka_unit_test(filters),
+		cmocka_unit_test(total_on_the_first_page),
 		cmocka_unit_test(language),
 		cmocka_unit_test(etag_and_304_and_fresh_after_change),
 		cmocka_unit_test(course_page),

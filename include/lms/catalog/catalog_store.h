@@ -60,7 +60,8 @@ struct catalog_filter {
 
 /* Published courses (with include_unpublished, all) matching f in rank
  * key order, into *page (new): {"items": [...], "last": rank key of the
- * last item or null}. */
+ * last item or null, "total": how many courses match, on a first page
+ * (after_id 0); 0 on later pages}. */
 int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, json_t **page);
 
 /*
