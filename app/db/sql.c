@@ -131,7 +131,12 @@ static int prepared_index(struct db_conn *c, const char *sql, int nparams)
 	for (int i = 0; i < c->nprepared; i++)
 		if (c->prepared[i].sql && c->prepared[i].hash == h && !strcmp(c->prepared[i].sql, sql))
 			return i;
-	if (c->nprepared == DB_PREPARED_MAX)
+	/* Optional filters ("$2::text IS NULL OR p.code = $2") leave a plan
+	 * only when it is made with the values; a prepared statement may
+	 * settle on one plan for all values (PostgreSQL's generic plan), which
+	 * keeps every filter and its cost. Such statements are planned on
+	 * every run. */
+	if (c->nprepared == DB_PREPARED_MAX || strstr(sql, "IS NULL OR"))
 		return -1;
 	prepared_name(name, c->nprepared);
 	r = PQprepare(c->pg, name, sql, nparams, NULL);
@@ -229,6 +234,109 @@ int db_exec_raw(struct db_conn *c, PGresult **res, const char *sql, int nparams,
 int db_exec_script(struct db_conn *c, const char *sql)
 {
 	return run(c, NULL, sql, 0, NULL, true, NULL);
+}
+
+/*
+ * Runs the statements in one round trip (libpq's pipeline mode): each runs
+ * only if the ones before it succeeded, as one transaction would. *res (if
+ * not NULL) gets the result of statement keep. Returns 0, or the first
+ * failure as db_exec does. Statements are prepared (when c prepares)
+ * before the batch: the first time, that is a round trip of its own.
+ */
+static int pipeline(struct db_conn *c, PGresult **res, int keep, int n, const char *const *sql,
+		    const int *nparams, const char *const *const *params)
+{
+	int rc = 0, sent = 0, idx[4];
+	char name[16];
+	PGresult *r;
+
+	if (res)
+		*res = NULL;
+	if (n > (int)(sizeof(idx) / sizeof(idx[0])))
+		return LMS_EINVAL;
+	if (!c->pg) {
+		snprintf(c->errmsg, sizeof(c->errmsg), "no connection");
+		return LMS_EUNAVAILABLE;
+	}
+	for (int k = 0; k < n; k++)
+		if ((idx[k] = c->prepare ? prepared_index(c, sql[k], nparams[k]) : -1) == -2)
+			return map_error(c);
+	if (PQenterPipelineMode(c->pg) != 1) {
+		set_error(c, NULL);
+		return map_error(c);
+	}
+	for (; sent < n; sent++) {
+		prepared_name(name, idx[sent]);
+		if ((idx[sent] >= 0 ? PQsendQueryPrepared(c->pg, name, nparams[sent], params[sent],
+							  NULL, NULL, 0)
+				    : PQsendQueryParams(c->pg, sql[sent], nparams[sent], NULL,
+							params[sent], NULL, NULL, 0)) != 1)
+			break;
+	}
+	/* Without the sync the server answers nothing, and the connection
+	 * holds a half-sent batch: it is given up (the pool opens another). */
+	if (sent < n || PQpipelineSync(c->pg) != 1) {
+		set_error(c, NULL);
+		db_conn_close(c);
+		return LMS_EUNAVAILABLE;
+	}
+	for (int k = 0; k < sent; k++) {
+		ExecStatusType st;
+
+		r = PQgetResult(c->pg);
+		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == 0) {
+			set_error(c, r);
+			rc = map_error(c);
+			prepared_stale(c, idx[k]);
+		}
+		if (k == keep && res && rc == 0)
+			*res = r;
+		else
+			PQclear(r);
+		/* Each statement's results end with a NULL. */
+		while (r && (r = PQgetResult(c->pg)))
+			PQclear(r);
+	}
+	/* The sync's own result, and any left by a broken batch, go before
+	 * the connection leaves pipeline mode (bounded: a dead connection
+	 * answers NULL at once). */
+	for (int k = 0; k < 2 * n + 2 && PQexitPipelineMode(c->pg) != 1; k++)
+		PQclear(PQgetResult(c->pg));
+	if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF) {
+		if (rc == 0) {
+			set_error(c, NULL);
+			rc = LMS_EUNAVAILABLE;
+		}
+		db_conn_close(c);
+	}
+	if (rc < 0 && res) {
+		PQclear(*res);
+		*res = NULL;
+	}
+	if (rc == 0)
+		c->sqlstate[0] = c->errmsg[0] = c->constraint[0] = '\0';
+	return rc;
+}
+
+int db_begin_exec(struct db_conn *c, PGresult **res, const char *sql, int nparams,
+		  const char *const *params)
+{
+	const char *const sqls[] = {"BEGIN", sql};
+	const int ns[] = {0, nparams};
+	const char *const *const ps[] = {NULL, params};
+
+	return pipeline(c, res, 1, 2, sqls, ns, ps);
+}
+
+int db_exec_commit(struct db_conn *c, PGresult **res, const char *sql, int nparams,
+		   const char *const *params)
+{
+	const char *const sqls[] = {sql, "COMMIT"};
+	const int ns[] = {nparams, 0};
+	const char *const *const ps[] = {params, NULL};
+
+	return pipeline(c, res, 0, 2, sqls, ns, ps);
 }
 
 int db_begin(struct db_conn *c) { return run(c, NULL, "BEGIN", 0, NULL, false, NULL); }

@@ -1,6 +1,7 @@
 /* prepared_test.c - statements prepared once per pooled connection, against
  * a real PostgreSQL: reused, bounded, refreshed after a schema change and
- * after a reconnect, and failing as unnamed statements fail */
+ * after a reconnect, and failing as unnamed statements fail; a transaction
+ * begun or committed in the round trip of its first or last statement */
 #include "harness.h"
 
 #include <stdio.h>
@@ -60,6 +61,17 @@ static void a_statement_is_prepared_once_and_reused(void **state)
 	assert_int_equal(c->nprepared, base + 1);
 	assert_int_equal(server_prepared(c), base + 2);
 	assert_int_equal(server_prepared(c), base + 2);
+	/* A statement with an optional filter is planned with its values. */
+	for (int i = 0; i < 7; i++) {
+		assert_int_equal(db_one_row(c, &r,
+					    "SELECT count(*) FROM pg_class"
+					    " WHERE ($1::text IS NULL OR relname = $1::text)",
+					    "s", i % 2 ? "pg_class" : NULL),
+				 0);
+		assert_true(db_ll(r, 0, 0) >= 1);
+		PQclear(r);
+	}
+	assert_int_equal(c->nprepared, base + 2);
 	/* Raw bytes travel through a prepared statement as through an unnamed one. */
 	{
 		const char *params[] = {"\x01\x00\xff"};
@@ -203,6 +215,79 @@ static void without_prepare_statements_stay_unnamed(void **state)
 	db_pool_free(p);
 }
 
+/* BEGIN with the first statement and COMMIT with the last, prepared or
+ * not: what they leave is what four round trips would have. */
+static void begin_and_commit_ride_with_a_statement(bool prepare)
+{
+	struct db_pool *p = db_pool_new(conninfo, 1, 1000);
+	struct db_conn *c, other;
+	const char *one[] = {"1"}, *two[] = {"2"}, *zero[] = {"0"};
+	PGresult *r = NULL;
+	char msg[256];
+
+	db_pool_set_prepare(p, prepare);
+	assert_int_equal(db_pool_acquire(p, &c, msg, sizeof(msg)), 0);
+	assert_int_equal(db_conn_open(&other, conninfo), 0);
+	assert_int_equal(db_exec(&other, NULL, "DROP TABLE IF EXISTS pipe_t", 0, NULL), 0);
+	assert_int_equal(db_exec(&other, NULL, "CREATE TABLE pipe_t (a int PRIMARY KEY)", 0, NULL),
+			 0);
+
+	/* Begun: the row is there for this transaction only; committed: for all. */
+	assert_int_equal(db_begin_exec(c, &r, "INSERT INTO pipe_t VALUES ($1::int) RETURNING a", 1,
+				       one),
+			 0);
+	assert_string_equal(PQgetvalue(r, 0, 0), "1");
+	PQclear(r);
+	assert_int_equal(PQtransactionStatus(c->pg), PQTRANS_INTRANS);
+	assert_int_equal(harness_sql_ll(conninfo, "SELECT count(*) FROM pipe_t"), 0);
+	assert_int_equal(db_exec_commit(c, &r, "INSERT INTO pipe_t VALUES ($1::int) RETURNING a", 1,
+					two),
+			 0);
+	assert_string_equal(PQgetvalue(r, 0, 0), "2");
+	PQclear(r);
+	assert_int_equal(PQtransactionStatus(c->pg), PQTRANS_IDLE);
+	assert_int_equal(harness_sql_ll(conninfo, "SELECT count(*) FROM pipe_t"), 2);
+
+	/* A first statement that fails leaves the transaction to roll back. */
+	assert_int_equal(db_begin_exec(c, NULL, "INSERT INTO pipe_t VALUES ($1::int)", 1, one),
+			 LMS_ECONFLICT);
+	assert_string_equal(c->sqlstate, "23505");
+	assert_int_equal(PQtransactionStatus(c->pg), PQTRANS_INERROR);
+	assert_int_equal(db_rollback(c), 0);
+
+	/* A last statement that fails is not committed, nor what came before. */
+	assert_int_equal(db_begin(c), 0);
+	assert_int_equal(db_exec(c, NULL, "INSERT INTO pipe_t VALUES (3)", 0, NULL), 0);
+	assert_int_equal(db_exec_commit(c, &r, "SELECT 1 / $1::int", 1, zero), LMS_EDB);
+	assert_null(r);
+	assert_string_equal(c->sqlstate, "22012");
+	assert_int_equal(PQtransactionStatus(c->pg), PQTRANS_INERROR);
+	assert_int_equal(db_rollback(c), 0);
+	assert_int_equal(harness_sql_ll(conninfo, "SELECT count(*) FROM pipe_t"), 2);
+
+	/* The connection is back to one statement at a time. */
+	assert_int_equal(db_one_row(c, &r, "SELECT $1::int + 1", "i", 1), 0);
+	assert_int_equal(db_ll(r, 0, 0), 2);
+	PQclear(r);
+	assert_int_equal(PQpipelineStatus(c->pg), PQ_PIPELINE_OFF);
+
+	db_conn_close(&other);
+	db_pool_release(p, c);
+	db_pool_free(p);
+}
+
+static void begin_and_commit_in_one_round_trip_prepared(void **state)
+{
+	(void)state;
+	begin_and_commit_ride_with_a_statement(true);
+}
+
+static void begin_and_commit_in_one_round_trip_unnamed(void **state)
+{
+	(void)state;
+	begin_and_commit_ride_with_a_statement(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +297,8 @@ int main(void)
 		cmocka_unit_test(errors_are_those_of_the_statement),
 		cmocka_unit_test(a_reconnected_session_prepares_again),
 		cmocka_unit_test(without_prepare_statements_stay_unnamed),
+		cmocka_unit_test(begin_and_commit_in_one_round_trip_prepared),
+		cmocka_unit_test(begin_and_commit_in_one_round_trip_unnamed),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -26,7 +26,9 @@ struct db_conn {
 	/* With prepare, a statement is parsed and planned once per connection
 	 * (named prepared statements, up to DB_PREPARED_MAX of them), not on
 	 * every run; off for a pooler that does not keep a client on one
-	 * server connection between transactions. */
+	 * server connection between transactions. A statement with optional
+	 * filters ("$1 IS NULL OR ...") is never prepared: it is planned with
+	 * its values on every run. */
 	bool prepare;
 	int nprepared;
 	struct db_prepared prepared[DB_PREPARED_MAX];
@@ -170,6 +172,18 @@ int db_exec_script(struct db_conn *c, const char *sql);
 int db_begin(struct db_conn *c);
 int db_commit(struct db_conn *c);
 int db_rollback(struct db_conn *c);
+
+/*
+ * BEGIN and then sql, or sql and then COMMIT, in one round trip (libpq's
+ * pipeline mode) instead of two; the second runs only if the first
+ * succeeded. Same returns and ownership of *res (sql's result) as db_exec;
+ * after a failure the caller rolls back as after any failed statement.
+ * Unlike db_exec, a connection found broken is not retried.
+ */
+int db_begin_exec(struct db_conn *c, PGresult **res, const char *sql, int nparams,
+		  const char *const *params);
+int db_exec_commit(struct db_conn *c, PGresult **res, const char *sql, int nparams,
+		   const char *const *params);
 
 /*
  * Runs sql, whose result is one text column holding JSON (PostgreSQL builds
