@@ -194,8 +194,8 @@ void enrollment_on_behalf(struct http_req *req)
 	if (key) {
 		snprintf(scope, sizeof(scope), "POST /api/v1/sections/%lld/enrollments/on-behalf",
 			 sec.id);
-		if ((rc = idempotency_store_claim(req->db, req->who.user_id, scope, key, &replayed,
-						  &status, &stored)) < 0)
+		if ((rc = idempotency_store_claim(req->db, req->who.user_id, scope, key, false,
+						  &replayed, &status, &stored)) < 0)
 			goto fail;
 		if (replayed) {
 			if ((rc = db_commit(req->db)) < 0)
@@ -214,7 +214,7 @@ void enrollment_on_behalf(struct http_req *req)
 		goto fail;
 	}
 	if (key && (rc = idempotency_store_finish(req->db, req->who.user_id, scope, key, status,
-						  text)) < 0)
+						  text, false)) < 0)
 		goto fail;
 	if ((rc = db_commit(req->db)) < 0)
 		goto fail;

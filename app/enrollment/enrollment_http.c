@@ -139,14 +139,14 @@ void enrollment_create(struct http_req *req)
 		return;
 
 	/* With a key, the claim, the work and the stored answer are one
-	 * transaction: a retry waits for the first and gets its answer. */
+	 * transaction: a retry waits for the first and gets its answer. It
+	 * begins with the claim and commits with the answer: three round
+	 * trips in all. */
 	if (key) {
 		snprintf(scope, sizeof(scope), "POST /api/v1/sections/%lld/enrollments", section);
-		if ((rc = db_begin(db)) < 0)
-			goto fail;
 		in_tx = true;
-		if ((rc = idempotency_store_claim(db, req->who.user_id, scope, key, &replayed, &status,
-						  &stored)) < 0)
+		if ((rc = idempotency_store_claim(db, req->who.user_id, scope, key, true, &replayed,
+						  &status, &stored)) < 0)
 			goto fail;
 		if (replayed) {
 			if ((rc = db_commit(db)) < 0)
@@ -163,9 +163,8 @@ void enrollment_create(struct http_req *req)
 		rc = LMS_ENOMEM;
 		goto fail;
 	}
-	if (key && ((rc = idempotency_store_finish(db, req->who.user_id, scope, key, status, text)) <
-			    0 ||
-		    (rc = db_commit(db)) < 0))
+	if (key && (rc = idempotency_store_finish(db, req->who.user_id, scope, key, status, text,
+						  true)) < 0)
 		goto fail;
 	enrollment_reply_text(req, status, text, false);
 	goto out;

@@ -9,8 +9,11 @@
 #include "lms/db/sql.h"
 
 int idempotency_store_claim(struct db_conn *db, long long user_id, const char *scope,
-			    const char *key, bool *replayed, int *status, char **body)
+			    const char *key, bool begin, bool *replayed, int *status, char **body)
 {
+	static const char claim[] = "INSERT INTO idempotency_keys (user_id, scope, key)"
+				    " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1";
+	struct db_params p;
 	PGresult *res = NULL;
 	int rc;
 
@@ -18,11 +21,14 @@ int idempotency_store_claim(struct db_conn *db, long long user_id, const char *s
 	*body = NULL;
 	/* A second request with the key waits here, on the key's unique index,
 	 * until the first commits; then it finds the first answer. */
-	if ((rc = db_one_row(db, NULL,
-			     "INSERT INTO idempotency_keys (user_id, scope, key)"
-			     " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1",
-			     "lss", user_id, scope, key)) != LMS_ENOTFOUND)
+	if ((rc = db_params_format(&p, "lss", user_id, scope, key)) < 0 ||
+	    (rc = begin ? db_begin_exec(db, &res, claim, p.n, p.values)
+			: db_exec(db, &res, claim, p.n, p.values)) < 0)
 		return rc;
+	rc = PQntuples(res) == 1 ? 0 : LMS_ENOTFOUND;
+	PQclear(res);
+	if (rc == 0)
+		return 0;
 	/* Claimed before: by an answered request, or by one still running. */
 	rc = db_one_row(db, &res,
 			"SELECT status, body FROM idempotency_keys WHERE user_id = $1"
@@ -43,10 +49,15 @@ int idempotency_store_claim(struct db_conn *db, long long user_id, const char *s
 }
 
 int idempotency_store_finish(struct db_conn *db, long long user_id, const char *scope,
-			     const char *key, int status, const char *body)
+			     const char *key, int status, const char *body, bool commit)
 {
-	return db_execf(db, NULL,
-			"UPDATE idempotency_keys SET status = $4, body = $5"
-			" WHERE user_id = $1 AND scope = $2 AND key = $3",
-			"lssis", user_id, scope, key, status, body);
+	static const char keep[] = "UPDATE idempotency_keys SET status = $4, body = $5"
+				   " WHERE user_id = $1 AND scope = $2 AND key = $3";
+	struct db_params p;
+	int rc;
+
+	if ((rc = db_params_format(&p, "lssis", user_id, scope, key, status, body)) < 0)
+		return rc;
+	return commit ? db_exec_commit(db, NULL, keep, p.n, p.values)
+		      : db_exec(db, NULL, keep, p.n, p.values);
 }
