@@ -114,7 +114,10 @@ for (const lang of ['ko', 'en']) {
       // A link in the menu goes there, and the menu is closed on arrival.
       await toggle.click();
       await page.locator('#nav-list a[href="#/profile"]').click();
-      await until(page, 'the profile drawn', () => location.hash === '#/profile' && !!document.querySelector('#view h1'));
+      // Drawn and focused: the router moves the focus to the view's heading
+      // last, and the focus leaving the menu closes it.
+      await until(page, 'the profile drawn', () => location.hash === '#/profile' && !!document.querySelector('#view h1')
+        && !document.getElementById('view').hasAttribute('aria-busy'));
       assert.equal(await page.locator('.menu-toggle').getAttribute('aria-expanded'), 'false');
       assert.equal(await page.locator('#nav-list').isVisible(), false, 'the menu closes on the next page');
       // A click outside closes it too.
