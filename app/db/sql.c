@@ -118,9 +118,20 @@ static unsigned long text_hash(const char *s)
 
 static void prepared_name(char name[16], int i) { snprintf(name, 16, "lms_%d", i); }
 
+/* Optional filters, in the two forms the statements write them
+ * ("$2::text IS NULL OR p.code = $2", "$1::bigint = 0 OR c.institution_id
+ * = $1"), leave a plan only when it is made with the values; a prepared
+ * statement may settle on one plan for all values (PostgreSQL's generic
+ * plan), which keeps every filter and its cost. Such statements are
+ * planned on every run. */
+static bool has_optional_filter(const char *sql)
+{
+	return strstr(sql, "IS NULL OR") || strstr(sql, "= 0 OR");
+}
+
 /* The index of sql among c's prepared statements, preparing it when there
- * is room; -1: run it unnamed (prepare off or the list full); -2: the
- * prepare failed, with the reason in c. */
+ * is room; -1: run it unnamed (the list full, optional filters, or no copy
+ * of its text); -2: the prepare failed, with the reason in c. */
 static int prepared_index(struct db_conn *c, const char *sql, int nparams)
 {
 	unsigned long h = text_hash(sql);
@@ -131,12 +142,7 @@ static int prepared_index(struct db_conn *c, const char *sql, int nparams)
 	for (int i = 0; i < c->nprepared; i++)
 		if (c->prepared[i].sql && c->prepared[i].hash == h && !strcmp(c->prepared[i].sql, sql))
 			return i;
-	/* Optional filters ("$2::text IS NULL OR p.code = $2") leave a plan
-	 * only when it is made with the values; a prepared statement may
-	 * settle on one plan for all values (PostgreSQL's generic plan), which
-	 * keeps every filter and its cost. Such statements are planned on
-	 * every run. */
-	if (c->nprepared == DB_PREPARED_MAX || strstr(sql, "IS NULL OR"))
+	if (c->nprepared == DB_PREPARED_MAX || has_optional_filter(sql))
 		return -1;
 	prepared_name(name, c->nprepared);
 	r = PQprepare(c->pg, name, sql, nparams, NULL);

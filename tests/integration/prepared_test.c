@@ -61,12 +61,22 @@ static void a_statement_is_prepared_once_and_reused(void **state)
 	assert_int_equal(c->nprepared, base + 1);
 	assert_int_equal(server_prepared(c), base + 2);
 	assert_int_equal(server_prepared(c), base + 2);
-	/* A statement with an optional filter is planned with its values. */
+	/* A statement with an optional filter, in either form, is planned
+	 * with its values. */
 	for (int i = 0; i < 7; i++) {
 		assert_int_equal(db_one_row(c, &r,
 					    "SELECT count(*) FROM pg_class"
 					    " WHERE ($1::text IS NULL OR relname = $1::text)",
 					    "s", i % 2 ? "pg_class" : NULL),
+				 0);
+		assert_true(db_ll(r, 0, 0) >= 1);
+		PQclear(r);
+	}
+	for (int i = 0; i < 7; i++) {
+		assert_int_equal(db_one_row(c, &r,
+					    "SELECT count(*) FROM pg_class"
+					    " WHERE ($1::bigint = 0 OR oid = $1::bigint)",
+					    "l", (long long)(i % 2 ? 1259 : 0)),
 				 0);
 		assert_true(db_ll(r, 0, 0) >= 1);
 		PQclear(r);

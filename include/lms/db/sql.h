@@ -27,8 +27,8 @@ struct db_conn {
 	 * (named prepared statements, up to DB_PREPARED_MAX of them), not on
 	 * every run; off for a pooler that does not keep a client on one
 	 * server connection between transactions. A statement with optional
-	 * filters ("$1 IS NULL OR ...") is never prepared: it is planned with
-	 * its values on every run. */
+	 * filters ("$1 IS NULL OR ...", "$1 = 0 OR ...") is never prepared:
+	 * it is planned with its values on every run. */
 	bool prepare;
 	int nprepared;
 	struct db_prepared prepared[DB_PREPARED_MAX];
