@@ -174,7 +174,8 @@ void http_reply_bytes(struct http_req *req, int status, const char *content_type
 
 	if (n < 0)
 		return;
-	memcpy(head + n, body, extra);
+	if (extra)
+		memcpy(head + n, body, extra);
 	mg_write(req->conn, head, (size_t)n + extra);
 	free(head);
 	if (with_body && !extra)
