@@ -79,8 +79,6 @@ static bool literal_prefix_matches(const char *pattern, const char *path)
 const struct route *routes_match(const struct route_table *t, struct http_req *req,
 				 unsigned method, unsigned *allow)
 {
-	const struct route *found = NULL;
-
 	*allow = 0;
 	for (size_t i = 0; i < t->count; i++) {
 		const struct route *r = &t->routes[i];
@@ -89,15 +87,14 @@ const struct route *routes_match(const struct route_table *t, struct http_req *r
 		if (!literal_prefix_matches(r->pattern, req->path) ||
 		    !routes_pattern_match(r->pattern, req->path, req))
 			continue;
+		/* The first match wins and its parameters are the last ones
+		 * written; the rest of the table matters only for a 405's
+		 * Allow. */
 		*allow |= m;
-		if ((m & method) && !found)
-			found = r;
+		if (m & method)
+			return r;
 	}
-	/* Matching overwrote the parameters for every candidate: redo the
-	 * winner's. */
-	if (found)
-		routes_pattern_match(found->pattern, req->path, req);
-	return found;
+	return NULL;
 }
 
 size_t routes_index(const struct route_table *t, const struct route *r)

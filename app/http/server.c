@@ -3,6 +3,7 @@
 
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +32,26 @@ struct http_server {
 	int port;
 };
 
+/* Request ids are a counter put through a bijective 64-bit mix (splitmix64's
+ * finaliser) from a random start: unique within the process for 2^64
+ * requests, unrelated across instances, and without a call into the random
+ * generator (its lock and fork check) on every request. They name a request
+ * in logs and audit rows; they are not secrets. */
+static uint64_t request_id_base;
+static atomic_uint_fast64_t request_id_seq;
+
 static void request_id_new(char id[33])
 {
+	uint64_t x = request_id_base + atomic_fetch_add_explicit(&request_id_seq, 1,
+								   memory_order_relaxed) *
+					       0x9e3779b97f4a7c15u;
 	unsigned char raw[8];
 
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		memset(raw, 0, sizeof(raw));
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+	x ^= x >> 31;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		raw[i] = (unsigned char)(x >> (8 * i));
 	text_hex_encode(raw, sizeof(raw), id);
 }
 
@@ -466,6 +481,10 @@ int http_server_start(struct http_app *app, struct http_server **out, char *err,
 	*out = NULL;
 	if (!app->routes) {
 		snprintf(err, errlen, "the server was given no routes");
+		return LMS_EINVAL;
+	}
+	if (RAND_bytes((unsigned char *)&request_id_base, sizeof(request_id_base)) != 1) {
+		snprintf(err, errlen, "the random generator gave no bytes for request ids");
 		return LMS_EINVAL;
 	}
 	/* An "s" port speaks TLS; an "r" port only redirects to the TLS one. */

@@ -58,7 +58,8 @@ void http_methods_format(unsigned methods, char *buf, size_t len);
  * Finds the route of t for (method, path). Fills req->params / req->nparams
  * from the route's {x} segments. Returns the route (borrowed from t), or
  * NULL; then *allow holds the methods of routes whose pattern matches path
- * (0: no such path). The first matching entry wins.
+ * (0: no such path). The first matching entry wins, and the search stops
+ * there: *allow then holds the methods of the matches up to it.
  */
 const struct route *routes_match(const struct route_table *t, struct http_req *req,
 				 unsigned method, unsigned *allow);
