@@ -12,8 +12,8 @@
 # database's own log of the server's pull (logging is on for that pull
 # only), so both sides run the same SQL; their CSV is compared byte for byte
 # (the server's without its byte order mark and with LF line ends, as psql
-# writes them) before anything is timed. Then each side runs twice,
-# alternating, and the better time of each counts. Builds RelWithDebInfo
+# writes them) before anything is timed. Then each side runs REPORT_RUNS
+# times (default 5), alternating, and the median of each counts. Builds RelWithDebInfo
 # into build-bench/ and keeps its data under /tmp.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -112,25 +112,31 @@ seconds() { # command... -> wall seconds
 	t1=$(date +%s.%N)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
-best_lms=; best_psql=
+# The runs alternate, so a change in the machine's load falls on both sides;
+# the median of each side is the figure, the best is shown beside it.
+runs=${REPORT_RUNS:-5}
+times_lms=(); times_psql=()
 printf '%-8s %10s %10s\n' run lms psql
-for run in 1 2; do
+for run in $(seq 1 "$runs"); do
 	t_lms=$(seconds pull -o /dev/null)
 	t_psql=$(seconds copy /dev/null "")
 	printf '%-8s %9ss %9ss\n' "$run" "$t_lms" "$t_psql"
-	best_lms=$(awk -v a="$t_lms" -v b="${best_lms:-$t_lms}" 'BEGIN { print (a < b ? a : b) }')
-	best_psql=$(awk -v a="$t_psql" -v b="${best_psql:-$t_psql}" 'BEGIN { print (a < b ? a : b) }')
+	times_lms+=("$t_lms"); times_psql+=("$t_psql")
 done
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+best() { printf '%s\n' "$@" | sort -n | head -1; }
 kill "$sampler" 2>/dev/null
 wait "$sampler" 2>/dev/null || true
 sampler=
 peak_rss=$(sort -n "$work/rss.log" | tail -1)
 bytes=$(pull | wc -c)
 
-awk -v l="$best_lms" -v p="$best_psql" -v b="$bytes" -v n="$total" 'BEGIN {
-	printf "%d rows, %.1f MB of CSV: lms %.2f s (%.0f rows/s), psql \\copy %.2f s\n",
-		n, b / 1e6, l, n / l, p
-	printf "lms / psql: %.2f (target <= 1.0)\n", l / p }'
+awk -v l="$(median "${times_lms[@]}")" -v p="$(median "${times_psql[@]}")" \
+	-v bl="$(best "${times_lms[@]}")" -v bp="$(best "${times_psql[@]}")" \
+	-v b="$bytes" -v n="$total" -v r="$runs" 'BEGIN {
+	printf "%d rows, %.1f MB of CSV, median of %d runs: lms %.2f s (%.0f rows/s), psql \\copy %.2f s\n",
+		n, b / 1e6, r, l, n / l, p
+	printf "lms / psql: %.2f (target <= 1.0); best runs %.2f / %.2f s: %.2f\n", l / p, bl, bp, bl / bp }'
 awk -v a="$base_rss" -v p="$peak_rss" 'BEGIN {
 	printf "server RSS: %.1f MiB before the first pull, peak %.1f MiB: growth %.1f MiB" \
 		" (target < 32 MiB)\n", a / 1024, p / 1024, (p - a) / 1024 }'
