@@ -904,7 +904,8 @@ int catalog_seed_bench_load(struct db_conn *db, long n, long *created, char *ter
 		" w AS (SELECT ARRAY['인공지능', '데이터', '로봇', '코딩', '딥러닝', '머신러닝',"
 		"  '교육', '컴퓨터 비전'] AS ko, ARRAY['AI', 'Data', 'Robotics', 'Coding',"
 		"  'Deep Learning', 'Machine Learning', 'Education', 'Computer Vision'] AS en),"
-		" g AS (SELECT n, 'BENCH-' || lpad(n::text, 6, '0') AS code"
+		" g AS (SELECT n, 'BENCH-' || lpad(n::text, greatest(6, length(n::text)), '0')"
+		"  AS code"
 		"  FROM generate_series(1, $1::int) n),"
 		" c AS (INSERT INTO courses (institution_id, program_id, code, title_ko, title_en,"
 		"  summary_ko, summary_en, delivery, level, tags, published)"
@@ -930,5 +931,9 @@ int catalog_seed_bench_load(struct db_conn *db, long n, long *created, char *ter
 		return seed_error(db, rc, err, errlen, "bench");
 	*created = (long)db_ll(res, 0, 0);
 	PQclear(res);
+	/* Plans of the next queries should know the catalogue grew, without
+	 * waiting for autovacuum to notice. */
+	if ((rc = db_exec(db, NULL, "ANALYZE courses, sections", 0, NULL)) < 0)
+		return seed_error(db, rc, err, errlen, "bench");
 	return 0;
 }
