@@ -35,6 +35,11 @@ bench_serve "$work" "$lms_port" "$courses"
 mkdir -p "$work/www"
 key="$work/var/tls/dev-key.pem"
 idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$lms_pid/status")
+# Of which: anonymous pages (the threads' stacks, the heap, CivetWeb's
+# connection table) and pages of files (the libraries, the executable).
+idle_anon=$(awk '/RssAnon/ {print $2}' "/proc/$lms_pid/status")
+idle_file=$(awk '/RssFile/ {print $2}' "/proc/$lms_pid/status")
+idle_threads=$(awk '/Threads/ {print $2}' "/proc/$lms_pid/status")
 
 first="/api/v1/courses"
 filtered="/api/v1/courses?program=ai_academy&delivery=offline&open=true&limit=20"
@@ -105,6 +110,9 @@ for _ in $(seq 1 100); do
 	sleep 0.05
 done
 echo "fresh after a write: $fresh"
-awk -v k="$idle_rss" 'BEGIN { printf "idle resident memory: %.1f MiB (after start-up, before load)\n", k / 1024 }'
+awk -v k="$idle_rss" -v a="$idle_anon" -v f="$idle_file" -v t="$idle_threads" 'BEGIN {
+	printf "idle resident memory: %.1f MiB (after start-up, before load; target < 16)\n", k / 1024
+	printf "  anonymous %.1f MiB with %d threads, library and executable pages %.1f MiB\n",
+		a / 1024, t, f / 1024 }'
 awk '/VmRSS/ { printf "resident memory after the run: %.1f MiB\n", $2 / 1024 }' "/proc/$lms_pid/status"
 [ "$fresh" = yes ]
