@@ -15,7 +15,9 @@
 
 /* Midnight of today in Korea: the first instant of the day a dashboard's
  * "new today" counts. */
-#define TODAY "(date_trunc('day', now() AT TIME ZONE INTERVAL '+09:00') AT TIME ZONE INTERVAL '+09:00')"
+#define TODAY                                                                            \
+	"(date_trunc('day', now() AT TIME ZONE INTERVAL '+09:00')"                       \
+	" AT TIME ZONE INTERVAL '+09:00')"
 
 /* How many enrolments of a group have each status, summed from the
  * counts per section, status and stage (n of rows b). */
