@@ -226,6 +226,8 @@ static const struct route table[] = {
 	{HTTP_GET, "/api/v1/instructors/{id}/schedule.ics", calendar_schedule_ics, GUARD_PUBLIC, 0},
 	{HTTP_GET, "/api/v1/me/calendar.ics", calendar_mine_ics, GUARD_PUBLIC, 0},
 	{HTTP_GET, "/api/v1/me/schedule", calendar_schedule_mine, GUARD_SIGNED_IN, 0},
+	{HTTP_GET, "/api/v1/institutions/{id}/schedule", calendar_schedule_institution,
+	 GUARD_INSTITUTION_SCHEDULE_READ, 0},
 	{HTTP_POST, "/api/v1/me/calendar-feeds", calendar_feeds_create, GUARD_SIGNED_IN, 0},
 	{HTTP_GET, "/api/v1/me/calendar-feeds", calendar_feeds_list, GUARD_SIGNED_IN, 0},
 	{HTTP_DELETE, "/api/v1/me/calendar-feeds/{id}", calendar_feeds_revoke, GUARD_SIGNED_IN, 0},

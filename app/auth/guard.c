@@ -93,6 +93,7 @@ enum guard_decision guard_decide_target(const struct principal *p, enum guard_ac
 	case GUARD_FACULTY_MANAGE:
 	case GUARD_AFFILIATION_MANAGE:
 	case GUARD_USERS_READ:
+	case GUARD_INSTITUTION_SCHEDULE_READ:
 		/* An institution's admins act on its data only; data of no
 		 * institution (0) is the operating committee's. */
 		return platform || admin ? GUARD_ALLOW : GUARD_FORBIDDEN;

@@ -13,6 +13,12 @@
  * an interval counts whole microseconds). */
 #define INSTANT(p) "timestamptz 'epoch' + " p "::bigint * interval '1 microsecond'"
 
+/* Midnight of today in Korea: the first instant of the day a dashboard's
+ * "new today" counts. */
+#define TODAY                                                                            \
+	"(date_trunc('day', now() AT TIME ZONE INTERVAL '+09:00')"                       \
+	" AT TIME ZONE INTERVAL '+09:00')"
+
 /* How many enrolments of a group have each status, summed from the
  * counts per section, status and stage (n of rows b). */
 #define STATUS_SUM(status) "coalesce(sum(b.n) FILTER (WHERE b.status = '" status "'), 0)::bigint"
@@ -61,7 +67,7 @@ int summary_store_read(struct db_conn *db, long long institution_id, const struc
 		 * (a few thousand rows for a million enrolments); programmes and
 		 * courses are joined to those counts, not to every enrolment. */
 		" b AS (SELECT e.section_id, e.status, u.ladder_stage::text AS stage,"
-		"  count(*) AS n"
+		"  count(*) AS n, count(*) FILTER (WHERE e.created_at >= " TODAY ") AS today"
 		"  FROM enrollments e JOIN users u ON u.id = e.user_id CROSS JOIN w"
 		"  WHERE e.section_id IN (SELECT s.id FROM sections s JOIN courses c ON c.id = s.course_id"
 		"   JOIN programs p ON p.id = c.program_id WHERE $1::bigint IN (0, c.institution_id)"
@@ -72,13 +78,15 @@ int summary_store_read(struct db_conn *db, long long institution_id, const struc
 		"  AND ($9::text IS NULL OR u.ladder_stage::text = $9)"
 		"  GROUP BY 1, 2, 3),"
 		" g AS (SELECT GROUPING(c.program_id, c.id, b.stage) AS set,"
-		"  c.program_id, c.id AS course_id, b.stage," STATUS_AGGREGATES
+		"  c.program_id, c.id AS course_id, b.stage," STATUS_AGGREGATES ","
+		"  sum(b.today)::bigint AS created_today"
 		"  FROM b JOIN sections s ON s.id = b.section_id JOIN courses c ON c.id = s.course_id"
 		"  GROUP BY GROUPING SETS ((c.program_id), (c.id), (b.stage), ()))"
 		" SELECT json_build_object("
 		" 'institution_id', nullif($1::bigint, 0),"
 		" 'from', " KST("w.lo") ", 'to', " KST("w.hi") ","
 		" 'total', coalesce(t.total, 0),"
+		" 'created_today', coalesce(t.created_today, 0),"
 		" 'by_status', json_build_object(" STATUSES_JSON("t") "),"
 		" 'completion_rate', " RATE("t") ","
 		" 'waitlist_length', coalesce(t.waitlisted, 0),"

@@ -199,6 +199,27 @@ out:
 	json_decref(items);
 }
 
+void calendar_schedule_institution(struct http_req *req)
+{
+	struct period p;
+	json_t *items = NULL;
+	long long id;
+	int rc;
+
+	if (!http_req_param_id_or_reply(req, 0, &id) || !period_or_reply(req, &p) ||
+	    !guard_require_or_reply(req, GUARD_INSTITUTION_SCHEDULE_READ, id) ||
+	    !http_req_db_or_reply(req))
+		goto out;
+	if ((rc = calendar_store_institution_sessions(req->db, id, p.from, p.to,
+						      http_req_lang(req), &items)) < 0) {
+		http_reply_error(req, rc);
+		goto out;
+	}
+	schedule_reply(req, "institution_id", id, &p, items);
+out:
+	json_decref(items);
+}
+
 void calendar_schedule_mine(struct http_req *req)
 {
 	struct period p;

@@ -36,7 +36,8 @@
 	"  'name', CASE WHEN " lang " = 'en' THEN f.name_en ELSE f.name_ko END,"         \
 	"  'location', f.location) END,"                                                 \
 	" 'online_url', cs.online_url, 'status', cs.status, 'sequence', cs.sequence,"   \
-	" 'updated_at', " KST("cs.updated_at") ")"                                       \
+	" 'updated_at', " KST("cs.updated_at") ","                                       \
+	" 'interview', cs.interview_stage_id IS NOT NULL)"                              \
 	" ORDER BY cs.starts_at, cs.id), '[]')"                                          \
 	" FROM class_sessions cs JOIN sections s ON s.id = cs.section_id"                \
 	" JOIN courses c ON c.id = s.course_id JOIN institutions i ON i.id = c.institution_id" \
@@ -91,6 +92,17 @@ int calendar_store_instructor_sessions(struct db_conn *db, long long instructor_
 {
 	return sessions(db, WINDOW_SELECT " AND cs.instructor_id = $1", instructor_id, from_us,
 			to_us, lang, items);
+}
+
+int calendar_store_institution_sessions(struct db_conn *db, long long institution_id,
+					long long from_us, long long to_us, const char *lang,
+					json_t **items)
+{
+	/* No row at all (not an empty list) when there is no such institution. */
+	return sessions(db,
+			"SELECT (" WINDOW_SELECT " AND c.institution_id = $1)"
+			" WHERE EXISTS (SELECT 1 FROM institutions WHERE id = $1)",
+			institution_id, from_us, to_us, lang, items);
 }
 
 int calendar_store_learner_sessions(struct db_conn *db, long long user_id, long long from_us,

@@ -51,6 +51,7 @@ const routes = [
   ['/email/confirm', './pages/email_confirm.js'],
   ['/admin/people', './pages/admin_people.js', 'admin'],
   ['/admin/affiliation', './pages/admin_affiliation.js', 'admin'],
+  ['/admin/mail', './pages/admin_mail.js', 'admin'], // platform admins: the page says so to others
   ['/forgot-password', './pages/forgot.js'],
   ['/reset-password', './pages/reset.js'],
   ['/verify-email', './pages/verify_email.js'],

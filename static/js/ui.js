@@ -98,9 +98,10 @@ export function skeleton(kind = 'page') {
 
 /**
  * Asks for confirmation in a modal <dialog>; resolves true or false.
- * With withReason, resolves the typed reason (string) or null.
+ * With withReason, resolves the typed reason (string) or null; with
+ * safeFocus, the cancel button has the initial focus as for destructive.
  */
-export function confirmDialog(question, { confirmLabel, cancelLabel, destructive = false, withReason = false } = {}) {
+export function confirmDialog(question, { confirmLabel, cancelLabel, destructive = false, withReason = false, safeFocus = false } = {}) {
   return new Promise((resolve) => {
     const reason = withReason ? h('textarea', { id: 'confirm-reason', rows: 3, maxlength: 500 }) : null;
     // A destructive action is a red button that says what it does; the
@@ -129,7 +130,9 @@ export function confirmDialog(question, { confirmLabel, cancelLabel, destructive
     });
     document.body.append(dlg);
     dlg.showModal();
-    (reason || (destructive ? cancel : ok)).focus();
+    // safeFocus: an action that is not destructive but cannot be taken
+    // back (a message sent) starts on the safe choice too.
+    (reason || (destructive || safeFocus ? cancel : ok)).focus();
   });
 }
 

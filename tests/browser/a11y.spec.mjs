@@ -59,7 +59,8 @@ const routes = () => ({
   instructor: ['/teach', `/teach/week?week=${ids.week}`, `/teach/sections/${ids.section}`, `/teach/sessions/${ids.session}`,
     `/teach/courses/${ids.course}`],
   admin: ['/admin', '/admin/courses', `/admin/courses/${ids.course}`, '/admin/courses/new', '/admin/applications',
-    '/admin/tokens', '/admin/instructors', `/admin/instructors/${ids.instructor}/week?week=${ids.week}`, '/admin/reports'],
+    '/admin/tokens', '/admin/instructors', `/admin/instructors/${ids.instructor}/week?week=${ids.week}`, '/admin/reports',
+    '/admin/mail'],
 });
 const emails = { visitor: null, learner: LEARNER, instructor: INSTRUCTOR, admin: ADMIN };
 

@@ -1,7 +1,9 @@
 // dashboard.spec.mjs - the institution admin's dashboard: today's figures
 // as cards that count what the database holds and link to where the work
 // is done, the next classes of the institution (and the empty state of an
-// institution with none), failed mail for platform admins only; reference
+// institution with none), failed mail for platform admins only (its card
+// leads to the failed-mail page), one summary read and one schedule read a
+// visit; reference
 // screenshots at 1366x768 and 390x844 in both languages
 // (dashboard-<desktop|phone>-<lang>.png).
 import assert from 'node:assert/strict';
@@ -98,11 +100,42 @@ test('the dashboard at both sizes in both languages (reference screenshots), not
   }
 });
 
+test('one visit reads the summary once (one audit row) and the next classes in one request', async () => {
+  const { browser } = await launch();
+  const { context, page } = await open(browser, ADMIN);
+  // Away and back: one more visit of the dashboard, counted from here.
+  await page.goto('/#/profile');
+  await until(page, 'the profile drawn', drawn);
+  const audited = () => Number(sqlOne("SELECT count(*) FROM audit_log WHERE action = 'report.summary'"));
+  const before = audited();
+  const asked = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/api/')) asked.push(path);
+  });
+  await page.goto('/#/admin');
+  await until(page, 'the dashboard drawn again', drawn);
+  await page.locator('.stat-cards').waitFor();
+  await page.locator('ol.next-classes').waitFor();
+  assert.equal(audited() - before, 1, 'one visit writes one report.summary audit row');
+  assert.equal(asked.filter((p) => p === '/api/v1/reports/summary').length, 1, 'one summary read');
+  assert.deepEqual(asked.filter((p) => /\/schedule$/.test(p)), [`/api/v1/institutions/${ids.gist}/schedule`],
+    'the next classes come from the institution\'s schedule alone, not from each instructor\'s week');
+  // The day's new enrolments still count: one made today shows on the card.
+  const today = Number(sqlOne(`SELECT count(*) FROM enrollments e JOIN sections s ON s.id = e.section_id
+    JOIN courses c ON c.id = s.course_id WHERE c.institution_id = ${ids.gist}
+      AND e.created_at >= date_trunc('day', ${KST}) AT TIME ZONE 'Asia/Seoul'`));
+  assert.match(await page.locator('.stat-enrolled .stat-sub').textContent(), new RegExp(`\\b${today}건`));
+  assertClean(page);
+  await context.close();
+});
+
 test('a platform admin also sees the failed mail; an institution with no classes says so', async () => {
   const { browser } = await launch();
   const { context, page } = await open(browser, 'admin@example.com');
   assert.equal(await value(page, 'failedMail'), String(ids.failed));
   assert.match(await page.locator('.stat-failedMail').getAttribute('class'), /attention/);
+  assert.equal(await page.locator('.stat-failedMail a').getAttribute('href'), '#/admin/mail');
   assertClean(page);
   await context.close();
 

@@ -427,6 +427,13 @@ static const struct endpoint endpoints[] = {
 	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
 	{"GET", "/api/v1/me/schedule", NULL, PREP_NONE,
 	 {401, 200, 200, 200, 200, 200, 403, 403, 403}, NULL, 0, 0},
+	/* An institution's schedule: its admins and platform admins, never a
+	 * token; an admin of another institution is refused whether or not
+	 * the id names one. */
+	{"GET", "/api/v1/institutions/{A}/schedule", NULL, PREP_NONE,
+	 {401, 403, 403, 200, 403, 200, 403, 403, 403}, NULL, 0, 0},
+	{"GET", "/api/v1/institutions/987654321/schedule", NULL, PREP_NONE,
+	 {401, 403, 403, 403, 403, 404, 403, 403, 403}, NULL, 0, 0},
 	/* Calendar feeds are each user's own; a teaching schedule's only for
 	 * instructors. */
 	{"POST", "/api/v1/me/calendar-feeds", "{\"kind\": \"learner\"}", PREP_NONE,

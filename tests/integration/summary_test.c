@@ -512,6 +512,52 @@ static void pulls_are_audited(void **state)
 	assert_int_equal(total_of(&gist_admin, PATH), 10);
 }
 
+/* ---- the day's new enrolments ---- */
+
+/* created_today: of the counted enrolments, those created since midnight
+ * in Korea (one a minute before it is yesterday's); the dashboard reads it
+ * with the totals in one request. */
+static void created_today_counts_the_day(void **state)
+{
+	struct harness_actor t[3];
+	char yesterday[64];
+	long long section;
+	json_t *s;
+
+	(void)state;
+	s = get_json(&gist_admin, PATH, 200);
+	assert_int_equal(harness_json_ll(s, "created_today"), 0);
+	json_decref(s);
+	if (harness_learners_create(conninfo, "sum-today", "worker", 3, t) != 0)
+		fail_msg("no learners");
+	section = section_of(course_a2);
+	if (harness_sql_value(conninfo,
+			      "SELECT (date_trunc('day', now() AT TIME ZONE 'Asia/Seoul')"
+			      " AT TIME ZONE 'Asia/Seoul') - interval '1 minute'",
+			      yesterday, sizeof(yesterday)) != 0)
+		fail_msg("no time");
+	enroll(section, t[0].user_id, "enrolled", NULL);
+	enroll(section, t[1].user_id, "cancelled", NULL);
+	enroll(section, t[2].user_id, "enrolled", yesterday);
+	s = get_json(&gist_admin, PATH, 200);
+	assert_int_equal(harness_json_ll(s, "total"), 13);
+	assert_int_equal(harness_json_ll(s, "created_today"), 2);
+	json_decref(s);
+	/* Within the counted ones only: the window, the filters, the institution. */
+	s = get_json(&gist_admin, PATH "?from=2026-03-01&to=2026-04-01", 200);
+	assert_int_equal(harness_json_ll(s, "created_today"), 0);
+	json_decref(s);
+	s = get_json(&gist_admin, PATH "?status=enrolled", 200);
+	assert_int_equal(harness_json_ll(s, "created_today"), 1);
+	json_decref(s);
+	s = get_json(&jnu_admin, PATH, 200);
+	assert_int_equal(harness_json_ll(s, "created_today"), 0);
+	json_decref(s);
+	s = get_json(&platform, PATH, 200);
+	assert_int_equal(harness_json_ll(s, "created_today"), 2);
+	json_decref(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +569,7 @@ int main(void)
 		cmocka_unit_test(each_institution_sees_its_own),
 		cmocka_unit_test(csv_bytes),
 		cmocka_unit_test(pulls_are_audited),
+		cmocka_unit_test(created_today_counts_the_day),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -252,6 +252,40 @@ static void guard_content_author_relations(void **state)
 	}
 }
 
+/* An institution's schedule: its admins and platform admins; an admin of
+ * another institution, an instructor, a learner, a token never. At route
+ * level (any institution) any admin passes, to be judged on the id. */
+static void guard_institution_schedule(void **state)
+{
+	static const struct {
+		enum who who;
+		char a, b, any;
+	} cases[] = {
+		{W_VISITOR, 'U', 'U', 'U'},     {W_LEARNER, 'F', 'F', 'F'},
+		{W_INSTRUCTOR_A, 'F', 'F', 'F'}, {W_ADMIN_A, 'A', 'F', 'A'},
+		{W_ADMIN_B, 'F', 'A', 'A'},     {W_ADMIN_AB, 'A', 'A', 'A'},
+		{W_PLATFORM, 'A', 'A', 'A'},    {W_TOKEN_A_ALL, 'F', 'F', 'F'},
+		{W_TOKEN_A_REPORTS, 'F', 'F', 'F'},
+	};
+	struct principal p;
+
+	(void)state;
+	for (size_t i = 0; i < NELEMS(cases); i++) {
+		char got[4];
+
+		build(cases[i].who, &p);
+		got[0] = decision_letter(guard_decide(&p, GUARD_INSTITUTION_SCHEDULE_READ, INST_A));
+		got[1] = decision_letter(guard_decide(&p, GUARD_INSTITUTION_SCHEDULE_READ, INST_B));
+		got[2] = decision_letter(
+			guard_decide(&p, GUARD_INSTITUTION_SCHEDULE_READ, GUARD_ANY_INSTITUTION));
+		got[3] = '\0';
+		if (got[0] != cases[i].a || got[1] != cases[i].b || got[2] != cases[i].any)
+			fail_msg("GUARD_INSTITUTION_SCHEDULE_READ for %s: expected %c%c%c, got %s",
+				 who_names[cases[i].who], cases[i].a, cases[i].b, cases[i].any, got);
+	}
+	assert_int_equal(guard_action_scope(GUARD_INSTITUTION_SCHEDULE_READ), 0);
+}
+
 /* A visitor who happens to carry stale fields is still nobody. */
 static void guard_decide_ignores_leftovers_of_nobody(void **state)
 {
@@ -365,6 +399,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(guard_decide_matrix),
 		cmocka_unit_test(guard_content_author_relations),
+		cmocka_unit_test(guard_institution_schedule),
 		cmocka_unit_test(guard_decide_ignores_leftovers_of_nobody),
 		cmocka_unit_test(guard_default_institution_cases),
 		cmocka_unit_test(guard_scopes_and_actions),

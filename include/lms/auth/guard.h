@@ -60,6 +60,8 @@ enum guard_action {
 				* with */
 	GUARD_PLATFORM_MANAGE, /* platform-wide operations (failed mail, a password
 				* reset for any account): platform admins */
+	GUARD_INSTITUTION_SCHEDULE_READ, /* every class and interview of an
+					  * institution's sections: its admins */
 };
 
 /* What a rule needs to know of a target besides its institution: facts the

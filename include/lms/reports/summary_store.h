@@ -30,7 +30,8 @@ struct summary_filter {
  *  order, "by_course": [{course_id, code, title, title_ko, title_en,
  *  institution_id, program, COUNTS}] the SUMMARY_TOP_COURSES largest by
  *  total (then id), "by_stage": [{stage, total}] in ladder order (the
- *  learners' stages now), "completion_rate", "waitlist_length"}, where
+ *  learners' stages now), "completion_rate", "waitlist_length",
+ *  "created_today" (of "total", those created since midnight in Korea)}, where
  * COUNTS are enrolled, waitlisted, pending, completed, incomplete,
  * cancelled, rejected, total and completion_rate (completed / (completed +
  * incomplete) to 4 places, null when both are 0). Rows without enrolments

@@ -15,6 +15,13 @@
  * and of partners it is shared with. */
 void calendar_schedule(struct http_req *req);
 
+/* GET /api/v1/institutions/{id}/schedule: every session (classes and
+ * interviews) of the institution's sections in the window as JSON, whoever
+ * teaches them (shared instructors too), items as calendar_schedule has
+ * them; for the institution's admins and platform admins (403 for others,
+ * 404 for an institution that does not exist). */
+void calendar_schedule_institution(struct http_req *req);
+
 /* GET /api/v1/me/schedule: the sessions of the sections the caller is
  * enrolled in (also completed, incomplete) in the window as JSON, items as
  * calendar_schedule has them: the JSON twin of calendar_mine_ics. */

@@ -42,12 +42,19 @@ int calendar_store_instructor(struct db_conn *db, long long instructor_id, long 
  * start: *items (new) is a JSON array of {id, section_id, course_id,
  * course_title, term, institution: {id, name}, instructor_id, instructor:
  * {id, display_name}, starts_at, ends_at, facility: {id, name, location} |
- * null, online_url | null, status, sequence, updated_at}, names in lang
+ * null, online_url | null, status, sequence, updated_at, interview (an
+ * interview slot of a selection intake, not a class)}, names in lang
  * ("ko" | "en"), times in Korean time ("+09:00").
  */
 int calendar_store_instructor_sessions(struct db_conn *db, long long instructor_id,
 				       long long from_us, long long to_us, const char *lang,
 				       json_t **items);
+
+/* The same for the sessions of the sections of institution_id's courses,
+ * whoever teaches them; LMS_ENOTFOUND when no institution has that id. */
+int calendar_store_institution_sessions(struct db_conn *db, long long institution_id,
+					long long from_us, long long to_us, const char *lang,
+					json_t **items);
 
 /* The same for the sessions of the sections user_id is enrolled in (or
  * completed, or did not complete). */

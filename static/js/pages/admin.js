@@ -2,8 +2,8 @@
 // that lead to where the work is done (open sections, enrolments,
 // waitlists, approvals, applications to select, affiliation claims, and
 // failed mail for platform admins), the next classes, and the way to every
-// admin page. Every figure comes from an existing read endpoint; one that
-// cannot be read shows a dash, never stops the page.
+// admin page. Every figure comes from an existing read endpoint, one
+// request each; one that cannot be read shows a dash, never stops the page.
 
 import { h, append } from '../dom.js';
 import { t, register } from '../i18n.js';
@@ -21,11 +21,9 @@ register(D);
 
 // How many of a list to count before saying "100 or more".
 const COUNT_MAX = 100;
-// The next classes: how far ahead, how many shown, how many instructors'
-// weeks are read for them.
+// The next classes: how far ahead, how many shown.
 const AHEAD_DAYS = 14;
 const NEXT_SHOWN = 6;
-const INSTRUCTORS_MAX = 40;
 
 const settle = (p) => p.then((v) => v, () => null);
 const counted = (items) => ({ n: items.length, more: items.length >= COUNT_MAX });
@@ -39,12 +37,11 @@ async function openSections(id) {
   };
 }
 
+// One summary read (one audit row a visit): its totals, and how many of
+// them were created today.
 async function enrolments(id) {
-  const [all, today] = await Promise.all([
-    get(withQuery('/api/v1/reports/summary', { institution_id: id })),
-    get(withQuery('/api/v1/reports/summary', { institution_id: id, from: todayYmd() })),
-  ]);
-  return { enrolled: all.by_status?.enrolled || 0, today: today.total || 0, waitlist: all.waitlist_length || 0 };
+  const all = await get(withQuery('/api/v1/reports/summary', { institution_id: id }));
+  return { enrolled: all.by_status?.enrolled || 0, today: all.created_today || 0, waitlist: all.waitlist_length || 0 };
 }
 
 async function toSelect(id) {
@@ -55,19 +52,14 @@ async function toSelect(id) {
   return { n: waiting, intakes: intakes.length };
 }
 
-// The institution's classes in the next two weeks, read from the weeks of
-// its instructors (its own and those shared with it), soonest first.
+// The institution's classes and interviews in the next two weeks, whoever
+// teaches them, soonest first (the server orders them): those not called
+// off and not over yet.
 async function nextClasses(id) {
-  const people = (await getAll('/api/v1/instructors', { institution_id: id, shared: true })).slice(0, INSTRUCTORS_MAX);
   const from = todayYmd();
-  const weeks = await Promise.all(people.map((p) => get(withQuery(`/api/v1/instructors/${p.id}/schedule`,
-    { from, to: addDays(from, AHEAD_DAYS) })).then((r) => r.items, () => [])));
+  const r = await get(withQuery(`/api/v1/institutions/${id}/schedule`, { from, to: addDays(from, AHEAD_DAYS) }));
   const now = Date.now();
-  const seen = new Set();
-  return weeks.flat()
-    .filter((s) => s.institution?.id === id && s.status !== 'cancelled' && Date.parse(s.ends_at) > now)
-    .filter((s) => !seen.has(s.id) && seen.add(s.id))
-    .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
+  return r.items.filter((s) => s.status !== 'cancelled' && Date.parse(s.ends_at) > now);
 }
 
 function figure({ key, value, sub, href, action, attention = false, idle }) {
@@ -91,7 +83,8 @@ function classItem(s) {
     h('p', { class: 'when' },
       h('span', { class: today ? 'badge status-open' : 'day' }, today ? t('dash.today') : dayLabel(s.starts_at)),
       h('span', { class: 'hours' }, `${time(s.starts_at)} – ${time(s.ends_at)}`)),
-    h('p', { class: 'what' }, h('a', { href: `#/teach/sections/${s.section_id}` }, s.course_title)),
+    h('p', { class: 'what' }, h('a', { href: `#/teach/sections/${s.section_id}` }, s.course_title),
+      s.interview ? [' ', h('span', { class: 'badge' }, t('dash.interview'))] : null),
     h('p', { class: 'who muted' }, [s.instructor?.display_name, place].filter(Boolean).join(' · ')));
 }
 
@@ -141,7 +134,7 @@ export default async function render(ctx) {
   ];
   if (failed !== undefined) {
     cards.push(figure({
-      key: 'failedMail', value: many(failed), attention: !!failed?.n,
+      key: 'failedMail', value: many(failed), attention: !!failed?.n, href: '#/admin/mail', action: t('dash.toFailedMail'),
       sub: t('dash.failedMailSub'), idle: failed && !failed.n ? t('dash.failedMailNone') : null,
     }));
   }
