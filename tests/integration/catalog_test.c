@@ -285,6 +285,14 @@ static void total_on_the_first_page(void **state)
 		{"q=%EC%BD%94%EB%94%A9", 1}, /* 코딩: two characters, by bigram */
 		{"q=robot", 1},
 		{"q=nothing-like-this", 0},
+		/* A search's page and total come from one ranked set: with
+		 * filters, and paged (the second page below). */
+		{"q=in", 3},
+		{"q=in&program=science_academy", 2},
+		{"q=in&delivery=online", 1},
+		{"q=in&open=true", 1},
+		{"q=in&open=false", 3},
+		{"q=tion+in", 1},
 	};
 	char path[512];
 	json_t *j, *next;
