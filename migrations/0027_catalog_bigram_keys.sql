@@ -18,6 +18,15 @@ CREATE FUNCTION bigram_keys(b text[]) RETURNS smallint[]
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	RETURN ARRAY(SELECT DISTINCT (hashtext(x) >> 16)::smallint FROM unnest(b) x);
 
+-- The keys of the two-character search words given as an array literal
+-- ('{"코딩"}', lower-cased), for the catalogue's statement: immutable, so
+-- that given a constant it is computed once when the statement is planned,
+-- not again on every row a lossy bitmap page rechecks (text[] input
+-- depends on nothing but the text).
+CREATE FUNCTION bigram_keys(words text) RETURNS smallint[]
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	RETURN bigram_keys(words::text[]);
+
 ALTER TABLE courses DROP COLUMN search_bigrams;
 ALTER TABLE courses ADD COLUMN search_bigram_keys smallint[] GENERATED ALWAYS AS
 	(bigram_keys(text_bigrams(course_search_text(title_ko, title_en, summary_ko, summary_en,

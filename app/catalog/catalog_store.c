@@ -64,7 +64,7 @@
 	" AND ($21::text IS NULL OR c.search_text LIKE lower($21))"                        \
 	" AND ($22::text IS NULL OR c.search_text LIKE lower($22))"                        \
 	" AND ($23::text IS NULL"                                                          \
-	" OR c.search_bigram_keys @> bigram_keys(lower($23::text)::text[]))"               \
+	" OR c.search_bigram_keys @> bigram_keys(lower($23::text)))"                       \
 	" AND ($6::text IS NULL OR c.search_text LIKE ALL (lower($6::text)::text[]))"
 
 /* Courses with a section open for enrolment now ($5 true), or any ($5 false). */
