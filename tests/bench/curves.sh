@@ -21,6 +21,8 @@
 #   CURVES_SECONDS      per measurement         quick 3, full 10
 #   CURVES_KEEP=1       keep each catalogue's data under /tmp/lms-curves-N and use it
 #                       again on the next run (seeding a million courses takes minutes)
+#   CURVES_DATA         the prefix of those directories (default /tmp/lms-curves): to
+#                       measure copies of kept ones (cp -a) that a new migration may change
 #   LMS_BIN             the lms to measure (default build-bench/lms, built here)
 #   CURVES_PORT, CURVES_OUT  the server's port (nginx: the next one) and the
 #                       directory of the run's files (default 9663, /tmp/lms-curves-out),
@@ -241,7 +243,7 @@ catalog_queries=(
 
 catalog_curve() { # COURSES
 	local n=$1 urls=() names=() q i cursor
-	work=/tmp/lms-curves-$n
+	work=${CURVES_DATA:-/tmp/lms-curves}-$n
 	curves_serve "$work" "$n"
 	for q in "${catalog_queries[@]}"; do
 		names+=("${q%%|*}")
@@ -545,7 +547,7 @@ for part in $parts; do
 			case " $parts " in *" catalog "*)
 				case " $courses_sizes " in *" $n "*) continue ;; esac ;;
 			esac
-			work=/tmp/lms-curves-$n
+			work=${CURVES_DATA:-/tmp/lms-curves}-$n
 			curves_serve "$work" "$n"
 			enroll_curve "$n"
 			curves_stop
