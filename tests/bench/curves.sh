@@ -167,7 +167,8 @@ pgbench_run() {
 				v[int(NR * 0.99) + (NR * 0.99 > int(NR * 0.99))] / 1000, tps, f }'
 }
 
-# The server's statements as it ran them: logged for one request each of
+# The server's statements as it ran them (PREFIX: a regular expression
+# their text begins with): logged for one request each of
 # the URLs given, written with their parameters by curves_sql.py into
 # $out/stmt1.sql ...
 statements_log() { # PREFIX URL...
@@ -256,7 +257,8 @@ catalog_curve() { # COURSES
 	echo "catalogue of $n bench courses (+ demo), seeded in ${seed_s} s" \
 		"($(sql -c "SELECT count(*) FROM courses") courses," \
 		"$(sql -c "SELECT pg_size_pretty(pg_total_relation_size('courses'))") with its indexes)"
-	statements_log "SELECT json_build_object('items'" "${urls[@]}"
+	# A search's statement begins with its CTE, a list's with the object.
+	statements_log "SELECT json_build_object\\('items'|WITH m AS MATERIALIZED" "${urls[@]}"
 	mkdir -p "$out/www"
 	for i in "${!urls[@]}"; do
 		curl -sf --cacert "$cert" "https://localhost:$lms_port${urls[$i]}" \
