@@ -122,10 +122,13 @@ static bool search_parse(const char *q, struct search *s)
 struct cached {
 	char key[1024];
 	uint64_t generation;  /* of the data the answer is made of */
+	bool filling;         /* this request makes it for those waiting: cached_end */
 };
 
-/* Answers from the response cache when it holds a fresh body; otherwise
- * prepares c for reply_catalog. */
+/* Answers from the response cache when it holds a fresh body, or one that
+ * a request making it at the same time puts there (single flight: of many
+ * simultaneous misses of one page, one runs its query); otherwise
+ * prepares c for reply_catalog, after which cached_end must be called. */
 static bool reply_from_cache(struct http_req *req, struct cached *c)
 {
 	char *body = NULL;
@@ -135,24 +138,51 @@ static bool reply_from_cache(struct http_req *req, struct cached *c)
 
 	if (n < 0 || (size_t)n >= sizeof(c->key))
 		c->key[0] = '\0';
-	c->generation = http_cache_generation(req->app->cache);
-	if (!c->key[0] || !http_cache_get(req->app->cache, c->key, &body, &len))
+	c->filling = false;
+	if (!c->key[0]) {
+		c->generation = http_cache_generation(req->app->cache);
 		return false;
-	http_reply_json_etag(req, body, len, CATALOG_HEADERS);
-	free(body);
-	return true;
+	}
+	switch (http_cache_lookup(req->app->cache, c->key, &body, &len)) {
+	case HTTP_CACHE_HIT:
+		http_reply_json_etag(req, body, len, CATALOG_HEADERS);
+		free(body);
+		return true;
+	case HTTP_CACHE_FILL:
+		c->filling = true;
+		break;
+	case HTTP_CACHE_MISS:
+		break;
+	}
+	/* Taken after the lookup: a body made after a wait for a fill that
+	 * ended without one is made of data no older than this. */
+	c->generation = http_cache_generation(req->app->cache);
+	return false;
+}
+
+/* Ends what reply_from_cache began: when this request was making the
+ * body for others, they now answer from it (or, if it was not kept, one
+ * of them makes it). */
+static void cached_end(struct http_req *req, struct cached *c)
+{
+	if (c->filling)
+		http_cache_fill_end(req->app->cache, c->key);
+	c->filling = false;
 }
 
 /* Replies with the JSON of body (stolen) under an ETag, and keeps it when c
- * is given. */
+ * is given (and ends its fill). */
 static void reply_catalog(struct http_req *req, json_t *body, const char *headers,
-			  const struct cached *c)
+			  struct cached *c)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	if (text) {
 		if (c && c->key[0])
 			http_cache_put(req->app->cache, c->key, text, strlen(text), c->generation);
+		/* Those waiting need not wait for this reply to be written. */
+		if (c)
+			cached_end(req, c);
 		http_reply_json_etag(req, text, strlen(text), headers);
 	} else {
 		http_reply_error(req, LMS_ENOMEM);
@@ -167,7 +197,7 @@ void catalog_courses(struct http_req *req)
 	char program[32], delivery[16], stage[24], open[8], q[201], unpublished[8];
 	json_t *errors = NULL, *page = NULL, *body;
 	struct search search;
-	struct cached cached;
+	struct cached cached = {0};
 	struct db_conn *db;
 	bool shared;
 	int rc;
@@ -179,9 +209,10 @@ void catalog_courses(struct http_req *req)
 	shared = rc == -1 || (rc >= 0 && !strcmp(unpublished, "false"));
 	if (shared && reply_from_cache(req, &cached))
 		return;
+	/* From here on, every way out passes cached_end. */
 	if (!http_req_query_id_or_reply(req, "institution_id", &f.institution_id) ||
 	    !http_req_page_or_reply(req, &f.limit, &f.after_id))
-		return;
+		goto out;
 	if (!shared && !f.include_unpublished)
 		http_json_error_add(&errors, "include_unpublished", "must be true or false");
 	if (f.include_unpublished && !f.institution_id)
@@ -223,17 +254,17 @@ void catalog_courses(struct http_req *req)
 	if (errors) {
 		http_reply_problem(req, 400, "validation_failed", errors,
 				   "the catalogue query has invalid parameters");
-		return;
+		goto out;
 	}
 	if (f.include_unpublished &&
 	    !guard_require_or_reply(req, GUARD_CATALOG_MANAGE, f.institution_id))
-		return;
+		goto out;
 	f.lang = http_req_lang(req);
 	if (!(db = http_req_db_or_reply(req)))
-		return;
+		goto out;
 	if ((rc = catalog_store_courses(db, &f, &page)) < 0) {
 		http_reply_error(req, rc);
-		return;
+		goto out;
 	}
 	body = http_page_body_at(json_object_get(page, "items"),
 				 json_integer_value(json_object_get(page, "last")), f.limit);
@@ -243,6 +274,8 @@ void catalog_courses(struct http_req *req)
 		json_object_set(body, "total", json_object_get(page, "total"));
 	reply_catalog(req, body, shared ? CATALOG_HEADERS : MANAGED_HEADERS,
 		      shared ? &cached : NULL);
+out:
+	cached_end(req, &cached);
 	json_decref(page);
 }
 
@@ -289,19 +322,21 @@ static void reference(struct http_req *req, reference_list list)
 {
 	json_t *items = NULL;
 	long long after;
-	struct cached cached;
+	struct cached cached = {0};
 	struct db_conn *db;
 	int limit, rc;
 
 	if (reply_from_cache(req, &cached))
 		return;
 	if (!http_req_page_or_reply(req, &limit, &after) || !(db = http_req_db_or_reply(req)))
-		return;
+		goto out;
 	if ((rc = list(db, after, limit, http_req_lang(req), &items)) < 0) {
 		http_reply_error(req, rc);
-		return;
+		goto out;
 	}
 	reply_catalog(req, http_page_body(items, limit), CATALOG_HEADERS, &cached);
+out:
+	cached_end(req, &cached);
 	json_decref(items);
 }
 

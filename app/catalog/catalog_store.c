@@ -63,7 +63,8 @@
 	" AND ($20::text IS NULL OR c.search_text LIKE lower($20))"                        \
 	" AND ($21::text IS NULL OR c.search_text LIKE lower($21))"                        \
 	" AND ($22::text IS NULL OR c.search_text LIKE lower($22))"                        \
-	" AND ($23::text IS NULL OR c.search_bigrams @> lower($23::text)::text[])"         \
+	" AND ($23::text IS NULL"                                                          \
+	" OR c.search_bigram_keys @> bigram_keys(lower($23::text)))"                       \
 	" AND ($6::text IS NULL OR c.search_text LIKE ALL (lower($6::text)::text[]))"
 
 /* Courses with a section open for enrolment now ($5 true), or any ($5 false). */
@@ -87,6 +88,24 @@
 	"  WHERE" COURSE_MATCH(open) " AND ($24::bigint = 0 OR " COURSE_RANK_KEY " > $24::bigint)" \
 	"  ORDER BY k LIMIT $25) m"                                                        \
 	" JOIN courses c ON c.id = m.id JOIN programs p ON p.id = c.program_id"            \
+	" JOIN institutions i ON i.id = c.institution_id) t"
+/* The page of a search, with COURSE_OPEN or COURSE_ANY: every match must
+ * be ranked for its top LIMIT anyway (titles first), so the matching ids
+ * and rank keys are found once, narrow, and both the page and the total
+ * are taken from them (one scan of the search indexes and the rows they
+ * point at instead of two). */
+#define SEARCH_PAGE(open)                                                                \
+	"WITH m AS MATERIALIZED (SELECT c.id, " COURSE_RANK_KEY " AS k"                    \
+	"  FROM courses c JOIN programs p ON p.id = c.program_id"                          \
+	"  WHERE" COURSE_MATCH(open) " AND ($24::bigint = 0 OR " COURSE_RANK_KEY " > $24::bigint))" \
+	" SELECT json_build_object('items', coalesce(json_agg(x ORDER BY k), '[]'),"       \
+	" 'last', max(k), 'total', CASE WHEN $24::bigint = 0 THEN (SELECT count(*) FROM m)" \
+	" ELSE 0 END) FROM ("                                                              \
+	" SELECT CASE WHEN $27::boolean"                                                   \
+	" THEN json_build_object(" COURSE_ITEM_FIELDS ", 'published', c.published)"       \
+	" ELSE json_build_object(" COURSE_ITEM_FIELDS ") END AS x, t.k"                   \
+	" FROM (SELECT id, k FROM m ORDER BY k LIMIT $25) t"                               \
+	" JOIN courses c ON c.id = t.id JOIN programs p ON p.id = c.program_id"            \
 	" JOIN institutions i ON i.id = c.institution_id) t"
 /* A COURSES_PAGE holds COURSE_MATCH twice: one literal over the 4095 bytes
  * ISO C promises; GCC and Clang take far longer ones. */
@@ -116,7 +135,13 @@ int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, js
 	 * and on a first page only: it is every matching course there, and no
 	 * later page shows it (its 0 is never read). On a first page the
 	 * cursor's condition folds away too: every rank key is above 0.
-	 * Managers' answers add "published"; the public one keeps its bytes. */
+	 * Managers' answers add "published"; the public one keeps its bytes.
+	 * A search is the exception: every match is ranked for the page
+	 * anyway, so SEARCH_PAGE keeps the ranked ids once for both. */
+	if (f->patterns)
+		return courses_page(db,
+				    f->open ? SEARCH_PAGE(COURSE_OPEN) : SEARCH_PAGE(COURSE_ANY), f,
+				    page);
 	return courses_page(db, f->open ? COURSES_PAGE(COURSE_OPEN) : COURSES_PAGE(COURSE_ANY), f,
 			    page);
 }

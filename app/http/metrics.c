@@ -223,6 +223,14 @@ static void render_cache(FILE *f, const struct metrics_input *in)
 		"# HELP lms_cache_misses_total Catalogue responses read from the database.\n"
 		"# TYPE lms_cache_misses_total counter\n"
 		"lms_cache_misses_total %llu\n"
+		"# HELP lms_cache_fills_total Catalogue misses that ran the query for every "
+		"simultaneous miss of the same response.\n"
+		"# TYPE lms_cache_fills_total counter\n"
+		"lms_cache_fills_total %llu\n"
+		"# HELP lms_cache_waits_total Catalogue lookups that waited for another request "
+		"to fill the same response.\n"
+		"# TYPE lms_cache_waits_total counter\n"
+		"lms_cache_waits_total %llu\n"
 		"# HELP lms_cache_ttl_seconds How long a catalogue response is kept now (short "
 		"while the change feed is not heard).\n"
 		"# TYPE lms_cache_ttl_seconds gauge\n"
@@ -230,7 +238,8 @@ static void render_cache(FILE *f, const struct metrics_input *in)
 		"# HELP lms_report_streams_in_flight Streamed reports being sent now.\n"
 		"# TYPE lms_report_streams_in_flight gauge\n"
 		"lms_report_streams_in_flight %d\n",
-		in->cache.hits, in->cache.misses, in->cache.ttl_ms / 1000.0,
+		in->cache.hits, in->cache.misses, in->cache.fills, in->cache.waits,
+		in->cache.ttl_ms / 1000.0,
 		in->reports_in_flight);
 }
 

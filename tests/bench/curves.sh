@@ -21,6 +21,8 @@
 #   CURVES_SECONDS      per measurement         quick 3, full 10
 #   CURVES_KEEP=1       keep each catalogue's data under /tmp/lms-curves-N and use it
 #                       again on the next run (seeding a million courses takes minutes)
+#   CURVES_DATA         the prefix of those directories (default /tmp/lms-curves): to
+#                       measure copies of kept ones (cp -a) that a new migration may change
 #   LMS_BIN             the lms to measure (default build-bench/lms, built here)
 #   CURVES_PORT, CURVES_OUT  the server's port (nginx: the next one) and the
 #                       directory of the run's files (default 9663, /tmp/lms-curves-out),
@@ -165,7 +167,8 @@ pgbench_run() {
 				v[int(NR * 0.99) + (NR * 0.99 > int(NR * 0.99))] / 1000, tps, f }'
 }
 
-# The server's statements as it ran them: logged for one request each of
+# The server's statements as it ran them (PREFIX: a regular expression
+# their text begins with): logged for one request each of
 # the URLs given, written with their parameters by curves_sql.py into
 # $out/stmt1.sql ...
 statements_log() { # PREFIX URL...
@@ -241,7 +244,7 @@ catalog_queries=(
 
 catalog_curve() { # COURSES
 	local n=$1 urls=() names=() q i cursor
-	work=/tmp/lms-curves-$n
+	work=${CURVES_DATA:-/tmp/lms-curves}-$n
 	curves_serve "$work" "$n"
 	for q in "${catalog_queries[@]}"; do
 		names+=("${q%%|*}")
@@ -254,7 +257,8 @@ catalog_curve() { # COURSES
 	echo "catalogue of $n bench courses (+ demo), seeded in ${seed_s} s" \
 		"($(sql -c "SELECT count(*) FROM courses") courses," \
 		"$(sql -c "SELECT pg_size_pretty(pg_total_relation_size('courses'))") with its indexes)"
-	statements_log "SELECT json_build_object('items'" "${urls[@]}"
+	# A search's statement begins with its CTE, a list's with the object.
+	statements_log "SELECT json_build_object\\('items'|WITH m AS MATERIALIZED" "${urls[@]}"
 	mkdir -p "$out/www"
 	for i in "${!urls[@]}"; do
 		curl -sf --cacert "$cert" "https://localhost:$lms_port${urls[$i]}" \
@@ -545,7 +549,7 @@ for part in $parts; do
 			case " $parts " in *" catalog "*)
 				case " $courses_sizes " in *" $n "*) continue ;; esac ;;
 			esac
-			work=/tmp/lms-curves-$n
+			work=${CURVES_DATA:-/tmp/lms-curves}-$n
 			curves_serve "$work" "$n"
 			enroll_curve "$n"
 			curves_stop

@@ -6,7 +6,8 @@ statements are).
 
     python3 curves_sql.py LOG PREFIX N OUT_PREFIX
 
-writes the last N statements beginning with PREFIX to OUT_PREFIX1.sql ..
+writes the last N statements beginning with PREFIX (a regular expression)
+to OUT_PREFIX1.sql ..
 OUT_PREFIXN.sql, oldest first, one statement on one line each.
 """
 import re
@@ -16,7 +17,7 @@ log_path, prefix, count, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.a
 with open(log_path, encoding="utf-8", errors="replace") as f:
     log = f.read()
 # "execute <unnamed>: SQL" and, on the next line, "DETAIL:  parameters: $1 = ..."
-found = re.finditer(r"execute <unnamed>: (" + re.escape(prefix) + r"[^\n]*)\n"
+found = re.finditer(r"execute <unnamed>: ((?:" + prefix + r")[^\n]*)\n"
                     r"(?:[^\n]*DETAIL:\s+parameters: ([^\n]*))?", log)
 statements = []
 for m in found:

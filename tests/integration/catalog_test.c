@@ -1,6 +1,8 @@
 /* catalog_test.c - the public catalogue: search, filters, paging, ETags,
  * languages, course pages and the response cache, against a running server */
 #include <jansson.h>
+#include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +285,14 @@ static void total_on_the_first_page(void **state)
 		{"q=%EC%BD%94%EB%94%A9", 1}, /* 코딩: two characters, by bigram */
 		{"q=robot", 1},
 		{"q=nothing-like-this", 0},
+		/* A search's page and total come from one ranked set: with
+		 * filters, and paged (the second page below). */
+		{"q=in", 3},
+		{"q=in&program=science_academy", 2},
+		{"q=in&delivery=online", 1},
+		{"q=in&open=true", 1},
+		{"q=in&open=false", 3},
+		{"q=tion+in", 1},
 	};
 	char path[512];
 	json_t *j, *next;
@@ -601,6 +611,102 @@ static void two_instances_stay_fresh(void **state)
 	assert_int_equal(harness_server_stop(&other), 0);
 }
 
+/* A counter of /metrics, read as the platform admin. */
+static long long cache_metric(const struct harness_actor *admin, const char *name)
+{
+	struct http_result r = {0};
+	char prefix[96];
+	const char *at;
+	long long v;
+
+	assert_int_equal(harness_as(&server, admin, "GET", "/metrics", NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	snprintf(prefix, sizeof(prefix), "\n%s ", name);
+	at = strstr(r.body, prefix);
+	if (!at)
+		fail_msg("no %s in /metrics", name);
+	v = atoll(at + strlen(prefix));
+	http_result_release(&r);
+	return v;
+}
+
+struct flight_get {
+	pthread_t thread;
+	const char *path;
+	int rc;
+	long status;
+	char *body;
+};
+
+static void *flight_get_run(void *arg)
+{
+	struct flight_get *g = arg;
+	struct http_result r = {0};
+
+	g->rc = harness_request_once(&server, "GET", g->path, NULL, NULL, &r);
+	g->status = r.status;
+	g->body = r.body ? strdup(r.body) : NULL;
+	http_result_release(&r);
+	return NULL;
+}
+
+#define FLIGHT_GETS 6
+
+static void simultaneous_misses_run_the_query_once(void **state)
+{
+	struct flight_get g[FLIGHT_GETS];
+	struct harness_actor admin;
+	long long fills, waits, misses, hits;
+	char path[256];
+	PGconn *lock = NULL;
+	PGresult *res;
+	int i;
+
+	(void)state;
+	harness_login_ok(&server, "admin@example.com", "demo-pass-2026", &admin);
+	fills = cache_metric(&admin, "lms_cache_fills_total");
+	waits = cache_metric(&admin, "lms_cache_waits_total");
+	misses = cache_metric(&admin, "lms_cache_misses_total");
+	hits = cache_metric(&admin, "lms_cache_hits_total");
+	/* The query is held up by a lock on the courses, so that every request
+	 * misses while the first is still running. */
+	lock = PQconnectdb(conninfo);
+	assert_int_equal(PQstatus(lock), CONNECTION_OK);
+	res = PQexec(lock, "BEGIN; LOCK TABLE courses IN ACCESS EXCLUSIVE MODE");
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	snprintf(path, sizeof(path), "/api/v1/courses?institution_id=%lld&q=robot&_=flight",
+		 inst_id);
+	for (i = 0; i < FLIGHT_GETS; i++) {
+		memset(&g[i], 0, sizeof(g[i]));
+		g[i].path = path;
+		assert_int_equal(pthread_create(&g[i].thread, NULL, flight_get_run, &g[i]), 0);
+	}
+	/* Bounded: all but one wait for the one that runs the query. */
+	for (i = 0; i < 2000; i++) {
+		if (cache_metric(&admin, "lms_cache_waits_total") - waits >= FLIGHT_GETS - 1)
+			break;
+		pause_briefly();
+	}
+	res = PQexec(lock, "COMMIT");
+	PQclear(res);
+	PQfinish(lock);
+	for (i = 0; i < FLIGHT_GETS; i++) {
+		pthread_join(g[i].thread, NULL);
+		assert_int_equal(g[i].rc, 0);
+		assert_int_equal(g[i].status, 200);
+		assert_non_null(g[i].body);
+		assert_contains(g[i].body, "T-ROB");
+		assert_string_equal(g[i].body, g[0].body);
+	}
+	for (i = 0; i < FLIGHT_GETS; i++)
+		free(g[i].body);
+	assert_int_equal(cache_metric(&admin, "lms_cache_fills_total") - fills, 1);
+	assert_int_equal(cache_metric(&admin, "lms_cache_waits_total") - waits, FLIGHT_GETS - 1);
+	assert_int_equal(cache_metric(&admin, "lms_cache_misses_total") - misses, 1);
+	assert_int_equal(cache_metric(&admin, "lms_cache_hits_total") - hits, FLIGHT_GETS - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +720,7 @@ int main(void)
 		cmocka_unit_test(two_instances_stay_fresh),
 		cmocka_unit_test(paging_under_concurrent_inserts),
 		cmocka_unit_test(search_many_words_title_first),
+		cmocka_unit_test(simultaneous_misses_run_the_query_once),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
