@@ -446,6 +446,22 @@ static void test_erase_applicant(void **state)
 				b),
 			 1);
 	assert_true(sql_ll("SELECT count(*) FROM mail_tokens WHERE user_id = %lld", uid) >= 1);
+	/* What else the erase used to leave: the profile an invitation to teach
+	 * carried, the notice of an e-mail change sent to the former address,
+	 * the mail-request counts under the address. */
+	sql_ok("INSERT INTO instructor_invitations (user_id, institution_id, profile, status,"
+	       " decided_at) VALUES (%lld, %lld, '{\"bio_ko\": \"제 경력\"}', 'declined', now())",
+	       uid, gist_id);
+	sql_ok("WITH e AS (INSERT INTO email_changes (user_id, new_email, token_hash, expires_at,"
+	       " used_at) VALUES (%lld, 'hk-leaver@example.kr', sha256('hk-change'),"
+	       " now() + interval '1 hour', now()) RETURNING id)"
+	       " INSERT INTO outbox (kind, to_address, locale, params, dedup_key)"
+	       " SELECT 'email_change.done', 'hk-former@example.kr', 'ko', '{}',"
+	       " 'email_change.done:' || id FROM e",
+	       uid);
+	sql_ok("INSERT INTO mail_requests (scope, key) VALUES ('reset email', 'hk-leaver@example.kr'),"
+	       " ('mail account', '%lld')",
+	       uid);
 
 	json_decref(harness_json_as(&server, &leaver, "DELETE", "/api/v1/me",
 				    "{\"password\": \"" USER_PASSWORD "\"}", 204));
@@ -506,8 +522,22 @@ static void test_erase_applicant(void **state)
 				" AND detail->>'reason' = 'account deleted'",
 				uid, a, a2),
 			 2);
-	/* The links mailed to the account go with it. */
+	/* The links mailed to the account go with it, and the rest. */
 	assert_int_equal(sql_ll("SELECT count(*) FROM mail_tokens WHERE user_id = %lld", uid), 0);
+	assert_int_equal(sql_ll("SELECT count(*) FROM instructor_invitations WHERE user_id = %lld"
+				" AND profile = '{}' AND status = 'declined'",
+				uid),
+			 1);
+	assert_int_equal(sql_ll("SELECT count(*) FROM outbox WHERE to_address LIKE 'hk-former%%'"),
+			 0);
+	assert_int_equal(sql_ll("SELECT count(*) FROM outbox WHERE to_address ="
+				" 'deleted-%lld@deleted.invalid' AND kind = 'email_change.done'",
+				uid),
+			 1);
+	assert_int_equal(sql_ll("SELECT count(*) FROM mail_requests WHERE key IN"
+				" ('hk-leaver@example.kr', '%lld')",
+				uid),
+			 0);
 	assert_int_equal(sql_ll("SELECT count(*) FROM users WHERE id = %lld AND deleted_at IS NOT"
 				" NULL AND email LIKE 'deleted-%%@deleted.invalid'",
 				uid),
