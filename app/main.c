@@ -1,4 +1,4 @@
-/* main.c - the lms command: serve, migrate, seed, admin, config */
+/* main.c - the lms command: serve, migrate, seed, admin, housekeeping, config */
 #include <errno.h>
 #include <limits.h>
 #include <openssl/crypto.h>
@@ -32,6 +32,8 @@
 #include "lms/seed/activity_seed.h"
 #include "lms/seed/certificate_seed.h"
 #include "lms/seed/seed.h"
+#include "lms/auth/throttle_store.h"
+#include "lms/service/housekeeping.h"
 
 #define DEFAULT_CONFIG "config/lms.conf"
 
@@ -55,6 +57,9 @@ static const char usage[] =
 	"  admin create --email EMAIL [--name NAME]\n"
 	"             create a platform admin; the password comes from\n"
 	"             LMS_ADMIN_PASSWORD or is asked for (never from arguments)\n"
+	"  housekeeping\n"
+	"             delete the rows past their retention now (as serve does\n"
+	"             every housekeeping_interval_s), print the counts, then exit\n"
 	"  config     print the effective configuration, then exit\n"
 	"  help       show this text\n"
 	"\n"
@@ -335,6 +340,7 @@ static int cmd_serve(const struct lms_config *cfg)
 	struct db_listener *listener = NULL;
 	struct mail_worker *mail = NULL;
 	struct offer_job *offer_job = NULL;
+	struct housekeeping *housekeeping = NULL;
 	char err[1024];
 	sigset_t stop;
 	bool ahead = false;
@@ -421,6 +427,11 @@ static int cmd_serve(const struct lms_config *cfg)
 		rc = LMS_ENOMEM;
 		goto out;
 	}
+	/* Rows nothing reads any more go, at start and then every interval. */
+	if (!(housekeeping = housekeeping_start(app.pool, cfg, THROTTLE_WINDOW_S))) {
+		rc = LMS_ENOMEM;
+		goto out;
+	}
 	log_info("serving https://%s:%d/ (pid %d)",
 		 strcmp(cfg->listen_address, "127.0.0.1") ? cfg->listen_address : "localhost",
 		 http_server_port(server), (int)getpid());
@@ -437,6 +448,7 @@ out:
 	http_server_stop(server);
 	mail_worker_stop(mail);
 	offer_job_stop(offer_job);
+	housekeeping_stop(housekeeping);
 	db_listener_stop(listener);
 	http_cache_free(app.cache);
 	db_pool_free(app.pool);
@@ -527,6 +539,30 @@ static int cmd_seed(const struct lms_config *cfg, int argc, char **argv)
 		       " published with one open section in %s; %ld already there\n",
 		       created, bench, term, bench - created);
 	}
+out:
+	database_close(&db);
+	return rc < 0 ? 1 : 0;
+}
+
+/* One housekeeping run now, as the application role (as serve's job). */
+static int cmd_housekeeping(const struct lms_config *cfg)
+{
+	struct housekeeping_counts counts = {0};
+	struct database db = {0};
+	char err[1024];
+	int rc;
+
+	if ((rc = database_open(cfg, &db, true)) < 0)
+		goto out;
+	if ((rc = migrate_check(&db.conn, &db.migrations, NULL, err, sizeof(err))) < 0) {
+		fprintf(stderr, "lms: housekeeping: %s\n", err);
+		goto out;
+	}
+	rc = housekeeping_run(&db.conn, cfg, THROTTLE_WINDOW_S, HOUSEKEEPING_BATCH, &counts);
+	for (int t = 0; t < HOUSEKEEPING_TABLES; t++)
+		printf("%s %lld\n", counts.table[t], counts.deleted[t]);
+	if (rc < 0)
+		fprintf(stderr, "lms: housekeeping: %s\n", db.conn.errmsg);
 out:
 	database_close(&db);
 	return rc < 0 ? 1 : 0;
@@ -672,7 +708,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(command, "serve") && strcmp(command, "migrate") && strcmp(command, "config") &&
-	    strcmp(command, "seed") && strcmp(command, "admin")) {
+	    strcmp(command, "seed") && strcmp(command, "admin") && strcmp(command, "housekeeping")) {
 		fprintf(stderr, "lms: unknown command %s (see lms --help)\n", command);
 		status = 2;
 		goto out;
@@ -700,6 +736,8 @@ int main(int argc, char **argv)
 		status = cmd_seed(&cfg, cmd_argc, cmd_argv);
 	} else if (!strcmp(command, "admin")) {
 		status = cmd_admin(&cfg, cmd_argc, cmd_argv);
+	} else if (!strcmp(command, "housekeeping")) {
+		status = cmd_housekeeping(&cfg);
 	} else {
 		status = cmd_serve(&cfg);
 	}

@@ -1,6 +1,9 @@
 /* routes.c - the platform's route table, registered with the web kit at start */
 #include "lms/api/routes.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "lms/auth/affiliation_http.h"
 #include "lms/activities/assignment_http.h"
 #include "lms/activities/progress_http.h"
@@ -32,6 +35,7 @@
 #include "lms/mail/mail_http.h"
 #include "lms/selection/funnel_http.h"
 #include "lms/selection/selection_http.h"
+#include "lms/service/housekeeping.h"
 
 /* Every API path of the platform, one line each. */
 static const struct route table[] = {
@@ -297,10 +301,27 @@ static const struct route_table routes = {table, sizeof(table) / sizeof(table[0]
 
 const struct route_table *api_routes(void) { return &routes; }
 
+/* /metrics beyond the requests: the mail worker's, then housekeeping's. */
+static char *metrics_more(struct http_req *req)
+{
+	char *mail = mail_metrics_text(req), *house = housekeeping_metrics_text(), *both = NULL;
+
+	if (!mail || !house) {
+		free(mail);
+		free(house);
+		return NULL;
+	}
+	if (asprintf(&both, "%s%s", mail, house) < 0)
+		both = NULL;
+	free(mail);
+	free(house);
+	return both;
+}
+
 void api_register(struct http_app *app, struct auth_state *auth)
 {
 	app->routes = &routes;
 	app->authorise = guard_route_or_reply;
 	app->state = auth;
-	app->metrics_more = mail_metrics_text;
+	app->metrics_more = metrics_more;
 }

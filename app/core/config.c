@@ -42,6 +42,8 @@ static const struct opt opts[] = {
 	 false},
 	{"offer_job_interval_ms", OPT_INT, F(offer_job_interval_ms), "30000", 100, 3600000, false,
 	 false},
+	{"housekeeping_interval_s", OPT_INT, F(housekeeping_interval_s), "3600", 1, 86400, false,
+	 false},
 	{"migrate_lock_timeout_s", OPT_INT, F(migrate_lock_timeout_s), "300", 1, 86400, false,
 	 false},
 	{"data_dir", OPT_STRING, F(data_dir), "var", 0, 0, false, true},

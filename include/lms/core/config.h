@@ -23,6 +23,7 @@ struct lms_config {
 	int listen_heartbeat_ms;   /* how often the listener proves it hears */
 	int cache_fallback_ttl_ms; /* catalogue cache lifetime while it does not */
 	int offer_job_interval_ms; /* how often expired selection offers are looked for */
+	int housekeeping_interval_s; /* how often rows past their retention are deleted */
 	int migrate_lock_timeout_s; /* a migrate waits this long for another */
 	char *data_dir;
 	char *pg_bindir;
