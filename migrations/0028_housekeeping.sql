@@ -1,4 +1,4 @@
--- 0031_housekeeping.sql - rows kept only as long as something reads them,
+-- 0028_housekeeping.sql - rows kept only as long as something reads them,
 -- and an erased applicant's documents.
 
 -- ---- retention ----
