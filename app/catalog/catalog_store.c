@@ -137,8 +137,17 @@ int catalog_store_courses(struct db_conn *db, const struct catalog_filter *f, js
 	 * cursor's condition folds away too: every rank key is above 0.
 	 * Managers' answers add "published"; the public one keeps its bytes.
 	 * A search is the exception: every match is ranked for the page
-	 * anyway, so SEARCH_PAGE keeps the ranked ids once for both. */
-	if (f->patterns)
+	 * anyway, so SEARCH_PAGE keeps the ranked ids once for both. So is a
+	 * filtered first page: its total visits every match anyway, and the
+	 * walk in id order for its LIMIT, planned on the guess that the
+	 * filters are independent, went through the whole catalogue when few
+	 * courses meet them together (a programme and a delivery that rarely
+	 * meet). Finding the matches once, through the index that leads with
+	 * the filters (courses_program_delivery, courses_program,
+	 * courses_institution), gives both. */
+	bool filtered = f->program || f->delivery || f->institution_id || f->stage || f->open;
+
+	if (f->patterns || (filtered && f->after_id == 0))
 		return courses_page(db,
 				    f->open ? SEARCH_PAGE(COURSE_OPEN) : SEARCH_PAGE(COURSE_ANY), f,
 				    page);
