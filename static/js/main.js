@@ -205,6 +205,7 @@ function renderNav() {
   // shows it only there): a disclosure, closed again by Escape, by a
   // click or the focus leaving it, and by every route change.
   nav.classList.toggle('signed-in', !!me);
+  nav.closest('header').classList.toggle('signed-in', !!me);
   nav.classList.remove('open');
   const toggle = me ? h('button', {
     type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'nav-list',
