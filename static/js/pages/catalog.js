@@ -19,10 +19,12 @@ const FILTERS = ['q', 'program', 'institution_id', 'delivery', 'stage', 'open'];
 const MORE_FILTERS = FILTERS.filter((k) => k !== 'q');
 const PAGE = 20;
 // Cards drawn with the view: what fills the first screen (two rows of three
-// on a wide screen, more than a phone shows). The rest of the page follows
-// in a task of its own once that frame is drawn, so neither task holds up
-// the main thread of a slow phone for long.
-const FIRST_CARDS = 6;
+// on a wide screen; a phone, where cards are rows, shows two). The rest of
+// the page follows a few at a time, each in a task of its own after the
+// previous frame is drawn, so no task holds up the main thread of a slow
+// phone for long.
+const firstCards = () => (matchMedia('(max-width: 40rem)').matches ? 3 : 6);
+const LATER_CARDS = 7;
 // Set by a search from the form: the next drawing focuses the results.
 let searched = false;
 
@@ -148,7 +150,7 @@ export default async function render(ctx) {
   let cursor = null;
   let shown = 0;
   let total = null;
-  // The cards of the first page still to be drawn (see FIRST_CARDS).
+  // The cards of the first page still to be drawn (see firstCards).
   let drawing = null;
 
   const addPage = (page, { now = page.items.length } = {}) => {
@@ -156,9 +158,13 @@ export default async function render(ctx) {
     results.append(...cards);
     const rest = page.items.slice(now);
     if (rest.length) {
-      drawing = afterNextFrame().then(() => {
-        if (!ctx.stale()) results.append(...rest.map(card));
-      });
+      drawing = (async () => {
+        for (let i = 0; i < rest.length; i += LATER_CARDS) {
+          await afterNextFrame();
+          if (ctx.stale()) return;
+          results.append(...rest.slice(i, i + LATER_CARDS).map(card));
+        }
+      })();
     }
     shown += page.items.length;
     cursor = page.next_cursor;
@@ -209,7 +215,7 @@ export default async function render(ctx) {
     count.textContent = '';
     return;
   }
-  addPage(first, { now: FIRST_CARDS });
+  addPage(first, { now: firstCards() });
   // The view counts as drawn (the router's aria-busy) once every card is.
   ctx.drawing = drawing;
   if (!first.items.length) {
