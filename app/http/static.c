@@ -444,12 +444,28 @@ static void list_modules(const char *root, const char *dir, int depth, char ***l
 	qsort(*list + first, *n - first, sizeof(char *), cmp_str);
 }
 
-/* The modules every view needs: the frame's, preloaded so that the import
- * chain is one round trip, not one per level. */
+/* The modules every view needs: the frame's (those directly in js/ and
+ * what main.js imports from below it), preloaded so that the import chain
+ * is one round trip, not one per level; and the catalogue's, the view of
+ * "/" where most visits start, with its strings, which the course page
+ * shares. Not the two that only some staff and calendar views import: on a
+ * slow link every preload shares the bandwidth and the connections that
+ * the first view waits on. */
 static bool preloaded(const char *rel)
 {
-	return (strncmp(rel, "/js/", 4) == 0 && !strchr(rel + 4, '/')) ||
-	       strcmp(rel, "/js/strings/common.js") == 0;
+	static const char *const more[] = {
+		"/js/strings/common.js", "/js/strings/mail.js", "/js/pages/verify_email.js",
+		"/js/pages/catalog.js", "/js/strings/learner.js",
+	};
+
+	if (strcmp(rel, "/js/chart.js") == 0 || strcmp(rel, "/js/week.js") == 0)
+		return false;
+	if (strncmp(rel, "/js/", 4) == 0 && !strchr(rel + 4, '/'))
+		return true;
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (strcmp(rel, more[i]) == 0)
+			return true;
+	return false;
 }
 
 /* Writes the import map and the preload links into t; sets csp to the

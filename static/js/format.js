@@ -7,18 +7,31 @@ import { lang, t } from './i18n.js';
 const ZONE = 'Asia/Seoul';
 const locale = () => (lang() === 'en' ? 'en-GB' : 'ko-KR');
 
+// Making an Intl formatter costs far more than using one (a catalogue page
+// formats dozens of numbers): each is made once per language and options.
+const formatters = new Map();
+function formatter(Kind, loc, options) {
+  const key = `${Kind.name} ${loc} ${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Kind(loc, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 function fmt(value, options) {
   if (value === null || value === undefined || value === '') return '';
   const d = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, ...options }).format(d);
+  return formatter(Intl.DateTimeFormat, locale(), { timeZone: ZONE, ...options }).format(d);
 }
 
 /** A calendar date 'YYYY-MM-DD' (no time zone shift). */
 export function date(ymd) {
   if (!ymd) return '';
   const [y, m, d] = String(ymd).split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric', weekday: 'short' })
+  return formatter(Intl.DateTimeFormat, locale(), { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric', weekday: 'short' })
     .format(new Date(Date.UTC(y, m - 1, d)));
 }
 
@@ -27,18 +40,28 @@ export const dateTime = (v) => fmt(v, { year: 'numeric', month: 'short', day: 'n
 export const time = (v) => fmt(v, { hour: 'numeric', minute: '2-digit' });
 export const dayLabel = (v) => fmt(v, { month: 'short', day: 'numeric', weekday: 'short' });
 
+// A whole number is grouped by threes with commas in both languages, as
+// Intl.NumberFormat would write it for ko-KR and en-GB. It is done here
+// because the first Intl formatter a page makes loads the locale data, tens
+// of milliseconds on a slow phone, and the catalogue's first view needs
+// nothing else of Intl.
 export function number(n) {
-  return new Intl.NumberFormat(locale()).format(n ?? 0);
+  const v = n ?? 0;
+  if (Number.isSafeInteger(v)) {
+    const digits = String(Math.abs(v)).replace(/\B(?=(\d{3})+$)/g, ',');
+    return v < 0 ? `-${digits}` : digits;
+  }
+  return formatter(Intl.NumberFormat, locale(), {}).format(v);
 }
 
 export function percent(ratio) {
-  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 }).format(ratio ?? 0);
+  return formatter(Intl.NumberFormat, locale(), { style: 'percent', maximumFractionDigits: 1 }).format(ratio ?? 0);
 }
 
 /** The parts of an instant in Korea: {y, m, d, hour, minute, weekday 0=Mon}. */
 export function seoulParts(value) {
   const d = value instanceof Date ? value : new Date(value);
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+  const p = Object.fromEntries(formatter(Intl.DateTimeFormat, 'en-GB', {
     timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
     minute: '2-digit', hourCycle: 'h23', weekday: 'short',
   }).formatToParts(d).map((x) => [x.type, x.value]));

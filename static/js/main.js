@@ -143,14 +143,21 @@ async function route({ keepFocus = false } = {}) {
     if (seq !== renderSeq) return;
     const frame = h('div', { class: 'page' });
     // A view may name what takes the focus once it is drawn (ctx.focus),
-    // e.g. the results after a search; else its heading does.
-    const ctx = { view: frame, params, query, path, navigate, user: currentUser(), stale: () => seq !== renderSeq, focus: null };
+    // e.g. the results after a search; else its heading does. A view that
+    // draws part of itself in a later task says so with a promise
+    // (ctx.drawing): #view stays aria-busy until it is done.
+    const ctx = { view: frame, params, query, path, navigate, user: currentUser(), stale: () => seq !== renderSeq, focus: null, drawing: null };
     await mod.default(ctx);
     if (seq !== renderSeq) return;
     // Until the address is confirmed, every page says so (and offers a new message).
     if (match.pattern !== '/verify-email') frame.prepend(verifyBanner(currentUser()) || '');
     replace(view, frame);
-    focusView(keepFocus, ctx.focus);
+    clearTimeout(slow);
+    focusView(keepFocus, ctx.focus, !!ctx.drawing);
+    if (ctx.drawing) {
+      await ctx.drawing;
+      if (seq === renderSeq) view.removeAttribute('aria-busy');
+    }
   } catch (err) {
     if (seq !== renderSeq) return;
     console.error(err);
@@ -164,8 +171,8 @@ async function route({ keepFocus = false } = {}) {
 // After a route change the new view starts at the top and the focus moves
 // to its heading (or to what the view named) so screen readers announce
 // it; a language switch keeps the reader where it was.
-function focusView(keep, target) {
-  view.removeAttribute('aria-busy');
+function focusView(keep, target, stillDrawing = false) {
+  if (!stillDrawing) view.removeAttribute('aria-busy');
   if (keep) return;
   const el = target || view.querySelector('h1') || view;
   if (!target) window.scrollTo(0, 0);
@@ -199,6 +206,7 @@ function renderNav() {
   // shows it only there): a disclosure, closed again by Escape, by a
   // click or the focus leaving it, and by every route change.
   nav.classList.toggle('signed-in', !!me);
+  nav.closest('header').classList.toggle('signed-in', !!me);
   nav.classList.remove('open');
   const toggle = me ? h('button', {
     type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'nav-list',

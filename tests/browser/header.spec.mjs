@@ -3,7 +3,9 @@
 // learner, an instructor and an admin (one who also teaches: the most
 // links), in Korean and in English; the menu that holds the links opens
 // and closes by keyboard and names its state; at 1366x768 the bar is one
-// row too. Screenshots header-<lang>-<role>[-menu].png.
+// row too, and on a tablet (768 and 1024 wide: the menu button, then the
+// links beside the brand's mark). Screenshots header-<lang>-<role>[-menu].png,
+// header-<width>-<lang>-admin.png.
 import assert from 'node:assert/strict';
 
 import { BASE_URL, TIMEOUT_MS, assertClean, launch, newPage, shot, signIn, sql, test, until } from './lib.mjs';
@@ -147,3 +149,32 @@ test('at 1366x768 the signed-in header is one row with nothing cut, for every ro
     }
   }
 });
+
+// Between the phone and the wide screen: 768 wide a signed-in user still
+// has the menu button, 1024 wide the links are in the bar beside the
+// brand's mark; one row either way, nothing cut or off the screen.
+for (const viewport of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
+  for (const lang of ['ko', 'en']) {
+    test(`at ${viewport.width} wide the signed-in header is one row with nothing cut, for every role (${lang})`, async () => {
+      const { browser } = await launch();
+      for (const [who, email] of Object.entries(ROLES)) {
+        const ctx = await context(browser, viewport, lang);
+        const page = await newPage(ctx);
+        await signIn(page, email);
+        await until(page, 'the landing view drawn', drawn);
+        const label = `${who}, ${lang}, ${viewport.width}px`;
+        assert.equal(await page.locator('.menu-toggle').isVisible(), viewport.width <= 768, `${label}: the menu button only up to 768px`);
+        const header = await page.locator('header.top').boundingBox();
+        assert.ok(header.height <= 72, `${label}: the header is ${header.height}px high`);
+        assertOneRow(await page.evaluate(headerParts), viewport.width, label);
+        assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+          `${label}: nothing makes the page wider than the screen`);
+        if (who === 'admin') {
+          await page.screenshot({ path: `${process.env.LMS_OUTPUT_DIR}/header-${viewport.width}-${lang}-admin.png`, clip: { x: 0, y: 0, width: viewport.width, height: 120 } });
+        }
+        assertClean(page);
+        await ctx.close();
+      }
+    });
+  }
+}

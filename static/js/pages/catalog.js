@@ -18,6 +18,13 @@ register(S);
 const FILTERS = ['q', 'program', 'institution_id', 'delivery', 'stage', 'open'];
 const MORE_FILTERS = FILTERS.filter((k) => k !== 'q');
 const PAGE = 20;
+// Cards drawn with the view: what fills the first screen (two rows of three
+// on a wide screen; a phone, where cards are rows, shows two). The rest of
+// the page follows a few at a time, each in a task of its own after the
+// previous frame is drawn, so no task holds up the main thread of a slow
+// phone for long.
+const firstCards = () => (matchMedia('(max-width: 40rem)').matches ? 3 : 6);
+const LATER_CARDS = 7;
 // Set by a search from the form: the next drawing focuses the results.
 let searched = false;
 
@@ -99,6 +106,18 @@ function card(c) {
           : h('p', { class: 'open-count muted' }, t('catalog.noOpenSections')))));
 }
 
+// Resolves in a new task once the next frame is drawn (or after 100 ms in
+// a tab that draws no frames, such as one in the background).
+function afterNextFrame() {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(() => {
+      clearTimeout(timer);
+      resolve();
+    }, 0));
+  });
+}
+
 // What to do when nothing matches: say why and offer the way out.
 function emptyState(filtered, state) {
   if (!filtered) return h('div', { class: 'empty-state' }, h('p', {}, t('catalog.empty')));
@@ -131,10 +150,22 @@ export default async function render(ctx) {
   let cursor = null;
   let shown = 0;
   let total = null;
+  // The cards of the first page still to be drawn (see firstCards).
+  let drawing = null;
 
-  const addPage = (page) => {
-    const cards = page.items.map(card);
+  const addPage = (page, { now = page.items.length } = {}) => {
+    const cards = page.items.slice(0, now).map(card);
     results.append(...cards);
+    const rest = page.items.slice(now);
+    if (rest.length) {
+      drawing = (async () => {
+        for (let i = 0; i < rest.length; i += LATER_CARDS) {
+          await afterNextFrame();
+          if (ctx.stale()) return;
+          results.append(...rest.slice(i, i + LATER_CARDS).map(card));
+        }
+      })();
+    }
     shown += page.items.length;
     cursor = page.next_cursor;
     if (typeof page.total === 'number') total = page.total;
@@ -150,6 +181,7 @@ export default async function render(ctx) {
 
   more.addEventListener('click', () => busy(more, async () => {
     try {
+      await drawing;
       const cards = addPage(await get(withQuery('/api/v1/courses', { ...params, cursor })));
       // Keyboard users carry on from the first of the new cards.
       cards[0]?.querySelector('a').focus();
@@ -183,7 +215,9 @@ export default async function render(ctx) {
     count.textContent = '';
     return;
   }
-  addPage(first);
+  addPage(first, { now: firstCards() });
+  // The view counts as drawn (the router's aria-busy) once every card is.
+  ctx.drawing = drawing;
   if (!first.items.length) {
     count.textContent = t('catalog.count', { n: number(0) });
     replace(emptySlot, emptyState(filtered, state));
