@@ -68,22 +68,25 @@ static int file_write(const char *dir, const char *id, const char *kind, const c
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	int fd, rc = LMS_EIO;
 
-	snprintf(path, sizeof(path), "%s/%s-%s.eml", dir, id, kind);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s-%s.eml", dir, id, kind) >= sizeof(path)) {
+		snprintf(err, errlen, "the mail directory's path is too long");
+		return LMS_EIO;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "%.256s: %s", tmp, strerror(errno));
 		return LMS_EIO;
 	}
 	if (write(fd, msg, len) == (ssize_t)len && fsync(fd) == 0)
 		rc = 0;
 	else
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "%.256s: %s", tmp, strerror(errno));
 	if (close(fd) != 0 && rc == 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "%.256s: %s", tmp, strerror(errno));
 		rc = LMS_EIO;
 	}
 	if (rc == 0 && rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%.256s: %s", path, strerror(errno));
 		rc = LMS_EIO;
 	}
 	if (rc < 0)
