@@ -3,18 +3,16 @@
  * work, idempotency keys no retry will present */
 #include "lms/service/housekeeping.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lms/core/config.h"
 #include "lms/core/err.h"
 #include "lms/core/log.h"
+#include "lms/core/periodic.h"
 #include "lms/db/pool.h"
 #include "lms/db/sql.h"
 
@@ -22,11 +20,7 @@ struct housekeeping {
 	struct db_pool *pool;
 	const struct lms_config *cfg;
 	int login_window_s;
-	int interval_s;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool stop;
+	struct periodic *timer;
 };
 
 /* The tables housekeeping_prune() answers for, in its order. */
@@ -134,8 +128,9 @@ char *housekeeping_metrics_text(void)
 }
 
 /* One run: until nothing is due, or a failure (tried again next run). */
-static void run_once(struct housekeeping *h)
+static void run_once(void *arg)
 {
+	struct housekeeping *h = arg;
 	struct housekeeping_counts counts = {0};
 	struct db_conn *db = NULL;
 	char err[256], what[512];
@@ -157,41 +152,18 @@ static void run_once(struct housekeeping *h)
 	}
 }
 
-static void *job_main(void *arg)
-{
-	struct housekeeping *h = arg;
-	struct timespec until;
-
-	pthread_mutex_lock(&h->lock);
-	while (!h->stop) {
-		pthread_mutex_unlock(&h->lock);
-		run_once(h);
-		pthread_mutex_lock(&h->lock);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += h->interval_s;
-		while (!h->stop && pthread_cond_timedwait(&h->wake, &h->lock, &until) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&h->lock);
-	return NULL;
-}
-
 struct housekeeping *housekeeping_start(struct db_pool *pool, const struct lms_config *cfg,
 					int login_window_s)
 {
 	struct housekeeping *h = calloc(1, sizeof(*h));
+	int interval_s = cfg->housekeeping_interval_s > 0 ? cfg->housekeeping_interval_s : 3600;
 
 	if (!h)
 		return NULL;
 	h->pool = pool;
 	h->cfg = cfg;
 	h->login_window_s = login_window_s;
-	h->interval_s = cfg->housekeeping_interval_s > 0 ? cfg->housekeeping_interval_s : 3600;
-	pthread_mutex_init(&h->lock, NULL);
-	pthread_cond_init(&h->wake, NULL);
-	if (pthread_create(&h->thread, NULL, job_main, h) != 0) {
-		pthread_mutex_destroy(&h->lock);
-		pthread_cond_destroy(&h->wake);
+	if (!(h->timer = periodic_start(run_once, h, interval_s * 1000))) {
 		free(h);
 		return NULL;
 	}
@@ -202,12 +174,6 @@ void housekeeping_stop(struct housekeeping *h)
 {
 	if (!h)
 		return;
-	pthread_mutex_lock(&h->lock);
-	h->stop = true;
-	pthread_cond_signal(&h->wake);
-	pthread_mutex_unlock(&h->lock);
-	pthread_join(h->thread, NULL);
-	pthread_mutex_destroy(&h->lock);
-	pthread_cond_destroy(&h->wake);
+	periodic_stop(h->timer);
 	free(h);
 }
