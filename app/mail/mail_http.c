@@ -12,15 +12,17 @@
 #include "lms/mail/worker.h"
 #include "lms/service/audit.h"
 
+/* Kinds whose link is scrubbed once the message ends: sending one again
+ * would carry no link. */
+#define SECRET_KINDS "('auth.password_reset', 'auth.email_verify')"
+
+/* A message; "retryable": a retry would be taken (failed, and no link
+ * scrubbed), for pages to offer one only then. */
 #define MESSAGE_JSON                                                                     \
 	"json_build_object('id', o.id, 'kind', o.kind, 'user_id', o.user_id, 'to_address',"  \
 	" o.to_address, 'locale', o.locale, 'state', o.state, 'attempts', o.attempts,"      \
 	" 'created_at', o.created_at, 'next_attempt_at', o.next_attempt_at, 'last_error',"  \
-	" o.last_error)"
-
-/* Kinds whose link is scrubbed once the message ends: sending one again
- * would carry no link. */
-#define SECRET_KINDS "('auth.password_reset', 'auth.email_verify')"
+	" o.last_error, 'retryable', o.state = 'failed' AND o.kind NOT IN " SECRET_KINDS ")"
 
 void mail_failed_list(struct http_req *req)
 {

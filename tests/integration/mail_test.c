@@ -603,6 +603,8 @@ static void failed_visible_to_admins(void **state)
 	assert_int_equal(harness_json_ll(msg, "id"), id);
 	assert_contains(json_string_value(json_object_get(msg, "last_error")), "no value for {{");
 	assert_null(json_object_get(msg, "params"));
+	/* Its link is gone with its token: the list says a retry is refused. */
+	assert_true(json_is_false(json_object_get(msg, "retryable")));
 	json_decref(list);
 
 	harness_login_ok(&server, "learner@example.com", "demo-pass-2026", &learner);
@@ -618,8 +620,13 @@ static void failed_visible_to_admins(void **state)
 	assert_int_equal(harness_sql(conninfo, "UPDATE outbox SET kind = 'auth.password_reset_x'"
 					       " WHERE to_address = 'broken@example.com'"),
 			 0);
+	list = harness_get_json(&server, &admin, "/api/v1/mail/failed");
+	assert_true(json_is_true(
+		json_object_get(json_array_get(json_object_get(list, "messages"), 0), "retryable")));
+	json_decref(list);
 	msg = harness_json_as(&server, &admin, "POST", path, NULL, 200);
 	assert_string_equal(json_string_value(json_object_get(msg, "state")), "pending");
+	assert_true(json_is_false(json_object_get(msg, "retryable")));
 	assert_int_equal(harness_json_ll(msg, "attempts"), 0);
 	json_decref(msg);
 	until_count(1, "SELECT count(*) FROM outbox WHERE to_address = '%s' AND state = 'failed'",

@@ -14,10 +14,6 @@ import F from '../strings/failed_mail.js';
 
 register(F);
 
-// The kinds whose link the worker removed once they failed (as the
-// server's mail_http.c says): a retry is refused.
-const LINK_KINDS = new Set(['auth.password_reset', 'auth.email_verify']);
-
 const kindName = (kind) => (has(`fmail.kind.${kind}`) ? t(`fmail.kind.${kind}`) : kind);
 
 // A page of its own: no institution to pick, so the breadcrumb's links
@@ -79,7 +75,9 @@ function table(items, retry) {
   const cols = ['recipient', 'kind', 'attempts', 'lastError', 'when', 'actions'].map((k) => t(`fmail.${k}`));
   return listTable('failed-mail-list', t('fmail.caption', { n: number(items.length) }), cols, items.map((m) => {
     let action;
-    if (LINK_KINDS.has(m.kind)) {
+    // The server says which it would send again: not those whose link
+    // was removed once they failed.
+    if (!m.retryable) {
       action = h('span', { class: 'muted' }, t('fmail.newLink'));
     } else {
       action = h('button', { type: 'button', 'aria-label': t('fmail.retryOne', { to: m.to_address }) }, t('fmail.retry'));
